@@ -1,0 +1,1 @@
+"""Database access: embedded server, connections, SQL files, identifiers."""

@@ -1,0 +1,73 @@
+"""Resolve Airflow connection ids to PostgreSQL URLs.
+
+Credentials come only from Airflow connections (metastore, secrets backend or
+``AIRFLOW_CONN_*`` environment variables). A connection that is not defined falls back
+to the database of the same role on the configured server (``POPSYNC_DATABASE_URL`` or
+the embedded one), which is what the local demo uses.
+"""
+
+import json
+import os
+from urllib.parse import quote, urlencode
+
+import psycopg
+
+from popsync.settings import REGISTER_CONN_ID, REGISTER_DATABASE, WAREHOUSE_CONN_ID, WAREHOUSE_DATABASE, get_settings
+
+_DEFAULT_DATABASES = {WAREHOUSE_CONN_ID: WAREHOUSE_DATABASE, REGISTER_CONN_ID: REGISTER_DATABASE}
+SOURCE_CONN_PREFIX = "popsync_source_"
+
+
+def default_database(conn_id: str) -> str:
+    """Database name a connection id maps to on the configured server."""
+    if conn_id in _DEFAULT_DATABASES:
+        return _DEFAULT_DATABASES[conn_id]
+    if conn_id.startswith(SOURCE_CONN_PREFIX):
+        return "popsync_src_" + conn_id.removeprefix(SOURCE_CONN_PREFIX)
+    raise KeyError(f"no default database for connection {conn_id!r}: define the Airflow connection")
+
+
+def connection_env_var(conn_id: str) -> str:
+    return f"AIRFLOW_CONN_{conn_id.upper()}"
+
+
+def _url_from_airflow(conn_id: str) -> str | None:
+    raw = os.environ.get(connection_env_var(conn_id))
+    if raw is not None and not raw.lstrip().startswith("{"):
+        return raw.replace("postgres://", "postgresql://", 1)
+    try:
+        from airflow.sdk import BaseHook
+    except ImportError:  # pragma: no cover - Airflow is a core dependency
+        return None
+    try:
+        conn = BaseHook.get_connection(conn_id)
+    except Exception:  # noqa: BLE001 - any lookup failure means "not defined"
+        if raw is not None:
+            raise
+        return None
+    user = quote(conn.login or "", safe="")
+    password = f":{quote(conn.password, safe='')}" if conn.password else ""
+    auth = f"{user}{password}@" if user else ""
+    port = f":{conn.port}" if conn.port else ""
+    extra = conn.extra_dejson if isinstance(conn.extra_dejson, dict) else json.loads(conn.extra or "{}")
+    params = {key: str(value) for key, value in extra.items() if isinstance(value, str | int)}
+    query = f"?{urlencode(params)}" if params else ""
+    return f"postgresql://{auth}{conn.host or ''}{port}/{conn.schema or ''}{query}"
+
+
+def postgres_url(conn_id: str) -> str:
+    """PostgreSQL URL (libpq form) for an Airflow connection id."""
+    url = _url_from_airflow(conn_id)
+    if url is not None:
+        return url
+    return get_settings().database_url_for(default_database(conn_id))
+
+
+def connect(conn_id: str, *, autocommit: bool = False) -> psycopg.Connection[tuple[object, ...]]:
+    """Open a psycopg 3 connection for an Airflow connection id."""
+    return psycopg.connect(postgres_url(conn_id), autocommit=autocommit, application_name="popsync")
+
+
+def sqlalchemy_url(conn_id: str) -> str:
+    """SQLAlchemy URL (psycopg 3 driver) for an Airflow connection id."""
+    return postgres_url(conn_id).replace("postgresql://", "postgresql+psycopg://", 1)

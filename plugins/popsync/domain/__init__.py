@@ -1,0 +1,1 @@
+"""Domain rules of the population register: ID numbers, provinces, names, dates, genders."""

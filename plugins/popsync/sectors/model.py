@@ -1,0 +1,129 @@
+"""Typed model of a sector definition; every field is checked when the file is parsed."""
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from popsync.db.identifiers import checked_identifier
+from popsync.settings import SQL_DIR
+
+Identifier = Annotated[str, AfterValidator(checked_identifier)]
+DateFormat = Literal["dd/mm/yyyy", "yyyy-mm-dd", "yyyymmdd", "yyyymm00", "yyyy0000", "mm/yyyy", "yyyy"]
+Severity = Literal["fail", "warn", "off"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ColumnMapping(_Strict):
+    """Which column of the dataset's extract query plays which role."""
+
+    source_key: Identifier
+    national_id: Identifier
+    full_name: Identifier
+    birth_date: Identifier
+    gender: Identifier
+    is_active: Identifier | None = None
+    """Boolean: the record is in force (valid card, pension being paid, enrolled pupil)."""
+    updated_at: Identifier | None = None
+    """Timestamp of the source record's last change, for the freshness check."""
+
+
+class ShareRule(_Strict):
+    """A share of records that must stay at or above (``min``) or below (``max``) a threshold."""
+
+    threshold: float = Field(ge=0.0, le=1.0)
+    severity: Severity = "fail"
+
+
+class QualityRules(_Strict):
+    """Thresholds of the "đúng, đủ, sạch, sống" data-quality gate."""
+
+    id_well_formed: ShareRule = ShareRule(threshold=0.80, severity="fail")
+    """đúng: minimum share of IDs that are 12-digit with a known province or 9-digit CMND."""
+    gender_mapped: ShareRule = ShareRule(threshold=0.95, severity="warn")
+    """đúng: minimum share of gender values within the dataset's mapping."""
+    birth_date_valid: ShareRule = ShareRule(threshold=0.95, severity="warn")
+    """đúng: minimum share of birth dates parseable and not in the future."""
+    required_present: ShareRule = ShareRule(threshold=1.0, severity="fail")
+    """đủ: minimum share of rows with source key and name present."""
+    row_count_drop: ShareRule = ShareRule(threshold=0.20, severity="fail")
+    """đủ: maximum relative drop of the row count against the previous successful run."""
+    source_key_unique: ShareRule = ShareRule(threshold=1.0, severity="fail")
+    """sạch: minimum share of unique source keys."""
+    garbled_names: ShareRule = ShareRule(threshold=0.05, severity="warn")
+    """sạch: maximum share of names with control characters or legacy-encoding mojibake."""
+    deceased_active: ShareRule = ShareRule(threshold=0.02, severity="warn")
+    """sống: maximum share of active records of deceased persons."""
+    freshness_days: int = Field(default=30, ge=0)
+    """sống: newest updated_at (or the extract time) must be at most this many days old."""
+    freshness_severity: Severity = "warn"
+
+
+class DatasetDefinition(_Strict):
+    """One dataset of a sector: reconciled and reported on its own."""
+
+    name: Identifier
+    title: str
+    extract_sql: str
+    """Path below ``include/sql`` of a query (named CTEs) run against the sector database."""
+    columns: ColumnMapping
+    birth_date_formats: tuple[DateFormat, ...] = Field(min_length=1)
+    genders: dict[str, Literal["M", "F"]] = Field(min_length=1)
+    """Source gender value -> register gender (M/F); unmapped values are GENDER_MISMATCH."""
+    quality: QualityRules = QualityRules()
+
+    @field_validator("extract_sql")
+    @classmethod
+    def _extract_sql_exists(cls, value: str) -> str:
+        path = (SQL_DIR / value).resolve()
+        if SQL_DIR.resolve() not in path.parents or path.suffix != ".sql":
+            raise ValueError(f"{value!r} must be a .sql file below include/sql")
+        if not path.is_file():
+            raise ValueError(f"extract SQL file include/sql/{value} does not exist")
+        return value
+
+    @field_validator("genders")
+    @classmethod
+    def _genders_normalised(cls, value: dict[str, str]) -> dict[str, str]:
+        keys = [key.strip().lower() for key in value]
+        if len(set(keys)) != len(keys):
+            raise ValueError("gender values must be distinct ignoring case and white space")
+        return value
+
+
+class SectorDefinition(_Strict):
+    """A sector database and the datasets reconciled from it."""
+
+    sector: Identifier
+    title: str
+    owner: str = Field(min_length=1)
+    schedule: str = "0 2 * * *"
+    """Cron expression; each sector DAG also runs when the register mirror is updated."""
+    source_conn_id: Identifier | None = None
+    """Airflow connection of the sector database; default ``popsync_source_<sector>``."""
+    tags: tuple[str, ...] = ()
+    datasets: tuple[DatasetDefinition, ...] = Field(min_length=1)
+
+    @property
+    def conn_id(self) -> str:
+        return self.source_conn_id or f"popsync_source_{self.sector}"
+
+    @property
+    def dag_id(self) -> str:
+        return f"sync_{self.sector}"
+
+    @model_validator(mode="after")
+    def _dataset_names_unique(self) -> "SectorDefinition":
+        names = [dataset.name for dataset in self.datasets]
+        if len(set(names)) != len(names):
+            raise ValueError(f"dataset names must be unique within a sector: {names}")
+        return self
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule_is_cron(cls, value: str) -> str:
+        if len(value.split()) != 5:
+            raise ValueError(f"schedule {value!r} must be a five-field cron expression")
+        return value

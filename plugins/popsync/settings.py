@@ -1,0 +1,78 @@
+"""Runtime settings, read from environment variables (documented in the README)."""
+
+import os
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+PROJECT_DIR = Path(os.environ.get("POPSYNC_PROJECT_DIR", Path(__file__).resolve().parents[2]))
+"""Root of the project: holds ``include/`` (SQL files, sector definitions)."""
+
+INCLUDE_DIR = PROJECT_DIR / "include"
+SQL_DIR = INCLUDE_DIR / "sql"
+SECTORS_DIR = Path(os.environ.get("POPSYNC_SECTORS_DIR", INCLUDE_DIR / "sectors"))
+
+WAREHOUSE_CONN_ID = "popsync_warehouse"
+REGISTER_CONN_ID = "popsync_register"
+
+WAREHOUSE_DATABASE = "popsync_warehouse"
+REGISTER_DATABASE = "popsync_register"
+AIRFLOW_DATABASE = "popsync_airflow"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where popsync keeps its state and which PostgreSQL server it talks to."""
+
+    home: Path
+    """Local state: embedded PostgreSQL data, Airflow home, Data Docs, work files."""
+    database_url: str | None
+    """An external PostgreSQL server (``postgresql://user:pass@host:port``); None = embedded."""
+    embedded_port: int
+
+    @property
+    def uses_embedded_server(self) -> bool:
+        return self.database_url is None
+
+    @property
+    def server_url(self) -> str:
+        """URL of the PostgreSQL server without a database name."""
+        if self.database_url is not None:
+            return self.database_url.rstrip("/")
+        return f"postgresql://postgres@127.0.0.1:{self.embedded_port}"
+
+    def database_url_for(self, database: str) -> str:
+        """URL of one database on the configured server."""
+        base = self.server_url
+        query = ""
+        if "?" in base:
+            base, query = base.split("?", 1)
+            query = "?" + query
+        scheme, rest = base.split("://", 1)
+        authority = rest.split("/", 1)[0]
+        return f"{scheme}://{authority}/{database}{query}"
+
+    @property
+    def pgdata_dir(self) -> Path:
+        return self.home / "pgdata"
+
+    @property
+    def airflow_home(self) -> Path:
+        return self.home / "airflow"
+
+    @property
+    def data_docs_dir(self) -> Path:
+        return self.home / "data_docs"
+
+    @property
+    def work_dir(self) -> Path:
+        return self.home / "work"
+
+
+@cache
+def get_settings() -> Settings:
+    """Read the settings once per process."""
+    home = Path(os.environ.get("POPSYNC_HOME", PROJECT_DIR / ".popsync")).resolve()
+    url = os.environ.get("POPSYNC_DATABASE_URL") or None
+    port = int(os.environ.get("POPSYNC_EMBEDDED_PORT", "55432"))
+    return Settings(home=home, database_url=url, embedded_port=port)
