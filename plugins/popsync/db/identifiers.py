@@ -25,3 +25,8 @@ def checked_identifier(name: str) -> str:
 def quoted(*parts: str) -> sql.Identifier:
     """A validated, quoted (possibly schema-qualified) identifier for psycopg.sql."""
     return sql.Identifier(*(checked_identifier(part) for part in parts))
+
+
+def quoted_name(*parts: str) -> str:
+    """A validated, double-quoted (possibly schema-qualified) name for SQL text."""
+    return ".".join(f'"{checked_identifier(part)}"' for part in parts)

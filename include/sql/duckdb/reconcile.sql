@@ -1,0 +1,196 @@
+-- Classify every normalised record against the register in one pass (DuckDB).
+-- Inputs: normalised (normalise.sql), register (linked subset of the register mirror),
+--         previous_mismatches(source_key, first_seen).
+-- Parameters: $checks_deceased (BOOLEAN), $logical_date (TIMESTAMPTZ).
+-- Rules: docs/reconciliation-rules.md.
+WITH records AS (
+    SELECT * FROM normalised
+),
+
+legacy_ids AS (
+    SELECT
+        former_cmnd,
+        any_value(national_id) AS national_id
+    FROM register
+    WHERE former_cmnd IS NOT NULL
+    GROUP BY former_cmnd
+    HAVING count(*) = 1
+),
+
+resolved AS (
+    SELECT
+        records.*,
+        CASE records.id_kind
+            WHEN 'cccd' THEN records.national_id
+            WHEN 'cmnd' THEN legacy_ids.national_id
+        END AS candidate_id
+    FROM records
+    LEFT JOIN legacy_ids
+        ON records.id_kind = 'cmnd' AND legacy_ids.former_cmnd = records.national_id
+),
+
+linked AS (
+    SELECT
+        resolved.*,
+        register.national_id AS linked_national_id,
+        register.full_name AS register_name,
+        register.birth_date AS register_birth_date,
+        register.birth_date_precision AS register_birth_date_precision,
+        register.gender AS register_gender,
+        register.residence_province,
+        register.is_deceased,
+        register.date_of_death,
+        CASE
+            WHEN register.national_id IS NOT NULL THEN register.national_id
+            WHEN resolved.id_kind IN ('cccd', 'cmnd') THEN resolved.national_id
+        END AS resolved_id
+    FROM resolved
+    LEFT JOIN register ON register.national_id = resolved.candidate_id
+),
+
+duplicate_groups AS (
+    SELECT
+        resolved_id,
+        count(*) AS records_sharing
+    FROM linked
+    WHERE resolved_id IS NOT NULL
+    GROUP BY resolved_id
+    HAVING count(*) > 1
+),
+
+previous AS (
+    SELECT
+        source_key,
+        min(first_seen) AS first_seen
+    FROM previous_mismatches
+    GROUP BY source_key
+),
+
+compared AS (
+    SELECT
+        linked.*,
+        duplicate_groups.records_sharing,
+        previous.first_seen AS previous_first_seen,
+        linked.linked_national_id IS NOT NULL AS is_linked,
+        CASE
+            WHEN linked.linked_national_id IS NULL THEN NULL
+            WHEN linked.name_key = name_key(linked.register_name) THEN NULL
+            WHEN linked.name_key <> name_key(repair_mojibake(linked.full_name))
+                AND name_key(repair_mojibake(linked.full_name)) = name_key(linked.register_name)
+                THEN 'NAME_ENCODING'
+            WHEN linked.name_plain = name_without_diacritics(linked.register_name) THEN 'NAME_DIACRITICS'
+            ELSE 'NAME_MISMATCH'
+        END AS name_reason,
+        CASE
+            WHEN NOT linked.birth_date_valid THEN 'DOB_INVALID'
+            WHEN linked.linked_national_id IS NULL THEN NULL
+            WHEN linked.register_birth_date IS NULL THEN 'DOB_MISMATCH'
+            WHEN date_trunc(
+                    CASE WHEN 'year' IN (linked.birth_date_precision, linked.register_birth_date_precision) THEN 'year'
+                         WHEN 'month' IN (linked.birth_date_precision, linked.register_birth_date_precision) THEN 'month'
+                         ELSE 'day' END,
+                    linked.birth_date)
+                <> date_trunc(
+                    CASE WHEN 'year' IN (linked.birth_date_precision, linked.register_birth_date_precision) THEN 'year'
+                         WHEN 'month' IN (linked.birth_date_precision, linked.register_birth_date_precision) THEN 'month'
+                         ELSE 'day' END,
+                    linked.register_birth_date)
+                THEN 'DOB_MISMATCH'
+            WHEN linked.birth_date_precision <> linked.register_birth_date_precision THEN 'DOB_PARTIAL'
+        END AS birth_date_reason,
+        CASE
+            WHEN linked.gender IS NULL THEN 'GENDER_MISMATCH'
+            WHEN linked.linked_national_id IS NOT NULL AND linked.gender <> linked.register_gender THEN 'GENDER_MISMATCH'
+        END AS gender_reason,
+        CASE
+            WHEN $checks_deceased AND linked.linked_national_id IS NOT NULL
+                AND coalesce(linked.is_active, false) AND linked.is_deceased
+                THEN 'DECEASED'
+        END AS deceased_reason,
+        CASE
+            WHEN linked.id_kind = 'cccd' AND linked.linked_national_id IS NULL THEN {
+                'id_gender': CASE WHEN substr(linked.national_id, 4, 1)::INTEGER % 2 = 1 THEN 'F' ELSE 'M' END,
+                'id_birth_year': 1900 + substr(linked.national_id, 4, 1)::INTEGER // 2 * 100
+                    + substr(linked.national_id, 5, 2)::INTEGER
+            }
+        END AS id_digits
+    FROM linked
+    LEFT JOIN duplicate_groups ON duplicate_groups.resolved_id = linked.resolved_id
+    LEFT JOIN previous ON previous.source_key = linked.source_key
+),
+
+classified AS (
+    SELECT
+        compared.*,
+        list_sort(list_filter([
+            CASE WHEN id_kind = 'missing' THEN 'MISSING_ID' END,
+            CASE WHEN id_kind = 'invalid' THEN 'INVALID_ID' END,
+            CASE WHEN id_kind = 'cmnd' THEN 'LEGACY_ID' END,
+            CASE WHEN id_kind IN ('cccd', 'cmnd') AND NOT is_linked THEN 'NOT_IN_REFERENCE' END,
+            CASE WHEN records_sharing > 1 THEN 'DUPLICATE_ID' END,
+            name_reason,
+            birth_date_reason,
+            gender_reason,
+            deceased_reason
+        ], lambda reason: reason IS NOT NULL)) AS reasons,
+        coalesce(
+            residence_province,
+            CASE WHEN id_kind = 'cccd' THEN substr(national_id, 1, 3) END
+        ) AS province_code
+    FROM compared
+),
+
+with_details AS (
+    SELECT
+        classified.*,
+        to_json(map_from_entries(list_filter([
+            CASE WHEN id_kind IN ('missing', 'invalid', 'cmnd') OR NOT is_linked THEN {
+                'key': 'national_id',
+                'value': to_json({
+                    'sector': national_id,
+                    'register': linked_national_id,
+                    'kind': id_kind,
+                    'problem': id_problem,
+                    'id_gender': id_digits.id_gender,
+                    'id_birth_year': id_digits.id_birth_year,
+                    'record_gender': gender,
+                    'record_birth_year': CASE WHEN birth_date_valid THEN year(birth_date) END,
+                    'likely_typo': CASE WHEN id_digits IS NOT NULL THEN
+                        coalesce(gender <> id_digits.id_gender, false)
+                        OR coalesce(birth_date_valid AND year(birth_date) <> id_digits.id_birth_year, false)
+                    END
+                })
+            } END,
+            CASE WHEN records_sharing > 1 THEN {
+                'key': 'duplicate', 'value': to_json({'resolved_id': resolved_id, 'count': records_sharing})
+            } END,
+            CASE WHEN name_reason IS NOT NULL THEN {
+                'key': 'full_name', 'value': to_json({'sector': full_name, 'register': register_name})
+            } END,
+            CASE WHEN birth_date_reason IS NOT NULL THEN {
+                'key': 'birth_date', 'value': to_json({
+                    'sector': birth_date_raw,
+                    'sector_precision': birth_date_precision,
+                    'register': register_birth_date,
+                    'register_precision': register_birth_date_precision
+                })
+            } END,
+            CASE WHEN gender_reason IS NOT NULL THEN {
+                'key': 'gender', 'value': to_json({'sector': gender_raw, 'mapped': gender, 'register': register_gender})
+            } END,
+            CASE WHEN deceased_reason IS NOT NULL THEN {
+                'key': 'deceased', 'value': to_json({'sector_active': is_active, 'date_of_death': date_of_death})
+            } END
+        ], lambda entry: entry IS NOT NULL))) AS details
+    FROM classified
+)
+
+SELECT
+    source_key,
+    CASE WHEN id_kind <> 'missing' THEN national_id END AS national_id,
+    linked_national_id,
+    province_code,
+    reasons,
+    CASE WHEN len(reasons) > 0 THEN details END AS details,
+    CASE WHEN len(reasons) > 0 THEN coalesce(previous_first_seen, $logical_date) END AS first_seen
+FROM with_details

@@ -1,0 +1,19 @@
+-- One row per run and dataset; a re-run of the same run replaces its row.
+INSERT INTO sync.sector_sync_rate AS rates (
+    sector, dataset, run_id, logical_date, total, matched, mismatched, sync_rate,
+    reason_counts, quality_status, quality_warnings
+)
+VALUES (
+    %(sector)s, %(dataset)s, %(run_id)s, %(logical_date)s, %(total)s, %(matched)s, %(mismatched)s,
+    %(sync_rate)s, %(reason_counts)s, %(quality_status)s, %(quality_warnings)s
+)
+ON CONFLICT (sector, dataset, run_id) DO UPDATE SET
+    logical_date = excluded.logical_date,
+    total = excluded.total,
+    matched = excluded.matched,
+    mismatched = excluded.mismatched,
+    sync_rate = excluded.sync_rate,
+    reason_counts = excluded.reason_counts,
+    quality_status = excluded.quality_status,
+    quality_warnings = excluded.quality_warnings,
+    published_at = now()

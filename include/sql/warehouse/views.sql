@@ -1,0 +1,29 @@
+-- Read-only views of the contract for dashboards.
+
+-- Latest published run per dataset, and its sector roll-up.
+CREATE OR REPLACE VIEW sync.latest_sync_rate AS
+WITH ranked AS (
+    SELECT
+        rates.*,
+        row_number() OVER (PARTITION BY sector, dataset ORDER BY logical_date DESC, published_at DESC) AS recency
+    FROM sync.sector_sync_rate AS rates
+)
+
+SELECT sector, dataset, run_id, logical_date, total, matched, mismatched, sync_rate, reason_counts, quality_status
+FROM ranked
+WHERE recency = 1;
+
+CREATE OR REPLACE VIEW sync.sector_rollup AS
+WITH latest AS (
+    SELECT * FROM sync.latest_sync_rate
+)
+
+SELECT
+    sector,
+    count(*) AS datasets,
+    sum(total) AS total,
+    sum(matched) AS matched,
+    sum(mismatched) AS mismatched,
+    sum(matched)::double precision / nullif(sum(total), 0) AS sync_rate
+FROM latest
+GROUP BY sector;

@@ -1,0 +1,1 @@
+"""Airflow glue: DAGs built from the declarative sector definitions."""

@@ -1,0 +1,16 @@
+"""Defaults shared by every popsync DAG."""
+
+import os
+from datetime import timedelta
+from typing import Any
+
+
+def default_args(owner: str) -> dict[str, Any]:
+    """Owner plus retries with exponential back-off (``POPSYNC_TASK_RETRIES``, default 2)."""
+    return {
+        "owner": owner,
+        "retries": int(os.environ.get("POPSYNC_TASK_RETRIES", "2")),
+        "retry_delay": timedelta(seconds=30),
+        "retry_exponential_backoff": True,
+        "max_retry_delay": timedelta(minutes=10),
+    }

@@ -1,0 +1,126 @@
+"""Build one DAG per sector definition: extract -> normalise -> reconcile -> gate -> publish."""
+
+import logging
+from typing import Any
+
+import pendulum
+from airflow.sdk import DAG, AssetOrTimeSchedule, CronTriggerTimetable, Metadata, TaskGroup, get_current_context, task
+
+from popsync.airflow.assets import REFERENCE_ASSET, dataset_asset
+from popsync.airflow.context import dataset_run
+from popsync.airflow.defaults import default_args
+from popsync.pipeline.extract import extract
+from popsync.pipeline.gate import run_quality_gate
+from popsync.pipeline.history import record_metrics
+from popsync.pipeline.metrics import RunMetrics
+from popsync.pipeline.normalise import normalise
+from popsync.pipeline.publish import drop_run_tables, publish
+from popsync.pipeline.reconcile import reconcile
+from popsync.pipeline.statsd import emit_gauges
+from popsync.sectors.model import DatasetDefinition, SectorDefinition
+
+_log = logging.getLogger(__name__)
+
+
+def _doc(sector: SectorDefinition) -> str:
+    datasets = "\n".join(f"- **{d.name}**: {d.title} (`include/sql/{d.extract_sql}`)" for d in sector.datasets)
+    return f"""### {sector.title}: sync with the population register
+
+Reconciles every record of each dataset against the register mirror on the 12-digit
+personal ID number and publishes the results to the warehouse contract
+(`sync.matches`, `sync.mismatches`, `sync.sector_sync_rate`).
+
+Datasets:
+{datasets}
+
+Per dataset: **extract** (COPY from the sector database) → **normalise** (IDs, names,
+dates, genders) → **reconcile** (reason codes) → **quality_gate** (Great Expectations,
+"đúng, đủ, sạch, sống") → **publish** (atomic partition swap) → **publish_metrics**
+(history, Asset event, StatsD). A failed run leaves the previous results published.
+
+Runs on `{sector.schedule}` (cron) and whenever the register mirror is refreshed.
+Defined in `include/sectors/{sector.sector}.yaml`; owner: {sector.owner}.
+"""
+
+
+def _dataset_tasks(sector: SectorDefinition, dataset: DatasetDefinition) -> None:
+    with TaskGroup(group_id=dataset.name, tooltip=dataset.title):
+
+        @task(task_id="extract")
+        def extract_task() -> int:
+            return extract(dataset_run(get_current_context(), sector, dataset))
+
+        @task(task_id="normalise")
+        def normalise_task(extracted: int) -> int:
+            return normalise(dataset_run(get_current_context(), sector, dataset))
+
+        @task(task_id="reconcile")
+        def reconcile_task(normalised: int) -> dict[str, Any]:
+            run = dataset_run(get_current_context(), sector, dataset).with_new_attempt()
+            metrics = reconcile(run)
+            return {"attempt": run.attempt, "metrics": metrics.to_dict()}
+
+        @task(task_id="quality_gate")
+        def quality_gate_task(reconciled: dict[str, Any]) -> list[dict[str, Any]]:
+            run = dataset_run(get_current_context(), sector, dataset, reconciled["attempt"])
+            return run_quality_gate(run)
+
+        @task(task_id="publish")
+        def publish_task(reconciled: dict[str, Any], warnings: list[dict[str, Any]]) -> bool:
+            run = dataset_run(get_current_context(), sector, dataset, reconciled["attempt"])
+            outcome = publish(run)
+            drop_run_tables(run, keep_results=outcome.published)
+            return outcome.published
+
+        asset = dataset_asset(sector.sector, dataset.name)
+
+        @task(task_id="publish_metrics", outlets=[asset])
+        def publish_metrics_task(reconciled: dict[str, Any], warnings: list[dict[str, Any]], published: bool) -> Any:
+            run = dataset_run(get_current_context(), sector, dataset, reconciled["attempt"])
+            metrics = RunMetrics.from_dict(reconciled["metrics"])
+            record_metrics(run, metrics, quality_warnings=warnings)
+            emit_gauges(run, metrics)
+            yield Metadata(
+                asset,
+                extra={
+                    "sector": sector.sector,
+                    "dataset": dataset.name,
+                    "run_id": run.run_id,
+                    "published": published,
+                    "total": metrics.total,
+                    "matched": metrics.matched,
+                    "mismatched": metrics.mismatched,
+                    "sync_rate": metrics.sync_rate,
+                    "reason_counts": metrics.reason_counts,
+                    "quality_status": "warned" if warnings else "passed",
+                    "quality_warnings": [w["check"] for w in warnings],
+                    "provinces": {p.province_code: p.sync_rate for p in metrics.provinces},
+                },
+            )
+
+        reconciled = reconcile_task(normalise_task(extract_task()))
+        warnings = quality_gate_task(reconciled)
+        published = publish_task(reconciled, warnings)
+        publish_metrics_task(reconciled, warnings, published)
+
+
+def build_sector_dag(sector: SectorDefinition) -> DAG:
+    """The sync DAG of one sector, scheduled on its cron and on register refreshes."""
+    schedule = AssetOrTimeSchedule(
+        timetable=CronTriggerTimetable(sector.schedule, timezone="Asia/Ho_Chi_Minh"),
+        assets=REFERENCE_ASSET,
+    )
+    with DAG(
+        dag_id=sector.dag_id,
+        description=f"Sync {sector.title} with the population register",
+        schedule=schedule,
+        start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Ho_Chi_Minh"),
+        catchup=False,
+        max_active_runs=1,
+        default_args=default_args(sector.owner),
+        tags=["popsync", "sector", sector.sector, *sector.tags],
+        doc_md=_doc(sector),
+    ) as dag:
+        for dataset in sector.datasets:
+            _dataset_tasks(sector, dataset)
+    return dag

@@ -1,0 +1,51 @@
+"""Environment for Airflow processes started by popsync (CLI, tests, benchmarks).
+
+Everything points at one PostgreSQL server: the embedded one, or ``POPSYNC_DATABASE_URL``.
+Must be applied before ``airflow`` is imported, because Airflow reads its configuration
+at import time.
+"""
+
+import os
+
+from popsync.db.connections import connection_env_var
+from popsync.sectors import load_sectors
+from popsync.settings import (
+    AIRFLOW_DATABASE,
+    PROJECT_DIR,
+    REGISTER_CONN_ID,
+    REGISTER_DATABASE,
+    WAREHOUSE_CONN_ID,
+    WAREHOUSE_DATABASE,
+    Settings,
+)
+
+
+def airflow_environment(settings: Settings) -> dict[str, str]:
+    """Variables that configure Airflow and the popsync connections for this project."""
+    env = {
+        "AIRFLOW_HOME": str(settings.airflow_home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_DIR / "dags"),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(PROJECT_DIR / "plugins"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": settings.database_url_for(AIRFLOW_DATABASE).replace(
+            "postgresql://", "postgresql+psycopg://", 1
+        ),
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
+        "AIRFLOW__LOGGING__LOGGING_LEVEL": os.environ.get("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING"),
+        "AIRFLOW__CORE__LAZY_LOAD_PLUGINS": "True",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_DIR / "plugins"), os.environ.get("PYTHONPATH")])),
+    }
+    databases = {WAREHOUSE_CONN_ID: WAREHOUSE_DATABASE, REGISTER_CONN_ID: REGISTER_DATABASE}
+    for sector in load_sectors():
+        databases[sector.conn_id] = f"popsync_src_{sector.sector}"
+    for conn_id, database in databases.items():
+        env[connection_env_var(conn_id)] = settings.database_url_for(database)
+    return env
+
+
+def apply_airflow_environment(settings: Settings) -> None:
+    """Set the variables in this process, keeping any the user already set."""
+    for key, value in airflow_environment(settings).items():
+        os.environ.setdefault(key, value)

@@ -1,0 +1,56 @@
+"""Metrics history in the warehouse: one row per run, and the same per province."""
+
+import json
+import logging
+
+from psycopg.types.json import Jsonb
+
+from popsync.db.connections import connect
+from popsync.db.sql_files import read_sql
+from popsync.pipeline.metrics import RunMetrics
+from popsync.pipeline.run import DatasetRun
+from popsync.settings import WAREHOUSE_CONN_ID
+
+_log = logging.getLogger(__name__)
+
+
+def record_metrics(run: DatasetRun, metrics: RunMetrics, *, quality_warnings: list[dict[str, object]]) -> None:
+    """Upsert the run's row in ``sync.sector_sync_rate`` and its provinces (re-runs replace)."""
+    scope = (run.sector.sector, run.dataset.name, run.run_id)
+    status = "warned" if quality_warnings else "passed"
+    with connect(WAREHOUSE_CONN_ID) as conn:
+        conn.execute(
+            read_sql("warehouse/upsert_sync_rate.sql"),
+            {
+                "sector": run.sector.sector,
+                "dataset": run.dataset.name,
+                "run_id": run.run_id,
+                "logical_date": run.logical_date,
+                "total": metrics.total,
+                "matched": metrics.matched,
+                "mismatched": metrics.mismatched,
+                "sync_rate": metrics.sync_rate,
+                "reason_counts": Jsonb(metrics.reason_counts),
+                "quality_status": status,
+                "quality_warnings": Jsonb(json.loads(json.dumps(quality_warnings, default=str))),
+            },
+        )
+        conn.execute("DELETE FROM sync.province_sync_rate WHERE sector = %s AND dataset = %s AND run_id = %s", scope)
+        with conn.cursor() as cur, cur.copy(
+            "COPY sync.province_sync_rate (sector, dataset, run_id, logical_date, province_code, "
+            "total, matched, mismatched, sync_rate) FROM STDIN"
+        ) as copy:
+            for province in metrics.provinces:
+                copy.write_row(
+                    (
+                        *scope,
+                        run.logical_date,
+                        province.province_code,
+                        province.total,
+                        province.matched,
+                        province.mismatched,
+                        province.sync_rate,
+                    )
+                )
+        conn.commit()
+    _log.info("recorded metrics of %s: sync rate %s", run.label, metrics.sync_rate)

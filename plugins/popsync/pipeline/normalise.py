@@ -1,0 +1,52 @@
+"""Normalise: IDs, names, birth dates and genders into comparable values (DuckDB)."""
+
+import logging
+import unicodedata
+
+from psycopg import sql
+
+from popsync.db.arrow_io import BATCH_ROWS, adbc_connection, ingest
+from popsync.db.connections import connect
+from popsync.db.identifiers import quoted, quoted_name
+from popsync.db.sql_files import read_sql
+from popsync.pipeline.duck import duckdb_session
+from popsync.pipeline.run import DatasetRun
+from popsync.settings import WAREHOUSE_CONN_ID
+
+_log = logging.getLogger(__name__)
+
+NORMALISED_DDL = """
+    source_key text, national_id text, id_kind text, id_problem text,
+    full_name text, name_key text, name_plain text,
+    birth_date_raw text, birth_date date, birth_date_precision text, birth_date_valid boolean,
+    gender_raw text, gender text, is_active boolean, updated_at timestamptz
+"""
+
+
+def gender_mapping_rows(run: DatasetRun) -> list[tuple[str, str]]:
+    """The dataset's gender mapping with keys compared trimmed, NFC and lower-cased."""
+    return [(unicodedata.normalize("NFC", raw).strip().lower(), code) for raw, code in run.dataset.genders.items()]
+
+
+def normalise(run: DatasetRun) -> int:
+    """Write ``staging.<dataset>__<run>__norm`` from the raw extract; return its row count."""
+    raw_schema, raw_table = run.raw_table
+    schema, table = run.normalised_table
+    with connect(WAREHOUSE_CONN_ID, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(quoted(schema, table)))
+    with duckdb_session() as duck, adbc_connection(WAREHOUSE_CONN_ID) as pg:
+        with pg.cursor() as cur:
+            cur.execute(f"SELECT * FROM {quoted_name(raw_schema, raw_table)}")
+            duck.register("raw_reader", cur.fetch_record_batch())
+            duck.execute("CREATE TABLE raw_extract AS SELECT * FROM raw_reader")
+            duck.unregister("raw_reader")
+        duck.execute("CREATE TABLE gender_mapping (raw_value VARCHAR PRIMARY KEY, gender VARCHAR)")
+        duck.executemany("INSERT INTO gender_mapping VALUES (?, ?)", gender_mapping_rows(run))
+        params = {"date_formats": list(run.dataset.birth_date_formats), "logical_date": run.logical_date.date()}
+        result = duck.sql(read_sql("duckdb/normalise.sql"), params=params).to_arrow_reader(BATCH_ROWS)
+        with pg.cursor() as cur:
+            cur.execute(f"CREATE TABLE {quoted_name(schema, table)} ({NORMALISED_DDL})")
+        rows = ingest(pg, schema, table, result)
+        pg.commit()
+    _log.info("normalised %d rows of %s", rows, run.label)
+    return rows

@@ -1,0 +1,109 @@
+"""Publish: check conservation, then swap the run's partitions in atomically.
+
+A run that fails before this step leaves the previously published results untouched;
+this step itself is one transaction.
+"""
+
+import logging
+from dataclasses import dataclass
+
+import psycopg
+from psycopg import sql
+
+from popsync.db.connections import connect
+from popsync.db.identifiers import quoted
+from popsync.pipeline.run import DatasetRun
+from popsync.settings import WAREHOUSE_CONN_ID
+
+_log = logging.getLogger(__name__)
+
+_PUBLISH_LOCK = 727_002
+
+
+class ConservationError(RuntimeError):
+    """Extracted records are not all accounted for as matched or mismatched."""
+
+
+@dataclass(frozen=True)
+class PublishOutcome:
+    published: bool
+    reason: str
+
+
+def _count(conn: psycopg.Connection[tuple[object, ...]], table: tuple[str, str]) -> int:
+    row = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(quoted(*table))).fetchone()
+    assert row is not None
+    return int(str(row[0]))
+
+
+def check_conservation(conn: psycopg.Connection[tuple[object, ...]], run: DatasetRun) -> tuple[int, int, int]:
+    """Fail loudly unless extracted = matched + mismatched; return the three counts."""
+    extracted = _count(conn, run.raw_table)
+    matched = _count(conn, run.matches_table)
+    mismatched = _count(conn, run.mismatches_table)
+    if extracted != matched + mismatched:
+        raise ConservationError(
+            f"{run.label}: extracted {extracted} records but {matched} matched + {mismatched} mismatched "
+            f"= {matched + mismatched}; nothing was published"
+        )
+    return extracted, matched, mismatched
+
+
+def publish(run: DatasetRun) -> PublishOutcome:
+    """Swap the run's result tables in as the dataset's published partitions."""
+    scope = (run.sector.sector, run.dataset.name)
+    with connect(WAREHOUSE_CONN_ID) as conn:
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (_PUBLISH_LOCK,))
+        check_conservation(conn, run)
+        current = conn.execute(
+            "SELECT logical_date, matches_table, mismatches_table FROM sync.published_runs "
+            "WHERE sector = %s AND dataset = %s FOR UPDATE",
+            scope,
+        ).fetchone()
+        if current is not None and current[0] > run.logical_date:
+            conn.rollback()
+            _log.warning("%s: results of a newer logical date (%s) stay published", run.label, current[0])
+            return PublishOutcome(False, f"newer results from {current[0].isoformat()} stay published")
+        old_tables = {"matches": None, "mismatches": None} if current is None else {
+            "matches": str(current[1]),
+            "mismatches": str(current[2]),
+        }
+        for kind, new_table in (("matches", run.matches_table), ("mismatches", run.mismatches_table)):
+            sector_part = run.sector_partition(kind)
+            conn.execute(
+                sql.SQL(
+                    "CREATE TABLE IF NOT EXISTS {} PARTITION OF {} FOR VALUES IN ({}) PARTITION BY LIST (dataset)"
+                ).format(quoted(*sector_part), quoted("sync", kind), sql.Literal(run.sector.sector))
+            )
+            old_table = old_tables[kind]
+            if old_table is not None:
+                old = quoted("sync_partitions", old_table)
+                conn.execute(sql.SQL("ALTER TABLE {} DETACH PARTITION {}").format(quoted(*sector_part), old))
+                conn.execute(sql.SQL("DROP TABLE {}").format(old))
+            conn.execute(
+                sql.SQL("ALTER TABLE {} ATTACH PARTITION {} FOR VALUES IN ({})").format(
+                    quoted(*sector_part), quoted(*new_table), sql.Literal(run.dataset.name)
+                )
+            )
+        conn.execute(
+            "INSERT INTO sync.published_runs AS p "
+            "(sector, dataset, run_id, logical_date, matches_table, mismatches_table) "
+            "VALUES (%s, %s, %s, %s, %s, %s) "
+            "ON CONFLICT (sector, dataset) DO UPDATE SET run_id = excluded.run_id, "
+            "logical_date = excluded.logical_date, matches_table = excluded.matches_table, "
+            "mismatches_table = excluded.mismatches_table, published_at = now()",
+            (*scope, run.run_id, run.logical_date, run.matches_table[1], run.mismatches_table[1]),
+        )
+        conn.commit()
+    _log.info("published %s run %s", run.label, run.run_tag)
+    return PublishOutcome(True, "published")
+
+
+def drop_run_tables(run: DatasetRun, *, keep_results: bool) -> None:
+    """Remove the run's staging tables (and its result tables when they were not published)."""
+    tables = [run.raw_table, run.normalised_table]
+    if not keep_results:
+        tables += [run.matches_table, run.mismatches_table]
+    with connect(WAREHOUSE_CONN_ID, autocommit=True) as conn:
+        for table in tables:
+            conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(quoted(*table)))

@@ -1,0 +1,112 @@
+"""Reconcile: classify every normalised record against the register mirror (DuckDB).
+
+Writes the run's matched and mismatched records into two unpublished partition tables
+and returns the run's metrics; the publish step swaps them in atomically.
+"""
+
+import logging
+from typing import Any
+
+import duckdb
+from psycopg import sql
+
+from popsync.db.arrow_io import BATCH_ROWS, adbc_connection, ingest, with_json_columns
+from popsync.db.connections import connect
+from popsync.db.identifiers import quoted, quoted_name
+from popsync.db.sql_files import read_sql
+from popsync.pipeline.duck import duckdb_session
+from popsync.pipeline.metrics import RunMetrics, compute_metrics
+from popsync.pipeline.run import DatasetRun
+from popsync.settings import WAREHOUSE_CONN_ID
+
+_log = logging.getLogger(__name__)
+
+REGISTER_COLUMNS = (
+    "national_id, former_cmnd, full_name, birth_date, birth_date_precision, gender, "
+    "residence_province, is_deceased, date_of_death"
+)
+
+
+def _load_inputs(run: DatasetRun, duck: duckdb.DuckDBPyConnection, pg: Any) -> None:
+    """Normalised records, the register rows they can link to, and previous first_seen dates."""
+    schema, table = run.normalised_table
+    with pg.cursor() as cur:
+        cur.execute(f"SELECT * FROM {quoted_name(schema, table)}")
+        duck.register("normalised_reader", cur.fetch_record_batch())
+        duck.execute("CREATE TABLE normalised AS SELECT * FROM normalised_reader")
+        duck.unregister("normalised_reader")
+    duck.execute(
+        "CREATE TABLE wanted_ids AS SELECT DISTINCT national_id FROM normalised WHERE id_kind IN ('cccd', 'cmnd')"
+    )
+    with pg.cursor() as cur:
+        cur.execute(f"SELECT {REGISTER_COLUMNS} FROM reference.persons")
+        duck.register("register_reader", cur.fetch_record_batch())
+        # Stream the register once, keeping only the persons this dataset can link to.
+        duck.execute(
+            "CREATE TABLE register AS SELECT * FROM register_reader "
+            "WHERE national_id IN (SELECT national_id FROM wanted_ids) "
+            "OR former_cmnd IN (SELECT national_id FROM wanted_ids)"
+        )
+        duck.unregister("register_reader")
+    with pg.cursor() as cur:
+        cur.execute(
+            "SELECT source_key, first_seen FROM sync.mismatches WHERE sector = $1 AND dataset = $2",
+            parameters=(run.sector.sector, run.dataset.name),
+        )
+        duck.register("previous_reader", cur.fetch_record_batch())
+        duck.execute("CREATE TABLE previous_mismatches AS SELECT * FROM previous_reader")
+        duck.unregister("previous_reader")
+
+
+def _create_result_tables(run: DatasetRun) -> None:
+    """Empty tables shaped like the published ones, constrained to this dataset."""
+    with connect(WAREHOUSE_CONN_ID) as conn:
+        for parent, (schema, table) in (("matches", run.matches_table), ("mismatches", run.mismatches_table)):
+            target = quoted(schema, table)
+            conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(target))
+            conn.execute(
+                sql.SQL("CREATE TABLE {} (LIKE {} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)").format(
+                    target, quoted("sync", parent)
+                )
+            )
+            conn.execute(
+                sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} CHECK (sector = {} AND dataset = {})").format(
+                    target,
+                    sql.Identifier(f"{table[:50]}_scope"),
+                    sql.Literal(run.sector.sector),
+                    sql.Literal(run.dataset.name),
+                )
+            )
+        conn.commit()
+
+
+def reconcile(run: DatasetRun) -> RunMetrics:
+    """Classify the run's records, write both result tables, return the run's metrics."""
+    _create_result_tables(run)
+    with duckdb_session() as duck, adbc_connection(WAREHOUSE_CONN_ID) as pg:
+        _load_inputs(run, duck, pg)
+        params = {
+            "checks_deceased": run.dataset.columns.is_active is not None,
+            "logical_date": run.logical_date,
+        }
+        duck.execute(f"CREATE TABLE reconciled AS {read_sql('duckdb/reconcile.sql')}", params)
+        scope = {
+            "sector": run.sector.sector,
+            "dataset": run.dataset.name,
+            "run_id": run.run_id,
+            "logical_date": run.logical_date,
+        }
+        matches = duck.sql(read_sql("duckdb/matches_output.sql"), params=scope).to_arrow_reader(BATCH_ROWS)
+        ingest(pg, *run.matches_table, matches)
+        mismatches = duck.sql(read_sql("duckdb/mismatches_output.sql"), params=scope).to_arrow_reader(BATCH_ROWS)
+        ingest(pg, *run.mismatches_table, with_json_columns(mismatches, ["details"]))
+        pg.commit()
+        metrics = compute_metrics(duck)
+    _log.info(
+        "reconciled %s: %d records, %d matched, %d mismatched",
+        run.label,
+        metrics.total,
+        metrics.matched,
+        metrics.mismatched,
+    )
+    return metrics

@@ -1,0 +1,66 @@
+"""Identity of one dataset run and the names of the tables it writes."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from popsync.sectors.model import DatasetDefinition, SectorDefinition
+
+
+def _table_name(*parts: str) -> str:
+    """Join parts with ``__``; shorten with a hash when over PostgreSQL's 63 characters."""
+    name = "__".join(parts)
+    if len(name) <= 63:
+        return name
+    digest = hashlib.sha1(name.encode()).hexdigest()[:10]
+    return f"{name[:52]}_{digest}"
+
+
+@dataclass(frozen=True)
+class DatasetRun:
+    """One run of one dataset: which sector, which logical date, which Airflow run."""
+
+    sector: SectorDefinition
+    dataset: DatasetDefinition
+    run_id: str
+    logical_date: datetime
+    attempt: str = ""
+    """Distinguishes the result tables of each reconcile attempt of the same run."""
+
+    @property
+    def run_tag(self) -> str:
+        """Short stable tag of the run id, safe inside table names."""
+        return "r" + hashlib.sha1(self.run_id.encode()).hexdigest()[:10]
+
+    @property
+    def label(self) -> str:
+        return f"{self.sector.sector}.{self.dataset.name}"
+
+    @property
+    def dataset_prefix(self) -> str:
+        return f"{self.sector.sector}__{self.dataset.name}"
+
+    @property
+    def raw_table(self) -> tuple[str, str]:
+        return "staging", _table_name(self.sector.sector, self.dataset.name, self.run_tag)
+
+    @property
+    def normalised_table(self) -> tuple[str, str]:
+        return "staging", _table_name(self.sector.sector, self.dataset.name, self.run_tag, "norm")
+
+    @property
+    def matches_table(self) -> tuple[str, str]:
+        return "sync_partitions", _table_name("matches", self.dataset_prefix, self.run_tag + self.attempt)
+
+    @property
+    def mismatches_table(self) -> tuple[str, str]:
+        return "sync_partitions", _table_name("mismatches", self.dataset_prefix, self.run_tag + self.attempt)
+
+    def with_new_attempt(self) -> "DatasetRun":
+        """The same run with a fresh attempt suffix for its result tables."""
+        return replace(self, attempt="_" + secrets.token_hex(3))
+
+    def sector_partition(self, kind: str) -> tuple[str, str]:
+        """The per-sector partition of ``sync.matches`` / ``sync.mismatches``."""
+        return "sync_partitions", _table_name(kind, self.sector.sector)

@@ -1,0 +1,23 @@
+"""Warehouse schema management."""
+
+import psycopg
+
+from popsync.db.connections import connect
+from popsync.db.sql_files import read_sql
+from popsync.settings import WAREHOUSE_CONN_ID
+
+_SCHEMA_LOCK = 727_001
+
+
+def ensure_warehouse_schema(conn: psycopg.Connection[tuple[object, ...]] | None = None) -> None:
+    """Create the warehouse schemas, tables and views if missing (idempotent, serialised)."""
+    owns = conn is None
+    connection = conn or connect(WAREHOUSE_CONN_ID)
+    try:
+        with connection.transaction():
+            connection.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
+            connection.execute(read_sql("warehouse/schema.sql").encode())
+            connection.execute(read_sql("warehouse/views.sql").encode())
+    finally:
+        if owns:
+            connection.close()

@@ -1,0 +1,1 @@
+"""Mirror of the population register in the warehouse."""
