@@ -6,6 +6,7 @@ at import time.
 """
 
 import os
+import secrets
 
 from popsync.db.connections import connection_env_var
 from popsync.sectors import load_sectors
@@ -18,6 +19,16 @@ from popsync.settings import (
     WAREHOUSE_DATABASE,
     Settings,
 )
+
+
+def _jwt_secret(settings: Settings) -> str:
+    """A 64-byte secret shared by the Airflow components, kept in the popsync home."""
+    path = settings.airflow_home / "jwt_secret"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(64), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
 
 
 def airflow_environment(settings: Settings) -> dict[str, str]:
@@ -35,6 +46,8 @@ def airflow_environment(settings: Settings) -> dict[str, str]:
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
         "AIRFLOW__LOGGING__LOGGING_LEVEL": os.environ.get("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING"),
         "AIRFLOW__CORE__LAZY_LOAD_PLUGINS": "True",
+        "AIRFLOW__CORE__PARALLELISM": "4",
+        "AIRFLOW__API_AUTH__JWT_SECRET": _jwt_secret(settings),
         "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_DIR / "plugins"), os.environ.get("PYTHONPATH")])),
     }
     databases = {WAREHOUSE_CONN_ID: WAREHOUSE_DATABASE, REGISTER_CONN_ID: REGISTER_DATABASE}

@@ -20,3 +20,15 @@ CREATE OR REPLACE MACRO name_key(txt) AS
 -- The name key with every diacritic dropped and đ mapped to d.
 CREATE OR REPLACE MACRO name_without_diacritics(txt) AS
     strip_accents(replace(name_key(txt), 'đ', 'd'));
+
+-- A name that is not clean: control characters, or legacy-encoding mojibake (characters a
+-- Windows-1252 decoder produces but Vietnamese never uses, in text made only of such
+-- characters). Used by the data-quality gate's "sạch" check.
+CREATE OR REPLACE MACRO looks_garbled(txt) AS
+    regexp_matches(txt, '[\x00-\x1F\x7F]')
+    OR (
+        regexp_full_match(txt, '[\x20-\x7E\xA0-\xFF€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ]*')
+        AND regexp_matches(
+            txt, '[\xA0-\xBF\xC4-\xC7\xCB\xCE-\xD1\xD6-\xD8\xDB\xDC\xDE\xDF\xE4-\xE7\xEB\xEE-\xF1\xF6-\xF8\xFB\xFC\xFE\xFF€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ]'
+        )
+    );

@@ -11,6 +11,6 @@ def default_args(owner: str) -> dict[str, Any]:
         "owner": owner,
         "retries": int(os.environ.get("POPSYNC_TASK_RETRIES", "2")),
         "retry_delay": timedelta(seconds=30),
-        "retry_exponential_backoff": True,
+        "retry_exponential_backoff": 2.0,
         "max_retry_delay": timedelta(minutes=10),
     }

@@ -1,14 +1,18 @@
 """Build one DAG per sector definition: extract -> normalise -> reconcile -> gate -> publish."""
 
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import pendulum
 from airflow.sdk import DAG, AssetOrTimeSchedule, CronTriggerTimetable, Metadata, TaskGroup, get_current_context, task
 
+from airflow.sdk.exceptions import AirflowFailException
+
 from popsync.airflow.assets import REFERENCE_ASSET, dataset_asset
 from popsync.airflow.context import dataset_run
 from popsync.airflow.defaults import default_args
+from popsync.pipeline.errors import DataRejectedError
 from popsync.pipeline.extract import extract
 from popsync.pipeline.gate import run_quality_gate
 from popsync.pipeline.history import record_metrics
@@ -20,6 +24,7 @@ from popsync.pipeline.statsd import emit_gauges
 from popsync.sectors.model import DatasetDefinition, SectorDefinition
 
 _log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def _doc(sector: SectorDefinition) -> str:
@@ -43,6 +48,14 @@ Defined in `include/sectors/{sector.sector}.yaml`; owner: {sector.owner}.
 """
 
 
+def _fail_fast(step: Callable[[], T]) -> T:
+    """Run a step; data rejections fail the task at once instead of being retried."""
+    try:
+        return step()
+    except DataRejectedError as exc:
+        raise AirflowFailException(str(exc)) from exc
+
+
 def _dataset_tasks(sector: SectorDefinition, dataset: DatasetDefinition) -> None:
     with TaskGroup(group_id=dataset.name, tooltip=dataset.title):
 
@@ -63,12 +76,12 @@ def _dataset_tasks(sector: SectorDefinition, dataset: DatasetDefinition) -> None
         @task(task_id="quality_gate")
         def quality_gate_task(reconciled: dict[str, Any]) -> list[dict[str, Any]]:
             run = dataset_run(get_current_context(), sector, dataset, reconciled["attempt"])
-            return run_quality_gate(run)
+            return _fail_fast(lambda: run_quality_gate(run))
 
         @task(task_id="publish")
         def publish_task(reconciled: dict[str, Any], warnings: list[dict[str, Any]]) -> bool:
             run = dataset_run(get_current_context(), sector, dataset, reconciled["attempt"])
-            outcome = publish(run)
+            outcome = _fail_fast(lambda: publish(run))
             drop_run_tables(run, keep_results=outcome.published)
             return outcome.published
 

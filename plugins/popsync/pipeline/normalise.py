@@ -2,6 +2,9 @@
 
 import logging
 import unicodedata
+from datetime import date
+
+import duckdb
 
 from psycopg import sql
 
@@ -11,21 +14,32 @@ from popsync.db.identifiers import quoted, quoted_name
 from popsync.db.sql_files import read_sql
 from popsync.pipeline.duck import duckdb_session
 from popsync.pipeline.run import DatasetRun
+from popsync.sectors.model import DatasetDefinition
 from popsync.settings import WAREHOUSE_CONN_ID
 
 _log = logging.getLogger(__name__)
 
 NORMALISED_DDL = """
     source_key text, national_id text, id_kind text, id_problem text,
-    full_name text, name_key text, name_plain text,
+    full_name text, name_key text, name_plain text, name_garbled boolean,
     birth_date_raw text, birth_date date, birth_date_precision text, birth_date_valid boolean,
     gender_raw text, gender text, is_active boolean, updated_at timestamptz
 """
 
 
-def gender_mapping_rows(run: DatasetRun) -> list[tuple[str, str]]:
+def gender_mapping_rows(dataset: DatasetDefinition) -> list[tuple[str, str]]:
     """The dataset's gender mapping with keys compared trimmed, NFC and lower-cased."""
-    return [(unicodedata.normalize("NFC", raw).strip().lower(), code) for raw, code in run.dataset.genders.items()]
+    return [(unicodedata.normalize("NFC", raw).strip().lower(), code) for raw, code in dataset.genders.items()]
+
+
+def normalised_relation(
+    duck: duckdb.DuckDBPyConnection, dataset: DatasetDefinition, logical_date: date
+) -> duckdb.DuckDBPyRelation:
+    """Normalise the session's ``raw_extract`` table (columns as in staging) for ``dataset``."""
+    duck.execute("CREATE OR REPLACE TABLE gender_mapping (raw_value VARCHAR PRIMARY KEY, gender VARCHAR)")
+    duck.executemany("INSERT INTO gender_mapping VALUES (?, ?)", gender_mapping_rows(dataset))
+    params = {"date_formats": list(dataset.birth_date_formats), "logical_date": logical_date}
+    return duck.sql(read_sql("duckdb/normalise.sql"), params=params)
 
 
 def normalise(run: DatasetRun) -> int:
@@ -40,10 +54,7 @@ def normalise(run: DatasetRun) -> int:
             duck.register("raw_reader", cur.fetch_record_batch())
             duck.execute("CREATE TABLE raw_extract AS SELECT * FROM raw_reader")
             duck.unregister("raw_reader")
-        duck.execute("CREATE TABLE gender_mapping (raw_value VARCHAR PRIMARY KEY, gender VARCHAR)")
-        duck.executemany("INSERT INTO gender_mapping VALUES (?, ?)", gender_mapping_rows(run))
-        params = {"date_formats": list(run.dataset.birth_date_formats), "logical_date": run.logical_date.date()}
-        result = duck.sql(read_sql("duckdb/normalise.sql"), params=params).to_arrow_reader(BATCH_ROWS)
+        result = normalised_relation(duck, run.dataset, run.logical_date.date()).to_arrow_reader(BATCH_ROWS)
         with pg.cursor() as cur:
             cur.execute(f"CREATE TABLE {quoted_name(schema, table)} ({NORMALISED_DDL})")
         rows = ingest(pg, schema, table, result)

@@ -12,6 +12,7 @@ from psycopg import sql
 
 from popsync.db.connections import connect
 from popsync.db.identifiers import quoted
+from popsync.pipeline.errors import DataRejectedError
 from popsync.pipeline.run import DatasetRun
 from popsync.settings import WAREHOUSE_CONN_ID
 
@@ -20,7 +21,7 @@ _log = logging.getLogger(__name__)
 _PUBLISH_LOCK = 727_002
 
 
-class ConservationError(RuntimeError):
+class ConservationError(DataRejectedError):
     """Extracted records are not all accounted for as matched or mismatched."""
 
 

@@ -5,6 +5,7 @@ and returns the run's metrics; the publish step swaps them in atomically.
 """
 
 import logging
+from datetime import datetime
 from typing import Any
 
 import duckdb
@@ -80,16 +81,18 @@ def _create_result_tables(run: DatasetRun) -> None:
         conn.commit()
 
 
+def classify(duck: duckdb.DuckDBPyConnection, *, checks_deceased: bool, logical_date: datetime) -> None:
+    """Create ``reconciled`` from the session's ``normalised``, ``register`` and ``previous_mismatches``."""
+    params = {"checks_deceased": checks_deceased, "logical_date": logical_date}
+    duck.execute(f"CREATE OR REPLACE TABLE reconciled AS {read_sql('duckdb/reconcile.sql')}", params)
+
+
 def reconcile(run: DatasetRun) -> RunMetrics:
     """Classify the run's records, write both result tables, return the run's metrics."""
     _create_result_tables(run)
     with duckdb_session() as duck, adbc_connection(WAREHOUSE_CONN_ID) as pg:
         _load_inputs(run, duck, pg)
-        params = {
-            "checks_deceased": run.dataset.columns.is_active is not None,
-            "logical_date": run.logical_date,
-        }
-        duck.execute(f"CREATE TABLE reconciled AS {read_sql('duckdb/reconcile.sql')}", params)
+        classify(duck, checks_deceased=run.dataset.columns.is_active is not None, logical_date=run.logical_date)
         scope = {
             "sector": run.sector.sector,
             "dataset": run.dataset.name,

@@ -1,6 +1,7 @@
 """Load sector definitions from YAML with errors that name the file and the field."""
 
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import ValidationError
@@ -13,10 +14,27 @@ class SectorConfigError(ValueError):
     """A sector definition file is invalid; the message names the file and the field."""
 
 
-def _describe(error: ValidationError, path: Path) -> str:
+def _field_path(loc: tuple[int | str, ...], raw: dict[str, Any]) -> str:
+    """Dotted field path, naming datasets by their name rather than their position."""
+    parts = [str(part) for part in loc]
+    datasets = raw.get("datasets")
+    if len(loc) >= 2 and loc[0] == "datasets" and isinstance(loc[1], int) and isinstance(datasets, list):
+        entry = datasets[loc[1]] if loc[1] < len(datasets) else None
+        if isinstance(entry, dict) and isinstance(entry.get("name"), str):
+            parts[1] = entry["name"]
+    return ".".join(parts) or "<file>"
+
+
+def _describe(error: ValidationError, path: Path, raw: dict[str, Any]) -> str:
     lines = [f"{path}: invalid sector definition"]
-    for item in error.errors():
-        field = ".".join(str(part) for part in item["loc"]) or "<file>"
+    errors = error.errors()
+    for item in errors:
+        nested = any(
+            len(other["loc"]) > len(item["loc"]) and other["loc"][: len(item["loc"])] == item["loc"] for other in errors
+        )
+        if item["type"] == "too_short" and nested:
+            continue  # a consequence of the nested errors already listed
+        field = _field_path(item["loc"], raw)
         value = item.get("input")
         shown = "" if isinstance(value, dict | list) else f" (got {value!r})"
         lines.append(f"  field {field}: {item['msg']}{shown}")
@@ -39,7 +57,7 @@ def load_sector(path: Path) -> SectorDefinition:
     try:
         return SectorDefinition.model_validate(raw)
     except ValidationError as exc:
-        raise SectorConfigError(_describe(exc, path)) from exc
+        raise SectorConfigError(_describe(exc, path, raw)) from exc
 
 
 def load_sectors(directory: Path = SECTORS_DIR) -> list[SectorDefinition]:

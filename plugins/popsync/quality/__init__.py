@@ -1,0 +1,1 @@
+"""Data-quality gate with Great Expectations: "đúng, đủ, sạch, sống"."""

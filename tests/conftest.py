@@ -1,0 +1,41 @@
+"""Test session set-up: an isolated popsync home and a real PostgreSQL server.
+
+Runs before any test module imports Airflow, because Airflow reads its configuration at
+import time. Tests use the embedded server on its own port (``POPSYNC_TEST_PORT``,
+default 55439) or ``POPSYNC_TEST_DATABASE_URL``; never the demo's databases.
+"""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+_ROOT = Path(__file__).resolve().parents[1]
+os.environ["POPSYNC_HOME"] = os.environ.get("POPSYNC_TEST_HOME", str(_ROOT / ".popsync" / "test"))
+os.environ["POPSYNC_EMBEDDED_PORT"] = os.environ.get("POPSYNC_TEST_PORT", "55439")
+if os.environ.get("POPSYNC_TEST_DATABASE_URL"):
+    os.environ["POPSYNC_DATABASE_URL"] = os.environ["POPSYNC_TEST_DATABASE_URL"]
+else:
+    os.environ.pop("POPSYNC_DATABASE_URL", None)
+for _key in [key for key in os.environ if key.startswith(("AIRFLOW_CONN_POPSYNC", "AIRFLOW__"))]:
+    del os.environ[_key]
+os.environ.pop("AIRFLOW_HOME", None)
+
+from popsync.airflow_env import apply_airflow_environment  # noqa: E402
+from popsync.settings import Settings, get_settings  # noqa: E402
+
+apply_airflow_environment(get_settings())
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return get_settings()
+
+
+@pytest.fixture(scope="session")
+def server_url(settings: Settings) -> Iterator[str]:
+    """A real PostgreSQL server with the warehouse and a migrated Airflow metadata DB."""
+    from popsync.bootstrap import bootstrap
+
+    yield bootstrap(settings)

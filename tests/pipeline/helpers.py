@@ -1,0 +1,99 @@
+"""Run the DuckDB stages on rows given in a test, without PostgreSQL."""
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from typing import Any
+
+import duckdb
+
+from popsync.pipeline.duck import duckdb_session
+from popsync.pipeline.normalise import normalised_relation
+from popsync.pipeline.reconcile import classify
+from popsync.sectors.model import ColumnMapping, DatasetDefinition
+
+LOGICAL_DATE = datetime(2026, 11, 21, tzinfo=UTC)
+
+RAW_COLUMNS = ("source_key", "national_id", "full_name", "birth_date", "gender", "is_active", "updated_at")
+REGISTER_COLUMNS = (
+    "national_id",
+    "former_cmnd",
+    "full_name",
+    "birth_date",
+    "birth_date_precision",
+    "gender",
+    "residence_province",
+    "is_deceased",
+    "date_of_death",
+)
+
+
+def dataset(formats: Sequence[str] = ("dd/mm/yyyy",), genders: dict[str, str] | None = None) -> DatasetDefinition:
+    return DatasetDefinition.model_validate(
+        {
+            "name": "people",
+            "title": "People",
+            "extract_sql": "sources/justice/birth_registrations.sql",
+            "columns": ColumnMapping(
+                source_key="k", national_id="i", full_name="n", birth_date="b", gender="g", is_active="a"
+            ),
+            "birth_date_formats": tuple(formats),
+            "genders": genders or {"Nam": "M", "Nữ": "F"},
+        }
+    )
+
+
+@contextmanager
+def session() -> Iterator[duckdb.DuckDBPyConnection]:
+    with duckdb_session() as duck:
+        yield duck
+
+
+def load_raw(duck: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, Any]]) -> None:
+    duck.execute(
+        "CREATE OR REPLACE TABLE raw_extract (source_key VARCHAR, national_id VARCHAR, full_name VARCHAR, "
+        "birth_date VARCHAR, gender VARCHAR, is_active BOOLEAN, updated_at TIMESTAMPTZ)"
+    )
+    for index, row in enumerate(rows):
+        values = {"source_key": f"k{index}", "is_active": True, **row}
+        duck.execute("INSERT INTO raw_extract VALUES (?, ?, ?, ?, ?, ?, ?)", [values.get(c) for c in RAW_COLUMNS])
+
+
+def normalise_rows(
+    rows: Sequence[dict[str, Any]], definition: DatasetDefinition, logical_date: date = LOGICAL_DATE.date()
+) -> list[dict[str, Any]]:
+    with session() as duck:
+        load_raw(duck, rows)
+        relation = normalised_relation(duck, definition, logical_date)
+        names = relation.columns
+        result = [dict(zip(names, values, strict=True)) for values in relation.fetchall()]
+    return sorted(result, key=lambda row: int(str(row["source_key"])[1:]))
+
+
+def reconcile_rows(
+    rows: Sequence[dict[str, Any]],
+    register: Sequence[dict[str, Any]],
+    definition: DatasetDefinition,
+    *,
+    checks_deceased: bool = True,
+) -> list[dict[str, Any]]:
+    """Normalise and classify ``rows`` against ``register``; one result per row, in order."""
+    with session() as duck:
+        load_raw(duck, rows)
+        normalised_relation(duck, definition, LOGICAL_DATE.date()).create("normalised")
+        duck.execute(
+            "CREATE TABLE register (national_id VARCHAR, former_cmnd VARCHAR, full_name VARCHAR, birth_date DATE, "
+            "birth_date_precision VARCHAR, gender VARCHAR, residence_province VARCHAR, is_deceased BOOLEAN, "
+            "date_of_death DATE)"
+        )
+        for person in register:
+            values = {"former_cmnd": None, "is_deceased": False, "date_of_death": None, **person}
+            duck.execute(
+                "INSERT INTO register VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [values.get(c) for c in REGISTER_COLUMNS]
+            )
+        duck.execute("CREATE TABLE previous_mismatches (source_key VARCHAR, first_seen TIMESTAMPTZ)")
+        classify(duck, checks_deceased=checks_deceased, logical_date=LOGICAL_DATE)
+        relation = duck.sql("SELECT * FROM reconciled")
+        names = relation.columns
+        result = [dict(zip(names, values, strict=True)) for values in relation.fetchall()]
+    return sorted(result, key=lambda row: int(str(row["source_key"])[1:]))
