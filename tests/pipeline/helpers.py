@@ -93,7 +93,7 @@ def reconcile_rows(
             )
         duck.execute("CREATE TABLE previous_mismatches (source_key VARCHAR, first_seen TIMESTAMPTZ)")
         classify(duck, checks_deceased=checks_deceased, logical_date=LOGICAL_DATE)
-        relation = duck.sql("SELECT * FROM reconciled")
+        relation = duck.sql("SELECT * EXCLUDE (first_seen) FROM reconciled")
         names = relation.columns
         result = [dict(zip(names, values, strict=True)) for values in relation.fetchall()]
     return sorted(result, key=lambda row: int(str(row["source_key"])[1:]))

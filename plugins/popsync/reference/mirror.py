@@ -3,6 +3,9 @@
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
+
+import psycopg
 
 from popsync.db.connections import connect
 from popsync.db.sql_files import read_sql
@@ -21,35 +24,58 @@ class MirrorResult:
     row_count: int
 
 
-def sync_reference() -> MirrorResult:
-    """Copy register rows changed since the last high watermark (everything on the first run)."""
+def _copy_persons(
+    register: psycopg.Connection[tuple[Any, ...]],
+    warehouse: psycopg.Connection[tuple[Any, ...]],
+    target: str,
+    since: datetime | None,
+) -> int:
+    """Stream register rows changed since ``since`` (all when None) into ``target`` with binary COPY."""
+    select = read_sql("register/extract_persons.sql")
+    with (
+        register.cursor() as src,
+        warehouse.cursor() as dst,
+        src.copy(f"COPY ({select}) TO STDOUT (FORMAT binary)", {"since": since}) as out,
+        dst.copy(f"COPY {target} FROM STDIN (FORMAT binary)") as into,
+    ):
+        for chunk in out:
+            into.write(chunk)
+    return max(dst.rowcount, 0)
+
+
+def _count(conn: psycopg.Connection[tuple[Any, ...]], table: str) -> int:
+    row = conn.execute(f"SELECT count(*) FROM {table}").fetchone()
+    return 0 if row is None else int(row[0])
+
+
+def sync_reference(*, full_reload: bool = False) -> MirrorResult:
+    """Copy register rows changed since the last high watermark (everything on the first run).
+
+    After a delta the mirror's row count must equal the register's; when it does not
+    (persons deleted, or the register was rebuilt) the mirror is reloaded in full.
+    """
     ensure_warehouse_schema()
     with connect(WAREHOUSE_CONN_ID) as warehouse, connect(REGISTER_CONN_ID) as register:
         register.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         state = warehouse.execute(
             "SELECT high_watermark FROM reference.sync_state WHERE mirror = %s", (MIRROR_NAME,)
         ).fetchone()
-        watermark = None if state is None else state[0]
-        full_load = watermark is None
-        target = "reference.persons" if full_load else "persons_changes"
+        register_rows = _count(register, "dan_cu.persons")
+        full_load = full_reload or state is None
+        copied = 0
+        if state is not None and not full_load:
+            warehouse.execute("CREATE TEMP TABLE persons_changes (LIKE reference.persons) ON COMMIT DROP")
+            copied = _copy_persons(register, warehouse, "persons_changes", state[0])
+            warehouse.execute(read_sql("warehouse/merge_persons.sql"))
+            if _count(warehouse, "reference.persons") != register_rows:
+                _log.warning("register mirror diverged from the register: reloading it in full")
+                full_load = True
         if full_load:
             warehouse.execute("TRUNCATE reference.persons")
-        else:
-            warehouse.execute("CREATE TEMP TABLE persons_changes (LIKE reference.persons) ON COMMIT DROP")
-        select = read_sql("register/extract_persons.sql")
-        with register.cursor() as src, warehouse.cursor() as dst:
-            with src.copy(f"COPY ({select}) TO STDOUT (FORMAT binary)", {"since": watermark}) as out:
-                with dst.copy(f"COPY {target} FROM STDIN (FORMAT binary)") as into:
-                    for chunk in out:
-                        into.write(chunk)
-            copied = max(dst.rowcount, 0)
-        if not full_load:
-            warehouse.execute(read_sql("warehouse/merge_persons.sql"))
-        summary = warehouse.execute(
-            "SELECT count(*), max(updated_at) FROM reference.persons"
-        ).fetchone()
+            copied = _copy_persons(register, warehouse, "reference.persons", None)
+        summary = warehouse.execute("SELECT count(*), max(updated_at) FROM reference.persons").fetchone()
         assert summary is not None
-        row_count, high = int(str(summary[0])), summary[1]
+        row_count, high = int(summary[0]), summary[1]
         if high is not None:
             warehouse.execute(
                 "INSERT INTO reference.sync_state (mirror, high_watermark, row_count) VALUES (%s, %s, %s) "
@@ -60,5 +86,6 @@ def sync_reference() -> MirrorResult:
         warehouse.commit()
         if full_load:
             warehouse.execute("ANALYZE reference.persons")
+            warehouse.commit()
     _log.info("register mirror: %d rows copied (%s), %d in total", copied, "full" if full_load else "delta", row_count)
     return MirrorResult(copied, full_load, high, row_count)

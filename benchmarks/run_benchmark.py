@@ -1,0 +1,260 @@
+"""Benchmark popsync against the pandas and datacompy equivalents, interleaved in one run.
+
+    bash scripts/benchmark.sh --sizes 1M:1M,4M:4M,2M:10M --repeats 3
+
+For each size (sector records : register persons) it generates data with the project's
+generator, mirrors the register, then runs each tool ``--repeats`` times, interleaved,
+each in its own process. It records wall time per stage, rows per second, each process's
+peak RSS and the PostgreSQL server's peak memory (sampled PSS of its processes), and
+writes ``benchmarks/results/<name>.json`` and ``.md``.
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+PEERS_PYTHON = ROOT / "benchmarks" / "peers" / ".venv" / "bin" / "python"
+CARD_SHARE = 0.85  # health-insurance cards per person at coverage 1.0 (generator default)
+
+
+@dataclass(frozen=True)
+class Size:
+    label: str
+    sector_rows: int
+    register_rows: int
+
+
+def parse_size(text: str) -> Size:
+    def number(part: str) -> int:
+        part = part.strip().upper()
+        scale = {"K": 1_000, "M": 1_000_000}.get(part[-1], 1)
+        return int(float(part[:-1] if part[-1] in "KM" else part) * scale)
+
+    sector, register = text.split(":")
+    return Size(text, number(sector), number(register))
+
+
+class PostgresMemorySampler:
+    """Peak of the summed PSS of the PostgreSQL server's processes, sampled every 0.1 s."""
+
+    def __init__(self) -> None:
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> "PostgresMemorySampler":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        import psutil
+
+        while not self._stop.is_set():
+            total = 0
+            for process in psutil.process_iter(["name"]):
+                if process.info["name"] == "postgres":
+                    try:
+                        total += process.memory_full_info().pss
+                    except (psutil.Error, OSError):
+                        continue
+            self.peak_mb = max(self.peak_mb, total / 2**20)
+            self._stop.wait(0.1)
+
+
+def run_tool(tool: str, env: dict[str, str], urls: dict[str, str]) -> dict[str, Any]:
+    """Run one tool in its own process; return its JSON result plus server memory and wall time."""
+    if tool == "popsync":
+        command = [sys.executable, str(ROOT / "benchmarks" / "popsync_run.py")]
+    else:
+        command = [
+            str(PEERS_PYTHON),
+            str(ROOT / "benchmarks" / "peers" / f"compare_{tool}.py"),
+            "--register-url", urls["register"],
+            "--source-url", urls["source"],
+            "--warehouse-url", urls["warehouse"],
+            "--output-table", f"bench_peers.{tool}_mismatches",
+        ]  # fmt: skip
+    with PostgresMemorySampler() as sampler:
+        started = time.perf_counter()
+        completed = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+        wall = time.perf_counter() - started
+    if completed.returncode != 0:
+        raise RuntimeError(f"{tool} failed ({completed.returncode}):\n{completed.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
+    result["wall_seconds"] = wall
+    result["postgres_peak_pss_mb"] = sampler.peak_mb
+    return result
+
+
+def prepare(size: Size, seed: int) -> dict[str, Any]:
+    """Generate the data for one size and mirror the register; return what it cost."""
+    from popsync.db.databases import ensure_database, ensure_server
+    from popsync.generate import GenerateOptions, generate
+    from popsync.reference.mirror import sync_reference
+    from popsync.settings import WAREHOUSE_DATABASE, get_settings
+
+    settings = get_settings()
+    server = ensure_server(settings)
+    ensure_database(settings, WAREHOUSE_DATABASE)
+    coverage = min(1.0, size.sector_rows / (size.register_rows * CARD_SHARE))
+    options = GenerateOptions(
+        persons=size.register_rows,
+        seed=seed,
+        sectors=("health_insurance",),
+        coverage={"health_insurance.cards": coverage / 1.0},
+        replace=True,
+    )
+    started = time.perf_counter()
+    generate(options, server)
+    generated = time.perf_counter() - started
+    started = time.perf_counter()
+    from popsync.db.connections import connect
+
+    with connect("popsync_warehouse", autocommit=True) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS reference CASCADE")
+    from popsync.pipeline.warehouse import ensure_warehouse_schema
+
+    ensure_warehouse_schema()
+    mirror = sync_reference()
+    return {"generate_seconds": generated, "mirror_seconds": time.perf_counter() - started, "register": mirror.row_count}
+
+
+def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Medians over repeated runs of one tool at one size."""
+
+    def median(values: list[float]) -> float:
+        return statistics.median(values)
+
+    stages = sorted({stage for run in runs for stage in run["seconds"]})
+    total_key = "pipeline" if runs[0]["tool"] == "popsync" else "total"
+    total = median([run["seconds"][total_key] for run in runs])
+    return {
+        "runs": len(runs),
+        "rows_sector": runs[0]["rows_sector"],
+        "median_seconds": total,
+        "all_seconds": [run["seconds"][total_key] for run in runs],
+        "rows_per_second": runs[0]["rows_sector"] / total if total else None,
+        "median_stage_seconds": {stage: median([run["seconds"].get(stage, 0.0) for run in runs]) for stage in stages},
+        "peak_rss_mb": max(run["peak_rss_mb"] for run in runs),
+        "postgres_peak_pss_mb": max(run["postgres_peak_pss_mb"] for run in runs),
+        "median_wall_seconds": median([run["wall_seconds"] for run in runs]),
+    }
+
+
+def machine() -> dict[str, Any]:
+    import psutil
+
+    return {
+        "cpu": platform.processor() or platform.machine(),
+        "cores": os.cpu_count(),
+        "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+
+
+def markdown(report: dict[str, Any]) -> str:
+    lines = [
+        f"Benchmark {report['started']} on {report['machine']['cores']} cores, "
+        f"{report['machine']['memory_gib']} GiB ({report['machine']['platform']}); "
+        f"median of {report['repeats']} interleaved runs per tool.",
+        "",
+        "| size (sector : register) | tool | median s | rows/s | peak RSS MB | PostgreSQL peak MB | popsync speed-up |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for size in report["sizes"]:
+        results = size["tools"]
+        ours = results.get("popsync", {}).get("median_seconds")
+        for tool, summary in results.items():
+            ratio = "" if tool == "popsync" or not ours else f"{summary['median_seconds'] / ours:.1f}×"
+            lines.append(
+                f"| {size['label']} | {tool} | {summary['median_seconds']:.2f} | {summary['rows_per_second']:,.0f} | "
+                f"{summary['peak_rss_mb']:.0f} | {summary['postgres_peak_pss_mb']:.0f} | {ratio} |"
+            )
+    lines += ["", "popsync stages (median seconds):", ""]
+    stage_names = ["extract", "normalise", "reconcile", "publish", "metrics", "cleanup", "quality_gate"]
+    lines.append("| size | " + " | ".join(stage_names) + " | gate share | GX import |")
+    lines.append("|---|" + "---:|" * (len(stage_names) + 2))
+    for size in report["sizes"]:
+        popsync = size["tools"].get("popsync")
+        if not popsync:
+            continue
+        stages = popsync["median_stage_seconds"]
+        gate_share = stages.get("quality_gate", 0.0) / popsync["median_seconds"] if popsync["median_seconds"] else 0
+        cells = " | ".join(f"{stages.get(name, 0.0):.2f}" for name in stage_names)
+        gx_import = stages.get("import_great_expectations", 0.0)
+        lines.append(f"| {size['label']} | {cells} | {gate_share:.0%} | {gx_import:.1f} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1M:1M", help="comma-separated sector:register sizes, e.g. 1M:1M,2M:10M")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--tools", default="popsync,pandas,datacompy")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--name", default="latest", help="results file name (benchmarks/results/<name>.json/.md)")
+    args = parser.parse_args()
+
+    from popsync.airflow_env import airflow_environment
+    from popsync.settings import get_settings
+
+    settings = get_settings()
+    env = {**os.environ, **airflow_environment(settings)}
+    urls = {
+        "register": settings.database_url_for("popsync_register"),
+        "source": settings.database_url_for("popsync_src_health_insurance"),
+        "warehouse": settings.database_url_for("popsync_warehouse"),
+    }
+    tools = args.tools.split(",")
+    if any(tool != "popsync" for tool in tools) and not PEERS_PYTHON.exists():
+        subprocess.run(["bash", str(ROOT / "scripts" / "bootstrap_peers.sh")], check=True)
+    report: dict[str, Any] = {
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "repeats": args.repeats,
+        "sizes": [],
+    }
+    for size in map(parse_size, args.sizes.split(",")):
+        print(f"== {size.label}: generating {size.register_rows:,} persons", flush=True)
+        preparation = prepare(size, args.seed)
+        print(f"   generated in {preparation['generate_seconds']:.1f} s, mirrored in {preparation['mirror_seconds']:.1f} s")
+        runs: dict[str, list[dict[str, Any]]] = {tool: [] for tool in tools}
+        for repeat in range(args.repeats):
+            for tool in tools:
+                result = run_tool(tool, env, urls)
+                runs[tool].append(result)
+                total = result["seconds"].get("pipeline", result["seconds"].get("total"))
+                print(f"   run {repeat + 1} {tool:<10} {total:7.2f} s  peak {result['peak_rss_mb']:7.0f} MB", flush=True)
+        report["sizes"].append(
+            {"label": size.label, "preparation": preparation, "tools": {t: summarise(r) for t, r in runs.items()}}
+        )
+        write_results(report, args.name)
+    print(markdown(report))
+    return 0
+
+
+def write_results(report: dict[str, Any], name: str) -> None:
+    folder = ROOT / "benchmarks" / "results"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
+    (folder / f"{name}.md").write_text(markdown(report), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

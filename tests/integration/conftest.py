@@ -1,0 +1,34 @@
+"""Session fixtures: generated demo data and one run of every DAG through Airflow."""
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+from popsync.airflow.runner import DagRunResult, run_dag
+from popsync.sectors import load_sectors
+
+PERSONS = 4_000
+SEED = 20_261_121
+
+
+@pytest.fixture(scope="session")
+def generated(server_url: str) -> object:
+    """Small demo data with every fault family present (ground truth beside each source)."""
+    from popsync.generate import GenerateOptions, generate
+
+    return generate(GenerateOptions(persons=PERSONS, seed=SEED, replace=True), server_url)
+
+
+@pytest.fixture(scope="session")
+def logical_date() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+@pytest.fixture(scope="session")
+def first_runs(generated: object, logical_date: datetime) -> Iterator[dict[str, DagRunResult]]:
+    """sync_reference, then every sector DAG, each executed through Airflow (dag.test)."""
+    results = {"sync_reference": run_dag("sync_reference", logical_date)}
+    for sector in load_sectors():
+        results[sector.dag_id] = run_dag(sector.dag_id, logical_date)
+    yield results

@@ -1,0 +1,164 @@
+"""Every sector DAG, executed through Airflow on generated data, against the ground truth."""
+
+import json
+from datetime import datetime
+from typing import Any
+
+import psycopg
+import pytest
+
+from popsync.airflow.runner import DagRunResult, run_dag
+from popsync.evaluate import evaluate_dataset
+from popsync.pipeline import publish as publish_module
+from popsync.sectors import load_sectors
+from popsync.settings import Settings
+
+ALL_CODES = {
+    "MISSING_ID", "INVALID_ID", "LEGACY_ID", "NOT_IN_REFERENCE", "DUPLICATE_ID", "NAME_MISMATCH",
+    "NAME_DIACRITICS", "NAME_ENCODING", "DOB_MISMATCH", "DOB_PARTIAL", "DOB_INVALID", "GENDER_MISMATCH", "DECEASED",
+}  # fmt: skip
+
+
+def _warehouse(settings: Settings) -> psycopg.Connection[Any]:
+    return psycopg.connect(settings.database_url_for("popsync_warehouse"))
+
+
+def _snapshot(settings: Settings, sector: str) -> list[tuple[Any, ...]]:
+    with _warehouse(settings) as conn:
+        return conn.execute(
+            "SELECT dataset, source_key, national_id, linked_national_id, province_code, reasons, details::text, "
+            "first_seen, run_id FROM sync.mismatches WHERE sector = %s "
+            "UNION ALL SELECT dataset, source_key, national_id, national_id, province_code, NULL, NULL, NULL, run_id "
+            "FROM sync.matches WHERE sector = %s ORDER BY 1, 2",
+            (sector, sector),
+        ).fetchall()
+
+
+def test_every_dag_run_succeeds(first_runs: dict[str, DagRunResult]) -> None:
+    for dag_id, result in first_runs.items():
+        assert result.succeeded, (dag_id, result.task_states)
+        assert set(result.task_states.values()) == {"success"}, dag_id
+
+
+def test_results_equal_the_ground_truth_for_every_reason_code(first_runs: dict[str, DagRunResult]) -> None:
+    seen: set[str] = set()
+    for sector in load_sectors():
+        for dataset in sector.datasets:
+            evaluation = evaluate_dataset(sector, dataset.name)
+            assert evaluation.truth_records > 0
+            assert (evaluation.missing, evaluation.extra, evaluation.wrong_reasons) == (0, 0, 0), evaluation
+            for score in evaluation.codes:
+                assert (score.precision, score.recall) == (1.0, 1.0), (sector.sector, dataset.name, score)
+            assert evaluation.sync_rate_computed == evaluation.sync_rate_true
+            seen |= {score.code for score in evaluation.codes if score.expected > 0}
+    assert seen == ALL_CODES
+
+
+def test_every_extracted_record_is_matched_or_mismatched(first_runs: dict[str, DagRunResult], settings: Settings) -> None:
+    with _warehouse(settings) as conn:
+        rows = conn.execute(
+            "SELECT rates.sector, rates.dataset, rates.total, rates.matched, rates.mismatched, "
+            "(SELECT count(*) FROM sync.matches m WHERE m.sector = rates.sector AND m.dataset = rates.dataset), "
+            "(SELECT count(*) FROM sync.mismatches m WHERE m.sector = rates.sector AND m.dataset = rates.dataset) "
+            "FROM sync.latest_sync_rate AS rates"
+        ).fetchall()
+    assert len(rows) == sum(len(sector.datasets) for sector in load_sectors())
+    for sector, dataset, total, matched, mismatched, published_matches, published_mismatches in rows:
+        assert total == matched + mismatched == published_matches + published_mismatches, (sector, dataset)
+        with psycopg.connect(settings.database_url_for(f"popsync_src_{sector}")) as source:
+            truth = source.execute("SELECT count(*) FROM ground_truth.expected WHERE dataset = %s", (dataset,)).fetchone()
+        assert truth == (total,), (sector, dataset)
+
+
+def test_metrics_history_provinces_and_asset_events(first_runs: dict[str, DagRunResult], settings: Settings) -> None:
+    from airflow.models.asset import AssetEvent, AssetModel
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with _warehouse(settings) as conn:
+        for sector in load_sectors():
+            run_id = first_runs[sector.dag_id].run_id
+            for dataset in sector.datasets:
+                scope = (sector.sector, dataset.name, run_id)
+                total, matched, rate, reasons = conn.execute(
+                    "SELECT total, matched, sync_rate, reason_counts FROM sync.sector_sync_rate "
+                    "WHERE sector = %s AND dataset = %s AND run_id = %s",
+                    scope,
+                ).fetchone() or (None, None, None, None)
+                assert rate == pytest.approx(matched / total)
+                province_total = conn.execute(
+                    "SELECT sum(total), sum(matched) FROM sync.province_sync_rate "
+                    "WHERE sector = %s AND dataset = %s AND run_id = %s",
+                    scope,
+                ).fetchone()
+                assert province_total == (total, matched)
+                with create_session() as session:
+                    event = session.scalars(
+                        select(AssetEvent)
+                        .join(AssetModel, AssetModel.id == AssetEvent.asset_id)
+                        .where(AssetModel.name == f"popsync.sync.{sector.sector}.{dataset.name}")
+                        .where(AssetEvent.source_run_id == run_id)
+                        .order_by(AssetEvent.timestamp.desc())
+                    ).first()
+                    assert event is not None
+                    assert event.extra["total"] == total
+                    assert event.extra["sync_rate"] == pytest.approx(rate)
+                    assert event.extra["reason_counts"] == reasons
+                    assert event.extra["published"] is True
+
+
+def test_mismatch_rows_follow_the_contract(first_runs: dict[str, DagRunResult], settings: Settings) -> None:
+    with _warehouse(settings) as conn:
+        rows = conn.execute(
+            "SELECT reasons, details, first_seen, logical_date FROM sync.mismatches WHERE sector = 'health_insurance'"
+        ).fetchall()
+    assert rows
+    for reasons, details, first_seen, logical_date in rows:
+        assert reasons == sorted(reasons) and len(set(reasons)) == len(reasons)
+        assert isinstance(details, dict) and details
+        assert first_seen <= logical_date
+
+
+def test_rerun_replaces_results_without_duplicates(
+    first_runs: dict[str, DagRunResult], settings: Settings, logical_date: datetime
+) -> None:
+    before = _snapshot(settings, "education")
+    rerun = run_dag("sync_education", logical_date)
+    assert rerun.succeeded, rerun.task_states
+    after = _snapshot(settings, "education")
+    assert after == before
+    keys = [(row[0], row[1]) for row in after]
+    assert len(keys) == len(set(keys))
+
+
+def test_failed_run_after_reconcile_leaves_published_results(
+    first_runs: dict[str, DagRunResult], settings: Settings, logical_date: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Lose one reconciled record before publishing: conservation fails, nothing changes."""
+    before = _snapshot(settings, "justice")
+    original = publish_module.check_conservation
+
+    def lose_a_record(conn: Any, run: Any) -> Any:
+        schema, table = run.matches_table
+        conn.execute(f'DELETE FROM "{schema}"."{table}" WHERE ctid IN (SELECT ctid FROM "{schema}"."{table}" LIMIT 1)')
+        return original(conn, run)
+
+    monkeypatch.setattr(publish_module, "check_conservation", lose_a_record)
+    failed = run_dag("sync_justice", logical_date)
+    assert not failed.succeeded
+    assert failed.task_states["birth_registrations.publish"] == "failed"
+    assert failed.task_states["birth_registrations.reconcile"] == "success"
+    assert _snapshot(settings, "justice") == before
+
+
+def test_quality_results_stored_for_every_dataset(first_runs: dict[str, DagRunResult], settings: Settings) -> None:
+    with _warehouse(settings) as conn:
+        rows = conn.execute(
+            "SELECT sector, dataset, count(*), bool_and(success OR severity = 'warn') FROM sync.quality_results "
+            "GROUP BY sector, dataset"
+        ).fetchall()
+    assert len(rows) == sum(len(sector.datasets) for sector in load_sectors())
+    for sector, dataset, checks, no_failures in rows:
+        assert checks >= 8, (sector, dataset)
+        assert no_failures, (sector, dataset)
+    assert json.dumps(rows)
