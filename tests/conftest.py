@@ -37,5 +37,9 @@ def settings() -> Settings:
 def server_url(settings: Settings) -> Iterator[str]:
     """A real PostgreSQL server with the warehouse and a migrated Airflow metadata DB."""
     from popsync.bootstrap import bootstrap
+    from popsync.db.databases import ensure_server, recreate_database
+    from popsync.settings import WAREHOUSE_DATABASE
 
+    ensure_server(settings)
+    recreate_database(settings, WAREHOUSE_DATABASE)  # every session starts from an empty warehouse
     yield bootstrap(settings)

@@ -31,8 +31,8 @@ def previous_total(run: DatasetRun) -> int | None:
         row = conn.execute(
             "SELECT rates.total FROM sync.published_runs AS published "
             "JOIN sync.sector_sync_rate AS rates USING (sector, dataset, run_id) "
-            "WHERE published.sector = %s AND published.dataset = %s AND published.run_id <> %s",
-            (run.sector.sector, run.dataset.name, run.run_id),
+            "WHERE published.sector = %s AND published.dataset = %s",
+            (run.sector.sector, run.dataset.name),
         ).fetchone()
     return None if row is None else int(str(row[0]))
 

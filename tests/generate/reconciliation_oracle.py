@@ -1,0 +1,181 @@
+"""An independent, record-at-a-time reading of docs/reconciliation-rules.md.
+
+The tests evaluate generated data with it and compare against the generator's ground
+truth, so the generator's expected reasons are checked against the rules as written and
+not only against the generator's own idea of what it injected.
+"""
+
+import datetime
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from popsync.domain.legacy_encodings import repair_mojibake
+from popsync.domain.provinces import PROVINCES
+
+
+@dataclass(frozen=True)
+class Person:
+    national_id: str
+    former_cmnd: str | None
+    full_name: str
+    birth_date: datetime.date | None
+    precision: str
+    gender: str
+    is_deceased: bool
+
+
+@dataclass(frozen=True)
+class Record:
+    source_key: str
+    national_id: str | None
+    full_name: str | None
+    birth_date: str | None
+    gender: str | None
+    is_active: bool | None
+
+
+_STRIP_ID = re.compile(r"[\s\u00a0.\-]")
+
+
+def id_kind(raw: str | None) -> tuple[str, str]:
+    text = _STRIP_ID.sub("", raw or "")
+    if not text:
+        return "missing", text
+    if text.isascii() and text.isdigit() and len(text) == 12 and text[:3] in PROVINCES:
+        return "cccd", text
+    if text.isascii() and text.isdigit() and len(text) == 9:
+        return "cmnd", text
+    return "invalid", text
+
+
+_OLD_STYLE = {
+    unicodedata.normalize("NFC", first + tone) + second: first + unicodedata.normalize("NFC", second + tone)
+    for first, second in (("o", "a"), ("o", "e"), ("u", "y"))
+    for tone in ("\u0300", "\u0301", "\u0309", "\u0303", "\u0323")
+}
+
+
+def name_key(name: str | None) -> str:
+    text = unicodedata.normalize("NFC", name or "")
+    text = "".join(" " if unicodedata.category(char) == "Cc" else char for char in text)
+    text = " ".join(text.lower().split())
+    for old, new in _OLD_STYLE.items():
+        text = text.replace(old, new)
+    return text
+
+
+def without_diacritics(key: str) -> str:
+    decomposed = unicodedata.normalize("NFD", key.replace("đ", "d"))
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+_PATTERNS = {
+    "dd/mm/yyyy": (r"(\d{1,2})/(\d{1,2})/(\d{4})", ("d", "m", "y"), "day"),
+    "yyyy-mm-dd": (r"(\d{4})-(\d{2})-(\d{2})", ("y", "m", "d"), "day"),
+    "yyyymmdd": (r"(\d{4})(\d{2})(\d{2})", ("y", "m", "d"), "day"),
+    "mm/yyyy": (r"(\d{1,2})/(\d{4})", ("m", "y"), "month"),
+    "yyyymm00": (r"(\d{4})(\d{2})00", ("y", "m"), "month"),
+    "yyyy": (r"(\d{4})", ("y",), "year"),
+    "yyyy0000": (r"(\d{4})0000", ("y",), "year"),
+}
+
+
+def parse_birth_date(raw: str | None, formats: Iterable[str], logical_date: datetime.date) -> tuple[datetime.date, str] | None:
+    """(date, precision), or None when invalid."""
+    text = (raw or "").strip()
+    for fmt in formats:
+        pattern, order, precision = _PATTERNS[fmt]
+        match = re.fullmatch(pattern, text)
+        if match is None:
+            continue
+        parts = dict(zip(order, (int(group) for group in match.groups()), strict=True))
+        try:
+            value = datetime.date(parts["y"], parts.get("m", 1), parts.get("d", 1))
+        except ValueError:
+            return None
+        if value.year < 1900 or value > logical_date:
+            return None
+        return value, precision
+    return None
+
+
+def _truncate(value: datetime.date, precision: str) -> tuple[int, ...]:
+    return {"day": (value.year, value.month, value.day), "month": (value.year, value.month), "year": (value.year,)}[
+        precision
+    ]
+
+
+def _coarser(a: str, b: str) -> str:
+    order = ("day", "month", "year")
+    return max(a, b, key=order.index)
+
+
+def evaluate(
+    records: list[Record], register: Mapping[str, Person], formats: tuple[str, ...], genders: Mapping[str, str],
+    checks_deceased: bool, logical_date: datetime.date,
+) -> dict[str, tuple[tuple[str, ...], str | None]]:  # fmt: skip
+    """source_key -> (sorted reasons, linked national ID)."""
+    by_cmnd: dict[str, list[Person]] = {}
+    for person in register.values():
+        if person.former_cmnd:
+            by_cmnd.setdefault(person.former_cmnd, []).append(person)
+    gender_map = {key.strip().lower(): value for key, value in genders.items()}
+
+    linked: dict[str, Person | None] = {}
+    resolved: dict[str, str | None] = {}
+    kinds: dict[str, str] = {}
+    for record in records:
+        kind, text = id_kind(record.national_id)
+        person = None
+        if kind == "cccd":
+            person = register.get(text)
+        elif kind == "cmnd" and len(by_cmnd.get(text, [])) == 1:
+            person = by_cmnd[text][0]
+        kinds[record.source_key] = kind
+        linked[record.source_key] = person
+        resolved[record.source_key] = person.national_id if person else (text if kind in ("cccd", "cmnd") else None)
+    sharing = Counter(value for value in resolved.values() if value is not None)
+
+    result: dict[str, tuple[tuple[str, ...], str | None]] = {}
+    for record in records:
+        key = record.source_key
+        kind, person = kinds[key], linked[key]
+        reasons: list[str] = []
+        reasons += {"missing": ["MISSING_ID"], "invalid": ["INVALID_ID"], "cmnd": ["LEGACY_ID"]}.get(kind, [])
+        if kind in ("cccd", "cmnd") and person is None:
+            reasons.append("NOT_IN_REFERENCE")
+        resolved_id = resolved[key]
+        if resolved_id is not None and sharing[resolved_id] > 1:
+            reasons.append("DUPLICATE_ID")
+        birth = parse_birth_date(record.birth_date, formats, logical_date)
+        if birth is None:
+            reasons.append("DOB_INVALID")
+        gender = gender_map.get((record.gender or "").strip().lower())
+        if gender is None or (person is not None and gender != person.gender):
+            reasons.append("GENDER_MISMATCH")
+        if person is not None:
+            sector_key, register_key = name_key(record.full_name), name_key(person.full_name)
+            if sector_key != register_key:
+                if name_key(repair_mojibake(record.full_name or "")) == register_key:
+                    reasons.append("NAME_ENCODING")
+                elif without_diacritics(sector_key) == without_diacritics(register_key):
+                    reasons.append("NAME_DIACRITICS")
+                else:
+                    reasons.append("NAME_MISMATCH")
+            if birth is not None:
+                value, precision = birth
+                if person.birth_date is None:
+                    reasons.append("DOB_MISMATCH")
+                else:
+                    coarse = _coarser(precision, person.precision)
+                    if _truncate(value, coarse) != _truncate(person.birth_date, coarse):
+                        reasons.append("DOB_MISMATCH")
+                    elif precision != person.precision:
+                        reasons.append("DOB_PARTIAL")
+            if checks_deceased and record.is_active and person.is_deceased:
+                reasons.append("DECEASED")
+        result[key] = (tuple(sorted(reasons)), person.national_id if person else None)
+    return result
