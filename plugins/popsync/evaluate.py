@@ -67,7 +67,19 @@ def evaluate_dataset(sector: SectorDefinition, dataset: str) -> DatasetEvaluatio
         ]
         summary = duck.execute(read_sql("duckdb/evaluate_summary.sql")).fetchone()
     assert summary is not None
-    return DatasetEvaluation(sector.sector, dataset, *(int(v) for v in summary[:5]), summary[5], summary[6], codes)
+    truth_records, result_records, missing, extra, wrong_reasons, rate_computed, rate_true = summary
+    return DatasetEvaluation(
+        sector=sector.sector,
+        dataset=dataset,
+        truth_records=int(truth_records),
+        result_records=int(result_records),
+        missing=int(missing),
+        extra=int(extra),
+        wrong_reasons=int(wrong_reasons),
+        sync_rate_computed=rate_computed,
+        sync_rate_true=rate_true,
+        codes=codes,
+    )
 
 
 def format_evaluation(result: DatasetEvaluation) -> str:

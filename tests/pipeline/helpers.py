@@ -7,6 +7,7 @@ from typing import Any
 
 import duckdb
 
+from popsync.db.sql_files import read_sql
 from popsync.pipeline.duck import duckdb_session
 from popsync.pipeline.normalise import normalised_relation
 from popsync.pipeline.reconcile import classify
@@ -93,7 +94,14 @@ def reconcile_rows(
             )
         duck.execute("CREATE TABLE previous_mismatches (source_key VARCHAR, first_seen TIMESTAMPTZ)")
         classify(duck, checks_deceased=checks_deceased, logical_date=LOGICAL_DATE)
-        relation = duck.sql("SELECT * EXCLUDE (first_seen) FROM reconciled")
+        relation = duck.sql("SELECT * EXCLUDE (first_seen, previous_first_seen) FROM reconciled")
         names = relation.columns
         result = [dict(zip(names, values, strict=True)) for values in relation.fetchall()]
+        scope = {"sector": "s", "dataset": "d", "run_id": "r", "logical_date": LOGICAL_DATE}
+        details = dict(
+            duck.sql(f"SELECT source_key, details FROM ({read_sql('duckdb/mismatches_output.sql')})", params=scope)
+            .fetchall()
+        )
+        for row in result:
+            row["details"] = details.get(row["source_key"])
     return sorted(result, key=lambda row: int(str(row["source_key"])[1:]))

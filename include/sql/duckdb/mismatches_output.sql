@@ -1,4 +1,5 @@
--- Mismatched records, shaped like sync.mismatches (DuckDB).
+-- Mismatched records, shaped like sync.mismatches, with field-level details (DuckDB).
+-- Details are built for mismatched records only: one key per differing field.
 WITH mismatched AS (
     SELECT * FROM reconciled WHERE len(reasons) > 0
 )
@@ -7,11 +8,49 @@ SELECT
     $sector AS sector,
     $dataset AS dataset,
     source_key,
-    national_id,
+    CASE WHEN id_kind <> 'missing' THEN national_id END AS national_id,
     linked_national_id,
     province_code,
     reasons,
-    details::VARCHAR AS details,
+    to_json(map_from_entries(list_filter([
+        CASE WHEN id_kind IN ('missing', 'invalid', 'cmnd') OR NOT is_linked THEN {
+            'key': 'national_id',
+            'value': to_json({
+                'sector': national_id,
+                'register': linked_national_id,
+                'kind': id_kind,
+                'problem': id_problem,
+                'id_gender': id_digits.id_gender,
+                'id_birth_year': id_digits.id_birth_year,
+                'record_gender': gender,
+                'record_birth_year': CASE WHEN birth_date_valid THEN year(birth_date) END,
+                'likely_typo': CASE WHEN id_digits IS NOT NULL THEN
+                    coalesce(gender <> id_digits.id_gender, false)
+                    OR coalesce(birth_date_valid AND year(birth_date) <> id_digits.id_birth_year, false)
+                END
+            })
+        } END,
+        CASE WHEN records_sharing > 1 THEN {
+            'key': 'duplicate', 'value': to_json({'resolved_id': resolved_id, 'count': records_sharing})
+        } END,
+        CASE WHEN name_reason IS NOT NULL THEN {
+            'key': 'full_name', 'value': to_json({'sector': full_name, 'register': register_name})
+        } END,
+        CASE WHEN birth_date_reason IS NOT NULL THEN {
+            'key': 'birth_date', 'value': to_json({
+                'sector': birth_date_raw,
+                'sector_precision': birth_date_precision,
+                'register': register_birth_date,
+                'register_precision': register_birth_date_precision
+            })
+        } END,
+        CASE WHEN gender_reason IS NOT NULL THEN {
+            'key': 'gender', 'value': to_json({'sector': gender_raw, 'mapped': gender, 'register': register_gender})
+        } END,
+        CASE WHEN deceased_reason IS NOT NULL THEN {
+            'key': 'deceased', 'value': to_json({'sector_active': is_active, 'date_of_death': date_of_death})
+        } END
+    ], lambda entry: entry IS NOT NULL)))::VARCHAR AS details,
     first_seen::TIMESTAMPTZ AS first_seen,
     $run_id AS run_id,
     $logical_date::TIMESTAMPTZ AS logical_date

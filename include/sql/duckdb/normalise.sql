@@ -83,7 +83,6 @@ SELECT
     id_problem,
     full_name,
     name_key(full_name) AS name_key,
-    name_without_diacritics(full_name) AS name_plain,
     coalesce(looks_garbled(full_name), false) AS name_garbled,
     birth_date AS birth_date_raw,
     dob.value AS birth_date,

@@ -2,6 +2,7 @@
 -- Inputs: normalised (normalise.sql), register (linked subset of the register mirror),
 --         previous_mismatches(source_key, first_seen).
 -- Parameters: $checks_deceased (BOOLEAN), $logical_date (TIMESTAMPTZ).
+-- Output: one row per record with its sorted reasons; mismatches_output.sql describes them.
 -- Rules: docs/reconciliation-rules.md.
 WITH records AS (
     SELECT * FROM normalised
@@ -75,10 +76,12 @@ compared AS (
         CASE
             WHEN linked.linked_national_id IS NULL THEN NULL
             WHEN linked.name_key = name_key(linked.register_name) THEN NULL
-            WHEN linked.name_key <> name_key(repair_mojibake(linked.full_name))
+            -- only text a Windows-1252 decoder could have produced can be mojibake
+            WHEN regexp_full_match(linked.full_name, '[\x00-\xFF€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ]*')
                 AND name_key(repair_mojibake(linked.full_name)) = name_key(linked.register_name)
                 THEN 'NAME_ENCODING'
-            WHEN linked.name_plain = name_without_diacritics(linked.register_name) THEN 'NAME_DIACRITICS'
+            WHEN name_without_diacritics(linked.full_name) = name_without_diacritics(linked.register_name)
+                THEN 'NAME_DIACRITICS'
             ELSE 'NAME_MISMATCH'
         END AS name_reason,
         CASE
@@ -138,59 +141,9 @@ classified AS (
             CASE WHEN id_kind = 'cccd' THEN substr(national_id, 1, 3) END
         ) AS province_code
     FROM compared
-),
-
-with_details AS (
-    SELECT
-        classified.*,
-        to_json(map_from_entries(list_filter([
-            CASE WHEN id_kind IN ('missing', 'invalid', 'cmnd') OR NOT is_linked THEN {
-                'key': 'national_id',
-                'value': to_json({
-                    'sector': national_id,
-                    'register': linked_national_id,
-                    'kind': id_kind,
-                    'problem': id_problem,
-                    'id_gender': id_digits.id_gender,
-                    'id_birth_year': id_digits.id_birth_year,
-                    'record_gender': gender,
-                    'record_birth_year': CASE WHEN birth_date_valid THEN year(birth_date) END,
-                    'likely_typo': CASE WHEN id_digits IS NOT NULL THEN
-                        coalesce(gender <> id_digits.id_gender, false)
-                        OR coalesce(birth_date_valid AND year(birth_date) <> id_digits.id_birth_year, false)
-                    END
-                })
-            } END,
-            CASE WHEN records_sharing > 1 THEN {
-                'key': 'duplicate', 'value': to_json({'resolved_id': resolved_id, 'count': records_sharing})
-            } END,
-            CASE WHEN name_reason IS NOT NULL THEN {
-                'key': 'full_name', 'value': to_json({'sector': full_name, 'register': register_name})
-            } END,
-            CASE WHEN birth_date_reason IS NOT NULL THEN {
-                'key': 'birth_date', 'value': to_json({
-                    'sector': birth_date_raw,
-                    'sector_precision': birth_date_precision,
-                    'register': register_birth_date,
-                    'register_precision': register_birth_date_precision
-                })
-            } END,
-            CASE WHEN gender_reason IS NOT NULL THEN {
-                'key': 'gender', 'value': to_json({'sector': gender_raw, 'mapped': gender, 'register': register_gender})
-            } END,
-            CASE WHEN deceased_reason IS NOT NULL THEN {
-                'key': 'deceased', 'value': to_json({'sector_active': is_active, 'date_of_death': date_of_death})
-            } END
-        ], lambda entry: entry IS NOT NULL))) AS details
-    FROM classified
 )
 
 SELECT
-    source_key,
-    CASE WHEN id_kind <> 'missing' THEN national_id END AS national_id,
-    linked_national_id,
-    province_code,
-    reasons,
-    CASE WHEN len(reasons) > 0 THEN details END AS details,
+    classified.*,
     CASE WHEN len(reasons) > 0 THEN coalesce(previous_first_seen, $logical_date) END AS first_seen
-FROM with_details
+FROM classified

@@ -6,7 +6,6 @@ from typing import Any, TypeVar
 
 import pendulum
 from airflow.sdk import DAG, AssetOrTimeSchedule, CronTriggerTimetable, Metadata, TaskGroup, get_current_context, task
-
 from airflow.sdk.exceptions import AirflowFailException
 
 from popsync.airflow.assets import REFERENCE_ASSET, dataset_asset
@@ -93,23 +92,21 @@ def _dataset_tasks(sector: SectorDefinition, dataset: DatasetDefinition) -> None
             metrics = RunMetrics.from_dict(reconciled["metrics"])
             record_metrics(run, metrics, quality_warnings=warnings)
             emit_gauges(run, metrics)
-            yield Metadata(
-                asset,
-                extra={
-                    "sector": sector.sector,
-                    "dataset": dataset.name,
-                    "run_id": run.run_id,
-                    "published": published,
-                    "total": metrics.total,
-                    "matched": metrics.matched,
-                    "mismatched": metrics.mismatched,
-                    "sync_rate": metrics.sync_rate,
-                    "reason_counts": metrics.reason_counts,
-                    "quality_status": "warned" if warnings else "passed",
-                    "quality_warnings": [w["check"] for w in warnings],
-                    "provinces": {p.province_code: p.sync_rate for p in metrics.provinces},
-                },
-            )
+            extra: dict[str, Any] = {
+                "sector": sector.sector,
+                "dataset": dataset.name,
+                "run_id": run.run_id,
+                "published": published,
+                "total": metrics.total,
+                "matched": metrics.matched,
+                "mismatched": metrics.mismatched,
+                "sync_rate": metrics.sync_rate,
+                "reason_counts": metrics.reason_counts,
+                "quality_status": "warned" if warnings else "passed",
+                "quality_warnings": [w["check"] for w in warnings],
+                "provinces": {p.province_code: p.sync_rate for p in metrics.provinces},
+            }
+            yield Metadata(asset, extra=extra)
 
         reconciled = reconcile_task(normalise_task(extract_task()))
         warnings = quality_gate_task(reconciled)

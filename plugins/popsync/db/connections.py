@@ -8,6 +8,7 @@ the embedded one), which is what the local demo uses.
 
 import json
 import os
+from typing import Any
 from urllib.parse import quote, urlencode
 
 import psycopg
@@ -41,7 +42,7 @@ def _url_from_airflow(conn_id: str) -> str | None:
         return None
     try:
         conn = BaseHook.get_connection(conn_id)
-    except Exception:  # noqa: BLE001 - any lookup failure means "not defined"
+    except Exception:
         if raw is not None:
             raise
         return None
@@ -63,7 +64,7 @@ def postgres_url(conn_id: str) -> str:
     return get_settings().database_url_for(default_database(conn_id))
 
 
-def connect(conn_id: str, *, autocommit: bool = False) -> psycopg.Connection[tuple[object, ...]]:
+def connect(conn_id: str, *, autocommit: bool = False) -> psycopg.Connection[tuple[Any, ...]]:
     """Open a psycopg 3 connection for an Airflow connection id."""
     return psycopg.connect(postgres_url(conn_id), autocommit=autocommit, application_name="popsync")
 

@@ -1,29 +1,31 @@
-"""Normalise: IDs, names, birth dates and genders into comparable values (DuckDB)."""
+"""Normalise: IDs, names, birth dates and genders into comparable values (DuckDB).
+
+The normalised extract goes to two places: a Parquet file in the run's work folder, which
+the reconcile step reads, and a staging table in the warehouse with the columns the
+quality gate checks (and an operator may inspect).
+"""
 
 import logging
 import unicodedata
 from datetime import date
 
 import duckdb
-
 from psycopg import sql
 
 from popsync.db.arrow_io import BATCH_ROWS, adbc_connection, ingest
 from popsync.db.connections import connect
 from popsync.db.identifiers import quoted, quoted_name
 from popsync.db.sql_files import read_sql
-from popsync.pipeline.duck import duckdb_session
+from popsync.pipeline.duck import duckdb_session, sql_string
 from popsync.pipeline.run import DatasetRun
 from popsync.sectors.model import DatasetDefinition
 from popsync.settings import WAREHOUSE_CONN_ID
 
 _log = logging.getLogger(__name__)
 
-NORMALISED_DDL = """
-    source_key text, national_id text, id_kind text, id_problem text,
-    full_name text, name_key text, name_plain text, name_garbled boolean,
-    birth_date_raw text, birth_date date, birth_date_precision text, birth_date_valid boolean,
-    gender_raw text, gender text, is_active boolean, updated_at timestamptz
+CHECKED_COLUMNS = """
+    source_key text, national_id text, id_kind text, id_problem text, full_name text, name_garbled boolean,
+    birth_date date, birth_date_precision text, birth_date_valid boolean, gender text
 """
 
 
@@ -43,9 +45,10 @@ def normalised_relation(
 
 
 def normalise(run: DatasetRun) -> int:
-    """Write ``staging.<dataset>__<run>__norm`` from the raw extract; return its row count."""
+    """Normalise the raw extract; write the Parquet hand-off and the checked columns; return rows."""
     raw_schema, raw_table = run.raw_table
     schema, table = run.normalised_table
+    run.work_dir.mkdir(parents=True, exist_ok=True)
     with connect(WAREHOUSE_CONN_ID, autocommit=True) as conn:
         conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(quoted(schema, table)))
     with duckdb_session() as duck, adbc_connection(WAREHOUSE_CONN_ID) as pg:
@@ -54,10 +57,16 @@ def normalise(run: DatasetRun) -> int:
             duck.register("raw_reader", cur.fetch_record_batch())
             duck.execute("CREATE TABLE raw_extract AS SELECT * FROM raw_reader")
             duck.unregister("raw_reader")
-        result = normalised_relation(duck, run.dataset, run.logical_date.date()).to_arrow_reader(BATCH_ROWS)
+        normalised_relation(duck, run.dataset, run.logical_date.date()).create("normalised")
+        duck.execute(f"COPY normalised TO {sql_string(run.normalised_file)} (FORMAT parquet, COMPRESSION zstd)")
+        checked = duck.sql(f"SELECT {_column_names(CHECKED_COLUMNS)} FROM normalised").to_arrow_reader(BATCH_ROWS)
         with pg.cursor() as cur:
-            cur.execute(f"CREATE TABLE {quoted_name(schema, table)} ({NORMALISED_DDL})")
-        rows = ingest(pg, schema, table, result)
+            cur.execute(f"CREATE TABLE {quoted_name(schema, table)} ({CHECKED_COLUMNS})")
+        rows = ingest(pg, schema, table, checked)
         pg.commit()
     _log.info("normalised %d rows of %s", rows, run.label)
     return rows
+
+
+def _column_names(ddl: str) -> str:
+    return ", ".join(part.split()[0] for part in ddl.split(","))

@@ -5,7 +5,9 @@ this step itself is one transaction.
 """
 
 import logging
+import shutil
 from dataclasses import dataclass
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -31,13 +33,13 @@ class PublishOutcome:
     reason: str
 
 
-def _count(conn: psycopg.Connection[tuple[object, ...]], table: tuple[str, str]) -> int:
+def _count(conn: psycopg.Connection[tuple[Any, ...]], table: tuple[str, str]) -> int:
     row = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(quoted(*table))).fetchone()
     assert row is not None
     return int(str(row[0]))
 
 
-def check_conservation(conn: psycopg.Connection[tuple[object, ...]], run: DatasetRun) -> tuple[int, int, int]:
+def check_conservation(conn: psycopg.Connection[tuple[Any, ...]], run: DatasetRun) -> tuple[int, int, int]:
     """Fail loudly unless extracted = matched + mismatched; return the three counts."""
     extracted = _count(conn, run.raw_table)
     matched = _count(conn, run.matches_table)
@@ -108,3 +110,4 @@ def drop_run_tables(run: DatasetRun, *, keep_results: bool) -> None:
     with connect(WAREHOUSE_CONN_ID, autocommit=True) as conn:
         for table in tables:
             conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(quoted(*table)))
+    shutil.rmtree(run.work_dir, ignore_errors=True)

@@ -13,42 +13,47 @@ from psycopg import sql
 
 from popsync.db.arrow_io import BATCH_ROWS, adbc_connection, ingest, with_json_columns
 from popsync.db.connections import connect
-from popsync.db.identifiers import quoted, quoted_name
+from popsync.db.identifiers import quoted
 from popsync.db.sql_files import read_sql
-from popsync.pipeline.duck import duckdb_session
+from popsync.pipeline.duck import duckdb_session, sql_string
 from popsync.pipeline.metrics import RunMetrics, compute_metrics
 from popsync.pipeline.run import DatasetRun
+from popsync.reference.snapshot import REGISTER_COLUMNS, current_snapshot
 from popsync.settings import WAREHOUSE_CONN_ID
 
 _log = logging.getLogger(__name__)
 
-REGISTER_COLUMNS = (
-    "national_id, former_cmnd, full_name, birth_date, birth_date_precision, gender, "
-    "residence_province, is_deceased, date_of_death"
-)
 
 
 def _load_inputs(run: DatasetRun, duck: duckdb.DuckDBPyConnection, pg: Any) -> None:
     """Normalised records, the register rows they can link to, and previous first_seen dates."""
-    schema, table = run.normalised_table
-    with pg.cursor() as cur:
-        cur.execute(f"SELECT * FROM {quoted_name(schema, table)}")
-        duck.register("normalised_reader", cur.fetch_record_batch())
-        duck.execute("CREATE TABLE normalised AS SELECT * FROM normalised_reader")
-        duck.unregister("normalised_reader")
+    if not run.normalised_file.exists():
+        raise FileNotFoundError(
+            f"{run.label}: normalised extract {run.normalised_file} is missing; with several workers "
+            "POPSYNC_HOME must be on storage they share"
+        )
+    duck.execute(f"CREATE TABLE normalised AS SELECT * FROM read_parquet({sql_string(run.normalised_file)})")
     duck.execute(
         "CREATE TABLE wanted_ids AS SELECT DISTINCT national_id FROM normalised WHERE id_kind IN ('cccd', 'cmnd')"
     )
-    with pg.cursor() as cur:
-        cur.execute(f"SELECT {REGISTER_COLUMNS} FROM reference.persons")
-        duck.register("register_reader", cur.fetch_record_batch())
-        # Stream the register once, keeping only the persons this dataset can link to.
+    # Keep only the register persons this dataset can link to (by ID or former CMND).
+    snapshot = current_snapshot()
+    if snapshot is not None:
         duck.execute(
-            "CREATE TABLE register AS SELECT * FROM register_reader "
-            "WHERE national_id IN (SELECT national_id FROM wanted_ids) "
-            "OR former_cmnd IN (SELECT national_id FROM wanted_ids)"
+            f"CREATE TABLE register AS {read_sql('duckdb/linkable_persons.sql')}".replace(
+                "persons_source", f"read_parquet({sql_string(snapshot)})"
+            )
         )
-        duck.unregister("register_reader")
+    else:
+        with pg.cursor() as cur:
+            cur.execute(f"SELECT {REGISTER_COLUMNS} FROM reference.persons")
+            duck.register("register_reader", cur.fetch_record_batch())
+            duck.execute(
+                "CREATE TABLE register AS SELECT * FROM register_reader "
+                "WHERE national_id IN (SELECT national_id FROM wanted_ids) "
+                "OR former_cmnd IN (SELECT national_id FROM wanted_ids)"
+            )
+            duck.unregister("register_reader")
     with pg.cursor() as cur:
         cur.execute(
             "SELECT source_key, first_seen FROM sync.mismatches WHERE sector = $1 AND dataset = $2",

@@ -1,5 +1,7 @@
 """Warehouse schema management."""
 
+from typing import Any
+
 import psycopg
 
 from popsync.db.connections import connect
@@ -9,7 +11,7 @@ from popsync.settings import WAREHOUSE_CONN_ID
 _SCHEMA_LOCK = 727_001
 
 
-def ensure_warehouse_schema(conn: psycopg.Connection[tuple[object, ...]] | None = None) -> None:
+def ensure_warehouse_schema(conn: psycopg.Connection[tuple[Any, ...]] | None = None) -> None:
     """Create the warehouse schemas, tables and views if missing (idempotent, serialised)."""
     owns = conn is None
     connection = conn or connect(WAREHOUSE_CONN_ID)

@@ -9,15 +9,15 @@ from popsync.pipeline.run import DatasetRun
 
 def render_data_docs(run: DatasetRun, results: list[Any], docs_dir: Path) -> Path:
     """Write the run's validation pages under ``docs_dir``; return the dataset's index page."""
-    from great_expectations.render.renderer import ValidationResultsPageRenderer
-    from great_expectations.render.view import DefaultJinjaPageView
+    from great_expectations.render.renderer.page_renderer import ValidationResultsPageRenderer
+    from great_expectations.render.view.view import DefaultJinjaPageView
 
     folder = docs_dir / run.sector.sector / run.dataset.name
     folder.mkdir(parents=True, exist_ok=True)
     stamp = run.logical_date.strftime("%Y%m%dT%H%M%S")
     for result in results:
         batch = result.suite_name.rsplit(".", 1)[-1]
-        page = DefaultJinjaPageView().render(ValidationResultsPageRenderer().render(result))
+        page = DefaultJinjaPageView().render(ValidationResultsPageRenderer().render(result))  # type: ignore[no-untyped-call]
         (folder / f"{stamp}_{run.run_tag}_{batch}.html").write_text(page, encoding="utf-8")
     _write_index(docs_dir)
     return folder

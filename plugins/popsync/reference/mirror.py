@@ -10,6 +10,7 @@ import psycopg
 from popsync.db.connections import connect
 from popsync.db.sql_files import read_sql
 from popsync.pipeline.warehouse import ensure_warehouse_schema
+from popsync.reference.snapshot import write_snapshot
 from popsync.settings import REGISTER_CONN_ID, WAREHOUSE_CONN_ID
 
 _log = logging.getLogger(__name__)
@@ -32,15 +33,14 @@ def _copy_persons(
 ) -> int:
     """Stream register rows changed since ``since`` (all when None) into ``target`` with binary COPY."""
     select = read_sql("register/extract_persons.sql")
-    with (
-        register.cursor() as src,
-        warehouse.cursor() as dst,
-        src.copy(f"COPY ({select}) TO STDOUT (FORMAT binary)", {"since": since}) as out,
-        dst.copy(f"COPY {target} FROM STDIN (FORMAT binary)") as into,
-    ):
-        for chunk in out:
-            into.write(chunk)
-    return max(dst.rowcount, 0)
+    with register.cursor() as src, warehouse.cursor() as dst:
+        with (
+            src.copy(f"COPY ({select}) TO STDOUT (FORMAT binary)", {"since": since}) as out,
+            dst.copy(f"COPY {target} FROM STDIN (FORMAT binary)") as into,
+        ):
+            for chunk in out:
+                into.write(chunk)
+        return max(dst.rowcount, 0)
 
 
 def _count(conn: psycopg.Connection[tuple[Any, ...]], table: str) -> int:
@@ -88,4 +88,5 @@ def sync_reference(*, full_reload: bool = False) -> MirrorResult:
             warehouse.execute("ANALYZE reference.persons")
             warehouse.commit()
     _log.info("register mirror: %d rows copied (%s), %d in total", copied, "full" if full_load else "delta", row_count)
+    write_snapshot()
     return MirrorResult(copied, full_load, high, row_count)

@@ -1,0 +1,71 @@
+"""A Parquet snapshot of the register mirror for the reconcile step.
+
+The warehouse's ``reference.persons`` stays the system of record. ``sync_reference``
+writes this snapshot after each refresh, with the mirror's high watermark and row count
+beside it; reconcile uses it only while both still match ``reference.sync_state``, and
+otherwise streams the mirror from PostgreSQL.
+"""
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from popsync.db.arrow_io import adbc_connection
+from popsync.db.connections import connect
+from popsync.pipeline.duck import duckdb_session, sql_string
+from popsync.settings import WAREHOUSE_CONN_ID, get_settings
+
+_log = logging.getLogger(__name__)
+
+REGISTER_COLUMNS = (
+    "national_id, former_cmnd, full_name, birth_date, birth_date_precision, gender, "
+    "residence_province, is_deceased, date_of_death"
+)
+
+
+def snapshot_path() -> Path:
+    return get_settings().work_dir / "reference" / "persons.parquet"
+
+
+def _state_path() -> Path:
+    return snapshot_path().with_suffix(".json")
+
+
+def _mirror_state() -> dict[str, Any] | None:
+    with connect(WAREHOUSE_CONN_ID) as conn:
+        row = conn.execute(
+            "SELECT high_watermark, row_count FROM reference.sync_state WHERE mirror = 'population_register'"
+        ).fetchone()
+    return None if row is None else {"high_watermark": row[0].isoformat(), "row_count": int(row[1])}
+
+
+def write_snapshot() -> Path:
+    """Export ``reference.persons`` to Parquet (streamed, bounded memory), then record its state."""
+    target = snapshot_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".parquet.partial")
+    state = _mirror_state()
+    with duckdb_session() as duck, adbc_connection(WAREHOUSE_CONN_ID) as pg, pg.cursor() as cur:
+        cur.execute(f"SELECT {REGISTER_COLUMNS} FROM reference.persons")
+        duck.register("persons_reader", cur.fetch_record_batch())
+        duck.execute(
+            f"COPY (SELECT * FROM persons_reader) TO {sql_string(partial)} (FORMAT parquet, COMPRESSION zstd)"
+        )
+    _state_path().unlink(missing_ok=True)
+    partial.replace(target)
+    _state_path().write_text(json.dumps(state), encoding="utf-8")
+    _log.info("register snapshot written to %s", target)
+    return target
+
+
+def current_snapshot() -> Path | None:
+    """The snapshot when it reflects the mirror as it is now, else None."""
+    path, state_file = snapshot_path(), _state_path()
+    if not path.exists() or not state_file.exists():
+        return None
+    recorded = json.loads(state_file.read_text(encoding="utf-8"))
+    if recorded is None or recorded != _mirror_state():
+        _log.info("register snapshot is stale; reading the mirror from PostgreSQL")
+        return None
+    return path
