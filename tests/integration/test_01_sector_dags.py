@@ -54,7 +54,9 @@ def test_results_equal_the_ground_truth_for_every_reason_code(first_runs: dict[s
     assert seen == ALL_CODES
 
 
-def test_every_extracted_record_is_matched_or_mismatched(first_runs: dict[str, DagRunResult], settings: Settings) -> None:
+def test_every_extracted_record_is_matched_or_mismatched(
+    first_runs: dict[str, DagRunResult], settings: Settings
+) -> None:
     with _warehouse(settings) as conn:
         rows = conn.execute(
             "SELECT rates.sector, rates.dataset, rates.total, rates.matched, rates.mismatched, "
@@ -66,7 +68,9 @@ def test_every_extracted_record_is_matched_or_mismatched(first_runs: dict[str, D
     for sector, dataset, total, matched, mismatched, published_matches, published_mismatches in rows:
         assert total == matched + mismatched == published_matches + published_mismatches, (sector, dataset)
         with psycopg.connect(settings.database_url_for(f"popsync_src_{sector}")) as source:
-            truth = source.execute("SELECT count(*) FROM ground_truth.expected WHERE dataset = %s", (dataset,)).fetchone()
+            truth = source.execute(
+                "SELECT count(*) FROM ground_truth.expected WHERE dataset = %s", (dataset,)
+            ).fetchone()
         assert truth == (total,), (sector, dataset)
 
 

@@ -97,10 +97,8 @@ def reconcile_rows(
         relation = duck.sql("SELECT * EXCLUDE (first_seen, previous_first_seen) FROM reconciled")
         names = relation.columns
         result = [dict(zip(names, values, strict=True)) for values in relation.fetchall()]
-        scope = {"sector": "s", "dataset": "d", "run_id": "r", "logical_date": LOGICAL_DATE}
         details = dict(
-            duck.sql(f"SELECT source_key, details FROM ({read_sql('duckdb/mismatches_output.sql')})", params=scope)
-            .fetchall()
+            duck.sql(f"SELECT source_key, details FROM ({read_sql('duckdb/mismatches_output.sql')})").fetchall()
         )
         for row in result:
             row["details"] = details.get(row["source_key"])

@@ -117,7 +117,9 @@ DATE_CASES = [
 
 
 @pytest.mark.parametrize(("formats", "raw", "value", "precision"), DATE_CASES)
-def test_birth_date_parsing(formats: tuple[str, ...], raw: str | None, value: date | None, precision: str | None) -> None:
+def test_birth_date_parsing(
+    formats: tuple[str, ...], raw: str | None, value: date | None, precision: str | None
+) -> None:
     [row] = normalise_rows([{"birth_date": raw}], dataset(formats))
     if precision in ("future", "too old"):
         assert row["birth_date"] == value

@@ -65,8 +65,11 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
         {"national_id": "123456789", "full_name": "Nguyen Van Hoa", "birth_date": "1990", "gender": ""},
         ["DOB_MISMATCH", "GENDER_MISMATCH", "LEGACY_ID", "NAME_DIACRITICS"],
     ),
-    ("unlinked record: only sector-side checks", {"national_id": "", "birth_date": "x", "gender": "?"},
-     ["DOB_INVALID", "GENDER_MISMATCH", "MISSING_ID"]),
+    (
+        "unlinked record: only sector-side checks",
+        {"national_id": "", "birth_date": "x", "gender": "?"},
+        ["DOB_INVALID", "GENDER_MISMATCH", "MISSING_ID"],
+    ),
 ]
 
 
@@ -98,7 +101,9 @@ def test_deceased_only_when_active_and_declared() -> None:
 def test_duplicates_group_on_the_resolved_id() -> None:
     legacy = {**HOA_ROW, "national_id": "123456789"}
     unknown = {**HOA_ROW, "national_id": "001085999999"}
-    results = reconcile_rows([HOA_ROW, legacy, unknown, unknown, {**HOA_ROW, "national_id": ""}], REGISTER, dataset(FORMATS))
+    results = reconcile_rows(
+        [HOA_ROW, legacy, unknown, unknown, {**HOA_ROW, "national_id": ""}], REGISTER, dataset(FORMATS)
+    )
     assert [r["reasons"] for r in results] == [
         ["DUPLICATE_ID"],
         ["DUPLICATE_ID", "LEGACY_ID"],

@@ -1,12 +1,11 @@
 -- Mismatched records, shaped like sync.mismatches, with field-level details (DuckDB).
+-- sector, dataset, run_id and logical_date are defaults of the run's result table.
 -- Details are built for mismatched records only: one key per differing field.
 WITH mismatched AS (
     SELECT * FROM reconciled WHERE len(reasons) > 0
 )
 
 SELECT
-    $sector AS sector,
-    $dataset AS dataset,
     source_key,
     CASE WHEN id_kind <> 'missing' THEN national_id END AS national_id,
     linked_national_id,
@@ -51,7 +50,5 @@ SELECT
             'key': 'deceased', 'value': to_json({'sector_active': is_active, 'date_of_death': date_of_death})
         } END
     ], lambda entry: entry IS NOT NULL)))::VARCHAR AS details,
-    first_seen::TIMESTAMPTZ AS first_seen,
-    $run_id AS run_id,
-    $logical_date::TIMESTAMPTZ AS logical_date
+    first_seen::TIMESTAMPTZ AS first_seen
 FROM mismatched

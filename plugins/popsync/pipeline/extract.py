@@ -54,7 +54,7 @@ def create_staging_table(run: DatasetRun) -> None:
     )
     with connect(WAREHOUSE_CONN_ID, autocommit=True) as conn:
         conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(quoted(schema, table)))
-        conn.execute(sql.SQL("CREATE TABLE {} ({})").format(quoted(schema, table), columns))
+        conn.execute(sql.SQL("CREATE UNLOGGED TABLE {} ({})").format(quoted(schema, table), columns))
 
 
 def extract(run: DatasetRun) -> int:

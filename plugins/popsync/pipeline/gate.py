@@ -8,8 +8,10 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
+from psycopg import sql
+
 from popsync.db.connections import connect, sqlalchemy_url
-from popsync.db.identifiers import quoted_name
+from popsync.db.identifiers import quoted, quoted_name
 from popsync.pipeline.errors import DataRejectedError
 from popsync.pipeline.run import DatasetRun
 from popsync.quality.checks import Batch, build_checks
@@ -38,15 +40,18 @@ def previous_total(run: DatasetRun) -> int | None:
 
 
 def _batches(run: DatasetRun) -> dict[Batch, str]:
-    matches, mismatches = quoted_name(*run.matches_table), quoted_name(*run.mismatches_table)
+    mismatches = quoted_name(*run.mismatches_table)
     return {
         "raw": ".".join(run.raw_table),
         "normalised": ".".join(run.normalised_table),
-        "results": (
-            f"SELECT 'DECEASED' = ANY(reasons) AS deceased_active FROM {mismatches} "
-            f"UNION ALL SELECT false AS deceased_active FROM {matches}"
-        ),
+        "results": f"SELECT source_key FROM {mismatches} WHERE reasons @> ARRAY['DECEASED']",
     }
+
+
+def _total(run: DatasetRun) -> int:
+    with connect(WAREHOUSE_CONN_ID) as conn:
+        row = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(quoted(*run.raw_table))).fetchone()
+    return 0 if row is None else int(row[0])
 
 
 def run_quality_gate(run: DatasetRun) -> list[dict[str, Any]]:
@@ -58,6 +63,7 @@ def run_quality_gate(run: DatasetRun) -> list[dict[str, Any]]:
         previous_total=previous_total(run),
         now=now,
         checks_deceased=run.dataset.columns.is_active is not None,
+        total=_total(run),
     )
     outcomes, results = validate_checks(
         checks, sqlalchemy_url(WAREHOUSE_CONN_ID), _batches(run), f"{run.label}.{run.run_tag}", now

@@ -36,10 +36,13 @@ def record_metrics(run: DatasetRun, metrics: RunMetrics, *, quality_warnings: li
             },
         )
         conn.execute("DELETE FROM sync.province_sync_rate WHERE sector = %s AND dataset = %s AND run_id = %s", scope)
-        with conn.cursor() as cur, cur.copy(
-            "COPY sync.province_sync_rate (sector, dataset, run_id, logical_date, province_code, "
-            "total, matched, mismatched, sync_rate) FROM STDIN"
-        ) as copy:
+        with (
+            conn.cursor() as cur,
+            cur.copy(
+                "COPY sync.province_sync_rate (sector, dataset, run_id, logical_date, province_code, "
+                "total, matched, mismatched, sync_rate) FROM STDIN"
+            ) as copy,
+        ):
             for province in metrics.provinces:
                 copy.write_row(
                     (

@@ -56,7 +56,9 @@ def compute_metrics(duck: duckdb.DuckDBPyConnection) -> RunMetrics:
         ProvinceCounts(str(code), int(total), int(matched), int(mismatched))
         for code, total, matched, mismatched in duck.execute(read_sql("duckdb/metrics.sql")).fetchall()
     ]
-    reasons = {str(reason): int(count) for reason, count in duck.execute(read_sql("duckdb/reason_counts.sql")).fetchall()}
+    reasons = {
+        str(reason): int(count) for reason, count in duck.execute(read_sql("duckdb/reason_counts.sql")).fetchall()
+    }
     return RunMetrics(
         total=sum(p.total for p in provinces),
         matched=sum(p.matched for p in provinces),

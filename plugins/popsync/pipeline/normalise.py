@@ -61,7 +61,7 @@ def normalise(run: DatasetRun) -> int:
         duck.execute(f"COPY normalised TO {sql_string(run.normalised_file)} (FORMAT parquet, COMPRESSION zstd)")
         checked = duck.sql(f"SELECT {_column_names(CHECKED_COLUMNS)} FROM normalised").to_arrow_reader(BATCH_ROWS)
         with pg.cursor() as cur:
-            cur.execute(f"CREATE TABLE {quoted_name(schema, table)} ({CHECKED_COLUMNS})")
+            cur.execute(f"CREATE UNLOGGED TABLE {quoted_name(schema, table)} ({CHECKED_COLUMNS})")
         rows = ingest(pg, schema, table, checked)
         pg.commit()
     _log.info("normalised %d rows of %s", rows, run.label)

@@ -67,10 +67,14 @@ def publish(run: DatasetRun) -> PublishOutcome:
             conn.rollback()
             _log.warning("%s: results of a newer logical date (%s) stay published", run.label, current[0])
             return PublishOutcome(False, f"newer results from {current[0].isoformat()} stay published")
-        old_tables = {"matches": None, "mismatches": None} if current is None else {
-            "matches": str(current[1]),
-            "mismatches": str(current[2]),
-        }
+        old_tables = (
+            {"matches": None, "mismatches": None}
+            if current is None
+            else {
+                "matches": str(current[1]),
+                "mismatches": str(current[2]),
+            }
+        )
         for kind, new_table in (("matches", run.matches_table), ("mismatches", run.mismatches_table)):
             sector_part = run.sector_partition(kind)
             conn.execute(

@@ -24,7 +24,6 @@ from popsync.settings import WAREHOUSE_CONN_ID
 _log = logging.getLogger(__name__)
 
 
-
 def _load_inputs(run: DatasetRun, duck: duckdb.DuckDBPyConnection, pg: Any) -> None:
     """Normalised records, the register rows they can link to, and previous first_seen dates."""
     if not run.normalised_file.exists():
@@ -65,7 +64,17 @@ def _load_inputs(run: DatasetRun, duck: duckdb.DuckDBPyConnection, pg: Any) -> N
 
 
 def _create_result_tables(run: DatasetRun) -> None:
-    """Empty tables shaped like the published ones, constrained to this dataset."""
+    """Empty tables shaped like the published ones, constrained to this dataset.
+
+    The run's constant columns (sector, dataset, run, logical date) are column defaults,
+    so the rows sent over the wire carry only what varies.
+    """
+    constants = {
+        "sector": sql.Literal(run.sector.sector),
+        "dataset": sql.Literal(run.dataset.name),
+        "run_id": sql.Literal(run.run_id),
+        "logical_date": sql.Literal(run.logical_date),
+    }
     with connect(WAREHOUSE_CONN_ID) as conn:
         for parent, (schema, table) in (("matches", run.matches_table), ("mismatches", run.mismatches_table)):
             target = quoted(schema, table)
@@ -75,12 +84,15 @@ def _create_result_tables(run: DatasetRun) -> None:
                     target, quoted("sync", parent)
                 )
             )
+            for column, value in constants.items():
+                conn.execute(
+                    sql.SQL("ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {}").format(
+                        target, sql.Identifier(column), value
+                    )
+                )
             conn.execute(
                 sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} CHECK (sector = {} AND dataset = {})").format(
-                    target,
-                    sql.Identifier(f"{table[:50]}_scope"),
-                    sql.Literal(run.sector.sector),
-                    sql.Literal(run.dataset.name),
+                    target, sql.Identifier(f"{table[:50]}_scope"), constants["sector"], constants["dataset"]
                 )
             )
         conn.commit()
@@ -98,15 +110,9 @@ def reconcile(run: DatasetRun) -> RunMetrics:
     with duckdb_session() as duck, adbc_connection(WAREHOUSE_CONN_ID) as pg:
         _load_inputs(run, duck, pg)
         classify(duck, checks_deceased=run.dataset.columns.is_active is not None, logical_date=run.logical_date)
-        scope = {
-            "sector": run.sector.sector,
-            "dataset": run.dataset.name,
-            "run_id": run.run_id,
-            "logical_date": run.logical_date,
-        }
-        matches = duck.sql(read_sql("duckdb/matches_output.sql"), params=scope).to_arrow_reader(BATCH_ROWS)
+        matches = duck.sql(read_sql("duckdb/matches_output.sql")).to_arrow_reader(BATCH_ROWS)
         ingest(pg, *run.matches_table, matches)
-        mismatches = duck.sql(read_sql("duckdb/mismatches_output.sql"), params=scope).to_arrow_reader(BATCH_ROWS)
+        mismatches = duck.sql(read_sql("duckdb/mismatches_output.sql")).to_arrow_reader(BATCH_ROWS)
         ingest(pg, *run.mismatches_table, with_json_columns(mismatches, ["details"]))
         pg.commit()
         metrics = compute_metrics(duck)

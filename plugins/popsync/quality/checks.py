@@ -29,50 +29,84 @@ class Check:
 
 
 def build_checks(
-    rules: Any, *, has_updated_at: bool, previous_total: int | None, now: datetime, checks_deceased: bool
+    rules: Any,
+    *,
+    has_updated_at: bool,
+    previous_total: int | None,
+    now: datetime,
+    checks_deceased: bool,
+    total: int,
 ) -> list[Check]:
     """The checks of one run, skipping those whose severity is ``off`` or that cannot apply."""
     checks = [
         Check(
-            "id_well_formed", "đúng", "normalised", "ExpectColumnValuesToBeInSet",
+            "id_well_formed",
+            "đúng",
+            "normalised",
+            "ExpectColumnValuesToBeInSet",
             {"column": "id_kind", "value_set": ["cccd", "cmnd"], "mostly": rules.id_well_formed.threshold},
-            rules.id_well_formed.severity, rules.id_well_formed.threshold,
+            rules.id_well_formed.severity,
+            rules.id_well_formed.threshold,
             "share of IDs that are 12 digits with a known province, or 9-digit CMND",
         ),
         Check(
-            "gender_mapped", "đúng", "normalised", "ExpectColumnValuesToNotBeNull",
+            "gender_mapped",
+            "đúng",
+            "normalised",
+            "ExpectColumnValuesToNotBeNull",
             {"column": "gender", "mostly": rules.gender_mapped.threshold},
-            rules.gender_mapped.severity, rules.gender_mapped.threshold,
+            rules.gender_mapped.severity,
+            rules.gender_mapped.threshold,
             "share of gender values within the dataset's mapping",
         ),
         Check(
-            "birth_date_valid", "đúng", "normalised", "ExpectColumnValuesToBeInSet",
+            "birth_date_valid",
+            "đúng",
+            "normalised",
+            "ExpectColumnValuesToBeInSet",
             {"column": "birth_date_valid", "value_set": [True], "mostly": rules.birth_date_valid.threshold},
-            rules.birth_date_valid.severity, rules.birth_date_valid.threshold,
+            rules.birth_date_valid.severity,
+            rules.birth_date_valid.threshold,
             "share of birth dates parseable in a declared format and not in the future",
         ),
         Check(
-            "source_key_present", "đủ", "normalised", "ExpectColumnValuesToNotBeNull",
+            "source_key_present",
+            "đủ",
+            "normalised",
+            "ExpectColumnValuesToNotBeNull",
             {"column": "source_key", "mostly": rules.required_present.threshold},
-            rules.required_present.severity, rules.required_present.threshold,
+            rules.required_present.severity,
+            rules.required_present.threshold,
             "share of records with a source key",
         ),
         Check(
-            "full_name_present", "đủ", "normalised", "ExpectColumnValuesToNotBeNull",
+            "full_name_present",
+            "đủ",
+            "normalised",
+            "ExpectColumnValuesToNotBeNull",
             {"column": "full_name", "mostly": rules.required_present.threshold},
-            rules.required_present.severity, rules.required_present.threshold,
+            rules.required_present.severity,
+            rules.required_present.threshold,
             "share of records with a name",
         ),
         Check(
-            "source_key_unique", "sạch", "normalised", "ExpectColumnValuesToBeUnique",
+            "source_key_unique",
+            "sạch",
+            "normalised",
+            "ExpectColumnValuesToBeUnique",
             {"column": "source_key", "mostly": rules.source_key_unique.threshold},
-            rules.source_key_unique.severity, rules.source_key_unique.threshold,
+            rules.source_key_unique.severity,
+            rules.source_key_unique.threshold,
             "share of records whose source key is unique",
         ),
         Check(
-            "names_clean", "sạch", "normalised", "ExpectColumnValuesToBeInSet",
+            "names_clean",
+            "sạch",
+            "normalised",
+            "ExpectColumnValuesToBeInSet",
             {"column": "name_garbled", "value_set": [False], "mostly": 1.0 - rules.garbled_names.threshold},
-            rules.garbled_names.severity, rules.garbled_names.threshold,
+            rules.garbled_names.severity,
+            rules.garbled_names.threshold,
             "share of names with control characters or legacy-encoding mojibake (at most)",
             {"share_of": "unexpected"},
         ),
@@ -81,9 +115,13 @@ def build_checks(
         minimum = ceil(previous_total * (1.0 - rules.row_count_drop.threshold))
         checks.append(
             Check(
-                "row_count_stable", "đủ", "raw", "ExpectTableRowCountToBeBetween",
+                "row_count_stable",
+                "đủ",
+                "raw",
+                "ExpectTableRowCountToBeBetween",
                 {"min_value": minimum},
-                rules.row_count_drop.severity, rules.row_count_drop.threshold,
+                rules.row_count_drop.severity,
+                rules.row_count_drop.threshold,
                 f"row count drop against the previous successful run ({previous_total} rows), at most",
                 {"previous_total": previous_total, "minimum_rows": minimum},
             )
@@ -92,20 +130,28 @@ def build_checks(
         oldest = now - timedelta(days=rules.freshness_days)
         checks.append(
             Check(
-                "extract_fresh", "sống", "raw", "ExpectColumnMaxToBeBetween",
+                "extract_fresh",
+                "sống",
+                "raw",
+                "ExpectColumnMaxToBeBetween",
                 {"column": "updated_at", "min_value": oldest},
-                rules.freshness_severity, float(rules.freshness_days),
+                rules.freshness_severity,
+                float(rules.freshness_days),
                 "newest updated_at within this many days",
             )
         )
-    if checks_deceased:
+    if checks_deceased and total:
         checks.append(
             Check(
-                "deceased_not_active", "sống", "results", "ExpectColumnValuesToBeInSet",
-                {"column": "deceased_active", "value_set": [False], "mostly": 1.0 - rules.deceased_active.threshold},
-                rules.deceased_active.severity, rules.deceased_active.threshold,
+                "deceased_not_active",
+                "sống",
+                "results",
+                "ExpectTableRowCountToBeBetween",
+                {"max_value": int(rules.deceased_active.threshold * total)},
+                rules.deceased_active.severity,
+                rules.deceased_active.threshold,
                 "share of active records of deceased persons (at most)",
-                {"share_of": "unexpected"},
+                {"share_of_total": total},
             )
         )
     return [check for check in checks if check.severity != "off"]

@@ -41,6 +41,9 @@ def _jsonable(value: Any) -> Any:
 def _observed(check: Check, result: dict[str, Any], now: datetime) -> float | None:
     element_count = result.get("element_count")
     unexpected = result.get("unexpected_count")
+    if check.expectation == "ExpectTableRowCountToBeBetween" and "share_of_total" in check.notes:
+        count = result.get("observed_value")
+        return None if count is None else float(count) / check.notes["share_of_total"]
     if check.expectation == "ExpectTableRowCountToBeBetween":
         previous = check.notes["previous_total"]
         count = result.get("observed_value")
@@ -120,5 +123,7 @@ def validate_checks(
             details["kwargs"] = {key: _jsonable(value) for key, value in check.kwargs.items()}
             if raised:
                 details["exception"] = str(exception)[:2000]
-            outcomes.append(CheckOutcome(check, bool(item.success) and not raised, _observed(check, result, now), details))
+            outcomes.append(
+                CheckOutcome(check, bool(item.success) and not raised, _observed(check, result, now), details)
+            )
     return outcomes, results
