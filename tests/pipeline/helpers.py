@@ -93,6 +93,8 @@ def reconcile_rows(
                 "INSERT INTO register VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [values.get(c) for c in REGISTER_COLUMNS]
             )
         duck.execute("CREATE TABLE previous_mismatches (source_key VARCHAR, first_seen TIMESTAMPTZ)")
+        duck.execute("ALTER TABLE register ADD COLUMN name_key VARCHAR")
+        duck.execute("UPDATE register SET name_key = name_key(full_name)")
         classify(duck, checks_deceased=checks_deceased, logical_date=LOGICAL_DATE)
         relation = duck.sql("SELECT * EXCLUDE (first_seen, previous_first_seen) FROM reconciled")
         names = relation.columns

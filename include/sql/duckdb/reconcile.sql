@@ -1,6 +1,6 @@
 -- Classify every normalised record against the register in one pass (DuckDB).
--- Inputs: normalised (normalise.sql), register (linked subset of the register mirror),
---         previous_mismatches(source_key, first_seen).
+-- Inputs: normalised (normalise.sql), register (linkable persons of the register mirror, with
+--         their name_key), previous_mismatches(source_key, first_seen).
 -- Parameters: $checks_deceased (BOOLEAN), $logical_date (TIMESTAMPTZ).
 -- Output: one row per record with its sorted reasons; mismatches_output.sql describes them.
 -- Rules: docs/reconciliation-rules.md.
@@ -30,11 +30,12 @@ resolved AS (
         ON records.id_kind = 'cmnd' AND legacy_ids.former_cmnd = records.national_id
 ),
 
-linked AS (
+linked AS NOT MATERIALIZED (
     SELECT
         resolved.*,
         register.national_id AS linked_national_id,
         register.full_name AS register_name,
+        register.name_key AS register_name_key,
         register.birth_date AS register_birth_date,
         register.birth_date_precision AS register_birth_date_precision,
         register.gender AS register_gender,
@@ -75,10 +76,11 @@ compared AS (
         linked.linked_national_id IS NOT NULL AS is_linked,
         CASE
             WHEN linked.linked_national_id IS NULL THEN NULL
-            WHEN linked.name_key = name_key(linked.register_name) THEN NULL
-            -- only text a Windows-1252 decoder could have produced can be mojibake
+            WHEN linked.name_key = linked.register_name_key THEN NULL
+            -- only non-ASCII text a Windows-1252 decoder could have produced can be mojibake
             WHEN regexp_full_match(linked.full_name, '[\x00-\xFF€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ]*')
-                AND name_key(repair_mojibake(linked.full_name)) = name_key(linked.register_name)
+                AND NOT regexp_full_match(linked.full_name, '[\x00-\x7F]*')
+                AND name_key(repair_mojibake(linked.full_name)) = linked.register_name_key
                 THEN 'NAME_ENCODING'
             WHEN name_without_diacritics(linked.full_name) = name_without_diacritics(linked.register_name)
                 THEN 'NAME_DIACRITICS'

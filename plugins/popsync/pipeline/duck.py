@@ -40,6 +40,7 @@ def duckdb_session() -> Iterator[duckdb.DuckDBPyConnection]:
             con.execute(f"SET threads = {DUCKDB_THREADS}")
             con.execute(f"SET temp_directory = {sql_string(Path(scratch) / 'spill')}")
             con.execute("SET preserve_insertion_order = false")
+            con.execute("SET enable_progress_bar = false")
             con.create_function(
                 "repair_mojibake",
                 _repair,

@@ -48,7 +48,7 @@ def _load_inputs(run: DatasetRun, duck: duckdb.DuckDBPyConnection, pg: Any) -> N
             cur.execute(f"SELECT {REGISTER_COLUMNS} FROM reference.persons")
             duck.register("register_reader", cur.fetch_record_batch())
             duck.execute(
-                "CREATE TABLE register AS SELECT * FROM register_reader "
+                "CREATE TABLE register AS SELECT *, name_key(full_name) AS name_key FROM register_reader "
                 "WHERE national_id IN (SELECT national_id FROM wanted_ids) "
                 "OR former_cmnd IN (SELECT national_id FROM wanted_ids)"
             )

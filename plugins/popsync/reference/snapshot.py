@@ -24,6 +24,10 @@ REGISTER_COLUMNS = (
 )
 
 
+SNAPSHOT_FORMAT = 2
+"""Bumped whenever the snapshot's columns change, so older files count as stale."""
+
+
 def snapshot_path() -> Path:
     return get_settings().work_dir / "reference" / "persons.parquet"
 
@@ -37,7 +41,9 @@ def _mirror_state() -> dict[str, Any] | None:
         row = conn.execute(
             "SELECT high_watermark, row_count FROM reference.sync_state WHERE mirror = 'population_register'"
         ).fetchone()
-    return None if row is None else {"high_watermark": row[0].isoformat(), "row_count": int(row[1])}
+    if row is None:
+        return None
+    return {"high_watermark": row[0].isoformat(), "row_count": int(row[1]), "format": SNAPSHOT_FORMAT}
 
 
 def write_snapshot() -> Path:
@@ -49,8 +55,10 @@ def write_snapshot() -> Path:
     with duckdb_session() as duck, adbc_connection(WAREHOUSE_CONN_ID) as pg, pg.cursor() as cur:
         cur.execute(f"SELECT {REGISTER_COLUMNS} FROM reference.persons")
         duck.register("persons_reader", cur.fetch_record_batch())
+        # The register's name keys are computed once here rather than in every reconcile run.
         duck.execute(
-            f"COPY (SELECT * FROM persons_reader) TO {sql_string(partial)} (FORMAT parquet, COMPRESSION zstd)"
+            f"COPY (SELECT *, name_key(full_name) AS name_key FROM persons_reader) "
+            f"TO {sql_string(partial)} (FORMAT parquet, COMPRESSION zstd)"
         )
     _state_path().unlink(missing_ok=True)
     partial.replace(target)
