@@ -131,7 +131,11 @@ def prepare(size: Size, seed: int) -> dict[str, Any]:
 
     ensure_warehouse_schema()
     mirror = sync_reference()
-    return {"generate_seconds": generated, "mirror_seconds": time.perf_counter() - started, "register": mirror.row_count}
+    return {
+        "generate_seconds": generated,
+        "mirror_seconds": time.perf_counter() - started,
+        "register": mirror.row_count,
+    }
 
 
 def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -233,14 +237,17 @@ def main() -> int:
     for size in map(parse_size, args.sizes.split(",")):
         print(f"== {size.label}: generating {size.register_rows:,} persons", flush=True)
         preparation = prepare(size, args.seed)
-        print(f"   generated in {preparation['generate_seconds']:.1f} s, mirrored in {preparation['mirror_seconds']:.1f} s")
+        generated, mirrored = preparation["generate_seconds"], preparation["mirror_seconds"]
+        print(f"   generated in {generated:.1f} s, mirrored in {mirrored:.1f} s")
         runs: dict[str, list[dict[str, Any]]] = {tool: [] for tool in tools}
         for repeat in range(args.repeats):
             for tool in tools:
                 result = run_tool(tool, env, urls)
                 runs[tool].append(result)
                 total = result["seconds"].get("pipeline", result["seconds"].get("total"))
-                print(f"   run {repeat + 1} {tool:<10} {total:7.2f} s  peak {result['peak_rss_mb']:7.0f} MB", flush=True)
+                print(
+                    f"   run {repeat + 1} {tool:<10} {total:7.2f} s  peak {result['peak_rss_mb']:7.0f} MB", flush=True
+                )
         report["sizes"].append(
             {"label": size.label, "preparation": preparation, "tools": {t: summarise(r) for t, r in runs.items()}}
         )

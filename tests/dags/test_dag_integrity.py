@@ -1,5 +1,6 @@
 """DAG integrity: every DAG imports, and carries owner, tags, doc_md and retries."""
 
+import itertools
 from typing import Any
 
 import pytest
@@ -43,7 +44,7 @@ def test_sector_dags_run_every_stage_per_dataset_in_order(dagbag: Any) -> None:
         for dataset in sector.datasets:
             ids = [f"{dataset.name}.{name}" for name in DATASET_TASKS]
             assert set(ids) <= set(dag.task_ids), sector.dag_id
-            for upstream, downstream in zip(ids, ids[1:], strict=False):
+            for upstream, downstream in itertools.pairwise(ids):
                 assert downstream in dag.get_task(upstream).downstream_task_ids, (upstream, downstream)
         timetable = dag.timetable
         assert type(timetable).__name__ == "AssetOrTimeSchedule", sector.dag_id

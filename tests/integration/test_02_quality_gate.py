@@ -75,7 +75,10 @@ def test_truncated_extract_stops_publishing(
     first_runs: dict[str, DagRunResult], settings: Settings, logical_date: datetime
 ) -> None:
     before = _published(settings, "teachers")
-    truncate = "DELETE FROM giao_duc.giao_vien WHERE ctid IN (SELECT ctid FROM giao_duc.giao_vien TABLESAMPLE BERNOULLI (45) REPEATABLE (1))"
+    truncate = (
+        "DELETE FROM giao_duc.giao_vien WHERE ctid IN "
+        "(SELECT ctid FROM giao_duc.giao_vien TABLESAMPLE BERNOULLI (45) REPEATABLE (1))"
+    )
     with _changed_source(settings, "giao_duc.giao_vien", truncate):
         result = run_dag("sync_education", logical_date)
         assert not result.succeeded
@@ -102,7 +105,10 @@ def test_truncated_extract_stops_publishing(
 def test_warn_breach_publishes_with_a_mark(
     first_runs: dict[str, DagRunResult], settings: Settings, logical_date: datetime
 ) -> None:
-    garble = "UPDATE giao_duc.hoc_sinh SET ho_va_ten = ho_va_ten || chr(7) WHERE ctid IN (SELECT ctid FROM giao_duc.hoc_sinh TABLESAMPLE BERNOULLI (10) REPEATABLE (2))"
+    garble = (
+        "UPDATE giao_duc.hoc_sinh SET ho_va_ten = ho_va_ten || chr(7) WHERE ctid IN "
+        "(SELECT ctid FROM giao_duc.hoc_sinh TABLESAMPLE BERNOULLI (10) REPEATABLE (2))"
+    )
     with _changed_source(settings, "giao_duc.hoc_sinh", garble):
         result = run_dag("sync_education", logical_date)
         assert result.succeeded, result.task_states
@@ -158,7 +164,7 @@ def test_stored_results_match_what_gx_returned(
     assert len(stored) == len(returned) >= 9
     by_name = {row[0]: row for row in stored}
     for outcome in returned:
-        name, success, observed, threshold, severity, expectation, details = by_name[outcome.check.name]
+        _, success, observed, threshold, severity, expectation, details = by_name[outcome.check.name]
         assert success == outcome.success
         assert observed == pytest.approx(outcome.observed)
         assert (threshold, severity, expectation) == (

@@ -61,8 +61,9 @@ def load_raw(duck: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, Any]]) ->
 
 
 def normalise_rows(
-    rows: Sequence[dict[str, Any]], definition: DatasetDefinition, logical_date: date = LOGICAL_DATE.date()
+    rows: Sequence[dict[str, Any]], definition: DatasetDefinition, logical_date: date | None = None
 ) -> list[dict[str, Any]]:
+    logical_date = logical_date or LOGICAL_DATE.date()
     with session() as duck:
         load_raw(duck, rows)
         relation = normalised_relation(duck, definition, logical_date)
