@@ -7,7 +7,7 @@ import psycopg
 
 from popsync.db.sql_files import read_sql
 from popsync.sectors import load_sectors
-from reconciliation_oracle import Person, Record, evaluate
+from tests.generate.reconciliation_oracle import Person, Record, evaluate
 
 Expected = dict[str, tuple[tuple[str, ...], str | None]]
 
@@ -21,7 +21,9 @@ def load_register(url: str) -> dict[str, Person]:
     return {row[0]: Person(*row) for row in rows}
 
 
-def check_sector(url: str, sector: str, register: dict[str, Person], logical_date: datetime.date) -> dict[str, tuple[Expected, Expected]]:
+def check_sector(
+    url: str, sector: str, register: dict[str, Person], logical_date: datetime.date
+) -> dict[str, tuple[Expected, Expected]]:
     """dataset -> (oracle's reasons, ground truth) per source key."""
     definition = next(item for item in load_sectors() if item.sector == sector)
     out: dict[str, tuple[Expected, Expected]] = {}
@@ -33,16 +35,28 @@ def check_sector(url: str, sector: str, register: dict[str, Person], logical_dat
             records = []
             for row in cursor.fetchall():
                 values: dict[str, Any] = dict(zip(names, row, strict=True))
-                records.append(Record(
-                    source_key=str(values[roles.source_key]), national_id=values[roles.national_id],
-                    full_name=values[roles.full_name], birth_date=values[roles.birth_date], gender=values[roles.gender],
-                    is_active=values[roles.is_active] if roles.is_active else None,
-                ))
-            oracle = evaluate(records, register, dataset.birth_date_formats, dataset.genders,
-                              roles.is_active is not None, logical_date)
+                records.append(
+                    Record(
+                        source_key=str(values[roles.source_key]),
+                        national_id=values[roles.national_id],
+                        full_name=values[roles.full_name],
+                        birth_date=values[roles.birth_date],
+                        gender=values[roles.gender],
+                        is_active=values[roles.is_active] if roles.is_active else None,
+                    )
+                )
+            oracle = evaluate(
+                records,
+                register,
+                dataset.birth_date_formats,
+                dataset.genders,
+                roles.is_active is not None,
+                logical_date,
+            )
             truth_rows = conn.execute(
                 "SELECT source_key, expected_reasons, expected_linked_national_id FROM ground_truth.expected"
-                " WHERE dataset = %s", [dataset.name]
+                " WHERE dataset = %s",
+                [dataset.name],
             ).fetchall()
             truth = {key: (tuple(reasons), linked) for key, reasons, linked in truth_rows}
             out[dataset.name] = (oracle, truth)

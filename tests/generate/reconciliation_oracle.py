@@ -83,7 +83,9 @@ _PATTERNS = {
 }
 
 
-def parse_birth_date(raw: str | None, formats: Iterable[str], logical_date: datetime.date) -> tuple[datetime.date, str] | None:
+def parse_birth_date(
+    raw: str | None, formats: Iterable[str], logical_date: datetime.date
+) -> tuple[datetime.date, str] | None:
     """(date, precision), or None when invalid."""
     text = (raw or "").strip()
     for fmt in formats:
@@ -114,14 +116,18 @@ def _coarser(a: str, b: str) -> str:
 
 
 def evaluate(
-    records: list[Record], register: Mapping[str, Person], formats: tuple[str, ...], genders: Mapping[str, str],
-    checks_deceased: bool, logical_date: datetime.date,
-) -> dict[str, tuple[tuple[str, ...], str | None]]:  # fmt: skip
+    records: list[Record],
+    register: Mapping[str, Person],
+    formats: tuple[str, ...],
+    genders: Mapping[str, str],
+    checks_deceased: bool,
+    logical_date: datetime.date,
+) -> dict[str, tuple[tuple[str, ...], str | None]]:
     """source_key -> (sorted reasons, linked national ID)."""
     by_cmnd: dict[str, list[Person]] = {}
-    for person in register.values():
-        if person.former_cmnd:
-            by_cmnd.setdefault(person.former_cmnd, []).append(person)
+    for holder in register.values():
+        if holder.former_cmnd:
+            by_cmnd.setdefault(holder.former_cmnd, []).append(holder)
     gender_map = {key.strip().lower(): value for key, value in genders.items()}
 
     linked: dict[str, Person | None] = {}
@@ -129,7 +135,7 @@ def evaluate(
     kinds: dict[str, str] = {}
     for record in records:
         kind, text = id_kind(record.national_id)
-        person = None
+        person: Person | None = None
         if kind == "cccd":
             person = register.get(text)
         elif kind == "cmnd" and len(by_cmnd.get(text, [])) == 1:
@@ -142,10 +148,10 @@ def evaluate(
     result: dict[str, tuple[tuple[str, ...], str | None]] = {}
     for record in records:
         key = record.source_key
-        kind, person = kinds[key], linked[key]
+        kind, match = kinds[key], linked[key]
         reasons: list[str] = []
         reasons += {"missing": ["MISSING_ID"], "invalid": ["INVALID_ID"], "cmnd": ["LEGACY_ID"]}.get(kind, [])
-        if kind in ("cccd", "cmnd") and person is None:
+        if kind in ("cccd", "cmnd") and match is None:
             reasons.append("NOT_IN_REFERENCE")
         resolved_id = resolved[key]
         if resolved_id is not None and sharing[resolved_id] > 1:
@@ -154,10 +160,10 @@ def evaluate(
         if birth is None:
             reasons.append("DOB_INVALID")
         gender = gender_map.get((record.gender or "").strip().lower())
-        if gender is None or (person is not None and gender != person.gender):
+        if gender is None or (match is not None and gender != match.gender):
             reasons.append("GENDER_MISMATCH")
-        if person is not None:
-            sector_key, register_key = name_key(record.full_name), name_key(person.full_name)
+        if match is not None:
+            sector_key, register_key = name_key(record.full_name), name_key(match.full_name)
             if sector_key != register_key:
                 if name_key(repair_mojibake(record.full_name or "")) == register_key:
                     reasons.append("NAME_ENCODING")
@@ -167,15 +173,15 @@ def evaluate(
                     reasons.append("NAME_MISMATCH")
             if birth is not None:
                 value, precision = birth
-                if person.birth_date is None:
+                if match.birth_date is None:
                     reasons.append("DOB_MISMATCH")
                 else:
-                    coarse = _coarser(precision, person.precision)
-                    if _truncate(value, coarse) != _truncate(person.birth_date, coarse):
+                    coarse = _coarser(precision, match.precision)
+                    if _truncate(value, coarse) != _truncate(match.birth_date, coarse):
                         reasons.append("DOB_MISMATCH")
-                    elif precision != person.precision:
+                    elif precision != match.precision:
                         reasons.append("DOB_PARTIAL")
-            if checks_deceased and record.is_active and person.is_deceased:
+            if checks_deceased and record.is_active and match.is_deceased:
                 reasons.append("DECEASED")
-        result[key] = (tuple(sorted(reasons)), person.national_id if person else None)
+        result[key] = (tuple(sorted(reasons)), match.national_id if match else None)
     return result

@@ -48,10 +48,18 @@ def test_valid_definition_parses(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("change", "field", "message"),
     [
-        (("      gender: gioi_tinh\n", "      gender: gioi_tinh\n      shoe_size: co_giay\n"), "datasets.people.columns.shoe_size", "Extra"),
+        (
+            ("      gender: gioi_tinh\n", "      gender: gioi_tinh\n      shoe_size: co_giay\n"),
+            "datasets.people.columns.shoe_size",
+            "Extra",
+        ),
         (("  people:\n", "  people-list:\n"), "datasets.people-list.name", "not a valid identifier"),
         (("[dd/mm/yyyy]", "[dd.mm.yyyy]"), "datasets.people.birth_date_formats.0", "Input should be"),
-        (("national_id: ma_dinh_danh", "national_id: ma_dinh_danh; DROP TABLE x"), "datasets.people.columns.national_id", "identifier"),
+        (
+            ("national_id: ma_dinh_danh", "national_id: ma_dinh_danh; DROP TABLE x"),
+            "datasets.people.columns.national_id",
+            "identifier",
+        ),
         (("birth_registrations.sql", "missing.sql"), "datasets.people.extract_sql", "does not exist"),
         (("{M: M, F: F}", "{M: M, F: X}"), "datasets.people.genders.F", "Input should be"),
         (("owner: demo-team\n", ""), "owner", "Field required"),

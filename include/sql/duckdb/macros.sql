@@ -6,11 +6,11 @@
 CREATE OR REPLACE MACRO nfc(txt) AS
     CASE WHEN regexp_matches(txt, '[\x{0300}-\x{036F}]') THEN nfc_normalize(txt) ELSE txt END;
 
--- Control characters become spaces; runs of white space collapse; trimmed.
+-- Control characters (C0, DEL, C1) become spaces; runs of white space collapse; trimmed.
 CREATE OR REPLACE MACRO clean_spaces(txt) AS
     CASE
-        WHEN regexp_matches(txt, '[\x00-\x1F\x7F]|\s\s|^\s|\s$')
-            THEN trim(regexp_replace(regexp_replace(txt, '[\x00-\x1F\x7F]', ' ', 'g'), '\s+', ' ', 'g'))
+        WHEN regexp_matches(txt, '[\x00-\x1F\x7F-\x9F]|\s\s|^\s|\s$')
+            THEN trim(regexp_replace(regexp_replace(txt, '[\x00-\x1F\x7F-\x9F]', ' ', 'g'), '\s+', ' ', 'g'))
         ELSE txt
     END;
 
@@ -37,7 +37,7 @@ CREATE OR REPLACE MACRO name_without_diacritics(txt) AS
 -- Windows-1252 decoder produces but Vietnamese never uses, in text made only of such
 -- characters). Used by the data-quality gate's "sạch" check.
 CREATE OR REPLACE MACRO looks_garbled(txt) AS
-    regexp_matches(txt, '[\x00-\x1F\x7F]')
+    regexp_matches(txt, '[\x00-\x1F\x7F-\x9F]')
     OR (
         regexp_full_match(txt, '[\x20-\x7E\xA0-\xFF€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ]*')
         AND regexp_matches(

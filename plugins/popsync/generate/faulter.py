@@ -1,0 +1,215 @@
+"""Faults of one sector record: inject them and derive the reasons the rules give.
+
+Each fault family is drawn independently; a record's ID fault decides whether it is linked,
+and field faults (name, birth date, gender) are only injected into linked records. The
+codes follow docs/reconciliation-rules.md; a garbled name is checked against the name rule
+and left clean when the rule would read it differently (e.g. mojibake the repair cannot undo).
+"""
+
+import datetime
+import random
+import unicodedata
+from dataclasses import dataclass, fields
+from typing import Final
+
+import numpy as np
+
+from popsync.domain.legacy_encodings import encode_mojibake
+from popsync.generate import faults
+from popsync.generate.demography import DAY, MONTH, YEAR
+from popsync.generate.formats import format_date
+from popsync.generate.ids import IdScheme, typo_of
+from popsync.generate.ids import unknown_cmnd as make_unknown_cmnd
+from popsync.generate.names import strip_diacritics, toggle_tone_style
+from popsync.generate.options import FaultRates
+from popsync.generate.spec import DatasetSpec
+
+FAMILIES: Final = tuple(item.name for item in fields(FaultRates) if item.name != "deceased_active")
+(
+    ID_MISSING,
+    ID_INVALID,
+    ID_FORMATTING,
+    ID_LEGACY,
+    ID_LEGACY_UNKNOWN,
+    ID_TYPO,
+    DUPLICATE,
+    NAME_CHANGED,
+    NAME_NO_DIACRITICS,
+    NAME_MOJIBAKE,
+    NAME_TONE_STYLE,
+    NAME_SPACING,
+    DOB_CHANGED,
+    DOB_PARTIAL,
+    DOB_INVALID,
+    GENDER_FLIPPED,
+    GENDER_UNMAPPABLE,
+) = range(len(FAMILIES))
+
+_UNKNOWN_CMND_SALT: Final = 77_777
+
+
+@dataclass(frozen=True)
+class PersonView:
+    """What a record needs to know about its register person (registered birth date parts)."""
+
+    national_id: str
+    cmnd: int
+    name: str
+    female: bool
+    precision: int
+    year: int
+    month: int
+    day: int
+    deceased: bool
+
+
+@dataclass
+class Outcome:
+    """A record's values and expected reasons (unsorted); ``linked`` = resolves to its person."""
+
+    national_id: str | None
+    name: str
+    birth_date: str
+    gender: str
+    reasons: list[str]
+    linked: bool
+
+
+class RecordFaulter:
+    """Injects the faults of one record and derives its expected reasons."""
+
+    def __init__(
+        self, spec: DatasetSpec, scheme: IdScheme, rnd: random.Random, as_of: datetime.date, first_unknown_cmnd: int
+    ) -> None:
+        self.spec = spec
+        self.scheme = scheme
+        self.next_unknown_cmnd = first_unknown_cmnd
+        self.rnd = rnd
+        self.as_of = as_of
+        self._precision_format = (spec.day_format, spec.month_format, spec.year_format)
+
+    def style(self, name: str) -> str:
+        """The name as the dataset stores it (upper case, NFD or as is)."""
+        if self.spec.name_style == "upper":
+            return name.upper()
+        if self.spec.name_style == "nfd":
+            return unicodedata.normalize("NFD", name)
+        return name
+
+    def birth_text(self, precision: int, year: int, month: int, day: int) -> tuple[str, bool]:
+        """The date at ``precision`` if the dataset can write it, else its first day (True)."""
+        fmt = self._precision_format[precision]
+        if fmt is not None:
+            return format_date(fmt, year, month, day), False
+        return format_date(self.spec.day_format, year, month if precision == MONTH else 1, 1), True
+
+    def gender_text(self, female: bool) -> str:
+        """The dataset's code for the gender."""
+        return self.spec.female if female else self.spec.male
+
+    def record(self, person: PersonView, flags: np.ndarray, active: bool) -> Outcome:
+        """A person's record with the faults flagged in ``flags`` (indexed by FAMILIES)."""
+        national_id, kind, linked = self._national_id(person, flags)
+        reasons = {"missing": ["MISSING_ID"], "invalid": ["INVALID_ID"], "cmnd": ["LEGACY_ID"]}.get(kind, [])
+        if kind in ("cccd", "cmnd") and not linked:
+            reasons.append("NOT_IN_REFERENCE")
+        if not linked:  # field faults only on linked records
+            birth_date, _ = self.birth_text(person.precision, person.year, person.month, person.day)
+            return Outcome(
+                national_id, self.style(person.name), birth_date, self.gender_text(person.female), reasons, False
+            )
+        name, name_code = self._name(person, flags)
+        birth_date, date_code = self._birth_date(person, flags)
+        gender, gender_code = self._gender(person, flags)
+        reasons += [code for code in (name_code, date_code, gender_code) if code]
+        if self.spec.has_active and active and person.deceased:
+            reasons.append("DECEASED")
+        return Outcome(national_id, name, birth_date, gender, reasons, True)
+
+    def copy(self, person: PersonView, active: bool, original_linked: bool) -> Outcome:
+        """A second record of the person: the ID (or for about half the former CMND), no faults."""
+        use_cmnd = person.cmnd > 0 and self.rnd.random() < 0.5
+        reasons = ["LEGACY_ID"] if use_cmnd else []
+        if original_linked:
+            reasons.append("DUPLICATE_ID")
+        birth_date, natural = self.birth_text(person.precision, person.year, person.month, person.day)
+        if natural:
+            reasons.append("DOB_PARTIAL")
+        if self.spec.has_active and active and person.deceased:
+            reasons.append("DECEASED")
+        national_id = str(person.cmnd) if use_cmnd else person.national_id
+        return Outcome(national_id, self.style(person.name), birth_date, self.gender_text(person.female), reasons, True)
+
+    def _national_id(self, person: PersonView, flags: np.ndarray) -> tuple[str | None, str, bool]:
+        rnd = self.rnd
+        if flags[ID_MISSING]:
+            return rnd.choice(("", None)), "missing", False
+        if flags[ID_INVALID]:
+            return faults.invalid_id(person.national_id, rnd), "invalid", False
+        text, kind, linked = person.national_id, "cccd", True
+        if flags[ID_LEGACY_UNKNOWN]:
+            text, kind, linked = make_unknown_cmnd(self.next_unknown_cmnd, _UNKNOWN_CMND_SALT), "cmnd", False
+            self.next_unknown_cmnd += 1
+        elif flags[ID_TYPO] and (typo := typo_of(text)) is not None and not self.scheme.in_register(typo):
+            text, linked = typo, False
+        elif flags[ID_LEGACY] and person.cmnd:
+            text, kind = str(person.cmnd), "cmnd"
+        if flags[ID_FORMATTING]:
+            text = faults.format_id(text, rnd)
+        return text, kind, linked
+
+    def _name(self, person: PersonView, flags: np.ndarray) -> tuple[str, str | None]:
+        name, code = person.name, None
+        if not flags[NAME_CHANGED : NAME_SPACING + 1].any():
+            return self.style(name), None
+        if flags[NAME_CHANGED]:
+            name, code = faults.change_given_name(name, person.female, self.rnd), "NAME_MISMATCH"
+        if flags[NAME_TONE_STYLE]:
+            name = toggle_tone_style(name)
+        if flags[NAME_NO_DIACRITICS]:
+            plain = strip_diacritics(name)
+            if plain != name:
+                name, code = plain, code or "NAME_DIACRITICS"
+        elif flags[NAME_MOJIBAKE] and self.spec.mojibake is not None:
+            garbled = encode_mojibake(name, self.spec.mojibake)
+            if garbled != name:
+                name, code = garbled, code or "NAME_ENCODING"
+        name = self.style(name)
+        if flags[NAME_SPACING]:
+            name = faults.garble_spacing(name, self.rnd)
+        if faults.name_reason(name, person.name) != code:  # e.g. mojibake the repair cannot undo
+            return self.style(person.name), None
+        return name, code
+
+    def _birth_date(self, person: PersonView, flags: np.ndarray) -> tuple[str, str | None]:
+        if flags[DOB_INVALID]:
+            text = faults.invalid_birth_date(
+                self.spec.day_format, person.year, person.month, person.day, self.as_of, self.rnd
+            )
+            return text, "DOB_INVALID"
+        precision, year, month, day = person.precision, person.year, person.month, person.day
+        code = None
+        if flags[DOB_PARTIAL] and precision == DAY and self.spec.year_format is not None:
+            precision, code = YEAR, "DOB_PARTIAL"
+        if flags[DOB_CHANGED]:
+            year, month, day = faults.years_back(year, month, day, self.rnd.randint(1, 5))
+            code = "DOB_MISMATCH"
+        text, natural = self.birth_text(precision, year, month, day)
+        if natural and code is None:
+            code = "DOB_PARTIAL"
+        return text, code
+
+    def _gender(self, person: PersonView, flags: np.ndarray) -> tuple[str, str | None]:
+        if flags[GENDER_UNMAPPABLE]:
+            return self.rnd.choice(self.spec.unmappable), "GENDER_MISMATCH"
+        if flags[GENDER_FLIPPED]:
+            return self.gender_text(not person.female), "GENDER_MISMATCH"
+        return self.gender_text(person.female), None
+
+
+def fault_probabilities(spec: DatasetSpec, rates: FaultRates) -> np.ndarray:
+    """Per-family probabilities for the dataset (mojibake only where the dataset has a legacy encoding)."""
+    values = [getattr(rates, name) for name in FAMILIES]
+    if spec.mojibake is None:
+        values[NAME_MOJIBAKE] = 0.0
+    return np.array(values)

@@ -1,0 +1,130 @@
+"""Generate the register and the sector databases on a PostgreSQL server."""
+
+import logging
+import time
+from collections import Counter, defaultdict
+from functools import partial
+from typing import Final
+
+from popsync.generate.database import (
+    GROUND_TRUTH_COLUMNS,
+    GROUND_TRUTH_TABLE,
+    CopyWriter,
+    check_replaceable,
+    create_databases,
+    database_url,
+    drop_databases,
+    register_indexes,
+    register_schema,
+    run_concurrently,
+    run_script,
+    sector_schema,
+)
+from popsync.generate.options import GenerateOptions, validate_options
+from popsync.generate.population import REGISTER_COLUMNS
+from popsync.generate.report import GenerationReport
+from popsync.generate.spec import specs_for
+from popsync.generate.stream import Chunk, default_workers, generate_chunks
+from popsync.settings import REGISTER_DATABASE
+
+_log = logging.getLogger(__name__)
+
+REGISTER_TABLE: Final = ("dan_cu", "persons")
+SOURCE_DATABASE_PREFIX: Final = "popsync_src_"
+
+
+def source_database(sector: str) -> str:
+    """Name of a sector's source database."""
+    return SOURCE_DATABASE_PREFIX + sector
+
+
+def _reason_counts(literals: Counter[str]) -> dict[str, int]:
+    counts: Counter[str] = Counter()
+    for literal, records in literals.items():
+        for code in literal.strip("{}").split(",") if literal != "{}" else ["MATCHED"]:
+            counts[code] += records
+    return dict(sorted(counts.items()))
+
+
+def generate(options: GenerateOptions, server_url: str) -> GenerationReport:
+    """Create ``popsync_register`` and one ``popsync_src_<sector>`` database per sector and fill them.
+
+    Existing databases are only dropped and recreated when ``options.replace`` is True;
+    otherwise DatabaseExistsError is raised before anything is written.
+    """
+    validate_options(options)
+    started = time.perf_counter()
+    databases = [REGISTER_DATABASE, *(source_database(sector) for sector in options.sectors)]
+    existing = check_replaceable(server_url, databases, options.replace)
+    drop_databases(server_url, existing)
+    try:
+        create_databases(server_url, databases)
+        counts, reasons = _load(options, server_url)
+    except BaseException:
+        _log.error("generation failed; dropping the partly filled databases %s", databases)
+        drop_databases(server_url, databases)
+        raise
+    elapsed = time.perf_counter() - started
+    report = GenerationReport(options.persons, options.seed, counts, reasons, elapsed)
+    _log.info("%s", report.summary())
+    return report
+
+
+def _load(options: GenerateOptions, server_url: str) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, int]]]:
+    register_url = database_url(server_url, REGISTER_DATABASE)
+    run_script(register_url, register_schema())
+    specs = specs_for(options.sectors)
+    for sector in options.sectors:
+        run_script(database_url(server_url, source_database(sector)), sector_schema(sector))
+
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    for spec in specs:
+        counts[source_database(spec.sector)].update({".".join(spec.table): 0, "ground_truth.expected": 0})
+    literals: dict[str, Counter[str]] = defaultdict(Counter)
+    writers: list[CopyWriter] = []
+
+    def writer(database: str, table: tuple[str, str], columns: tuple[str, ...]) -> CopyWriter:
+        writers.append(CopyWriter(database_url(server_url, database), table, columns))
+        return writers[-1]
+
+    try:
+        register = writer(REGISTER_DATABASE, REGISTER_TABLE, REGISTER_COLUMNS)
+        tables = {spec.key: writer(source_database(spec.sector), spec.table, spec.columns) for spec in specs}
+        truths = {
+            sector: writer(source_database(sector), GROUND_TRUTH_TABLE, GROUND_TRUTH_COLUMNS)
+            for sector in options.sectors
+        }
+        for chunk in generate_chunks(options, options.workers or default_workers(options)):
+            _write_chunk(chunk, register, tables, truths, counts, literals)
+        run_concurrently([item.close for item in writers])  # primary keys are built in parallel
+    except BaseException:
+        for item in writers:
+            item.abort()
+        raise
+    counts[REGISTER_DATABASE][".".join(REGISTER_TABLE)] = options.persons
+
+    finishing = [(REGISTER_DATABASE, register_indexes() + "\nANALYZE;")]
+    finishing += [(source_database(sector), "ANALYZE;") for sector in options.sectors]
+    run_concurrently([partial(run_script, database_url(server_url, name), script) for name, script in finishing])
+    return dict(counts), {key: _reason_counts(value) for key, value in literals.items()}
+
+
+def _write_chunk(
+    chunk: Chunk,
+    register: CopyWriter,
+    tables: dict[str, CopyWriter],
+    truths: dict[str, CopyWriter],
+    counts: dict[str, dict[str, int]],
+    literals: dict[str, Counter[str]],
+) -> None:
+    register.write(chunk.register_columns)
+    for part in chunk.datasets:
+        spec = part.spec
+        tables[spec.key].write(part.table_columns)
+        truths[spec.sector].write(part.ground_truth_columns)
+        database = counts[source_database(spec.sector)]
+        table = ".".join(spec.table)
+        database[table] += part.rows
+        database["ground_truth.expected"] += part.rows
+        literals[spec.key].update(part.reasons)
+    _log.debug("chunk %d written (%d persons)", chunk.number, chunk.persons)
