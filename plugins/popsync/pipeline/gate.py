@@ -44,6 +44,10 @@ def _batches(run: DatasetRun) -> dict[Batch, str]:
     return {
         "raw": ".".join(run.raw_table),
         "normalised": ".".join(run.normalised_table),
+        "repeated_keys": (
+            f"SELECT source_key FROM {quoted_name(*run.normalised_table)} "
+            "WHERE source_key IS NOT NULL GROUP BY source_key HAVING count(*) > 1"
+        ),
         "results": f"SELECT source_key FROM {mismatches} WHERE reasons @> ARRAY['DECEASED']",
     }
 

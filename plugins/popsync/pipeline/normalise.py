@@ -58,7 +58,7 @@ def normalise(run: DatasetRun) -> int:
             duck.execute("CREATE TABLE raw_extract AS SELECT * FROM raw_reader")
             duck.unregister("raw_reader")
         normalised_relation(duck, run.dataset, run.logical_date.date()).create("normalised")
-        duck.execute(f"COPY normalised TO {sql_string(run.normalised_file)} (FORMAT parquet, COMPRESSION zstd)")
+        duck.execute(f"COPY normalised TO {sql_string(run.normalised_file)} (FORMAT parquet, COMPRESSION snappy)")
         checked = duck.sql(f"SELECT {_column_names(CHECKED_COLUMNS)} FROM normalised").to_arrow_reader(BATCH_ROWS)
         with pg.cursor() as cur:
             cur.execute(f"CREATE UNLOGGED TABLE {quoted_name(schema, table)} ({CHECKED_COLUMNS})")

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from math import ceil
 from typing import Any, Literal
 
-Batch = Literal["raw", "normalised", "results"]
+Batch = Literal["raw", "normalised", "repeated_keys", "results"]
 Quality = Literal["đúng", "đủ", "sạch", "sống"]
 
 
@@ -92,12 +92,13 @@ def build_checks(
         Check(
             "source_key_unique",
             "sạch",
-            "normalised",
-            "ExpectColumnValuesToBeUnique",
-            {"column": "source_key", "mostly": rules.source_key_unique.threshold},
+            "repeated_keys",
+            "ExpectTableRowCountToBeBetween",
+            {"max_value": int((1.0 - rules.source_key_unique.threshold) * total)},
             rules.source_key_unique.severity,
             rules.source_key_unique.threshold,
-            "share of records whose source key is unique",
+            "share of records whose source key is not repeated",
+            {"complement_share_of_total": total},
         ),
         Check(
             "names_clean",

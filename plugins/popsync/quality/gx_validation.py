@@ -41,6 +41,10 @@ def _jsonable(value: Any) -> Any:
 def _observed(check: Check, result: dict[str, Any], now: datetime) -> float | None:
     element_count = result.get("element_count")
     unexpected = result.get("unexpected_count")
+    if check.expectation == "ExpectTableRowCountToBeBetween" and "complement_share_of_total" in check.notes:
+        count = result.get("observed_value")
+        total = check.notes["complement_share_of_total"]
+        return None if count is None or not total else 1.0 - float(count) / total
     if check.expectation == "ExpectTableRowCountToBeBetween" and "share_of_total" in check.notes:
         count = result.get("observed_value")
         return None if count is None else float(count) / check.notes["share_of_total"]

@@ -51,7 +51,7 @@ class QualityRules(_Strict):
     row_count_drop: ShareRule = ShareRule(threshold=0.20, severity="fail")
     """đủ: maximum relative drop of the row count against the previous successful run."""
     source_key_unique: ShareRule = ShareRule(threshold=1.0, severity="fail")
-    """sạch: minimum share of unique source keys."""
+    """sạch: minimum share of records whose source key is not repeated."""
     garbled_names: ShareRule = ShareRule(threshold=0.05, severity="warn")
     """sạch: maximum share of names with control characters or legacy-encoding mojibake."""
     deceased_active: ShareRule = ShareRule(threshold=0.02, severity="warn")
