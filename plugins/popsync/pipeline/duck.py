@@ -1,6 +1,7 @@
 """DuckDB sessions for the set-based stages, with bounded memory."""
 
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,8 +16,21 @@ from popsync.domain.legacy_encodings import repair_mojibake
 from popsync.domain.provinces import PROVINCE_CODES
 from popsync.settings import get_settings
 
-DUCKDB_MEMORY_LIMIT = os.environ.get("POPSYNC_DUCKDB_MEMORY_LIMIT", "512MB")
-DUCKDB_THREADS = int(os.environ.get("POPSYNC_DUCKDB_THREADS", "2"))
+_MEMORY_LIMIT = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$", re.IGNORECASE)
+
+
+def _memory_limit() -> str:
+    value = os.environ.get("POPSYNC_DUCKDB_MEMORY_LIMIT", "512MB").strip()
+    if not _MEMORY_LIMIT.fullmatch(value):
+        raise ValueError(f"POPSYNC_DUCKDB_MEMORY_LIMIT={value!r}: expected a size such as 512MB or 1GiB")
+    return value
+
+
+def _threads() -> int:
+    value = os.environ.get("POPSYNC_DUCKDB_THREADS", "2")
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"POPSYNC_DUCKDB_THREADS={value!r}: expected a positive whole number")
+    return int(value)
 
 
 def sql_string(value: object) -> str:
@@ -36,8 +50,8 @@ def duckdb_session() -> Iterator[duckdb.DuckDBPyConnection]:
     with tempfile.TemporaryDirectory(dir=work_dir, prefix="duckdb-") as scratch:
         con = duckdb.connect(":memory:")
         try:
-            con.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
-            con.execute(f"SET threads = {DUCKDB_THREADS}")
+            con.execute(f"SET memory_limit = {sql_string(_memory_limit())}")
+            con.execute(f"SET threads = {_threads()}")
             con.execute(f"SET temp_directory = {sql_string(Path(scratch) / 'spill')}")
             con.execute("SET preserve_insertion_order = false")
             con.execute("SET enable_progress_bar = false")
