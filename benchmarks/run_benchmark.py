@@ -118,7 +118,18 @@ def run_tool(tool: str, env: dict[str, str], urls: dict[str, str]) -> dict[str, 
     return result
 
 
-def prepare(size: Size, seed: int) -> dict[str, Any]:
+def reset_published_results() -> None:
+    """Start each size from an empty contract: the quality gate compares row counts with the last run."""
+    from popsync.db.connections import connect
+    from popsync.pipeline.warehouse import ensure_warehouse_schema
+
+    with connect("popsync_warehouse", autocommit=True) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS sync CASCADE")
+        conn.execute("DROP SCHEMA IF EXISTS sync_partitions CASCADE")
+    ensure_warehouse_schema()
+
+
+def prepare(size: Size, seed: int, *, generate_data: bool = True) -> dict[str, Any]:
     """Generate the data for one size and mirror the register; return what it cost."""
     from popsync.db.databases import ensure_database, ensure_server
     from popsync.generate import GenerateOptions, generate
@@ -137,7 +148,8 @@ def prepare(size: Size, seed: int) -> dict[str, Any]:
         replace=True,
     )
     started = time.perf_counter()
-    generate(options, server)
+    if generate_data:
+        generate(options, server)
     generated = time.perf_counter() - started
     started = time.perf_counter()
     from popsync.db.connections import connect
@@ -148,6 +160,7 @@ def prepare(size: Size, seed: int) -> dict[str, Any]:
 
     ensure_warehouse_schema()
     mirror = sync_reference()
+    reset_published_results()
     return {
         "generate_seconds": generated,
         "mirror_seconds": time.perf_counter() - started,
@@ -230,6 +243,7 @@ def main() -> int:
     parser.add_argument("--tools", default="popsync,pandas,datacompy")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--name", default="latest", help="results file name (<results-dir>/<name>.json/.md)")
+    parser.add_argument("--reuse-data", action="store_true", help="keep the generated databases (one size only)")
     parser.add_argument("--results-dir", type=Path, default=ROOT / "benchmarks" / "results")
     args = parser.parse_args()
 
@@ -255,7 +269,7 @@ def main() -> int:
     }
     for size in map(parse_size, args.sizes.split(",")):
         print(f"== {size.label}: generating {size.register_rows:,} persons", flush=True)
-        preparation = prepare(size, args.seed)
+        preparation = prepare(size, args.seed, generate_data=not args.reuse_data)
         generated, mirrored = preparation["generate_seconds"], preparation["mirror_seconds"]
         print(f"   generated in {generated:.1f} s, mirrored in {mirrored:.1f} s")
         runs: dict[str, list[dict[str, Any]]] = {tool: [] for tool in tools}

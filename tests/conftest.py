@@ -1,10 +1,12 @@
 """Test session set-up: an isolated popsync home and a real PostgreSQL server.
 
 Runs before any test module imports Airflow, because Airflow reads its configuration at
-import time. Tests use the embedded server on its own port (``POPSYNC_TEST_PORT``,
-default 55439) or ``POPSYNC_TEST_DATABASE_URL``; never the demo's databases.
+import time. Tests use the embedded server on a port of their own (``POPSYNC_TEST_PORT``, by
+default derived from the checkout's path) or ``POPSYNC_TEST_DATABASE_URL``; never the
+demo's databases.
 """
 
+import hashlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,8 +14,10 @@ from pathlib import Path
 import pytest
 
 _ROOT = Path(__file__).resolve().parents[1]
+# Each checkout gets its own test server port, so two clones on one machine never collide.
+_DEFAULT_TEST_PORT = 56000 + int(hashlib.sha1(str(_ROOT).encode()).hexdigest(), 16) % 4000
 os.environ["POPSYNC_HOME"] = os.environ.get("POPSYNC_TEST_HOME", str(_ROOT / ".popsync" / "test"))
-os.environ["POPSYNC_EMBEDDED_PORT"] = os.environ.get("POPSYNC_TEST_PORT", "55439")
+os.environ["POPSYNC_EMBEDDED_PORT"] = os.environ.get("POPSYNC_TEST_PORT", str(_DEFAULT_TEST_PORT))
 if os.environ.get("POPSYNC_TEST_DATABASE_URL"):
     os.environ["POPSYNC_DATABASE_URL"] = os.environ["POPSYNC_TEST_DATABASE_URL"]
 else:

@@ -15,7 +15,7 @@ import pytest
 from popsync.db.embedded import EmbeddedPostgres
 from popsync.settings import PROJECT_DIR, Settings
 
-BENCH_PORT = int(os.environ.get("POPSYNC_TEST_BENCH_PORT", "55441"))
+BENCH_PORT = int(os.environ.get("POPSYNC_TEST_BENCH_PORT", str(int(os.environ["POPSYNC_EMBEDDED_PORT"]) + 1)))
 
 
 @pytest.mark.skipif(bool(os.environ.get("POPSYNC_DATABASE_URL")), reason="uses its own embedded server")

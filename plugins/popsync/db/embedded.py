@@ -9,6 +9,7 @@ import logging
 import os
 import pwd
 import shutil
+import socket
 import stat
 import subprocess
 import time
@@ -118,7 +119,16 @@ class EmbeddedPostgres:
         shutil.chown(self.data_dir, entry.pw_uid, entry.pw_gid)
         self.data_dir.chmod(0o700)
 
+    def _port_is_free(self) -> bool:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            return probe.connect_ex(("127.0.0.1", self.port)) != 0
+
     def _start(self) -> None:
+        if not self._port_is_free():
+            raise RuntimeError(
+                f"port {self.port} on 127.0.0.1 is taken by another process; "
+                "choose another with POPSYNC_EMBEDDED_PORT (or POPSYNC_TEST_PORT for the tests)"
+            )
         log_file = self.data_dir / "server.log"
         options = f"-h 127.0.0.1 -p {self.port} -k {self.data_dir}"
         args = [str(_bin_dir() / "pg_ctl"), "start", "-w", "-t", "60", "-D", str(self.data_dir)]
