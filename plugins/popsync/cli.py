@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+import warnings
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -48,7 +49,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     validate_options(options)  # type: ignore[arg-type]
     server = ensure_server(get_settings())
     report = generate(options, server)  # type: ignore[arg-type]
-    print(report)
+    print(report.summary())
     return 0
 
 
@@ -111,7 +112,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     bootstrap(settings)
     print(f"set-up done in {time.perf_counter() - started:.1f} s")
     started = time.perf_counter()
-    print(generate(options, ensure_server(settings)))  # type: ignore[arg-type]
+    print(generate(options, ensure_server(settings)).summary())  # type: ignore[arg-type]
     print(f"demo data generated in {time.perf_counter() - started:.1f} s\n")
     started = time.perf_counter()
     ok = _run_all(None)
@@ -192,6 +193,9 @@ _COMMANDS = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # Airflow's own dependencies warn about their dependencies; not the user's business here.
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
     from popsync.airflow_env import apply_airflow_environment
 
