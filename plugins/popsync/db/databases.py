@@ -19,11 +19,6 @@ def ensure_server(settings: Settings) -> str:
     return settings.server_url
 
 
-def database_exists(settings: Settings, name: str) -> bool:
-    with psycopg.connect(settings.database_url_for("postgres"), autocommit=True) as conn:
-        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is not None
-
-
 def ensure_database(settings: Settings, name: str) -> bool:
     """Create database ``name`` if it does not exist; True when it was created."""
     checked_identifier(name)

@@ -67,10 +67,21 @@ class EmbeddedPostgres:
     def ensure_running(self) -> str:
         """Initialise the cluster if needed, start it if stopped; return the server URL."""
         self._ensure_initialised()
+        if self.is_running() and self._running_port() != self.port:
+            _log.info("embedded PostgreSQL runs on another port; restarting it on %d", self.port)
+            self.stop()
         if not self.is_running():
             self._start()
         self._wait_until_ready()
         return self.url
+
+    def _running_port(self) -> int | None:
+        """The port in postmaster.pid (its fourth line), if the file is there."""
+        try:
+            lines = (self.data_dir / "postmaster.pid").read_text().splitlines()
+            return int(lines[3])
+        except (OSError, IndexError, ValueError):
+            return None
 
     def stop(self) -> None:
         if self.is_running():

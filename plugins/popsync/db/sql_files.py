@@ -1,7 +1,6 @@
 """SQL lives in ``include/sql`` as readable files; this module loads them."""
 
 from functools import cache
-from pathlib import Path
 
 from popsync.settings import SQL_DIR
 
@@ -13,7 +12,3 @@ def read_sql(relative_path: str) -> str:
     if SQL_DIR.resolve() not in path.parents:
         raise ValueError(f"SQL file {relative_path!r} is outside {SQL_DIR}")
     return path.read_text(encoding="utf-8")
-
-
-def sql_path(relative_path: str) -> Path:
-    return SQL_DIR / relative_path

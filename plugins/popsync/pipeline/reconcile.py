@@ -35,24 +35,23 @@ def _load_inputs(run: DatasetRun, duck: duckdb.DuckDBPyConnection, pg: Any) -> N
     duck.execute(
         "CREATE TABLE wanted_ids AS SELECT DISTINCT national_id FROM normalised WHERE id_kind IN ('cccd', 'cmnd')"
     )
-    # Keep only the register persons this dataset can link to (by ID or former CMND).
+    # Keep only the register persons this dataset can link to (by ID or former CMND). The
+    # snapshot carries precomputed name keys; without it the mirror is streamed and keyed here.
     snapshot = current_snapshot()
     if snapshot is not None:
-        duck.execute(
-            f"CREATE TABLE register AS {read_sql('duckdb/linkable_persons.sql')}".replace(
-                "persons_source", f"read_parquet({sql_string(snapshot)})"
-            )
-        )
+        persons_source = f"read_parquet({sql_string(snapshot)})"
     else:
         with pg.cursor() as cur:
             cur.execute(f"SELECT {REGISTER_COLUMNS} FROM reference.persons")
             duck.register("register_reader", cur.fetch_record_batch())
             duck.execute(
-                "CREATE TABLE register AS SELECT *, name_key(full_name) AS name_key FROM register_reader "
-                "WHERE national_id IN (SELECT national_id FROM wanted_ids) "
-                "OR former_cmnd IN (SELECT national_id FROM wanted_ids)"
+                "CREATE TABLE mirrored_persons AS SELECT *, name_key(full_name) AS name_key FROM register_reader"
             )
             duck.unregister("register_reader")
+        persons_source = "mirrored_persons"
+    duck.execute(
+        f"CREATE TABLE register AS {read_sql('duckdb/linkable_persons.sql')}".replace("persons_source", persons_source)
+    )
     with pg.cursor() as cur:
         cur.execute(
             "SELECT source_key, first_seen FROM sync.mismatches WHERE sector = $1 AND dataset = $2",

@@ -63,7 +63,7 @@ def _observed(check: Check, result: dict[str, Any], now: datetime) -> float | No
     return None
 
 
-def _context(docs: Any) -> Any:
+def _context() -> Any:
     import great_expectations as gx
     from great_expectations.data_context.types.base import (
         DataContextConfig,
@@ -91,7 +91,7 @@ def validate_checks(
     import great_expectations as gx
     import great_expectations.expectations as gxe
 
-    context = _context(None)
+    context = _context()
     source = context.data_sources.add_postgres(name="warehouse", connection_string=connection_string)
     outcomes: list[CheckOutcome] = []
     results: list[Any] = []
