@@ -10,6 +10,13 @@ from popsync.settings import WAREHOUSE_CONN_ID
 
 _SCHEMA_LOCK = 727_001
 
+# Applied in this order; each file is idempotent. New areas append their DDL file here.
+WAREHOUSE_DDL_FILES: tuple[str, ...] = (
+    "warehouse/schema.sql",
+    "warehouse/audit.sql",
+    "warehouse/views.sql",
+)
+
 
 def ensure_warehouse_schema(conn: psycopg.Connection[tuple[Any, ...]] | None = None) -> None:
     """Create the warehouse schemas, tables and views if missing (idempotent, serialised)."""
@@ -18,8 +25,8 @@ def ensure_warehouse_schema(conn: psycopg.Connection[tuple[Any, ...]] | None = N
     try:
         with connection.transaction():
             connection.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
-            connection.execute(read_sql("warehouse/schema.sql").encode())
-            connection.execute(read_sql("warehouse/views.sql").encode())
+            for ddl_file in WAREHOUSE_DDL_FILES:
+                connection.execute(read_sql(ddl_file).encode())
     finally:
         if owns:
             connection.close()
