@@ -103,8 +103,10 @@ def _run(scenario: Scenario, settings: Settings, label: str, date: datetime) -> 
 
 
 @pytest.fixture(scope="module")
-def scenario(first_runs: dict[str, DagRunResult], settings: Settings, logical_date: datetime) -> Iterator[Scenario]:
+def scenario(generated: object, settings: Settings, logical_date: datetime) -> Iterator[Scenario]:
     from popsync.review.verdicts import record_verdict
+
+    assert run_dag("sync_reference", logical_date).succeeded
 
     with _source(settings) as conn:
         conn.execute(

@@ -38,10 +38,9 @@ CREATE TABLE IF NOT EXISTS sync.mismatch_lifecycle (
     prior_verdict_closed_at timestamptz,
     prior_verdict_flagged   boolean,
     PRIMARY KEY (sector, dataset, source_key)
-);
-
-CREATE INDEX IF NOT EXISTS mismatch_lifecycle_open ON sync.mismatch_lifecycle (sector, dataset) WHERE status = 'open';
-CREATE INDEX IF NOT EXISTS mismatch_lifecycle_applied ON sync.mismatch_lifecycle (sector, dataset, applied_date);
+) WITH (fillfactor = 70);
+-- Only the key is indexed and free space is left on each page, so a run's updates of open rows
+-- (last_seen, reasons, ...) are heap-only (HOT) updates.
 
 -- Append-only history of verdicts given by sector teams.
 CREATE TABLE IF NOT EXISTS sync.mismatch_verdicts (

@@ -8,6 +8,7 @@ import pendulum
 from airflow.sdk import DAG, AssetOrTimeSchedule, CronTriggerTimetable, Metadata, TaskGroup, get_current_context, task
 from airflow.sdk.exceptions import AirflowFailException
 
+from popsync.airflow.approval import PublishApprovalOperator
 from popsync.airflow.assets import REFERENCE_ASSET, dataset_asset
 from popsync.airflow.context import dataset_run
 from popsync.airflow.defaults import default_args
@@ -41,7 +42,9 @@ Datasets:
 
 Per dataset: **extract** (COPY from the sector database) → **normalise** (IDs, names,
 dates, genders) → **reconcile** (reason codes) → **quality_gate** (Great Expectations,
-"đúng, đủ, sạch, sống") → **publish** (atomic partition swap) → **publish_metrics**
+"đúng, đủ, sạch, sống") → **approve_publish** (asks an operator only when a `review`-level
+check such as `sync_rate_drop` is breached; skipped otherwise) → **publish** (atomic partition
+swap, mismatch lifecycle) → **publish_metrics**
 (history, Asset event, StatsD). A failed run leaves the previous results published.
 
 Runs on `{sector.schedule}` (cron) and whenever the register mirror is refreshed.
@@ -79,7 +82,15 @@ def _dataset_tasks(sector: SectorDefinition, dataset: DatasetDefinition) -> None
             run = dataset_run(get_current_context(), sector, dataset, reconciled["attempt"])
             return _fail_fast(lambda: run_quality_gate(run))
 
-        @task(task_id="publish")
+        approval = PublishApprovalOperator(
+            task_id="approve_publish",
+            sector=sector,
+            dataset=dataset,
+            gate_task_id=f"{dataset.name}.quality_gate",
+            reconcile_task_id=f"{dataset.name}.reconcile",
+        )
+
+        @task(task_id="publish", trigger_rule="none_failed")  # runs when approve_publish skipped itself
         def publish_task(reconciled: dict[str, Any], warnings: list[dict[str, Any]]) -> dict[str, Any]:
             run = dataset_run(get_current_context(), sector, dataset, reconciled["attempt"])
             outcome = _fail_fast(lambda: publish(run))
@@ -121,6 +132,7 @@ def _dataset_tasks(sector: SectorDefinition, dataset: DatasetDefinition) -> None
         reconciled = reconcile_task(normalise_task(extract_task()))
         warnings = quality_gate_task(reconciled)
         publication = publish_task(reconciled, warnings)
+        warnings >> approval >> publication
         publish_metrics_task(reconciled, warnings, publication)
 
 
