@@ -1,6 +1,6 @@
 """Publish approval through Airflow's human-in-the-loop operator, answered over Airflow's REST API.
 
-The sector DAG runs through ``dag.test()`` in a thread of this process; a real API server and a
+The sector DAG runs through ``dag.test()`` in this process (a thread answers); a real API server and a
 real scheduler (LocalExecutor; the DAG stays paused, so the scheduler only runs its timeout sweep
 of ``awaiting_input`` tasks) run against the same metadata database. Airflow 3.3 parks HITL
 tasks in ``awaiting_input`` instead of deferring them, so no triggerer is involved.
@@ -24,7 +24,7 @@ import httpx
 import psycopg
 import pytest
 
-from popsync.airflow.runner import DagRunResult, run_dag
+from popsync.airflow.runner import run_dag
 from popsync.bootstrap import airflow_command
 from popsync.settings import Settings
 
@@ -78,28 +78,34 @@ def airflow_api(server_url: str, settings: Settings) -> Iterator[httpx.Client]:
                 os.killpg(process.pid, signal.SIGKILL)
 
 
-class BackgroundRun:
-    """``run_dag`` in a thread, so the test can answer the approval meanwhile."""
+class Responder:
+    """Answers (or only watches) the approval request from a thread while the DAG runs in the main thread.
 
-    def __init__(self, date: datetime) -> None:
-        self.result: DagRunResult | None = None
+    ``dag.test()`` runs tasks in-process and needs the main thread (signal handlers).
+    """
+
+    def __init__(self, client: httpx.Client, option: str | None, comment: str = "") -> None:
+        self.client, self.option, self.comment = client, option, comment
+        self.request: dict[str, Any] | None = None
+        self.answer: httpx.Response | None = None
         self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, args=(date,), daemon=True)
+        self.thread = threading.Thread(target=self._respond, daemon=True)
         self.thread.start()
 
-    def _run(self, date: datetime) -> None:
+    def _respond(self) -> None:
         try:
-            self.result = run_dag(DAG_ID, date)
-        except BaseException as exc:
+            self.request = _waiting_request(self.client)
+            if self.option is not None:
+                self.answer = _respond(self.client, self.request, self.option, self.comment)
+        except BaseException as exc:  # reported by done()
             self.error = exc
 
-    def join(self, timeout: float = 600) -> DagRunResult:
-        self.thread.join(timeout)
-        assert not self.thread.is_alive(), "the DAG run did not finish"
+    def done(self) -> "Responder":
+        self.thread.join(60)
         if self.error is not None:
             raise self.error
-        assert self.result is not None
-        return self.result
+        assert self.request is not None
+        return self
 
 
 def _waiting_request(client: httpx.Client, timeout: float = 600) -> dict[str, Any]:
@@ -166,13 +172,14 @@ def test_rejection_over_rest_keeps_the_previous_results(
     airflow_api: httpx.Client, broken_source: datetime, settings: Settings
 ) -> None:
     before = _published(settings)
-    run = BackgroundRun(broken_source + timedelta(days=1))
-    request = _waiting_request(airflow_api)
+    responder = Responder(airflow_api, "Reject", "too many name changes, ask BHXH first")
+    result = run_dag(DAG_ID, broken_source + timedelta(days=1))
+    request, answer = responder.done().request, responder.answer
+    assert request is not None and answer is not None
     assert request["options"] == ["Approve", "Reject"] and request["defaults"] == ["Reject"]
     assert "sync_rate_drop" in request["body"] and "sync rate" in request["body"]
-    answer = _respond(airflow_api, request, "Reject", "too many name changes, ask BHXH first")
     assert answer.status_code == 200, answer.text
-    result = run.join()
+    assert answer.json()["responded_by"]["name"]
     assert not result.succeeded
     assert result.task_states[TASK] == "failed"
     assert result.task_states["cards.publish"] == "upstream_failed"
@@ -184,9 +191,10 @@ def test_timeout_rejects(
 ) -> None:
     monkeypatch.setenv("POPSYNC_APPROVAL_TIMEOUT_MINUTES", "0.2")
     before = _published(settings)
-    run = BackgroundRun(broken_source + timedelta(days=2))
-    request = _waiting_request(airflow_api)
-    result = run.join()  # the scheduler's sweep applies the default (Reject) after 12 s
+    responder = Responder(airflow_api, None)
+    result = run_dag(DAG_ID, broken_source + timedelta(days=2))  # the scheduler's sweep rejects after 12 s
+    request = responder.done().request
+    assert request is not None
     assert not result.succeeded
     assert result.task_states[TASK] == "failed"
     assert result.task_states["cards.publish"] == "upstream_failed"
@@ -199,12 +207,11 @@ def test_timeout_rejects(
 
 def test_approval_over_rest_publishes(airflow_api: httpx.Client, broken_source: datetime, settings: Settings) -> None:
     date = broken_source + timedelta(days=3)
-    run = BackgroundRun(date)
-    request = _waiting_request(airflow_api)
-    answer = _respond(airflow_api, request, "Approve", "known re-keying at BHXH")
-    assert answer.status_code == 200, answer.text
+    responder = Responder(airflow_api, "Approve", "known re-keying at BHXH")
+    result = run_dag(DAG_ID, date)
+    answer = responder.done().answer
+    assert answer is not None and answer.status_code == 200, None if answer is None else answer.text
     assert answer.json()["chosen_options"] == ["Approve"]
-    result = run.join()
     assert result.succeeded, result.task_states
     assert result.task_states[TASK] == "success"
     assert _published(settings) == (result.run_id, date)
