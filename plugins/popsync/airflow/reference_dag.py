@@ -3,10 +3,12 @@
 from typing import Any
 
 import pendulum
+import psycopg
 from airflow.sdk import DAG, CronTriggerTimetable, Metadata, task
 
 from popsync.airflow.assets import REFERENCE_ASSET
 from popsync.airflow.defaults import default_args
+from popsync.db.redact import RecordSafeError, describe_error
 from popsync.reference.mirror import sync_reference
 
 DOC = """### Population register mirror
@@ -33,7 +35,10 @@ def build_reference_dag() -> DAG:
 
         @task(task_id="mirror_register", outlets=[REFERENCE_ASSET])
         def mirror_register() -> Any:
-            result = sync_reference()
+            try:
+                result = sync_reference()
+            except psycopg.Error as exc:  # its message may quote a register row: log a safe description
+                raise RecordSafeError(describe_error(exc)) from None
             yield Metadata(
                 REFERENCE_ASSET,
                 extra={

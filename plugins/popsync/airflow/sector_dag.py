@@ -4,13 +4,16 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import duckdb
 import pendulum
+import psycopg
 from airflow.sdk import DAG, AssetOrTimeSchedule, CronTriggerTimetable, Metadata, TaskGroup, get_current_context, task
 from airflow.sdk.exceptions import AirflowFailException
 
 from popsync.airflow.assets import REFERENCE_ASSET, dataset_asset
 from popsync.airflow.context import dataset_run
 from popsync.airflow.defaults import default_args
+from popsync.db.redact import RecordSafeError, describe_error, redact
 from popsync.pipeline.errors import DataRejectedError
 from popsync.pipeline.extract import extract
 from popsync.pipeline.gate import run_quality_gate
@@ -48,11 +51,16 @@ Defined in `include/sectors/{sector.sector}.yaml`; owner: {sector.owner}.
 
 
 def _fail_fast(step: Callable[[], T]) -> T:
-    """Run a step; data rejections fail the task at once instead of being retried."""
+    """Run a step; data rejections fail the task at once instead of being retried.
+
+    Database errors, which may quote a record's values, reach the task log as a safe description.
+    """
     try:
         return step()
     except DataRejectedError as exc:
-        raise AirflowFailException(str(exc)) from exc
+        raise AirflowFailException(redact(str(exc))) from None
+    except (psycopg.Error, duckdb.Error) as exc:
+        raise RecordSafeError(describe_error(exc)) from None
 
 
 def _dataset_tasks(sector: SectorDefinition, dataset: DatasetDefinition) -> None:
@@ -60,16 +68,16 @@ def _dataset_tasks(sector: SectorDefinition, dataset: DatasetDefinition) -> None
 
         @task(task_id="extract")
         def extract_task() -> int:
-            return extract(dataset_run(get_current_context(), sector, dataset))
+            return _fail_fast(lambda: extract(dataset_run(get_current_context(), sector, dataset)))
 
         @task(task_id="normalise")
         def normalise_task(extracted: int) -> int:
-            return normalise(dataset_run(get_current_context(), sector, dataset))
+            return _fail_fast(lambda: normalise(dataset_run(get_current_context(), sector, dataset)))
 
         @task(task_id="reconcile")
         def reconcile_task(normalised: int) -> dict[str, Any]:
             run = dataset_run(get_current_context(), sector, dataset).with_new_attempt()
-            metrics = reconcile(run)
+            metrics = _fail_fast(lambda: reconcile(run))
             return {"attempt": run.attempt, "metrics": metrics.to_dict()}
 
         @task(task_id="quality_gate")

@@ -52,6 +52,11 @@ _SERVER_SETTINGS = {
 }
 
 
+# Given at every start (clusters made before also get them): the server log holds no record values,
+# so no DETAIL or CONTEXT lines (keys, rows) and no text of failing statements.
+_LOG_OPTIONS = "-c log_error_verbosity=terse -c log_min_error_statement=panic"
+
+
 class EmbeddedServerError(RuntimeError):
     """The embedded server cannot be set up or started; the message says how to fix it."""
 
@@ -319,7 +324,10 @@ class EmbeddedPostgres:
             )
         data_dir = self.cluster_dir
         log_file = self.server_log
-        options = f"-h 127.0.0.1 -p {self.port} -k {data_dir}"
+        # The server log gets no record values: no DETAIL/CONTEXT lines (keys, rows), no failing statements.
+        options = (
+            f"-h 127.0.0.1 -p {self.port} -k {data_dir} -c log_error_verbosity=terse -c log_min_error_statement=panic"
+        )
         args = ["pg_ctl", "start", "-w", "-t", "60", "-D", str(data_dir)]
         result = self._run([*args, "-l", str(log_file), "-o", options])
         if result.returncode != 0:

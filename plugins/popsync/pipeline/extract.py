@@ -10,6 +10,7 @@ from psycopg import sql
 
 from popsync.db.connections import connect
 from popsync.db.identifiers import quoted
+from popsync.db.redact import describe_error
 from popsync.db.sql_files import read_sql
 from popsync.pipeline.run import DatasetRun
 from popsync.pipeline.warehouse import ensure_warehouse_schema
@@ -73,7 +74,8 @@ def extract(run: DatasetRun) -> int:
                     for chunk in reader:
                         writer.write(chunk)
             except Exception as exc:
-                raise ExtractError(f"extract of {run.label} failed: {exc}") from exc
+                # the database's message may quote a record's values: keep a safe description only
+                raise ExtractError(f"extract of {run.label} failed: {describe_error(exc)}") from None
             rows = dst_cur.rowcount
         warehouse.commit()
     _log.info("extracted %d rows of %s into %s.%s", rows, run.label, schema, table)
