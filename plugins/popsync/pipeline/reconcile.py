@@ -104,7 +104,8 @@ def _create_result_tables(run: DatasetRun) -> None:
 def classify(duck: duckdb.DuckDBPyConnection, *, checks_deceased: bool, logical_date: datetime) -> None:
     """Create ``reconciled`` from the session's ``normalised``, ``register`` and ``previous_mismatches``."""
     params = {"checks_deceased": checks_deceased, "logical_date": logical_date}
-    duck.execute(f"CREATE OR REPLACE TABLE reconciled AS {read_sql('duckdb/reconcile.sql')}", params)
+    narrow = read_sql("duckdb/reconciled.sql").replace("__reconcile_sql__", read_sql("duckdb/reconcile.sql"))
+    duck.execute(f"CREATE OR REPLACE TABLE reconciled AS {narrow}", params)
 
 
 def reconcile(run: DatasetRun) -> ReconcileResult:
