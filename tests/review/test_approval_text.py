@@ -20,7 +20,7 @@ def test_body_lists_review_breaches_and_metrics() -> None:
                          timedelta(hours=24))  # fmt: skip
     assert "| sync_rate_drop | đúng | 17.5 | 10 |" in body
     assert "200 records, 147 matched, 53 mismatched, sync rate 73.50%" in body
-    assert "no answer within 1 day, 0:00:00" in body
+    assert "no answer within 24 h" in body
 
 
 def test_rejection_and_timeout_messages_carry_the_answer() -> None:
@@ -42,7 +42,8 @@ def test_rejection_and_timeout_messages_carry_the_answer() -> None:
         "Approve",
     )  # fmt: skip
     assert timed_out.timed_out
-    assert "no answer to the publish approval within 1:00:00" in timed_out.refusal("x.y", timedelta(hours=1))
+    assert "no answer to the publish approval within 1 h" in timed_out.refusal("x.y", timedelta(hours=1))
+    assert "within 12 s" in timed_out.refusal("x.y", timedelta(seconds=12))
     approved = approval_answer(
         {"chosen_options": ["Approve"], "responded_by_user": {"id": "1", "name": "a"}}, "Approve"
     )

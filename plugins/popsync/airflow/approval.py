@@ -50,6 +50,7 @@ class PublishApprovalOperator(ApprovalOperator):
         if not breaches:
             raise AirflowSkipException("no review-level breach: publishing needs no approval")
         self.response_timeout = approval_timeout()
+        self.params["comment"] = ""  # the form starts empty (an earlier answer may linger in this process)
         metrics = state.need_reconciled().metrics.to_dict()
         self.body = approval_body(self.dataset_label, breaches, metrics, self.response_timeout)
         self.log.info("%s: %d review-level breaches; waiting for an operator", self.dataset_label, len(breaches))
