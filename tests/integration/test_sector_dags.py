@@ -37,7 +37,9 @@ def _snapshot(settings: Settings, sector: str) -> list[tuple[Any, ...]]:
 def test_every_dag_run_succeeds(first_runs: dict[str, DagRunResult]) -> None:
     for dag_id, result in first_runs.items():
         assert result.succeeded, (dag_id, result.task_states)
-        assert set(result.task_states.values()) == {"success"}, dag_id
+        approvals = {task: state for task, state in result.task_states.items() if task.endswith(".approve_publish")}
+        assert set(approvals.values()) <= {"skipped"}, dag_id  # no review-level breach: nobody asked
+        assert {state for task, state in result.task_states.items() if task not in approvals} == {"success"}, dag_id
 
 
 def test_results_equal_the_ground_truth_for_every_reason_code(first_runs: dict[str, DagRunResult]) -> None:

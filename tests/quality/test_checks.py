@@ -30,7 +30,10 @@ def _profile(**changes: object) -> Profile:
 
 
 def _ctx(previous_total: int | None = 1000) -> CheckContext:
-    return CheckContext(now=NOW, previous_total=previous_total, has_updated_at=True, checks_deceased=True)
+    return CheckContext(
+        now=NOW, previous_total=previous_total, has_updated_at=True, checks_deceased=True,
+        previous_sync_rate=0.90, sync_rate=0.89,
+    )  # fmt: skip
 
 
 def _outcomes(profile: Profile, rules: QualityRules | None = None, ctx: CheckContext | None = None) -> dict[str, bool]:
@@ -118,3 +121,16 @@ def test_state_survives_its_xcom_round_trip() -> None:
     assert DatasetState.from_dict(None) == DatasetState()
     assert state.gate is not None and state.gate.status == "warned"
     assert GateResult().status == "passed"
+
+
+def test_sync_rate_drop_is_a_review_check_in_points() -> None:
+    rules = QualityRules()
+    assert (rules.sync_rate_drop.threshold, rules.sync_rate_drop.severity) == (10.0, "review")
+    for previous, current, passes in ((0.90, 0.80, True), (0.90, 0.7999, False), (0.50, 0.95, True)):
+        ctx = CheckContext(now=NOW, previous_total=1000, has_updated_at=True, checks_deceased=True,
+                           previous_sync_rate=previous, sync_rate=current)  # fmt: skip
+        outcomes = {o.check.name: o for o in evaluate(build_checks(rules, ctx), _profile(), ctx)}
+        assert outcomes["sync_rate_drop"].success is passes
+        assert outcomes["sync_rate_drop"].observed == pytest.approx((previous - current) * 100)
+    first = CheckContext(now=NOW, previous_total=None, has_updated_at=True, checks_deceased=True, sync_rate=0.5)
+    assert "sync_rate_drop" not in {check.name for check in build_checks(rules, first)}
