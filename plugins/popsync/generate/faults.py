@@ -5,7 +5,7 @@ import datetime
 import random
 from typing import Final
 
-from popsync.domain.legacy_encodings import repair_mojibake
+from popsync.domain.name_repairs import repair_candidates
 from popsync.generate.formats import format_date
 from popsync.generate.names import FEMALE_GIVEN, MALE_GIVEN, name_key, strip_diacritics, strip_key
 from popsync.sectors.model import DateFormat
@@ -67,7 +67,7 @@ def name_reason(sector_name: str, register_name: str) -> str | None:
     register_key = name_key(register_name)
     if key == register_key:
         return None
-    if name_key(repair_mojibake(sector_name)) == register_key:
+    if any(name_key(repaired) == register_key for repaired in repair_candidates(sector_name)):
         return "NAME_ENCODING"
     if strip_diacritics(key) == strip_diacritics(register_key):
         return "NAME_DIACRITICS"
