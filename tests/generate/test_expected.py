@@ -35,7 +35,7 @@ def _truth(chunks: list[Chunk]) -> dict[str, list[tuple[tuple[str, ...], str | N
     result: dict[str, list[tuple[tuple[str, ...], str | None]]] = {}
     for chunk in chunks:
         for part in chunk.datasets:
-            for _, _, reasons, linked in zip(*part.ground_truth_columns, strict=True):
+            for _, _, reasons, linked in zip(*part.ground_truth_columns[:4], strict=True):
                 assert reasons is not None and reasons.startswith("{") and reasons.endswith("}")
                 codes = tuple(code for code in reasons[1:-1].split(",") if code)
                 result.setdefault(part.spec.name, []).append((codes, linked))

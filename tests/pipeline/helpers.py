@@ -87,6 +87,7 @@ def reconcile_rows(
         duck.execute("CREATE TABLE previous_mismatches (source_key VARCHAR, first_seen TIMESTAMPTZ)")
         duck.execute("ALTER TABLE register ADD COLUMN name_key VARCHAR")
         duck.execute("UPDATE register SET name_key = name_key(full_name)")
+        duck.execute("CREATE VIEW register_all AS SELECT * FROM register")
         classify(duck, checks_deceased=checks_deceased, logical_date=LOGICAL_DATE)
         relation = duck.sql("SELECT * EXCLUDE (first_seen, previous_first_seen) FROM reconciled")
         names = relation.columns
