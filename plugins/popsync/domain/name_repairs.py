@@ -244,9 +244,9 @@ def _plausible_viqr(text: str) -> str | None:
 def repair_name(text: str) -> str:
     """The most plausible repair of *text* (NFC), or the text itself when it looks genuine.
 
-    UTF-8 read as a single-byte code page decodes strictly and wins when it does; else
-    the TCVN3/VNI rule of ``repair_mojibake``; else Windows-1258 when its result has fewer
-    words that are not Vietnamese syllables than the input. ASCII text is read as VIQR when
+    UTF-8 read as a single-byte code page decodes strictly and wins when it does; else the
+    TCVN3/VNI rule of ``repair_mojibake`` or Windows-1258, whichever leaves fewer words that
+    are not Vietnamese syllables (TCVN3/VNI on a tie; nothing unless it is fewer than before). ASCII text is read as VIQR when
     that gives only valid words, one of them a Vietnamese syllable with a diacritic.
     """
     nfc = unicodedata.normalize("NFC", text)
@@ -255,13 +255,15 @@ def repair_name(text: str) -> str:
     utf8 = _utf8_repairs(nfc)
     if utf8:
         return unicodedata.normalize("NFC", utf8[-1])
+    before = _invalid_words(nfc)
+    options = [(before, 2, nfc)]
     legacy = repair_mojibake(nfc)
     if legacy != nfc:
-        return legacy
+        options.append((_invalid_words(legacy), 0, legacy))
     cp1258 = _cp1258_repair(nfc)
-    if cp1258 is not None and cp1258 != nfc and _invalid_words(cp1258) < _invalid_words(nfc):
-        return cp1258
-    return nfc
+    if cp1258 is not None and cp1258 != nfc and _invalid_words(cp1258) < before:
+        options.append((_invalid_words(cp1258), 1, cp1258))
+    return min(options)[2]
 
 
 def is_unclean(text: str) -> bool:
