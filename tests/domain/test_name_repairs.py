@@ -5,8 +5,7 @@ import unicodedata
 
 import pytest
 
-from popsync.domain.legacy_encodings import _is_valid_word
-from popsync.domain.legacy_encodings import encode_mojibake
+from popsync.domain.legacy_encodings import _is_valid_word, encode_mojibake
 from popsync.domain.name_repairs import (
     INVISIBLE,
     LOOKALIKES,

@@ -30,7 +30,9 @@ BINH_DAY = {**BINH_YEAR, "national_id": "079190000124", "birth_date": date(1990,
 REGISTER = [AN, BINH_YEAR, BINH_DAY]
 
 
-def _record(national_id: str | None, name: str = "Nguyễn Văn An", born: str = "04/03/1985", gender: str = "Nam") -> dict[str, Any]:
+def _record(
+    national_id: str | None, name: str = "Nguyễn Văn An", born: str = "04/03/1985", gender: str = "Nam"
+) -> dict[str, Any]:
     return {"national_id": national_id, "full_name": name, "birth_date": born, "gender": gender}
 
 
@@ -53,7 +55,13 @@ CASES = [
     (_record("", born="31/02/1985"), ["DOB_INVALID", "MISSING_ID"], None, None, None),
     # two register persons fit (one registered with the year only): counted, not suggested
     (_record("", name="Trần Thị Bình", born="01/05/1990", gender="Nữ"), ["MISSING_ID"], None, "name_birth_gender", 2),
-    (_record("", name="Trần Thị Bình", born="02/05/1990", gender="Nữ"), ["MISSING_ID"], "079190000123", "name_birth_gender", 1),
+    (
+        _record("", name="Trần Thị Bình", born="02/05/1990", gender="Nữ"),
+        ["MISSING_ID"],
+        "079190000123",
+        "name_birth_gender",
+        1,
+    ),
 ]
 
 

@@ -71,7 +71,7 @@ def id_method(text: str | None, true_id: str) -> SuggestionMethod | None:
     diffs = [i for i in range(12) if ident[i] != true_id[i]]
     if len(diffs) == 1:
         return SuggestionMethod.ID_TYPO
-    if len(diffs) == 2 and diffs[1] == diffs[0] + 1 and ident[diffs[0]] == true_id[diffs[1]]:
-        if ident[diffs[1]] == true_id[diffs[0]]:
-            return SuggestionMethod.ID_TRANSPOSITION
+    first, second = [*diffs, -1, -1][:2]
+    if len(diffs) == 2 and second == first + 1 and (ident[first], ident[second]) == (true_id[second], true_id[first]):
+        return SuggestionMethod.ID_TRANSPOSITION
     return None

@@ -232,7 +232,7 @@ def _case_ok(word: str) -> bool:
 
 
 def _case_style(word: str) -> str:
-    """"upper", "title", "lower" or "mixed"."""
+    """ "upper", "title", "lower" or "mixed"."""
     if word.isupper():
         return "upper"
     if word.islower():

@@ -69,10 +69,13 @@ _LOOKALIKE_PAIRS: Final = (
 LOOKALIKES: Final[dict[str, str]] = dict(_LOOKALIKE_PAIRS)
 """Look-alike character -> the Vietnamese/Latin letter it stands for."""
 
-SPACES: Final = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+SPACES: Final = "\u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
 """Unicode white space beyond the ASCII one (read as a space)."""
 
-INVISIBLE: Final = "\u00ad\u034f\u180e\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff"
+INVISIBLE: Final = (
+    "\u00ad\u034f\u180e\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+    "\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff"
+)
 """Invisible characters (zero-width, joiners, BOM, soft hyphen, direction marks): dropped."""
 
 _FOLD_TABLE: Final = str.maketrans({**LOOKALIKES, **dict.fromkeys(SPACES, " "), **dict.fromkeys(INVISIBLE, None)})
@@ -246,8 +249,9 @@ def repair_name(text: str) -> str:
 
     UTF-8 read as a single-byte code page decodes strictly and wins when it does; else the
     TCVN3/VNI rule of ``repair_mojibake`` or Windows-1258, whichever leaves fewer words that
-    are not Vietnamese syllables (TCVN3/VNI on a tie; nothing unless it is fewer than before). ASCII text is read as VIQR when
-    that gives only valid words, one of them a Vietnamese syllable with a diacritic.
+    are not Vietnamese syllables (TCVN3/VNI on a tie; nothing unless it is fewer than before).
+    ASCII text is read as VIQR when that gives only valid words, one of them a Vietnamese
+    syllable with a diacritic.
     """
     nfc = unicodedata.normalize("NFC", text)
     if nfc.isascii():

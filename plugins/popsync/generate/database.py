@@ -25,7 +25,8 @@ CREATE TABLE IF NOT EXISTS ground_truth.expected (
     expected_reasons            text[] NOT NULL,  -- sorted; empty = matched
     expected_linked_national_id text,
     expected_suggested_national_id text,        -- the register person a record that does not link belongs to
-    expected_suggestion_method     text,        -- id_typo, id_transposition, id_leading_zero, id_letter_digit, name_birth_gender
+    expected_suggestion_method     text,        -- id_typo, id_transposition, id_leading_zero, id_letter_digit,
+                                                -- name_birth_gender
     PRIMARY KEY (dataset, source_key)
 );
 """

@@ -6,7 +6,7 @@ import random
 from typing import Final
 
 from popsync.domain.id_suggestions import LETTER_DIGITS
-from popsync.domain.name_repairs import LOOKALIKES, SPACES, repair_candidates
+from popsync.domain.name_repairs import LOOKALIKES, repair_candidates
 from popsync.generate.formats import format_date
 from popsync.generate.names import FEMALE_GIVEN, MALE_GIVEN, name_key, strip_diacritics, strip_key
 from popsync.sectors.model import DateFormat

@@ -67,12 +67,11 @@ def clear_ambiguous(register_url: str, sector_urls: dict[str, str], probes: dict
     for dataset, key in ambiguous:
         per_sector[by_dataset[dataset]].append((dataset, key))
     for sector, rows in per_sector.items():
-        with psycopg.connect(sector_urls[sector]) as conn:
-            with conn.cursor() as cur:
-                cur.executemany(
-                    "UPDATE ground_truth.expected SET expected_suggested_national_id = NULL, "
-                    "expected_suggestion_method = NULL WHERE dataset = %s AND source_key = %s",
-                    rows,
-                )
+        with psycopg.connect(sector_urls[sector]) as conn, conn.cursor() as cur:
+            cur.executemany(
+                "UPDATE ground_truth.expected SET expected_suggested_national_id = NULL, "
+                "expected_suggestion_method = NULL WHERE dataset = %s AND source_key = %s",
+                rows,
+            )
     _log.info("name_birth_gender suggestions: %d not unique in the register, cleared", len(ambiguous))
     return len(ambiguous)

@@ -108,7 +108,8 @@ def build_checks(
             {"column": "name_garbled", "value_set": [False], "mostly": 1.0 - rules.garbled_names.threshold},
             rules.garbled_names.severity,
             rules.garbled_names.threshold,
-            "share of names with control characters or legacy-encoding mojibake (at most)",
+            "share of names with control characters, look-alike letters, unusual or invisible white space, "
+            "or an encoding accident the repair recognises (at most)",
             {"share_of": "unexpected"},
         ),
     ]
