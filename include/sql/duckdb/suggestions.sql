@@ -4,7 +4,7 @@
 -- Output: one row per record with at least one candidate: the suggested ID when exactly one
 --         register person fits, the method, the number of candidates and a confidence.
 -- Rules: docs/reconciliation-rules.md, "Suggested IDs".
--- Candidates come from exact lookups only (the register's ID, or its name key and gender):
+-- Candidates come from exact lookups only (the register's ID, or name key, gender and birth year):
 -- at most 108 + 11 + 2 ID variants per record, never a pairwise comparison.
 WITH unlinked AS MATERIALIZED (
     SELECT
@@ -53,39 +53,54 @@ variants AS (
     WHERE substr(national_id, p, 1) <> d::VARCHAR
 ),
 
--- Only the register persons some record could be pointing at (two semi-join scans).
-nearby AS MATERIALIZED (
+-- Blocking key of the name lookup: name key, gender and birth year (two valid dates that agree at
+-- the coarser precision always share the year).
+name_blocks AS (
+    SELECT DISTINCT name_key, gender, year(birth_date) AS birth_year FROM unlinked
+),
+
+-- Only the register persons some record could be pointing at (semi-joins: one pass each).
+by_id AS MATERIALIZED (
     SELECT national_id, name_key, birth_date, birth_date_precision, gender
     FROM register_all
     WHERE national_id IN (SELECT candidate_id FROM variants)
-    UNION
-    SELECT national_id, name_key, birth_date, birth_date_precision, gender
+),
+
+by_name AS MATERIALIZED (
+    SELECT register_all.national_id, register_all.name_key, register_all.birth_date,
+        register_all.birth_date_precision, register_all.gender
     FROM register_all
-    WHERE name_key IN (SELECT name_key FROM unlinked)
+    SEMI JOIN name_blocks
+        ON name_blocks.name_key = register_all.name_key
+        AND name_blocks.gender = register_all.gender
+        AND name_blocks.birth_year = year(register_all.birth_date)
 ),
 
 id_fits AS (
     SELECT
         variants.record_id,
-        nearby.national_id,
+        by_id.national_id,
         min(variants.rank) AS rank
     FROM variants
-    JOIN nearby ON nearby.national_id = variants.candidate_id
+    JOIN by_id ON by_id.national_id = variants.candidate_id
     JOIN unlinked ON unlinked.record_id = variants.record_id
-    WHERE nearby.name_key = unlinked.name_key
-        AND nearby.gender = unlinked.gender
-        AND dates_agree(unlinked.birth_date, unlinked.birth_date_precision, nearby.birth_date, nearby.birth_date_precision)
-    GROUP BY variants.record_id, nearby.national_id
+    WHERE by_id.name_key = unlinked.name_key
+        AND by_id.gender = unlinked.gender
+        AND dates_agree(unlinked.birth_date, unlinked.birth_date_precision, by_id.birth_date, by_id.birth_date_precision)
+    GROUP BY variants.record_id, by_id.national_id
 ),
 
 name_fits AS (
     SELECT
         unlinked.record_id,
-        nearby.national_id,
+        by_name.national_id,
         5 AS rank
     FROM unlinked
-    JOIN nearby ON nearby.name_key = unlinked.name_key AND nearby.gender = unlinked.gender
-    WHERE dates_agree(unlinked.birth_date, unlinked.birth_date_precision, nearby.birth_date, nearby.birth_date_precision)
+    JOIN by_name
+        ON by_name.name_key = unlinked.name_key
+        AND by_name.gender = unlinked.gender
+        AND year(by_name.birth_date) = year(unlinked.birth_date)
+    WHERE dates_agree(unlinked.birth_date, unlinked.birth_date_precision, by_name.birth_date, by_name.birth_date_precision)
         AND unlinked.record_id NOT IN (SELECT record_id FROM id_fits)
 ),
 

@@ -20,6 +20,7 @@ the one equal to the register's name); :func:`repair_name` picks the most plausi
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from typing import Final, Literal
@@ -219,13 +220,18 @@ def repair_candidates(text: str) -> list[str]:
     The caller compares them with the register's name: a name is ``NAME_ENCODING`` when
     one of them has the register name's key.
     """
+    return list(_repair_candidates(text))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _repair_candidates(text: str) -> tuple[str, ...]:
     nfc = unicodedata.normalize("NFC", text)
     seen: dict[str, None] = {}
     for _, candidate in _candidates(nfc):
         candidate = unicodedata.normalize("NFC", candidate)
         if candidate != nfc:
             seen.setdefault(candidate)
-    return list(seen)
+    return tuple(seen)
 
 
 _LETTER_RUN: Final = re.compile(r"[^\W\d_]+")
@@ -244,6 +250,7 @@ def _plausible_viqr(text: str) -> str | None:
     return decoded if any(len(word) > 1 and not word.isascii() for word in words) else None
 
 
+@functools.lru_cache(maxsize=1 << 16)  # names repeat a lot; the UDF sees each distinct one rarely
 def repair_name(text: str) -> str:
     """The most plausible repair of *text* (NFC), or the text itself when it looks genuine.
 

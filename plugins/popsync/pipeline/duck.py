@@ -8,7 +8,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
-from duckdb.func import FunctionNullHandling
+import pyarrow as pa
+from duckdb.func import FunctionNullHandling, PythonUDFType
 from duckdb.sqltypes import VARCHAR
 
 from popsync.db.sql_files import read_sql
@@ -43,23 +44,32 @@ def _repair(text: str | None) -> str | None:
     return None if text is None else repair_mojibake(text)
 
 
-def _repair_name(text: str | None) -> str | None:
-    return None if text is None else repair_name(text)
+def _repair_name(texts: pa.Array) -> pa.Array:
+    return pa.array([None if text is None else repair_name(text) for text in texts.to_pylist()], pa.string())
 
 
-def _name_repairs(text: str | None) -> list[str]:
-    return [] if text is None else repair_candidates(text)
+def _name_repairs(texts: pa.Array) -> pa.Array:
+    values = [[] if text is None else repair_candidates(text) for text in texts.to_pylist()]
+    return pa.array(values, pa.list_(pa.string()))
 
 
 def _register_name_functions(con: duckdb.DuckDBPyConnection) -> None:
-    """The Python name repairs the macros call (popsync.domain.name_repairs)."""
+    """The Python name repairs the macros call (popsync.domain.name_repairs), a vector at a time."""
+    con.create_function(
+        "repair_mojibake", _repair, [VARCHAR], VARCHAR, null_handling=FunctionNullHandling.SPECIAL, side_effects=False
+    )
     for name, function, returns in (
-        ("repair_mojibake", _repair, VARCHAR),
         ("repair_name", _repair_name, VARCHAR),
         ("name_repairs", _name_repairs, duckdb.list_type(VARCHAR)),
     ):
         con.create_function(
-            name, function, [VARCHAR], returns, null_handling=FunctionNullHandling.SPECIAL, side_effects=False
+            name,
+            function,
+            [VARCHAR],
+            returns,
+            type=PythonUDFType.ARROW,
+            null_handling=FunctionNullHandling.SPECIAL,
+            side_effects=False,
         )
 
 
