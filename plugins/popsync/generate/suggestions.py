@@ -15,8 +15,8 @@ import adbc_driver_postgresql.dbapi as adbc
 import psycopg
 import pyarrow as pa
 
+from popsync.db.duck import duckdb_session
 from popsync.db.sql_files import read_sql
-from popsync.pipeline.duck import duckdb_session
 
 _log = logging.getLogger(__name__)
 
