@@ -144,7 +144,7 @@ def _cmd_server(args: argparse.Namespace) -> int:
     elif args.action == "stop":
         server.stop()
     else:
-        print("running" if server.is_running() else "stopped")
+        print(f"{'running' if server.is_running() else 'stopped'}; data in {server.cluster_dir}")
     return 0
 
 
