@@ -17,6 +17,7 @@ WAREHOUSE_DDL_FILES: tuple[str, ...] = (
     "warehouse/schema.sql",
     "warehouse/audit.sql",
     "review/schema.sql",
+    "warehouse/suggestions.sql",
     "warehouse/views.sql",
 )
 
