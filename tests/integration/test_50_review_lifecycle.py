@@ -139,7 +139,8 @@ def scenario(first_runs: dict[str, DagRunResult], settings: Settings, logical_da
                 ).fetchall()
             }
             # Verdicts after D1: replace one (history kept); refer one to the register.
-            first, keeper = s.fixed[0], _keys(settings, mismatched, 1, s.fixed + s.removed)[0]
+            with_values = mismatched + " AND reasons && '{NAME_MISMATCH,DOB_MISMATCH,GENDER_MISMATCH}'::text[]"
+            first, keeper = s.fixed[0], _keys(settings, with_values, 1, s.fixed + s.removed)[0]
             s.verdict_log["first"], s.verdict_log["keeper"] = first, keeper
             record_verdict(conn, sector=SECTOR, dataset=DATASET, source_key=first, verdict="acknowledged",
                            actor="alice", comment=None)  # fmt: skip
