@@ -11,6 +11,8 @@ from psycopg import sql
 from popsync.db.connections import connect
 from popsync.db.identifiers import quoted
 from popsync.db.sql_files import read_sql
+from popsync.pipeline.faults import kill_point
+from popsync.pipeline.janitor import register_run_table, sweep_dataset
 from popsync.pipeline.run import DatasetRun
 from popsync.pipeline.warehouse import ensure_warehouse_schema
 from popsync.settings import WAREHOUSE_CONN_ID
@@ -53,6 +55,7 @@ def create_staging_table(run: DatasetRun) -> None:
         sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(pg_type)) for name, pg_type in STAGING_COLUMNS
     )
     with connect(WAREHOUSE_CONN_ID, autocommit=True) as conn:
+        register_run_table(conn, run, "raw")
         conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(quoted(schema, table)))
         conn.execute(sql.SQL("CREATE UNLOGGED TABLE {} ({})").format(quoted(schema, table), columns))
 
@@ -60,6 +63,7 @@ def create_staging_table(run: DatasetRun) -> None:
 def extract(run: DatasetRun) -> int:
     """Copy the dataset into ``staging``; return the number of rows extracted."""
     ensure_warehouse_schema()
+    sweep_dataset(run)
     create_staging_table(run)
     schema, table = run.raw_table
     query = extract_query(run)
@@ -75,6 +79,7 @@ def extract(run: DatasetRun) -> int:
             except Exception as exc:
                 raise ExtractError(f"extract of {run.label} failed: {exc}") from exc
             rows = dst_cur.rowcount
+        kill_point("extract")
         warehouse.commit()
     _log.info("extracted %d rows of %s into %s.%s", rows, run.label, schema, table)
     return rows

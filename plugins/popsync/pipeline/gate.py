@@ -13,6 +13,7 @@ from psycopg import sql
 from popsync.db.connections import connect, sqlalchemy_url
 from popsync.db.identifiers import quoted, quoted_name
 from popsync.pipeline.errors import DataRejectedError
+from popsync.pipeline.faults import kill_point
 from popsync.pipeline.run import DatasetRun
 from popsync.quality.checks import Batch, build_checks
 from popsync.quality.docs import render_data_docs
@@ -72,6 +73,7 @@ def run_quality_gate(run: DatasetRun) -> list[dict[str, Any]]:
     outcomes, results = validate_checks(
         checks, sqlalchemy_url(WAREHOUSE_CONN_ID), _batches(run), f"{run.label}.{run.run_tag}", now
     )
+    kill_point("quality_gate")
     store_outcomes(run, outcomes)
     docs = render_data_docs(run, results, get_settings().data_docs_dir)
     breaches = [outcome for outcome in outcomes if not outcome.success]

@@ -17,6 +17,8 @@ from popsync.db.connections import connect
 from popsync.db.identifiers import quoted, quoted_name
 from popsync.db.sql_files import read_sql
 from popsync.pipeline.duck import duckdb_session, sql_string
+from popsync.pipeline.faults import kill_point
+from popsync.pipeline.janitor import register_run_table
 from popsync.pipeline.run import DatasetRun
 from popsync.sectors.model import DatasetDefinition
 from popsync.settings import WAREHOUSE_CONN_ID
@@ -50,6 +52,7 @@ def normalise(run: DatasetRun) -> int:
     schema, table = run.normalised_table
     run.work_dir.mkdir(parents=True, exist_ok=True)
     with connect(WAREHOUSE_CONN_ID, autocommit=True) as conn:
+        register_run_table(conn, run, "normalised")
         conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(quoted(schema, table)))
     with duckdb_session() as duck, adbc_connection(WAREHOUSE_CONN_ID) as pg:
         with pg.cursor() as cur:
@@ -63,6 +66,7 @@ def normalise(run: DatasetRun) -> int:
         with pg.cursor() as cur:
             cur.execute(f"CREATE UNLOGGED TABLE {quoted_name(schema, table)} ({CHECKED_COLUMNS})")
         rows = ingest(pg, schema, table, checked)
+        kill_point("normalise")
         pg.commit()
     _log.info("normalised %d rows of %s", rows, run.label)
     return rows

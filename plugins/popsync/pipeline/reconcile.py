@@ -16,6 +16,8 @@ from popsync.db.connections import connect
 from popsync.db.identifiers import quoted
 from popsync.db.sql_files import read_sql
 from popsync.pipeline.duck import duckdb_session, sql_string
+from popsync.pipeline.faults import kill_point
+from popsync.pipeline.janitor import register_run_table, sweep_dataset
 from popsync.pipeline.metrics import RunMetrics, compute_metrics
 from popsync.pipeline.run import DatasetRun
 from popsync.reference.snapshot import REGISTER_COLUMNS, current_snapshot
@@ -75,6 +77,9 @@ def _create_result_tables(run: DatasetRun) -> None:
         "logical_date": sql.Literal(run.logical_date),
     }
     with connect(WAREHOUSE_CONN_ID) as conn:
+        register_run_table(conn, run, "matches")
+        register_run_table(conn, run, "mismatches")
+        conn.commit()  # registered before the tables exist: a kill leaves nothing unknown
         for parent, (schema, table) in (("matches", run.matches_table), ("mismatches", run.mismatches_table)):
             target = quoted(schema, table)
             conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(target))
@@ -105,12 +110,14 @@ def classify(duck: duckdb.DuckDBPyConnection, *, checks_deceased: bool, logical_
 
 def reconcile(run: DatasetRun) -> RunMetrics:
     """Classify the run's records, write both result tables, return the run's metrics."""
+    sweep_dataset(run)  # result tables of this run's earlier, crashed attempts
     _create_result_tables(run)
     with duckdb_session() as duck, adbc_connection(WAREHOUSE_CONN_ID) as pg:
         _load_inputs(run, duck, pg)
         classify(duck, checks_deceased=run.dataset.columns.is_active is not None, logical_date=run.logical_date)
         matches = duck.sql(read_sql("duckdb/matches_output.sql")).to_arrow_reader(BATCH_ROWS)
         ingest(pg, *run.matches_table, matches)
+        kill_point("reconcile")
         mismatches = duck.sql(read_sql("duckdb/mismatches_output.sql")).to_arrow_reader(BATCH_ROWS)
         ingest(pg, *run.mismatches_table, with_json_columns(mismatches, ["details"]))
         pg.commit()
