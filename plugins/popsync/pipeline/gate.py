@@ -61,6 +61,13 @@ def _total(run: DatasetRun) -> int:
 
 def run_quality_gate(run: DatasetRun) -> list[dict[str, Any]]:
     """Validate, store results, render Data Docs; raise on fail, return warn breaches."""
+    total = _total(run)
+    if total == 0:  # publishing would replace the dataset's results with nothing
+        raise QualityGateError(
+            f"{run.label}: data-quality gate stopped the run before publishing:\n"
+            "  - records_present (đủ): observed 0, threshold 1: the extract returned no records; "
+            "check the extract query and the source; the previous results stay published"
+        )
     now = datetime.now(UTC)
     checks = build_checks(
         run.dataset.quality,
@@ -68,7 +75,7 @@ def run_quality_gate(run: DatasetRun) -> list[dict[str, Any]]:
         previous_total=previous_total(run),
         now=now,
         checks_deceased=run.dataset.columns.is_active is not None,
-        total=_total(run),
+        total=total,
     )
     outcomes, results = validate_checks(
         checks, sqlalchemy_url(WAREHOUSE_CONN_ID), _batches(run), f"{run.label}.{run.run_tag}", now

@@ -9,7 +9,8 @@ run, attempt and age without parsing names.
 
 What is removed:
 
-- tables of other runs of the dataset, and work folders, older than the grace period
+- tables of other runs of the dataset, work folders and DuckDB scratch folders
+  (``<work_dir>/duckdb-*``, left by a killed session), older than the grace period
   (``POPSYNC_JANITOR_GRACE_HOURS``, default 6): a run still going on has touched them
   more recently, so a concurrently running attempt keeps its tables;
 - result tables of earlier reconcile attempts of the running run, at once (one run never
@@ -24,6 +25,7 @@ publish lock while it decides and drops, so no publish interleaves.
 import logging
 import os
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,6 +37,7 @@ from psycopg import sql
 from popsync.db.connections import connect
 from popsync.db.identifiers import quoted
 from popsync.db.sql_files import read_sql
+from popsync.pipeline.duck import SCRATCH_PREFIX
 from popsync.pipeline.publish import _PUBLISH_LOCK
 from popsync.pipeline.run import DatasetRun
 from popsync.settings import WAREHOUSE_CONN_ID, get_settings
@@ -141,15 +144,22 @@ def _newest_mtime(folder: Path) -> float:
     return newest
 
 
+def _stale_folders(scope: _Scope) -> Iterator[Path]:
+    """Run folders of the scope, and DuckDB scratch folders (a killed session leaves its own)."""
+    work_dir = get_settings().work_dir
+    runs_dir = work_dir / "runs"
+    if runs_dir.is_dir():
+        for folder in runs_dir.iterdir():
+            if folder.is_dir() and folder != scope.keep_work_dir and folder.name.startswith(scope.work_prefix):
+                yield folder
+    if work_dir.is_dir():
+        yield from (folder for folder in work_dir.glob(f"{SCRATCH_PREFIX}*") if folder.is_dir())
+
+
 def _sweep_work_dirs(scope: _Scope) -> int:
-    runs_dir = get_settings().work_dir / "runs"
-    if not runs_dir.is_dir():
-        return 0
     cutoff = scope.older_than.timestamp()
     removed = 0
-    for folder in runs_dir.iterdir():
-        if not folder.is_dir() or folder == scope.keep_work_dir or not folder.name.startswith(scope.work_prefix):
-            continue
+    for folder in list(_stale_folders(scope)):
         try:
             if _newest_mtime(folder) >= cutoff:
                 continue
