@@ -455,7 +455,7 @@ def test_family_is_classified_as_the_rules_say(outcome: Outcome, catalogue: Cata
 def test_gate_message_names_each_breach_without_personal_data(outcome: Outcome, catalogue: Catalogue) -> None:
     message = outcome.gate_message
     assert "data-quality gate stopped the run before publishing" in message
-    for check in ("id_well_formed", "source_key_present", "source_key_unique"):
+    for check in ("source_key_present", "full_name_present", "source_key_unique"):
         assert check in message, message
     assert "observed" in message and "threshold" in message
     for line in message.splitlines()[1:]:

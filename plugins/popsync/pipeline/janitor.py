@@ -40,6 +40,7 @@ from popsync.db.sql_files import read_sql
 from popsync.pipeline.duck import SCRATCH_PREFIX
 from popsync.pipeline.publish import _PUBLISH_LOCK
 from popsync.pipeline.run import DatasetRun
+from popsync.pipeline.warehouse import ensure_warehouse_schema
 from popsync.settings import WAREHOUSE_CONN_ID, get_settings
 
 _log = logging.getLogger(__name__)
@@ -201,6 +202,7 @@ def sweep_dataset(run: DatasetRun, *, grace: timedelta | None = None, now: datet
 
 def sweep_all(*, grace: timedelta | None = None, now: datetime | None = None) -> JanitorResult:
     """Clean every dataset: whatever no run has touched within the grace period."""
+    ensure_warehouse_schema()  # the maintenance DAG may run before any sector run
     moment = now or datetime.now(UTC)
     scope = _Scope(
         sector=None,
