@@ -32,12 +32,12 @@ datasets:
     birth_date_formats: [dd/mm/yyyy, yyyy]
     genders: {M: M, F: F}
     quality:
-      row_count_drop: {threshold: 0.3, severity: fail}
-      freshness_days: 30
+      row_count_stable: {threshold: 0.3, severity: fail}
+      extract_fresh: {max_days: 30}
 """
 # Line numbers of VALID:  1 sector, 4 schedule, 5 source_conn_id, 7 people, 9 extract_sql,
 # 10 columns, 12 national_id, 15 gender, 17 birth_date_formats, 18 genders, 19 quality,
-# 20 row_count_drop, 21 freshness_days.
+# 20 row_count_stable, 21 extract_fresh.
 
 
 @dataclass(frozen=True)
@@ -62,10 +62,10 @@ MISTAKES = [
     Mistake("typo_top_level", "schedule:", "schedul:", 4, "schedul", "unknown field", "schedule"),
     Mistake("typo_extract_sql", "    extract_sql:", "    extract_query:", 9,
             "datasets.people.extract_query", "unknown field", "extract_sql"),
-    Mistake("typo_quality_rule", "      row_count_drop:", "      row_count_drops:", 20,
-            "datasets.people.quality.row_count_drops", "unknown field", "row_count_drop"),
+    Mistake("typo_quality_rule", "      row_count_stable:", "      row_count_stabel:", 20,
+            "datasets.people.quality.row_count_stabel", "unknown field", "row_count_stable"),
     Mistake("typo_share_rule_field", "{threshold: 0.3, severity: fail}", "{treshold: 0.3, severity: fail}", 20,
-            "datasets.people.quality.row_count_drop.treshold", "unknown field", "threshold"),
+            "datasets.people.quality.row_count_stable.treshold", "unknown field", "threshold"),
     Mistake("unrelated_unknown_key", "      gender: gioi_tinh\n", "      gender: gioi_tinh\n      shoe_size: x\n", 16,
             "datasets.people.columns.shoe_size", "allowed: birth_date, full_name, gender"),
     # wrong types
@@ -73,13 +73,13 @@ MISTAKES = [
             "datasets.people.birth_date_formats", "valid tuple"),
     Mistake("genders_a_list", "{M: M, F: F}", "[M, F]", 18, "datasets.people.genders", "valid dictionary"),
     Mistake("threshold_percent_text", "threshold: 0.3", "threshold: 30%", 20,
-            "datasets.people.quality.row_count_drop.threshold", "valid number"),
+            "datasets.people.quality.row_count_stable.threshold", "valid number"),
     Mistake("threshold_above_one", "threshold: 0.3", "threshold: 30", 20,
-            "datasets.people.quality.row_count_drop.threshold", "less than or equal to 1"),
-    Mistake("negative_freshness", "freshness_days: 30", "freshness_days: -1", 21,
-            "datasets.people.quality.freshness_days", "greater than or equal to 0"),
-    Mistake("freshness_not_a_number", "freshness_days: 30", "freshness_days: a month", 21,
-            "datasets.people.quality.freshness_days", "valid integer"),
+            "datasets.people.quality.row_count_stable.threshold", "less than or equal to 1"),
+    Mistake("negative_freshness", "max_days: 30", "max_days: -1", 21,
+            "datasets.people.quality.extract_fresh.max_days", "greater than or equal to 0"),
+    Mistake("freshness_not_a_number", "max_days: 30", "max_days: a month", 21,
+            "datasets.people.quality.extract_fresh.max_days", "valid integer"),
     Mistake("column_a_number", "national_id: ma_dinh_danh", "national_id: 12", 12,
             "datasets.people.columns.national_id", "valid string"),
     Mistake("columns_a_list", "    columns:\n", "    columns: [so_dang_ky]\n    unused_columns:\n", 10,
@@ -87,7 +87,7 @@ MISTAKES = [
     Mistake("dataset_body_empty", "  people:\n    title: People\n", "  empty:\n  people:\n    title: People\n", 7,
             "datasets.empty", "valid dictionary"),
     Mistake("severity_unknown", "severity: fail}", "severity: fatal}", 20,
-            "datasets.people.quality.row_count_drop.severity", "Input should be", "fail"),
+            "datasets.people.quality.row_count_stable.severity", "Input should be", "fail"),
     Mistake("gender_code_unknown", "{M: M, F: F}", "{M: M, F: W}", 18, "datasets.people.genders.F", "Input should be"),
     Mistake("gender_code_lower_case", "{M: M, F: F}", "{M: M, F: f}", 18,
             "datasets.people.genders.F", "Input should be", "F"),
@@ -167,7 +167,7 @@ def _write(tmp_path: Path, text: str) -> Path:
 
 def test_the_valid_definition_loads(tmp_path: Path) -> None:
     sector = load_sector(_write(tmp_path, VALID))
-    assert sector.datasets[0].quality.row_count_drop.threshold == 0.3
+    assert sector.datasets[0].quality.row_count_stable.threshold == 0.3
 
 
 def test_the_catalogue_is_broad() -> None:

@@ -1,6 +1,6 @@
--- Registry of the per-run work tables (raw and normalised extracts in `staging`, result
--- partitions in `sync_partitions` before they are published), so that the janitor can
--- tell how old a table is and which run and attempt made it. A row is written, and
+-- Registry of the per-run result tables (partitions in `sync_partitions` before they are
+-- published), so that the janitor can tell how old a table is and which run and attempt
+-- made it. A row is written, and
 -- committed, before its table is created: a process killed at any moment leaves no table
 -- the registry does not know. Idempotent.
 
@@ -11,7 +11,7 @@ CREATE TABLE IF NOT EXISTS staging.run_tables (
     dataset       text        NOT NULL,
     run_id        text        NOT NULL,
     attempt       text        NOT NULL DEFAULT '',
-    kind          text        NOT NULL,   -- raw, normalised, matches, mismatches
+    kind          text        NOT NULL,   -- matches, mismatches
     registered_at timestamptz NOT NULL DEFAULT clock_timestamp(),
     PRIMARY KEY (schema_name, table_name)
 );

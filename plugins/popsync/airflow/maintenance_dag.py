@@ -12,10 +12,11 @@ DOC = """### popsync maintenance
 
 Daily janitor (`popsync.pipeline.janitor.sweep_all`). Removes, for every dataset:
 
-- staging tables (raw and normalised extracts) of runs that did not finish,
 - result tables in `sync_partitions` that were never published (runs stopped by the
   quality gate, killed, or superseded reconcile attempts),
-- work folders under `$POPSYNC_HOME/work/runs/`,
+- DuckDB scratch folders of killed sessions (`$POPSYNC_HOME/work/duckdb-*`),
+- extract tables earlier versions staged in `staging`, and their work folders
+  (`$POPSYNC_HOME/work/runs/`),
 
 when no run has touched them for the grace period (`POPSYNC_JANITOR_GRACE_HOURS`,
 default 6 hours), so a run still going on keeps its own. Never touches a partition that
@@ -28,7 +29,7 @@ log) gives the counts removed.
 def build_maintenance_dag() -> DAG:
     with DAG(
         dag_id="popsync_maintenance",
-        description="Remove orphan staging tables, unpublished result tables and work files",
+        description="Remove unpublished result tables and work files of crashed or stopped runs",
         schedule=CronTriggerTimetable("30 3 * * *", timezone="Asia/Ho_Chi_Minh"),
         start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Ho_Chi_Minh"),
         catchup=False,

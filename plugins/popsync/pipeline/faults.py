@@ -11,12 +11,12 @@ import signal
 KILL_AT_ENV = "POPSYNC_TEST_KILL_AT"
 
 KILL_POINTS: tuple[str, ...] = (
-    "extract",  # rows copied into the staging table, not yet committed
-    "normalise",  # Parquet hand-off written, checked columns not yet committed
-    "reconcile",  # result tables created, matches written, mismatches not yet
-    "quality_gate",  # expectations validated, results not yet stored
+    "extract",  # reconcile task: the extract query runs on the sector database, stream open
+    "normalise",  # reconcile task: records normalised and profiled in DuckDB
+    "reconcile",  # reconcile task: result tables created, matches written, mismatches not yet
+    "quality_gate",  # checks evaluated, outcomes not yet stored
     "publish",  # partitions swapped inside the publish transaction, not yet committed
-    "publish_committed",  # publish committed, the run's work tables not yet removed
+    "publish_committed",  # publish committed, the task not yet finished
 )
 
 

@@ -1,25 +1,26 @@
 """Janitor: remove what crashed or abandoned runs leave behind, never what is published.
 
-A run creates, per dataset, two staging tables (raw and normalised extract), two result
-tables per reconcile attempt (unpublished partitions in ``sync_partitions``) and a work
-folder (``<work_dir>/runs/<run>``). A successful publish removes them; a run killed with
-SIGKILL, or stopped by the quality gate, leaves them. Every such table is recorded in
-``staging.run_tables`` (committed before the table is created), so the janitor knows its
-run, attempt and age without parsing names.
+Each reconcile attempt of a dataset run writes two result tables (unpublished partitions in
+``sync_partitions``) and uses a DuckDB scratch folder (``<work_dir>/duckdb-*``). A
+successful publish swaps the tables in; a run killed with SIGKILL, or stopped by the quality
+gate, leaves them, and a killed DuckDB session leaves its folder. Every result table is
+recorded in ``staging.run_tables`` (committed before the table is created), so the janitor
+knows its run, attempt and age without parsing names.
 
 What is removed:
 
-- tables of other runs of the dataset, work folders and DuckDB scratch folders
-  (``<work_dir>/duckdb-*``, left by a killed session), older than the grace period
-  (``POPSYNC_JANITOR_GRACE_HOURS``, default 6): a run still going on has touched them
-  more recently, so a concurrently running attempt keeps its tables;
+- result tables of other runs of the dataset, and scratch and work folders, that no run has
+  touched for the grace period (``POPSYNC_JANITOR_GRACE_HOURS``, default 6): a run still
+  going on is younger, so a concurrently running attempt keeps its tables;
 - result tables of earlier reconcile attempts of the running run, at once (one run never
   reconciles twice at the same time, and only the latest attempt is handed to the gate);
+- in the daily sweep, extract tables earlier versions staged in ``staging`` and per-run work
+  folders (``<work_dir>/runs/``) they left;
 
 never a table ``sync.published_runs`` points at, never a table attached as a partition.
-It runs at the start of each dataset run (extract, and again when reconcile starts a new
-attempt) and daily over every dataset in the ``popsync_maintenance`` DAG. It holds the
-publish lock while it decides and drops, so no publish interleaves.
+It runs when a dataset run starts (the reconcile stage, after registering its own tables) and
+daily over every dataset in the ``popsync_maintenance`` DAG. It holds the publish lock while
+it decides and drops, so no publish interleaves.
 """
 
 import logging
@@ -35,9 +36,9 @@ import psycopg
 from psycopg import sql
 
 from popsync.db.connections import connect
+from popsync.db.duck import SCRATCH_PREFIX
 from popsync.db.identifiers import quoted
 from popsync.db.sql_files import read_sql
-from popsync.pipeline.duck import SCRATCH_PREFIX
 from popsync.pipeline.publish import _PUBLISH_LOCK
 from popsync.pipeline.run import DatasetRun
 from popsync.pipeline.warehouse import ensure_warehouse_schema
@@ -78,13 +79,8 @@ def grace_period() -> timedelta:
 
 
 def register_run_table(conn: psycopg.Connection[tuple[Any, ...]], run: DatasetRun, kind: str) -> None:
-    """Record one of the run's work tables (``raw``, ``normalised``, ``matches``, ``mismatches``)."""
-    tables = {
-        "raw": run.raw_table,
-        "normalised": run.normalised_table,
-        "matches": run.matches_table,
-        "mismatches": run.mismatches_table,
-    }
+    """Record one of the run's result tables (``matches`` or ``mismatches``) before it is created."""
+    tables = {"matches": run.matches_table, "mismatches": run.mismatches_table}
     schema, table = tables[kind]
     conn.execute(
         read_sql("warehouse/register_run_table.sql"),
@@ -94,7 +90,7 @@ def register_run_table(conn: psycopg.Connection[tuple[Any, ...]], run: DatasetRu
             "sector": run.sector.sector,
             "dataset": run.dataset.name,
             "run_id": run.run_id,
-            "attempt": run.attempt if kind in RESULT_KINDS else "",
+            "attempt": run.attempt,
             "kind": kind,
         },
     )
@@ -171,8 +167,19 @@ def _sweep_work_dirs(scope: _Scope) -> int:
     return removed
 
 
+def _sweep_legacy_staging() -> int:
+    with connect(WAREHOUSE_CONN_ID) as conn:
+        tables = conn.execute(read_sql("warehouse/janitor_legacy_staging.sql")).fetchall()
+        for schema, table in tables:
+            conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(schema, table)))
+        conn.commit()
+    return len(tables)
+
+
 def _sweep(scope: _Scope) -> JanitorResult:
     dropped, pruned = _sweep_tables(scope)
+    if scope.sector is None:
+        dropped += _sweep_legacy_staging()
     return JanitorResult(dropped, pruned, _sweep_work_dirs(scope))
 
 
@@ -186,7 +193,7 @@ def sweep_dataset(run: DatasetRun, *, grace: timedelta | None = None, now: datet
         attempt=run.attempt,
         older_than=moment - (grace_period() if grace is None else grace),
         work_prefix=f"{run.dataset_prefix}__"[:52],
-        keep_work_dir=run.work_dir,
+        keep_work_dir=None,
     )
     result = _sweep(scope)
     if result != JanitorResult(0, 0, 0):

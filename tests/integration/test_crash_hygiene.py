@@ -30,6 +30,7 @@ from popsync.db.databases import recreate_database
 from popsync.db.sql_files import read_sql
 from popsync.pipeline.faults import KILL_AT_ENV, KILL_POINTS
 from popsync.pipeline.janitor import sweep_all
+from popsync.pipeline.sequence import STAGES as PIPELINE_STAGES
 from popsync.settings import Settings
 
 SECTOR = "crashlab"
@@ -83,7 +84,7 @@ dag_run = dag.test(logical_date=moment, run_after=moment, mark_success_pattern=d
 tasks = {ti.task_id: str(ti.state) for ti in dag_run.get_task_instances()}
 print("RESULT " + json.dumps({"state": str(dag_run.state), "run_id": dag_run.run_id, "tasks": tasks}))
 """
-STAGES = ("extract", "normalise", "reconcile", "quality_gate", "publish", "publish_metrics")
+STAGES = tuple(stage.name for stage in PIPELINE_STAGES)  # the dataset's tasks, in order
 
 
 @dataclass(frozen=True)
@@ -100,8 +101,8 @@ class Crash:
 
 
 CRASHES = [
-    Crash("extract", "extract", "previous"),
-    Crash("normalise", "normalise", "previous"),
+    Crash("extract", "reconcile", "previous"),
+    Crash("normalise", "reconcile", "previous"),
     Crash("reconcile", "reconcile", "previous"),
     Crash("quality_gate", "quality_gate", "previous"),
     Crash("publish", "publish", "previous"),

@@ -3,7 +3,8 @@
 Every family is one or more records about a real register person (or about nobody) with one
 kind of damage, and the reason codes the rules in docs/reconciliation-rules.md give it.
 All families go into ONE source table; the real pipeline (extract -> normalise -> reconcile ->
-quality gate -> publish, real PostgreSQL and DuckDB) runs once per sector definition:
+quality gate -> publish: the stages of ``pipeline.sequence``, real PostgreSQL and DuckDB) runs
+once per sector definition:
 
 - ``full``: every date format, genders M/F, Nam/Nữ, 1/2 and an injection-looking key;
 - ``strict``: dd/mm/yyyy only, genders M/F (so the same values become DOB_INVALID or
@@ -27,12 +28,11 @@ import pytest
 
 from popsync.db.databases import recreate_database
 from popsync.db.sql_files import read_sql
-from popsync.pipeline.extract import extract
-from popsync.pipeline.gate import QualityGateError, run_quality_gate
-from popsync.pipeline.normalise import normalise
-from popsync.pipeline.publish import drop_run_tables, publish
-from popsync.pipeline.reconcile import reconcile
+from popsync.pipeline.gate import QualityGateError
+from popsync.pipeline.publish import drop_run_tables
+from popsync.pipeline.results import DatasetState
 from popsync.pipeline.run import DatasetRun
+from popsync.pipeline.sequence import publish_stage, quality_gate_stage, reconcile_stage
 from popsync.sectors.model import SectorDefinition
 from popsync.settings import SQL_DIR, Settings
 
@@ -409,13 +409,13 @@ def outcome(request: pytest.FixtureRequest, catalogue: Catalogue, settings: Sett
     definition = str(request.param)
     sector = _sector(f"hostile_{definition}", "popsync_source_hostile", DEFINITIONS[definition])
     run = DatasetRun(sector, sector.datasets[0], f"manual__hostile_{definition}", LOGICAL_DATE).with_new_attempt()
-    assert extract(run) == len(catalogue.rows)
-    assert normalise(run) == len(catalogue.rows)
-    metrics = reconcile(run)
+    state = reconcile_stage(run, DatasetState())
+    reconciled = state.need_reconciled()
+    assert reconciled.extracted == reconciled.profile.total == len(catalogue.rows)
     with pytest.raises(QualityGateError) as stopped:
-        run_quality_gate(run)
-    assert publish(run).published  # publish anyway: conservation is checked on hostile data too
-    drop_run_tables(run, keep_results=True)
+        quality_gate_stage(run, state)
+    published_outcome = publish_stage(run, state).published  # publish anyway: conservation on hostile data
+    assert published_outcome is not None and published_outcome.published
     published: dict[Any, Counter[frozenset[str]]] = {}
     with psycopg.connect(settings.database_url_for("popsync_warehouse")) as conn:
         rows = conn.execute(
@@ -425,7 +425,7 @@ def outcome(request: pytest.FixtureRequest, catalogue: Catalogue, settings: Sett
         ).fetchall()
     for key, reasons in rows:
         published.setdefault(key, Counter())[frozenset(reasons)] += 1
-    return Outcome(definition, metrics.total, published, str(stopped.value))
+    return Outcome(definition, reconciled.metrics.total, published, str(stopped.value))
 
 
 def test_the_catalogue_is_broad() -> None:
@@ -467,12 +467,11 @@ def test_gate_message_names_each_breach_without_personal_data(outcome: Outcome, 
 def test_a_source_that_returns_zero_rows(catalogue: Catalogue, settings: Settings) -> None:
     sector = _sector("hostile_empty", "popsync_source_hostile_empty", DEFINITIONS["full"])
     run = DatasetRun(sector, sector.datasets[0], "manual__hostile_empty", LOGICAL_DATE).with_new_attempt()
-    assert extract(run) == 0
-    assert normalise(run) == 0
-    metrics = reconcile(run)
-    assert (metrics.total, metrics.matched, metrics.mismatched) == (0, 0, 0)
+    state = reconcile_stage(run, DatasetState())
+    metrics = state.need_reconciled().metrics
+    assert (state.need_reconciled().extracted, metrics.total, metrics.matched, metrics.mismatched) == (0, 0, 0, 0)
     with pytest.raises(QualityGateError) as stopped:
-        run_quality_gate(run)
+        quality_gate_stage(run, state)
     assert "the extract returned no records" in str(stopped.value)
     assert "records_present (đủ): observed 0, threshold 1" in str(stopped.value)
     drop_run_tables(run, keep_results=False)
