@@ -10,7 +10,7 @@ from popsync.sectors import load_sectors
 from popsync.settings import PROJECT_DIR
 
 SECTORS = {sector.dag_id: sector for sector in load_sectors()}
-DAG_IDS = ["sync_reference", "register_feedback", *SECTORS]
+DAG_IDS = ["sync_reference", "popsync_maintenance", "register_feedback", *SECTORS]
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,7 @@ def test_no_import_errors(dagbag: Any) -> None:
     assert dagbag.import_errors == {}
 
 
-def test_one_dag_per_sector_plus_the_reference_mirror_and_register_feedback(dagbag: Any) -> None:
+def test_one_dag_per_sector_plus_the_reference_mirror_maintenance_and_register_feedback(dagbag: Any) -> None:
     assert set(dagbag.dag_ids) == set(DAG_IDS)
 
 

@@ -15,6 +15,7 @@ from popsync.db.arrow_io import adbc_connection
 from popsync.db.identifiers import quoted
 from popsync.db.redact import describe_error
 from popsync.db.sql_files import read_sql
+from popsync.pipeline.faults import kill_point
 from popsync.pipeline.run import DatasetRun
 
 STAGING_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -58,4 +59,5 @@ def extract_reader(run: DatasetRun) -> Iterator[pa.RecordBatchReader]:
         except Exception as exc:
             # the database's message may quote a record's values: keep a safe description only
             raise ExtractError(f"extract of {run.label} failed: {describe_error(exc)}") from None
+        kill_point("extract")
         yield reader

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from popsync.db.connections import connect
 from popsync.pipeline.errors import DataRejectedError
+from popsync.pipeline.faults import kill_point
 from popsync.pipeline.results import Breach, GateResult, ReconcileResult
 from popsync.pipeline.run import DatasetRun
 from popsync.quality.checks import CheckContext, CheckOutcome, build_checks, evaluate
@@ -61,6 +62,7 @@ def check_run(run: DatasetRun, reconciled: ReconcileResult) -> list[CheckOutcome
         sync_rate=reconciled.metrics.sync_rate,
     )
     outcomes = evaluate(build_checks(run.dataset.quality, ctx), reconciled.profile, ctx)
+    kill_point("quality_gate")
     scope = RunScope(run.sector.sector, run.dataset.name, run.run_id, run.logical_date, run.run_tag)
     with connect(WAREHOUSE_CONN_ID) as conn:
         store_outcomes(conn, scope, outcomes, reconciled.profile)
@@ -71,6 +73,12 @@ def check_run(run: DatasetRun, reconciled: ReconcileResult) -> list[CheckOutcome
 
 def run_quality_gate(run: DatasetRun, reconciled: ReconcileResult) -> GateResult:
     """Check the run; raise on a fail breach, return the warn breaches."""
+    if reconciled.extracted == 0:  # publishing would replace the dataset's results with nothing
+        raise QualityGateError(
+            f"{run.label}: data-quality gate stopped the run before publishing:\n"
+            "  - records_present (đủ): observed 0, threshold 1: the extract returned no records; "
+            "check the extract query and the source; the previous results stay published"
+        )
     outcomes = check_run(run, reconciled)
     breaches = [outcome for outcome in outcomes if not outcome.success]
     for outcome in breaches:

@@ -13,6 +13,7 @@ from psycopg import sql
 from popsync.db.connections import connect
 from popsync.db.identifiers import quoted
 from popsync.pipeline.errors import DataRejectedError
+from popsync.pipeline.faults import kill_point
 from popsync.pipeline.results import PublishOutcome
 from popsync.pipeline.run import DatasetRun
 from popsync.review.lifecycle import RunTables, apply_run
@@ -61,12 +62,20 @@ def publish(run: DatasetRun, extracted: int) -> PublishOutcome:
     scope = (run.sector.sector, run.dataset.name)
     with connect(WAREHOUSE_CONN_ID) as conn:
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (_PUBLISH_LOCK,))
-        check_conservation(conn, run, extracted)
         current = conn.execute(
-            "SELECT logical_date, matches_table, mismatches_table FROM sync.published_runs "
+            "SELECT logical_date, matches_table, mismatches_table, run_id FROM sync.published_runs "
             "WHERE sector = %s AND dataset = %s FOR UPDATE",
             scope,
         ).fetchone()
+        if current is not None and (current[3], current[1], current[2]) == (
+            run.run_id,
+            run.matches_table[1],
+            run.mismatches_table[1],
+        ):  # a retry after a crash that followed the commit: already done
+            conn.rollback()
+            _log.info("%s run %s was already published", run.label, run.run_tag)
+            return PublishOutcome(True, "already published")
+        check_conservation(conn, run, extracted)
         if current is not None and current[0] > run.logical_date:
             conn.rollback()
             _log.warning("%s: results of a newer logical date (%s) stay published", run.label, current[0])
@@ -106,7 +115,9 @@ def publish(run: DatasetRun, extracted: int) -> PublishOutcome:
             "mismatches_table = excluded.mismatches_table, published_at = now()",
             (*scope, run.run_id, run.logical_date, run.matches_table[1], run.mismatches_table[1]),
         )
+        kill_point("publish")
         conn.commit()
+    kill_point("publish_committed")
     _log.info("published %s run %s", run.label, run.run_tag)
     return PublishOutcome(True, "published", lifecycle)
 

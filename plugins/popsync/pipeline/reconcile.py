@@ -21,6 +21,8 @@ from popsync.db.duck import duckdb_session, sql_string
 from popsync.db.identifiers import quoted
 from popsync.db.sql_files import read_sql
 from popsync.pipeline.extract import extract_reader
+from popsync.pipeline.faults import kill_point
+from popsync.pipeline.janitor import register_run_table, sweep_dataset
 from popsync.pipeline.metrics import compute_metrics
 from popsync.pipeline.normalise import normalise_stream, profile
 from popsync.pipeline.results import ReconcileResult
@@ -80,6 +82,9 @@ def _create_result_tables(run: DatasetRun) -> None:
     }
     ensure_warehouse_schema()
     with connect(WAREHOUSE_CONN_ID) as conn:
+        register_run_table(conn, run, "matches")
+        register_run_table(conn, run, "mismatches")
+        conn.commit()  # registered before the tables exist: a kill leaves nothing the janitor does not know
         for parent, (schema, table) in (("matches", run.matches_table), ("mismatches", run.mismatches_table)):
             target = quoted(schema, table)
             conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(target))
@@ -122,6 +127,7 @@ def reconcile(run: DatasetRun) -> ReconcileResult:
         return value
 
     step("setup", lambda: _create_result_tables(run))
+    step("janitor", lambda: sweep_dataset(run))  # earlier killed attempts, other runs' leftovers
     with duckdb_session() as duck, adbc_connection(WAREHOUSE_CONN_ID) as pg:
         with extract_reader(run) as reader:
             extracted = step(
@@ -129,6 +135,7 @@ def reconcile(run: DatasetRun) -> ReconcileResult:
                 lambda: normalise_stream(duck, reader, run.dataset, run.logical_date.date()),
             )
         gate_profile = step("profile", lambda: profile(duck))
+        kill_point("normalise")
         step("load_register", lambda: _load_inputs(run, duck, pg))
         checks_deceased = run.dataset.columns.is_active is not None
         step("classify", lambda: classify(duck, checks_deceased=checks_deceased, logical_date=run.logical_date))
@@ -148,6 +155,7 @@ def reconcile(run: DatasetRun) -> ReconcileResult:
 def _write_results(run: DatasetRun, duck: duckdb.DuckDBPyConnection, pg: Any) -> None:
     matches = duck.sql(read_sql("duckdb/matches_output.sql")).to_arrow_reader(BATCH_ROWS)
     ingest(pg, *run.matches_table, matches)
+    kill_point("reconcile")
     mismatches = duck.sql(read_sql("duckdb/mismatches_output.sql")).to_arrow_reader(BATCH_ROWS)
     ingest(pg, *run.mismatches_table, with_json_columns(mismatches, ["details"]))
     pg.commit()

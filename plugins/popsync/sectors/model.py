@@ -5,6 +5,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from popsync.db.identifiers import checked_identifier
+from popsync.sectors.cron import cron_problem
 from popsync.settings import SQL_DIR
 
 Identifier = Annotated[str, AfterValidator(checked_identifier)]
@@ -163,16 +164,19 @@ class SectorDefinition(_Strict):
     def dag_id(self) -> str:
         return f"sync_{self.sector}"
 
-    @model_validator(mode="after")
-    def _dataset_names_unique(self) -> "SectorDefinition":
-        names = [dataset.name for dataset in self.datasets]
-        if len(set(names)) != len(names):
-            raise ValueError(f"dataset names must be unique within a sector: {names}")
-        return self
+    @field_validator("datasets")
+    @classmethod
+    def _dataset_names_unique(cls, value: tuple[DatasetDefinition, ...]) -> tuple[DatasetDefinition, ...]:
+        names = [dataset.name for dataset in value]
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise ValueError(f"dataset names must be unique within a sector; defined twice: {', '.join(twice)}")
+        return value
 
     @field_validator("schedule")
     @classmethod
     def _schedule_is_cron(cls, value: str) -> str:
-        if len(value.split()) != 5:
-            raise ValueError(f"schedule {value!r} must be a five-field cron expression")
+        problem = cron_problem(value)
+        if problem is not None:
+            raise ValueError(f"invalid schedule {value!r}: {problem}")
         return value
