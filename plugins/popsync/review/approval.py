@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-DEFAULT_TIMEOUT_MINUTES = 24 * 60
+DEFAULT_TIMEOUT_MINUTES = 4 * 60  # below the janitor's grace (6 h) for unpublished result tables
 
 
 def approval_timeout() -> timedelta:
-    """How long an operator has to answer (``POPSYNC_APPROVAL_TIMEOUT_MINUTES``, default one day)."""
+    """How long an operator has to answer (``POPSYNC_APPROVAL_TIMEOUT_MINUTES``, default 4 hours)."""
     raw = os.environ.get("POPSYNC_APPROVAL_TIMEOUT_MINUTES", str(DEFAULT_TIMEOUT_MINUTES))
     try:
         minutes = float(raw)
