@@ -15,11 +15,12 @@ class PopsyncUiPlugin(AirflowPlugin):
     fastapi_apps = [{"app": create_app(), "url_prefix": MOUNT_PATH, "name": "popsync"}]  # noqa: RUF012
     external_views = [  # noqa: RUF012
         {
-            "name": "popsync: Tổng quan / Overview",
+            "name": "popsync",
             "href": f"{MOUNT_PATH}/",
             "destination": "nav",
             "category": _CATEGORY,
-            "url_route": "popsync-overview",
+            "url_route": "popsync",
+            "nav_top_level": True,
         },
         {
             "name": "popsync: Bản ghi lệch / Mismatches",

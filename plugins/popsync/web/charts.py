@@ -80,18 +80,24 @@ def line_chart(series: Sequence[Series], *, width: int = 720, height: int = 220,
     return Markup("".join(parts))
 
 
-def bar_chart(bars: Sequence[Bar], *, width: int = 720, row_height: int = 18, label_width: int = 170) -> Markup:
-    """Horizontal bars, in the order given (ranked by the caller)."""
+def bar_chart(
+    bars: Sequence[Bar], *, width: int = 720, row_height: int = 18, label_width: int = 170, floor: float = 0.0
+) -> Markup:
+    """Horizontal bars, in the order given (ranked by the caller); the axis starts at ``floor`` (0..1)."""
     if not bars:
         return Markup("")
-    height = row_height * len(bars) + 8
+    top = 18 if floor > 0 else 4
+    height = row_height * len(bars) + top + 4
     plot_w = width - label_width - 90
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" width="100%" role="img">'
     ]
+    if floor > 0:
+        parts.append(f'<text x="{label_width}" y="12" class="axis">{floor * 100:.0f}%</text>')
+        parts.append(f'<text x="{label_width + plot_w}" y="12" text-anchor="end" class="axis">100%</text>')
     for index, bar in enumerate(bars):
-        y = 4 + index * row_height
-        length = max(0.0, min(1.0, bar.value)) * plot_w
+        y = top + index * row_height
+        length = max(0.0, min(1.0, (bar.value - floor) / (1.0 - floor))) * plot_w
         parts.append(
             f'<text x="{label_width - 6}" y="{y + row_height - 6}" text-anchor="end" class="axis">'
             f"{escape(bar.label)}</text>"

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
 
+from popsync.web.i18n import Translator
 from popsync.web.queries import MismatchRecord, RegisterPerson
 
 
@@ -57,6 +58,10 @@ def _id_segments(national_id: str, detail: dict[str, Any]) -> tuple[Segment, ...
     )
 
 
+def _gender(t: Translator, value: object) -> str:
+    return t(f"gender_{value}") if value in ("M", "F") else str(value or "")
+
+
 def _date_text(value: object, precision: object) -> str:
     text = "" if value is None else str(value)
     if precision == "year":
@@ -66,7 +71,7 @@ def _date_text(value: object, precision: object) -> str:
     return text
 
 
-def compare(record: MismatchRecord, person: RegisterPerson | None) -> list[FieldComparison]:
+def compare(record: MismatchRecord, person: RegisterPerson | None, t: Translator) -> list[FieldComparison]:
     """One row per compared field: the sector's value, the register's, and what differs."""
     details = record.details
     rows: list[FieldComparison] = []
@@ -112,12 +117,16 @@ def compare(record: MismatchRecord, person: RegisterPerson | None) -> list[Field
             FieldComparison("gender", _plain(sector_text, True), _plain(str(gender.get("register") or "")), True)
         )
     elif person:
-        rows.append(FieldComparison("gender", (), _plain(person.gender), False, sector_same_as_register=True))
+        rows.append(
+            FieldComparison("gender", (), _plain(_gender(t, person.gender)), False, sector_same_as_register=True)
+        )
 
     deceased = details.get("deceased")
     if deceased is not None:
         died = str(deceased.get("date_of_death") or "") if isinstance(deceased, dict) else ""
-        rows.append(FieldComparison("deceased", _plain("active", True), _plain(f"† {died}".strip(), True), True))
+        rows.append(
+            FieldComparison("deceased", _plain(t("record_active"), True), _plain(f"† {died}".strip(), True), True)
+        )
     elif person and person.is_deceased:
         died = str(person.date_of_death or "")
         rows.append(FieldComparison("deceased", (), _plain(f"† {died}".strip()), False, sector_same_as_register=True))

@@ -115,6 +115,7 @@ _LABELS: Final[dict[str, tuple[str, str]]] = {
     "register_unavailable": ("Không có dữ liệu CSDLQG để đối chiếu.", "No register values to compare."),
     "same_as_register": ("trùng CSDLQG", "same as register"),
     "not_linked": ("không liên kết được", "not linked"),
+    "record_active": ("còn hiệu lực", "in force"),
     "yes": ("Có", "Yes"),
     "no": ("Không", "No"),
     "unknown": ("Không rõ", "Unknown"),

@@ -170,7 +170,7 @@ def record_page(
     env.user.require(sector)
     review = env.ctx.has_review_api()
     with env.ctx.pool.transaction(sector) as conn:
-        view = views.record_view(conn, sector, dataset, source_key, review=review)
+        view = views.record_view(conn, sector, dataset, source_key, review=review, t=env.t)
     if view is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, env.t("not_found"))
     return render(

@@ -77,8 +77,11 @@ def province_rows(
 
 
 def province_chart(rows: Sequence[ProvinceRow]) -> Any:
+    rates = [row.sync_rate for row in rows if row.sync_rate is not None]
+    floor = max(0.0, int((min(rates, default=0.0) - 0.02) * 20) / 20)  # a multiple of 5 %, below the lowest rate
     return bar_chart(
-        [Bar(f"{row.name} ({row.code})", row.sync_rate or 0.0, f"{(row.sync_rate or 0.0) * 100:.2f}%") for row in rows]
+        [Bar(f"{row.name} ({row.code})", row.sync_rate or 0.0, f"{(row.sync_rate or 0.0) * 100:.2f}%") for row in rows],
+        floor=floor,
     )
 
 
@@ -125,7 +128,9 @@ class RecordView:
     verdicts: list[Any]
 
 
-def record_view(conn: Connection, sector: str, dataset: str, source_key: str, *, review: bool) -> RecordView | None:
+def record_view(
+    conn: Connection, sector: str, dataset: str, source_key: str, *, review: bool, t: Translator
+) -> RecordView | None:
     record = queries.mismatch_record(conn, sector, dataset, source_key)
     if record is None:
         return None
@@ -143,4 +148,4 @@ def record_view(conn: Connection, sector: str, dataset: str, source_key: str, *,
 
         lifecycle = queries.lifecycle_record(conn, sector, dataset, source_key)
         history = list(verdict_history(conn, sector=sector, dataset=dataset, source_key=source_key))
-    return RecordView(record, person, compare(record, person), lifecycle, history)
+    return RecordView(record, person, compare(record, person, t), lifecycle, history)
