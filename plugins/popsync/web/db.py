@@ -1,33 +1,20 @@
 """Warehouse connections of the web app: a small pool, one transaction per request, run
-under the user's sector role (``popsync.db.access.scoped``) when the warehouse has them."""
+under the user's sector role (``popsync.db.access.scoped``): PostgreSQL enforces what a user sees."""
 
-import importlib
-import logging
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import psycopg
 
+from popsync.db.access import scoped as scope_transaction
 from popsync.db.connections import postgres_url
 from popsync.db.sql_files import read_sql
 from popsync.settings import WAREHOUSE_CONN_ID
 
-_log = logging.getLogger(__name__)
-
 Connection = psycopg.Connection[tuple[Any, ...]]
-ScopeFunction = Callable[[Connection, str | None], None]
-
-
-def _scope_function() -> ScopeFunction | None:
-    try:
-        module = importlib.import_module("popsync.db.access")
-    except ImportError:
-        return None
-    function: ScopeFunction | None = getattr(module, "scoped", None)
-    return function
 
 
 class WarehousePool:
@@ -36,11 +23,8 @@ class WarehousePool:
     def __init__(self, url: str | None = None, size: int = 8) -> None:
         self._url = url
         self._idle: queue.LifoQueue[Connection] = queue.LifoQueue(maxsize=size)
-        self._scope = _scope_function()
         self._optional: dict[str, bool] = {}
         self._lock = threading.Lock()
-        if self._scope is None:
-            _log.warning("popsync.db.access is not available: web queries are limited by the app's filters only")
 
     def _take(self) -> Connection:
         while True:
@@ -64,12 +48,13 @@ class WarehousePool:
 
     @contextmanager
     def transaction(self, sector: str | None, *, scoped: bool = True) -> Iterator[Connection]:
-        """A transaction under ``sector``'s role (the auditor role when None)."""
+        """A transaction under ``sector``'s role (the auditor role when None); ``scoped=False`` keeps the
+        connection's own role (the app's writes to the audit trail, the register mirror's values)."""
         conn = self._take()
         try:
             with conn.transaction():
-                if scoped and self._scope is not None:
-                    self._scope(conn, sector)
+                if scoped:
+                    scope_transaction(conn, sector)
                 yield conn
         except BaseException:
             conn.close()

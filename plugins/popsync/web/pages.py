@@ -170,9 +170,16 @@ def record_page(
     env.user.require(sector)
     review = env.ctx.has_review_api()
     with env.ctx.pool.transaction(sector) as conn:
-        view = views.record_view(conn, sector, dataset, source_key, review=review, t=env.t)
-    if view is None:
+        data = views.record_data(conn, sector, dataset, source_key, review=review)
+    if data is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, env.t("not_found"))
+    person = None
+    if data.record.linked_national_id:
+        # Sector roles do not read the register mirror: the app reads the one person the record,
+        # which the sector's role could read, links to.
+        with env.ctx.pool.transaction(None, scoped=False) as conn:
+            person = queries.register_person(conn, data.record.linked_national_id)
+    view = data.view(person, env.t)
     return render(
         request,
         env,

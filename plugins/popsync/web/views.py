@@ -128,19 +128,21 @@ class RecordView:
     verdicts: list[Any]
 
 
-def record_view(
-    conn: Connection, sector: str, dataset: str, source_key: str, *, review: bool, t: Translator
-) -> RecordView | None:
+@dataclass(frozen=True)
+class RecordData:
+    record: queries.MismatchRecord
+    lifecycle: dict[str, Any] | None
+    verdicts: list[Any]
+
+    def view(self, person: queries.RegisterPerson | None, t: Translator) -> RecordView:
+        return RecordView(self.record, person, compare(self.record, person, t), self.lifecycle, self.verdicts)
+
+
+def record_data(conn: Connection, sector: str, dataset: str, source_key: str, *, review: bool) -> RecordData | None:
+    """The record, its lifecycle and verdict history (run under the sector's role)."""
     record = queries.mismatch_record(conn, sector, dataset, source_key)
     if record is None:
         return None
-    person: queries.RegisterPerson | None = None
-    if record.linked_national_id:
-        try:
-            with conn.transaction():  # a savepoint: the role may not read the register mirror
-                person = queries.register_person(conn, record.linked_national_id)
-        except Exception:
-            person = None
     lifecycle = None
     history: list[Any] = []
     if review:
@@ -148,4 +150,4 @@ def record_view(
 
         lifecycle = queries.lifecycle_record(conn, sector, dataset, source_key)
         history = list(verdict_history(conn, sector=sector, dataset=dataset, source_key=source_key))
-    return RecordView(record, person, compare(record, person, t), lifecycle, history)
+    return RecordData(record, lifecycle, history)
