@@ -23,6 +23,13 @@ class Bar:
     text: str
 
 
+def _svg_open(width: int, height: int) -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" style="max-width:100%;height:auto" role="img">'
+    )
+
+
 def _y(value: float, low: float, high: float, top: int, height: int) -> float:
     span = high - low or 1.0
     return top + height - (value - low) / span * height
@@ -49,9 +56,7 @@ def line_chart(series: Sequence[Series], *, width: int = 720, height: int = 220,
             return left + plot_w / 2
         return left + (when.timestamp() - t0) / (t1 - t0) * plot_w
 
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" width="100%" role="img">'
-    ]
+    parts = [_svg_open(width, height)]
     for step in range(5):
         value = low + (high - low) * step / 4
         y = _y(value, low, high, top, plot_h)
@@ -89,9 +94,7 @@ def bar_chart(
     top = 18 if floor > 0 else 4
     height = row_height * len(bars) + top + 4
     plot_w = width - label_width - 90
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" width="100%" role="img">'
-    ]
+    parts = [_svg_open(width, height)]
     if floor > 0:
         parts.append(f'<text x="{label_width}" y="12" class="axis">{floor * 100:.0f}%</text>')
         parts.append(f'<text x="{label_width + plot_w}" y="12" text-anchor="end" class="axis">100%</text>')

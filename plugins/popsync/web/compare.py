@@ -112,10 +112,9 @@ def compare(record: MismatchRecord, person: RegisterPerson | None, t: Translator
         sector_text = str(gender.get("sector") or "")
         mapped = gender.get("mapped")
         if mapped:
-            sector_text = f"{sector_text} → {mapped}"
-        rows.append(
-            FieldComparison("gender", _plain(sector_text, True), _plain(str(gender.get("register") or "")), True)
-        )
+            sector_text = f"{sector_text} → {_gender(t, mapped)}"
+        register_text = _gender(t, gender.get("register"))
+        rows.append(FieldComparison("gender", _plain(sector_text, True), _plain(register_text), True))
     elif person:
         rows.append(
             FieldComparison("gender", (), _plain(_gender(t, person.gender)), False, sector_same_as_register=True)

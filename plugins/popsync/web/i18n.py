@@ -97,7 +97,7 @@ _LABELS: Final[dict[str, tuple[str, str]]] = {
     "gender": ("Giới tính", "Gender"),
     "deceased": ("Đã mất", "Deceased"),
     "date_of_death": ("Ngày mất", "Date of death"),
-    "id_digits": ("Chữ số định danh", "ID digits"),
+    "id_number": ("Số định danh", "ID number"),
     "history": ("Lịch sử", "History"),
     "lifecycle": ("Vòng đời", "Lifecycle"),
     "last_seen": ("Lần cuối", "Last seen"),
