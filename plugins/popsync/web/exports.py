@@ -1,5 +1,6 @@
 """CSV and XLSX exports of the workbench filter, streamed in bounded memory and audited."""
 
+import codecs
 import csv
 import io
 import os
@@ -12,7 +13,6 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 
 from popsync.db.audit import AuditEvent, record_audit_event
-from popsync.domain.provinces import PROVINCES
 from popsync.web import queries
 from popsync.web.deps import RequestEnv, query_lists, request_env, single
 from popsync.web.filters import FilterError, MismatchFilter, parse_filter
@@ -24,24 +24,6 @@ Env = Annotated[RequestEnv, Depends(request_env)]
 _CHUNK = 64 * 1024
 
 
-def export_values(row: queries.MismatchRow) -> list[str]:
-    """One export line, in the order of ``i18n.EXPORT_COLUMNS``."""
-    return [
-        row.sector,
-        row.dataset,
-        row.source_key,
-        row.national_id or "",
-        row.linked_national_id or "",
-        row.province_code or "",
-        PROVINCES.get(row.province_code or "", ""),
-        " ".join(row.reasons),
-        row.first_seen.isoformat(),
-        row.status,
-        row.verdict or "",
-        row.run_id,
-    ]
-
-
 class _Export:
     """Streams the filter's rows and writes one audit event when done (rows sent, complete or not)."""
 
@@ -50,19 +32,20 @@ class _Export:
         self.sectors = env.visible(criteria.sector)
         if criteria.dataset:
             _dataset(env, criteria.sector, criteria.dataset)
-        self.rows = 0
+        self.count = queries.CopyCount()
 
-    def rows_iter(self) -> Iterator[queries.MismatchRow]:
+    def csv_data(self) -> Iterator[bytes]:
+        """The rows as CSV, formatted by PostgreSQL, in chunks."""
         lifecycle = self.env.ctx.has_lifecycle()
         with self.env.ctx.pool.transaction(self.env.scope(self.sectors)) as conn:
-            for row in queries.iter_mismatches(conn, self.criteria, self.sectors, with_lifecycle=lifecycle):
-                self.rows += 1
-                yield row
+            yield from queries.copy_mismatches_csv(
+                conn, self.criteria, self.sectors, with_lifecycle=lifecycle, count=self.count
+            )
 
     def audit(self, complete: bool) -> None:
         detail = {
             "filter": self.criteria.audit_detail(),
-            "rows": self.rows,
+            "rows": self.count.rows,
             "complete": complete,
             "language": self.env.t.language,
         }
@@ -78,18 +61,19 @@ class _Export:
 
     def csv_chunks(self) -> Iterator[bytes]:
         complete = False
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
         try:
-            buffer.write("\ufeff")  # lets spreadsheet programs read UTF-8
-            writer.writerow(export_header(self.env.t.language))
-            for row in self.rows_iter():
-                writer.writerow(export_values(row))
-                if buffer.tell() >= _CHUNK:
-                    yield buffer.getvalue().encode("utf-8")
-                    buffer.seek(0)
-                    buffer.truncate()
-            yield buffer.getvalue().encode("utf-8")
+            header = io.StringIO()
+            header.write("\ufeff")  # lets spreadsheet programs read UTF-8
+            csv.writer(header, lineterminator="\n").writerow(export_header(self.env.t.language))
+            pending = [header.getvalue().encode("utf-8")]
+            size = len(pending[0])
+            for chunk in self.csv_data():
+                pending.append(chunk)
+                size += len(chunk)
+                if size >= _CHUNK:
+                    yield b"".join(pending)
+                    pending, size = [], 0
+            yield b"".join(pending)
             complete = True
         finally:
             self.audit(complete)
@@ -105,10 +89,9 @@ class _Export:
             sheet = workbook.add_worksheet("mismatches")
             bold = workbook.add_format({"bold": True})
             sheet.write_row(0, 0, export_header(self.env.t.language), bold)
-            line = 1
-            for row in self.rows_iter():
-                sheet.write_row(line, 0, export_values(row))
-                line += 1
+            lines = codecs.iterdecode(self._lines(), "utf-8")
+            for number, values in enumerate(csv.reader(lines), start=1):
+                sheet.write_row(number, 0, values)
             workbook.close()
             with open(path, "rb") as file:
                 while chunk := file.read(_CHUNK):
@@ -117,6 +100,17 @@ class _Export:
         finally:
             os.unlink(path)
             self.audit(complete)
+
+    def _lines(self) -> Iterator[bytes]:
+        """COPY's chunks cut into lines (a quoted field may hold a line break: csv.reader joins them)."""
+        rest = b""
+        for chunk in self.csv_data():
+            lines = (rest + chunk).split(b"\n")
+            rest = lines.pop()
+            for line in lines:
+                yield line + b"\n"
+        if rest:
+            yield rest
 
 
 def _filename(kind: str) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 from psycopg import sql
 
 from popsync.db.sql_files import read_sql
+from popsync.domain.provinces import PROVINCES
 from popsync.web.db import Connection
 from popsync.web.filters import Cursor, MismatchFilter
 
@@ -182,7 +183,8 @@ def published_datasets(conn: Connection, sectors: Sequence[str]) -> list[tuple[s
 def mismatch_query(with_lifecycle: bool) -> sql.Composed:
     """``web/mismatches.sql`` with the lifecycle relation (empty when the review tables are absent)."""
     fragment = read_sql("web/lifecycle_present.sql" if with_lifecycle else "web/lifecycle_absent.sql")
-    return sql.SQL(read_sql("web/mismatches.sql")).format(lifecycle=sql.SQL(_strip_comments(fragment)))
+    text = _strip_comments(read_sql("web/mismatches.sql")).rstrip(";")
+    return sql.SQL(text).format(lifecycle=sql.SQL(_strip_comments(fragment)))
 
 
 def _strip_comments(text: str) -> str:
@@ -224,16 +226,29 @@ def mismatch_page(
     return rows, Cursor(last.sector, last.dataset, last.source_key)
 
 
-def iter_mismatches(
-    conn: Connection, criteria: MismatchFilter, sectors: Sequence[str], *, with_lifecycle: bool, batch: int = 5_000
-) -> Iterator[MismatchRow]:
-    """Every row of the filter through a server-side cursor (bounded memory)."""
-    params = criteria.sql_params(sectors, after=None, limit=None)
-    with conn.cursor(name="popsync_export") as cursor:
-        cursor.itersize = batch
-        cursor.execute(mismatch_query(with_lifecycle), params)
-        for r in cursor:
-            yield _mismatch_row(r)
+@dataclass
+class CopyCount:
+    """Rows sent by an export's COPY, known once it has finished."""
+
+    rows: int = 0
+
+
+def copy_mismatches_csv(
+    conn: Connection, criteria: MismatchFilter, sectors: Sequence[str], *, with_lifecycle: bool, count: CopyCount
+) -> Iterator[bytes]:
+    """Every row of the filter as CSV chunks produced by PostgreSQL (``COPY ... TO STDOUT``, bounded memory)."""
+    inner = mismatch_query(with_lifecycle)
+    statement = sql.SQL(read_sql("web/export.sql").strip()).format(filtered=inner)
+    params = {
+        **criteria.sql_params(sectors, after=None, limit=None),
+        "province_codes": list(PROVINCES),
+        "province_names": list(PROVINCES.values()),
+    }
+    with conn.cursor() as cursor:
+        with cursor.copy(statement, params) as copy:
+            for chunk in copy:
+                yield bytes(chunk)
+        count.rows = max(cursor.rowcount, 0)
 
 
 def mismatch_record(conn: Connection, sector: str, dataset: str, source_key: str) -> MismatchRecord | None:
