@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from popsync.settings import get_settings
+from popsync.verdict_cli import add_verdict_parser, run_verdict
 
 NEXT_STEPS = """
 Where to look next:
@@ -177,6 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     airflow.add_argument("airflow_args", nargs=argparse.REMAINDER)
     server = commands.add_parser("server", help="control the embedded PostgreSQL server")
     server.add_argument("action", choices=["start", "stop", "status"])
+    add_verdict_parser(commands)
     return parser
 
 
@@ -188,6 +190,7 @@ _COMMANDS = {
     "demo": _cmd_demo,
     "airflow": _cmd_airflow,
     "server": _cmd_server,
+    "verdict": run_verdict,
 }
 
 

@@ -22,8 +22,8 @@ def test_no_import_errors(dagbag: Any) -> None:
     assert dagbag.import_errors == {}
 
 
-def test_one_dag_per_sector_plus_the_reference_mirror(dagbag: Any) -> None:
-    expected = {"sync_reference"} | {sector.dag_id for sector in load_sectors()}
+def test_one_dag_per_sector_plus_the_reference_mirror_and_register_feedback(dagbag: Any) -> None:
+    expected = {"sync_reference", "register_feedback"} | {sector.dag_id for sector in load_sectors()}
     assert set(dagbag.dag_ids) == expected
 
 

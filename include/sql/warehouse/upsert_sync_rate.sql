@@ -1,11 +1,14 @@
 -- One row per run and dataset; a re-run of the same run replaces its row.
+-- The *_mismatches columns are the run's mismatch-lifecycle counts (NULL when not published).
 INSERT INTO sync.sector_sync_rate AS rates (
     sector, dataset, run_id, logical_date, total, matched, mismatched, sync_rate,
-    reason_counts, quality_status, quality_warnings
+    reason_counts, quality_status, quality_warnings,
+    new_mismatches, resolved_mismatches, reopened_mismatches, open_mismatches
 )
 VALUES (
     %(sector)s, %(dataset)s, %(run_id)s, %(logical_date)s, %(total)s, %(matched)s, %(mismatched)s,
-    %(sync_rate)s, %(reason_counts)s, %(quality_status)s, %(quality_warnings)s
+    %(sync_rate)s, %(reason_counts)s, %(quality_status)s, %(quality_warnings)s,
+    %(new_mismatches)s, %(resolved_mismatches)s, %(reopened_mismatches)s, %(open_mismatches)s
 )
 ON CONFLICT (sector, dataset, run_id) DO UPDATE SET
     logical_date = excluded.logical_date,
@@ -16,4 +19,8 @@ ON CONFLICT (sector, dataset, run_id) DO UPDATE SET
     reason_counts = excluded.reason_counts,
     quality_status = excluded.quality_status,
     quality_warnings = excluded.quality_warnings,
+    new_mismatches = excluded.new_mismatches,
+    resolved_mismatches = excluded.resolved_mismatches,
+    reopened_mismatches = excluded.reopened_mismatches,
+    open_mismatches = excluded.open_mismatches,
     published_at = now()

@@ -8,9 +8,11 @@ import pendulum
 from airflow.sdk import DAG, AssetOrTimeSchedule, CronTriggerTimetable, Metadata, TaskGroup, get_current_context, task
 from airflow.sdk.exceptions import AirflowFailException
 
+from popsync.airflow.approval import PublishApprovalOperator
 from popsync.airflow.assets import REFERENCE_ASSET, dataset_asset
 from popsync.airflow.context import dataset_run
 from popsync.airflow.defaults import default_args
+from popsync.airflow.review_metrics import emit_lifecycle_gauges, lifecycle_extra
 from popsync.pipeline.errors import DataRejectedError
 from popsync.pipeline.extract import extract
 from popsync.pipeline.gate import run_quality_gate
@@ -20,6 +22,7 @@ from popsync.pipeline.normalise import normalise
 from popsync.pipeline.publish import drop_run_tables, publish
 from popsync.pipeline.reconcile import reconcile
 from popsync.pipeline.statsd import emit_gauges
+from popsync.review.lifecycle import LifecycleCounts
 from popsync.sectors.model import DatasetDefinition, SectorDefinition
 
 _log = logging.getLogger(__name__)
@@ -39,7 +42,9 @@ Datasets:
 
 Per dataset: **extract** (COPY from the sector database) → **normalise** (IDs, names,
 dates, genders) → **reconcile** (reason codes) → **quality_gate** (Great Expectations,
-"đúng, đủ, sạch, sống") → **publish** (atomic partition swap) → **publish_metrics**
+"đúng, đủ, sạch, sống") → **approve_publish** (asks an operator only when a `review`-level
+check such as `sync_rate_drop` is breached; skipped otherwise) → **publish** (atomic partition
+swap, mismatch lifecycle) → **publish_metrics**
 (history, Asset event, StatsD). A failed run leaves the previous results published.
 
 Runs on `{sector.schedule}` (cron) and whenever the register mirror is refreshed.
@@ -77,21 +82,36 @@ def _dataset_tasks(sector: SectorDefinition, dataset: DatasetDefinition) -> None
             run = dataset_run(get_current_context(), sector, dataset, reconciled["attempt"])
             return _fail_fast(lambda: run_quality_gate(run))
 
-        @task(task_id="publish")
-        def publish_task(reconciled: dict[str, Any], warnings: list[dict[str, Any]]) -> bool:
+        approval = PublishApprovalOperator(
+            task_id="approve_publish",
+            sector=sector,
+            dataset=dataset,
+            gate_task_id=f"{dataset.name}.quality_gate",
+            reconcile_task_id=f"{dataset.name}.reconcile",
+        )
+
+        @task(task_id="publish", trigger_rule="none_failed")  # runs when approve_publish skipped itself
+        def publish_task(reconciled: dict[str, Any], warnings: list[dict[str, Any]]) -> dict[str, Any]:
             run = dataset_run(get_current_context(), sector, dataset, reconciled["attempt"])
             outcome = _fail_fast(lambda: publish(run))
             drop_run_tables(run, keep_results=outcome.published)
-            return outcome.published
+            lifecycle = None if outcome.lifecycle is None else outcome.lifecycle.to_dict()
+            return {"published": outcome.published, "lifecycle": lifecycle}
 
         asset = dataset_asset(sector.sector, dataset.name)
 
         @task(task_id="publish_metrics", outlets=[asset])
-        def publish_metrics_task(reconciled: dict[str, Any], warnings: list[dict[str, Any]], published: bool) -> Any:
+        def publish_metrics_task(
+            reconciled: dict[str, Any], warnings: list[dict[str, Any]], publication: dict[str, Any]
+        ) -> Any:
             run = dataset_run(get_current_context(), sector, dataset, reconciled["attempt"])
             metrics = RunMetrics.from_dict(reconciled["metrics"])
-            record_metrics(run, metrics, quality_warnings=warnings)
+            published = bool(publication["published"])
+            counts = publication["lifecycle"]
+            lifecycle = None if counts is None else LifecycleCounts.from_dict(counts)
+            record_metrics(run, metrics, quality_warnings=warnings, lifecycle=lifecycle)
             emit_gauges(run, metrics)
+            emit_lifecycle_gauges(run, lifecycle)
             extra: dict[str, Any] = {
                 "sector": sector.sector,
                 "dataset": dataset.name,
@@ -105,13 +125,15 @@ def _dataset_tasks(sector: SectorDefinition, dataset: DatasetDefinition) -> None
                 "quality_status": "warned" if warnings else "passed",
                 "quality_warnings": [w["check"] for w in warnings],
                 "provinces": {p.province_code: p.sync_rate for p in metrics.provinces},
+                **lifecycle_extra(lifecycle),
             }
             yield Metadata(asset, extra=extra)
 
         reconciled = reconcile_task(normalise_task(extract_task()))
         warnings = quality_gate_task(reconciled)
-        published = publish_task(reconciled, warnings)
-        publish_metrics_task(reconciled, warnings, published)
+        publication = publish_task(reconciled, warnings)
+        warnings >> approval >> publication
+        publish_metrics_task(reconciled, warnings, publication)
 
 
 def build_sector_dag(sector: SectorDefinition) -> DAG:

@@ -1,7 +1,8 @@
 """Quality gate stage: validate the run before publishing ("đúng, đủ, sạch, sống").
 
 A ``fail`` breach raises :class:`QualityGateError` (nothing is published); ``warn``
-breaches are returned so the run publishes with a mark.
+breaches are returned so the run publishes with a mark; ``review`` breaches are returned too,
+and the DAG publishes only after an operator approves (see ``airflow/approval.py``).
 """
 
 import logging
@@ -39,6 +40,18 @@ def previous_total(run: DatasetRun) -> int | None:
     return None if row is None else int(str(row[0]))
 
 
+def previous_sync_rate(run: DatasetRun) -> float | None:
+    """Sync rate of the dataset's currently published run (None before the first one)."""
+    with connect(WAREHOUSE_CONN_ID) as conn:
+        row = conn.execute(
+            "SELECT rates.sync_rate FROM sync.published_runs AS published "
+            "JOIN sync.sector_sync_rate AS rates USING (sector, dataset, run_id) "
+            "WHERE published.sector = %s AND published.dataset = %s",
+            (run.sector.sector, run.dataset.name),
+        ).fetchone()
+    return None if row is None or row[0] is None else float(row[0])
+
+
 def _batches(run: DatasetRun) -> dict[Batch, str]:
     mismatches = quoted_name(*run.mismatches_table)
     return {
@@ -49,6 +62,7 @@ def _batches(run: DatasetRun) -> dict[Batch, str]:
             "WHERE source_key IS NOT NULL GROUP BY source_key HAVING count(*) > 1"
         ),
         "results": f"SELECT source_key FROM {mismatches} WHERE reasons @> ARRAY['DECEASED']",
+        "mismatched": f"SELECT source_key FROM {mismatches}",
     }
 
 
@@ -68,6 +82,7 @@ def run_quality_gate(run: DatasetRun) -> list[dict[str, Any]]:
         now=now,
         checks_deceased=run.dataset.columns.is_active is not None,
         total=_total(run),
+        previous_sync_rate=previous_sync_rate(run),
     )
     outcomes, results = validate_checks(
         checks, sqlalchemy_url(WAREHOUSE_CONN_ID), _batches(run), f"{run.label}.{run.run_tag}", now
@@ -83,6 +98,13 @@ def run_quality_gate(run: DatasetRun) -> list[dict[str, Any]]:
         listed = "\n".join(f"  - {outcome.summary}" for outcome in failures)
         raise QualityGateError(f"{run.label}: data-quality gate stopped the run before publishing:\n{listed}")
     return [
-        {"check": o.check.name, "quality": o.check.quality, "observed": o.observed, "threshold": o.check.threshold}
+        {
+            "check": o.check.name,
+            "quality": o.check.quality,
+            "observed": o.observed,
+            "threshold": o.check.threshold,
+            "severity": o.check.severity,
+            "description": o.check.description,
+        }
         for o in breaches
     ]

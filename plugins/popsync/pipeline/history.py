@@ -9,12 +9,19 @@ from popsync.db.connections import connect
 from popsync.db.sql_files import read_sql
 from popsync.pipeline.metrics import RunMetrics
 from popsync.pipeline.run import DatasetRun
+from popsync.review.lifecycle import LifecycleCounts
 from popsync.settings import WAREHOUSE_CONN_ID
 
 _log = logging.getLogger(__name__)
 
 
-def record_metrics(run: DatasetRun, metrics: RunMetrics, *, quality_warnings: list[dict[str, object]]) -> None:
+def record_metrics(
+    run: DatasetRun,
+    metrics: RunMetrics,
+    *,
+    quality_warnings: list[dict[str, object]],
+    lifecycle: LifecycleCounts | None = None,
+) -> None:
     """Upsert the run's row in ``sync.sector_sync_rate`` and its provinces (re-runs replace)."""
     scope = (run.sector.sector, run.dataset.name, run.run_id)
     status = "warned" if quality_warnings else "passed"
@@ -33,6 +40,10 @@ def record_metrics(run: DatasetRun, metrics: RunMetrics, *, quality_warnings: li
                 "reason_counts": Jsonb(metrics.reason_counts),
                 "quality_status": status,
                 "quality_warnings": Jsonb(json.loads(json.dumps(quality_warnings, default=str))),
+                "new_mismatches": None if lifecycle is None else lifecycle.new,
+                "resolved_mismatches": None if lifecycle is None else lifecycle.resolved,
+                "reopened_mismatches": None if lifecycle is None else lifecycle.reopened,
+                "open_mismatches": None if lifecycle is None else lifecycle.open,
             },
         )
         conn.execute("DELETE FROM sync.province_sync_rate WHERE sector = %s AND dataset = %s AND run_id = %s", scope)

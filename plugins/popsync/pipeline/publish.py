@@ -16,6 +16,7 @@ from popsync.db.connections import connect
 from popsync.db.identifiers import quoted
 from popsync.pipeline.errors import DataRejectedError
 from popsync.pipeline.run import DatasetRun
+from popsync.review.lifecycle import LifecycleCounts, RunTables, apply_run
 from popsync.settings import WAREHOUSE_CONN_ID
 
 _log = logging.getLogger(__name__)
@@ -31,6 +32,8 @@ class ConservationError(DataRejectedError):
 class PublishOutcome:
     published: bool
     reason: str
+    lifecycle: LifecycleCounts | None = None
+    """What the run did to the mismatch lifecycle (None when not published)."""
 
 
 def _count(conn: psycopg.Connection[tuple[Any, ...]], table: tuple[str, str]) -> int:
@@ -50,6 +53,12 @@ def check_conservation(conn: psycopg.Connection[tuple[Any, ...]], run: DatasetRu
             f"= {matched + mismatched}; nothing was published"
         )
     return extracted, matched, mismatched
+
+
+def _run_tables(run: DatasetRun) -> RunTables:
+    return RunTables(
+        run.sector.sector, run.dataset.name, run.run_id, run.logical_date, run.matches_table, run.mismatches_table
+    )
 
 
 def publish(run: DatasetRun) -> PublishOutcome:
@@ -92,6 +101,7 @@ def publish(run: DatasetRun) -> PublishOutcome:
                     quoted(*sector_part), quoted(*new_table), sql.Literal(run.dataset.name)
                 )
             )
+        lifecycle = apply_run(conn, _run_tables(run))
         conn.execute(
             "INSERT INTO sync.published_runs AS p "
             "(sector, dataset, run_id, logical_date, matches_table, mismatches_table) "
@@ -103,7 +113,7 @@ def publish(run: DatasetRun) -> PublishOutcome:
         )
         conn.commit()
     _log.info("published %s run %s", run.label, run.run_tag)
-    return PublishOutcome(True, "published")
+    return PublishOutcome(True, "published", lifecycle)
 
 
 def drop_run_tables(run: DatasetRun, *, keep_results: bool) -> None:

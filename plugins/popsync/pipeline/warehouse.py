@@ -17,6 +17,7 @@ WAREHOUSE_DDL_FILES: tuple[str, ...] = (
     "warehouse/schema.sql",
     "warehouse/audit.sql",
     "web/indexes.sql",
+    "review/schema.sql",
     "warehouse/views.sql",
 )
 

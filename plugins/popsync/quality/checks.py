@@ -6,10 +6,10 @@ warehouse: the raw extract, the normalised extract, or the run's reconciled resu
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from math import ceil
+from math import ceil, floor
 from typing import Any, Literal
 
-Batch = Literal["raw", "normalised", "repeated_keys", "results"]
+Batch = Literal["raw", "normalised", "repeated_keys", "results", "mismatched"]
 Quality = Literal["đúng", "đủ", "sạch", "sống"]
 
 
@@ -36,6 +36,7 @@ def build_checks(
     now: datetime,
     checks_deceased: bool,
     total: int,
+    previous_sync_rate: float | None = None,
 ) -> list[Check]:
     """The checks of one run, skipping those whose severity is ``off`` or that cannot apply."""
     checks = [
@@ -155,4 +156,22 @@ def build_checks(
                 {"share_of_total": total},
             )
         )
+    if previous_sync_rate is not None and total:
+        checks.append(sync_rate_drop_check(rules.sync_rate_drop, previous_sync_rate, total))
     return [check for check in checks if check.severity != "off"]
+
+
+def sync_rate_drop_check(rule: Any, previous_sync_rate: float, total: int) -> Check:
+    """Sync rate at most ``rule.threshold`` points below the previous run: a ceiling on mismatched rows."""
+    allowed_share = min(1.0, 1.0 - previous_sync_rate + rule.threshold / 100.0)
+    return Check(
+        "sync_rate_drop",
+        "đúng",
+        "mismatched",
+        "ExpectTableRowCountToBeBetween",
+        {"max_value": max(0, floor(allowed_share * total + 1e-9))},
+        rule.severity,
+        rule.threshold,
+        f"drop of the sync rate in points against the previous published run ({previous_sync_rate:.2%}), at most",
+        {"previous_sync_rate": previous_sync_rate, "rate_total": total},
+    )

@@ -41,6 +41,10 @@ def _jsonable(value: Any) -> Any:
 def _observed(check: Check, result: dict[str, Any], now: datetime) -> float | None:
     element_count = result.get("element_count")
     unexpected = result.get("unexpected_count")
+    if "previous_sync_rate" in check.notes:
+        count = result.get("observed_value")
+        total = check.notes["rate_total"]
+        return None if count is None else (check.notes["previous_sync_rate"] - (total - float(count)) / total) * 100
     if check.expectation == "ExpectTableRowCountToBeBetween" and "complement_share_of_total" in check.notes:
         count = result.get("observed_value")
         total = check.notes["complement_share_of_total"]

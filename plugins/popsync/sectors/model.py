@@ -9,7 +9,8 @@ from popsync.settings import SQL_DIR
 
 Identifier = Annotated[str, AfterValidator(checked_identifier)]
 DateFormat = Literal["dd/mm/yyyy", "yyyy-mm-dd", "yyyymmdd", "yyyymm00", "yyyy0000", "mm/yyyy", "yyyy"]
-Severity = Literal["fail", "warn", "off"]
+Severity = Literal["fail", "review", "warn", "off"]
+"""fail: stop the run; review: publish only after an operator approves; warn: publish with a mark; off: skip."""
 
 
 class _Strict(BaseModel):
@@ -37,6 +38,13 @@ class ShareRule(_Strict):
     severity: Severity = "fail"
 
 
+class PointsRule(_Strict):
+    """A maximum change in percentage points (e.g. of the sync rate against the previous published run)."""
+
+    threshold: float = Field(ge=0.0, le=100.0)
+    severity: Severity = "review"
+
+
 class QualityRules(_Strict):
     """Thresholds of the "đúng, đủ, sạch, sống" data-quality gate."""
 
@@ -59,6 +67,8 @@ class QualityRules(_Strict):
     freshness_days: int = Field(default=30, ge=0)
     """sống: newest updated_at (or the extract time) must be at most this many days old."""
     freshness_severity: Severity = "warn"
+    sync_rate_drop: PointsRule = PointsRule(threshold=10.0, severity="review")
+    """Maximum drop of the sync rate, in percentage points, against the previous published run."""
 
 
 class DatasetDefinition(_Strict):

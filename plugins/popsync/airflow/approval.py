@@ -1,0 +1,62 @@
+"""Publish approval: Airflow's human-in-the-loop ApprovalOperator, asked only on ``review`` breaches.
+
+Without a review breach the task skips itself at once (no operator needed, publish runs). With
+one, it records a HITL request (subject, body with the breached checks and metrics, a comment
+field) and waits in ``awaiting_input``. Approve: publish runs. Reject, or the timeout (default
+option Reject): the task fails with the operator's answer and the run's result tables are dropped,
+so the previous results stay published.
+"""
+
+from typing import Any
+
+from airflow.providers.standard.operators.hitl import ApprovalOperator, HITLOperator
+from airflow.sdk import Param
+from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+
+from popsync.airflow.context import dataset_run
+from popsync.pipeline.publish import drop_run_tables
+from popsync.review.approval import approval_answer, approval_body, approval_timeout, review_breaches
+from popsync.sectors.model import DatasetDefinition, SectorDefinition
+
+
+class PublishApprovalOperator(ApprovalOperator):
+    """Ask an operator whether to publish a run whose quality gate found review-level breaches."""
+
+    def __init__(
+        self, *, sector: SectorDefinition, dataset: DatasetDefinition, gate_task_id: str, reconcile_task_id: str,
+        **kwargs: Any,
+    ) -> None:  # fmt: skip
+        label = f"{sector.sector}.{dataset.name}"
+        super().__init__(
+            subject=f"Publish {label} despite review-level quality breaches?",
+            body="Filled in when a review-level breach is found.",
+            defaults=ApprovalOperator.REJECT,
+            params={"comment": Param("", type="string", title="Comment", description="why (kept with the run)")},
+            **kwargs,
+        )
+        self.sector = sector
+        self.dataset = dataset
+        self.gate_task_id = gate_task_id
+        self.reconcile_task_id = reconcile_task_id
+        self.dataset_label = label
+
+    def execute(self, context: Any) -> Any:
+        breaches = review_breaches(context["ti"].xcom_pull(task_ids=self.gate_task_id))
+        if not breaches:
+            raise AirflowSkipException("no review-level breach: publishing needs no approval")
+        reconciled = context["ti"].xcom_pull(task_ids=self.reconcile_task_id)
+        self.response_timeout = approval_timeout()
+        self.body = approval_body(self.dataset_label, breaches, reconciled["metrics"], self.response_timeout)
+        self.log.info("%s: %d review-level breaches; waiting for an operator", self.dataset_label, len(breaches))
+        return super().execute(context)
+
+    def execute_complete(self, context: Any, event: dict[str, Any]) -> Any:
+        result = HITLOperator.execute_complete(self, context, event)
+        answer = approval_answer(dict(result) | {"timedout": event.get("timedout")}, ApprovalOperator.APPROVE)
+        self.hitl_summary_extra["approved"] = answer.approved
+        if answer.approved:
+            self.log.info("%s: publishing approved by %s", self.dataset_label, answer.responded_by)
+            return result
+        reconciled = context["ti"].xcom_pull(task_ids=self.reconcile_task_id)
+        drop_run_tables(dataset_run(context, self.sector, self.dataset, reconciled["attempt"]), keep_results=False)
+        raise AirflowFailException(answer.refusal(self.dataset_label, approval_timeout()))

@@ -1,0 +1,129 @@
+"""The mismatch lifecycle (``sync.mismatch_lifecycle``), updated by each published run.
+
+One set-based statement per run, in the transaction that publishes it: a failed run changes
+nothing, a re-run of a logical date recomputes from the state before that date (same result),
+and a run for an older logical date is refused.
+"""
+
+import logging
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+from popsync.db.identifiers import quoted
+from popsync.db.sql_files import read_sql
+
+_log = logging.getLogger(__name__)
+
+
+class LifecycleError(RuntimeError):
+    """The lifecycle cannot take this run (e.g. an older logical date than one already applied)."""
+
+
+@dataclass(frozen=True)
+class LifecycleCounts:
+    """What one run did to a dataset's lifecycle."""
+
+    new: int
+    resolved: int
+    reopened: int
+    open: int
+
+    def to_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> "LifecycleCounts":
+        return cls(**{key: int(values[key]) for key in ("new", "resolved", "reopened", "open")})
+
+
+@dataclass(frozen=True)
+class RunTables:
+    """The run being published: its scope, logical date and result tables."""
+
+    sector: str
+    dataset: str
+    run_id: str
+    logical_date: datetime
+    matches_table: tuple[str, str]
+    mismatches_table: tuple[str, str]
+
+
+def _params(run: RunTables) -> dict[str, Any]:
+    return {"sector": run.sector, "dataset": run.dataset, "logical_date": run.logical_date, "run_id": run.run_id}
+
+
+def run_counts(conn: psycopg.Connection[Any], *, sector: str, dataset: str, logical_date: datetime) -> LifecycleCounts:
+    """Counts of the run applied at ``logical_date`` (and the dataset's open mismatches now)."""
+    row = conn.execute(
+        read_sql("review/run_counts.sql"), {"sector": sector, "dataset": dataset, "logical_date": logical_date}
+    ).fetchone()
+    assert row is not None
+    return LifecycleCounts(*(int(value) for value in row))
+
+
+def apply_run(conn: psycopg.Connection[Any], run: RunTables) -> LifecycleCounts:
+    """Move the dataset's lifecycle to ``run`` in the caller's transaction; return the run's counts."""
+    latest = conn.execute(
+        "SELECT max(applied_date) FROM sync.mismatch_lifecycle WHERE sector = %s AND dataset = %s",
+        (run.sector, run.dataset),
+    ).fetchone()
+    if latest is not None and latest[0] is not None and latest[0] > run.logical_date:
+        raise LifecycleError(
+            f"{run.sector}.{run.dataset}: the lifecycle already holds the run of {latest[0].isoformat()}; "
+            f"a run for the older logical date {run.logical_date.isoformat()} cannot rewind it"
+        )
+    statement = sql.SQL(read_sql("review/apply_run.sql")).format(
+        mismatches=quoted(*run.mismatches_table), matches=quoted(*run.matches_table)
+    )
+    conn.execute(statement, _params(run))
+    counts = run_counts(conn, sector=run.sector, dataset=run.dataset, logical_date=run.logical_date)
+    _log.info(
+        "%s.%s lifecycle: %d new, %d resolved, %d reopened, %d open",
+        run.sector,
+        run.dataset,
+        counts.new,
+        counts.resolved,
+        counts.reopened,
+        counts.open,
+    )
+    return counts
+
+
+@dataclass(frozen=True)
+class LifecycleEntry:
+    """One row of ``sync.mismatch_lifecycle`` as the CLI and pages show it."""
+
+    sector: str
+    dataset: str
+    source_key: str
+    status: str
+    first_seen: datetime
+    last_seen: datetime
+    resolved_at: datetime | None
+    resolution: str | None
+    reopened_count: int
+    current_reasons: list[str]
+    previous_reasons: list[str] | None
+    verdict: str | None
+    verdict_by: str | None
+    verdict_at: datetime | None
+    verdict_comment: str | None
+    verdict_closed_at: datetime | None
+    verdict_flagged: bool
+
+
+def lifecycle_entry(
+    conn: psycopg.Connection[Any], *, sector: str, dataset: str, source_key: str
+) -> LifecycleEntry | None:
+    """The record's lifecycle row, or None if it was never mismatched."""
+    row = conn.execute(
+        "SELECT sector, dataset, source_key, status, first_seen, last_seen, resolved_at, resolution, reopened_count, "
+        "current_reasons, previous_reasons, verdict, verdict_by, verdict_at, verdict_comment, verdict_closed_at, "
+        "verdict_flagged FROM sync.mismatch_lifecycle WHERE sector = %s AND dataset = %s AND source_key = %s",
+        (sector, dataset, source_key),
+    ).fetchone()
+    return None if row is None else LifecycleEntry(*row)
