@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import HTTPException, status
 
+from popsync.web import queries
 from popsync.web.deps import RequestEnv
 from popsync.web.refs import InvalidRefError
 
@@ -49,11 +50,20 @@ def _out(record: Any) -> VerdictOut:
 
 
 def save_verdict(env: RequestEnv, ref: str, verdict: str, comment: str | None) -> VerdictOut:
-    """Record a verdict; ``VerdictError`` (a ValueError) explains a refusal."""
+    """Record a verdict; ``VerdictError`` (a ValueError) explains a refusal.
+
+    The sector's role reads the record first (the database decides that the user's sector holds
+    it); sector roles write nothing, so the verdict itself is written with the app's own role,
+    through ``popsync.review.verdicts`` (validation, history, lifecycle, audit event).
+    """
     sector, dataset, source_key = _key(env, ref)
     from popsync.review.verdicts import record_verdict
 
     with env.ctx.pool.transaction(sector) as conn:
+        visible = queries.mismatch_record(conn, sector, dataset, source_key) is not None
+    if not visible:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, env.t("not_found"))
+    with env.ctx.pool.transaction(None, scoped=False) as conn:
         record = record_verdict(
             conn,
             sector=sector,

@@ -555,3 +555,74 @@ def test_id_numbers_never_reach_the_logs(
     out, err = capfd.readouterr()
     assert national_id not in caplog.text
     assert national_id not in out and national_id not in err
+
+
+# --- verdicts (review workflow) --------------------------------------------------------------------
+
+
+def test_verdicts_through_the_json_api(
+    web_client: TestClient, token_for: Callable[[str, str], dict[str, str]], warehouse: Conn
+) -> None:
+    clerk = token_for("bhyt_clerk", "VIEWER")
+    ref, row = _ref(web_client, clerk, [("sector", "health_insurance"), ("reason", "GENDER_MISMATCH")])
+    refused = web_client.post("/popsync/api/verdicts", json={"ref": ref, "verdict": "not_fixable"}, headers=clerk)
+    assert refused.status_code == 400 and "needs a reason" in refused.json()["detail"]
+    unknown = web_client.post("/popsync/api/verdicts", json={"ref": ref, "verdict": "shrug"}, headers=clerk)
+    assert unknown.status_code == 400 and "unknown verdict" in unknown.json()["detail"]
+    saved = web_client.post(
+        "/popsync/api/verdicts",
+        json={"ref": ref, "verdict": "fixing_at_source", "comment": "card reissued"},
+        headers=clerk,
+    )
+    assert saved.status_code == 201, saved.text
+    assert saved.json()["actor"] == "bhyt_clerk" and saved.json()["verdict"] == "fixing_at_source"
+    history = web_client.get("/popsync/api/verdicts", params={"ref": ref}, headers=clerk).json()
+    assert [(v["verdict"], v["comment"]) for v in history][-1] == ("fixing_at_source", "card reissued")
+    stored = warehouse.execute(
+        "SELECT verdict, verdict_by FROM sync.mismatch_lifecycle "
+        "WHERE sector = %s AND dataset = %s AND source_key = %s",
+        (row["sector"], row["dataset"], row["source_key"]),
+    ).fetchone()
+    assert stored == ("fixing_at_source", "bhyt_clerk")
+    audit = warehouse.execute(
+        "SELECT actor, detail->>'verdict' FROM sync.audit_log WHERE action = 'verdict.set' "
+        "ORDER BY event_id DESC LIMIT 1"
+    ).fetchone()
+    assert audit == ("bhyt_clerk", "fixing_at_source")
+
+
+def test_workbench_filters_by_verdict(web_client: TestClient, admin: dict[str, str], warehouse: Conn) -> None:
+    ref, row = _ref(web_client, admin, [("sector", "education"), ("reason", "DOB_MISMATCH")])
+    response = web_client.post("/popsync/api/verdicts", json={"ref": ref, "verdict": "register_wrong"}, headers=admin)
+    assert response.status_code == 201, response.text
+    rows, _ = _all_pages(web_client, admin, [("verdict", "register_wrong")])
+    expected = warehouse.execute(
+        "SELECT m.sector, m.dataset, m.source_key FROM sync.mismatches AS m JOIN sync.mismatch_lifecycle AS l "
+        "USING (sector, dataset, source_key) WHERE l.verdict = 'register_wrong' AND l.verdict_closed_at IS NULL "
+        "ORDER BY 1, 2, 3"
+    ).fetchall()
+    assert _keys(rows) == [tuple(r) for r in expected]
+    assert (row["sector"], row["dataset"], row["source_key"]) in _keys(rows)
+    assert all(r["verdict"] == "register_wrong" for r in rows)
+    unjudged, _ = _all_pages(web_client, admin, [("sector", "education"), ("verdict", "none")])
+    assert (row["sector"], row["dataset"], row["source_key"]) not in _keys(unjudged)
+    assert len(unjudged) == len(_expected(warehouse, "sector = 'education'")) - sum(
+        1 for r in expected if r[0] == "education"
+    )
+
+
+def test_verdict_form_on_the_record_page(web_client: TestClient, admin: dict[str, str]) -> None:
+    ref, _ = _ref(web_client, admin, [("sector", "justice"), ("reason", "NAME_MISMATCH")])
+    page = web_client.get("/popsync/record", params={"ref": ref}, headers=admin)
+    assert 'id="verdict-form"' in page.text and 'id="lifecycle"' in page.text
+    response = web_client.post(
+        "/popsync/record/verdict",
+        data={"ref": ref, "verdict": "acknowledged", "comment": "seen"},
+        headers=admin,
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    shown = web_client.get(response.headers["location"], headers=admin).text
+    assert "Đã lưu kết luận." in shown and "Đã ghi nhận" in shown and "seen" in shown
+    bad = web_client.post("/popsync/record/verdict", data={"ref": ref, "verdict": "not_fixable"}, headers=admin)
+    assert bad.status_code == 400 and "needs a reason" in bad.text
