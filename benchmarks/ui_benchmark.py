@@ -3,7 +3,8 @@
     POPSYNC_EMBEDDED_PORT=<port> .venv/bin/python benchmarks/ui_benchmark.py --rows 1000000
 
 Fills its own warehouse (``$POPSYNC_HOME``, default ``.popsync/bench-ui``) with ``--rows``
-synthetic published mismatches of one dataset (health-insurance cards) and 30 runs of history,
+synthetic published mismatches of one dataset (health-insurance cards) with their lifecycle
+(a tenth with a verdict) and 30 runs of history,
 starts the API server (one worker) with the popsync plugin, then measures over HTTP, each
 ``--repeats`` times: the overview, the workbench's first and next page (no filter, and filtered),
 a search, and a CSV export of every row while sampling the server's resident memory. Writes
@@ -57,7 +58,7 @@ def fill(rows: int) -> float:
     leaf = sql.Identifier("sync_partitions", "bench_ui_mismatches")
     sector_part = sql.Identifier("sync_partitions", f"mismatches__{SECTOR}")
     with psycopg.connect(get_settings().database_url_for(WAREHOUSE_DATABASE), autocommit=True) as conn:
-        for table in ("sector_sync_rate", "province_sync_rate", "published_runs"):
+        for table in ("sector_sync_rate", "province_sync_rate", "published_runs", "mismatch_lifecycle"):
             conn.execute(sql.SQL("TRUNCATE {}").format(sql.Identifier("sync", table)))
         conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(leaf))
         conn.execute(
@@ -88,6 +89,8 @@ def fill(rows: int) -> float:
             )
         )
         conn.execute(sql.SQL("ANALYZE {}").format(leaf))
+        conn.execute(read_sql("benchmark/ui_lifecycle.sql"), {"sector": SECTOR, "dataset": DATASET})
+        conn.execute("ANALYZE sync.mismatch_lifecycle")
         for sector, dataset, total, mismatched in (
             (SECTOR, DATASET, rows * 6, rows),
             ("education", "pupils", 2_000_000, 150_000),
@@ -193,6 +196,8 @@ def measure(base: str, pid: int, repeats: int, rows: int) -> dict[str, Any]:
             "workbench_province_reason_all",
             "/popsync/mismatches?province=079&reason=DUPLICATE_ID&reason=NAME_MISMATCH&reason_mode=all",
         ),
+        ("workbench_verdict", "/popsync/mismatches?verdict=fixing_at_source"),
+        ("workbench_reopened", f"/popsync/mismatches?sector={SECTOR}&status=reopened"),
     ):
         second = next_link(path)
         results[f"{label}_first_page"] = _median_ms(_getter(get, path), repeats)

@@ -31,8 +31,14 @@ SELECT
     life.verdict,
     m.run_id
 FROM sync.mismatches AS m
-LEFT JOIN lifecycle AS life
-    ON life.sector = m.sector AND life.dataset = m.dataset AND life.source_key = m.source_key
+-- A lateral lookup (one primary-key probe per row, in key order) rather than a join: the planner
+-- misestimates a three-column join and would hash the whole lifecycle table for a 50-row page.
+LEFT JOIN LATERAL (
+    SELECT lc.verdict, lc.reopened_count
+    FROM lifecycle AS lc
+    WHERE lc.sector = m.sector AND lc.dataset = m.dataset AND lc.source_key = m.source_key
+    OFFSET 0
+) AS life ON true
 WHERE m.sector = ANY(%(sectors)s::text[])
   AND (%(dataset)s::text IS NULL OR m.dataset = %(dataset)s::text)
   AND (%(province)s::text IS NULL OR m.province_code = %(province)s::text)

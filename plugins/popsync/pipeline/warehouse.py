@@ -16,8 +16,8 @@ _SCHEMA_LOCK = 727_001
 WAREHOUSE_DDL_FILES: tuple[str, ...] = (
     "warehouse/schema.sql",
     "warehouse/audit.sql",
-    "web/indexes.sql",
     "review/schema.sql",
+    "web/indexes.sql",
     "warehouse/views.sql",
 )
 
