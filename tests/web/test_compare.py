@@ -68,3 +68,8 @@ def test_deceased_row() -> None:
     rows = {row.field: row for row in compare(_record(details), PERSON, T)}
     assert "".join(p.text for p in rows["deceased"].register) == "† 2022-09-25"
     assert rows["deceased"].differs
+
+
+def test_case_alone_is_not_marked() -> None:
+    left, right = diff_segments("PHAM THANH", "Phạm Thanh")
+    assert _marked(left) == "A" and _marked(right) == "ạ"

@@ -30,7 +30,11 @@ def _plain(text: str | None, differs: bool = False) -> tuple[Segment, ...]:
 
 def diff_segments(left: str, right: str) -> tuple[tuple[Segment, ...], tuple[Segment, ...]]:
     """Character-level difference of two strings, as marked segments of each side."""
-    matcher = SequenceMatcher(None, left, right, autojunk=False)
+    # Case is not a difference (the rules compare names case-insensitively): align lower-cased
+    # texts when lower-casing keeps their lengths, and show the original characters.
+    lowered = (left.lower(), right.lower())
+    same_lengths = len(lowered[0]) == len(left) and len(lowered[1]) == len(right)
+    matcher = SequenceMatcher(None, *(lowered if same_lengths else (left, right)), autojunk=False)
     left_parts: list[Segment] = []
     right_parts: list[Segment] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
