@@ -136,7 +136,10 @@ def test_pages_in_chromium(
     # Overview, Vietnamese by default, then the language switch.
     page.goto(f"{api_server}/popsync/")
     assert page.locator("h1").inner_text() == "Tổng quan"
-    rollup = warehouse.execute("SELECT sector, sync_rate FROM sync.sector_rollup").fetchall()
+    defined = ["education", "health_insurance", "justice", "social_insurance"]
+    rollup = warehouse.execute(
+        "SELECT sector, sync_rate FROM sync.sector_rollup WHERE sector = ANY(%s)", (defined,)
+    ).fetchall()
     cards = page.locator("#rollup .card")
     assert cards.count() == len(rollup)
     for sector, rate in rollup:
