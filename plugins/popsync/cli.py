@@ -20,7 +20,7 @@ Where to look next:
   - per province:            SELECT * FROM sync.province_sync_rate WHERE sector = 'education';
   - data-quality results:    SELECT * FROM sync.quality_results ORDER BY checked_at DESC;
     (warehouse: psql {warehouse})
-  - Data Docs (GX):          {data_docs}/index.html
+  - Data Docs:               {data_docs}/index.html
   - the Airflow UI:          bash scripts/ui.sh  ->  http://127.0.0.1:8080
 """
 
@@ -145,7 +145,7 @@ def _cmd_server(args: argparse.Namespace) -> int:
     elif args.action == "stop":
         server.stop()
     else:
-        print("running" if server.is_running() else "stopped")
+        print(f"{'running' if server.is_running() else 'stopped'}; data in {server.cluster_dir}")
     return 0
 
 
@@ -203,6 +203,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from popsync.airflow_env import apply_airflow_environment
 
     apply_airflow_environment(get_settings())
+    from popsync.airflow.connections import use_airflow_connections
+
+    use_airflow_connections()
     try:
         return _COMMANDS[args.command](args)
     except (ValueError, FileExistsError) as exc:

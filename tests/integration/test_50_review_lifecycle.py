@@ -9,9 +9,11 @@ Then: a re-run of D4 changes nothing, a run failing inside the publish transacti
 and a run for D3 (older) does not rewind the lifecycle.
 """
 
+import csv
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -36,7 +38,7 @@ class Scenario:
     broken: list[str] = field(default_factory=list)
     broken_later: list[str] = field(default_factory=list)
     runs: dict[str, DagRunResult] = field(default_factory=dict)
-    counts: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
+    counts: dict[str, tuple[int | None, ...]] = field(default_factory=dict)
     snapshots: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
     verdict_log: dict[str, Any] = field(default_factory=dict)
 
@@ -57,7 +59,7 @@ def lifecycle_rows(settings: Settings) -> list[tuple[Any, ...]]:
         ).fetchall()
 
 
-def _counts(settings: Settings, run_id: str) -> tuple[int, int, int, int]:
+def _counts(settings: Settings, run_id: str) -> tuple[int | None, ...]:
     with _warehouse(settings) as conn:
         row = conn.execute(
             "SELECT new_mismatches, resolved_mismatches, reopened_mismatches, open_mismatches "
@@ -65,7 +67,7 @@ def _counts(settings: Settings, run_id: str) -> tuple[int, int, int, int]:
             (SECTOR, DATASET, run_id),
         ).fetchone()
     assert row is not None
-    return row
+    return tuple(row)
 
 
 def _keys(settings: Settings, query: str, limit: int, exclude: list[str]) -> list[str]:
@@ -120,12 +122,13 @@ def scenario(generated: object, settings: Settings, logical_date: datetime) -> I
     s = Scenario(dates=days)
     try:
         assert _run(s, settings, "D1", days[0]).succeeded
-        s.initial_open = s.counts["D1"][3]
+        s.initial_open = int(s.counts["D1"][3] or 0)
         mismatched = f"SELECT source_key FROM sync.mismatches WHERE sector = '{SECTOR}' AND dataset = '{DATASET}'"
         matched = f"SELECT source_key FROM sync.matches WHERE sector = '{SECTOR}' AND dataset = '{DATASET}'"
         name_only = mismatched + " AND reasons <@ %s::text[] AND national_id = linked_national_id"
         s.fixed = _keys(settings, name_only.replace("%s::text[]", "'{" + ",".join(NAME_REASONS) + "}'::text[]"), 5, [])
-        s.removed = _keys(settings, mismatched, 4, s.fixed)
+        # removed records must not share an ID with another (that one would resolve too)
+        s.removed = _keys(settings, mismatched + " AND NOT 'DUPLICATE_ID' = ANY(reasons)", 4, s.fixed)
         s.broken = _keys(settings, matched, 6, [])
         s.broken_later = _keys(settings, matched, 3, s.broken)
         with _warehouse(settings) as conn:
@@ -328,13 +331,14 @@ def test_failed_publish_changes_nothing(
     scenario: Scenario, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from popsync.pipeline import publish as publish_module
+    from popsync.pipeline.errors import DataRejectedError
 
     before = lifecycle_rows(settings)
-    original = publish_module.apply_run
+    original = publish_module.apply_run  # type: ignore[attr-defined]
 
     def apply_then_fail(conn: Any, run: Any) -> Any:
-        original(conn, run)  # the lifecycle moves, then the publish transaction fails
-        raise RuntimeError("simulated failure after the lifecycle update")
+        original(conn, run)  # the lifecycle moves, then the publish transaction fails (no retries)
+        raise DataRejectedError("simulated failure after the lifecycle update")
 
     monkeypatch.setattr(publish_module, "apply_run", apply_then_fail)
     failed = run_dag(DAG_ID, scenario.dates[3] + timedelta(days=1))
@@ -349,3 +353,53 @@ def test_older_date_does_not_rewind(scenario: Scenario, settings: Settings) -> N
     assert older.task_states["cards.publish"] == "success"
     assert lifecycle_rows(settings) == before
     assert _counts(settings, older.run_id) == (None, None, None, None)
+
+
+def test_register_feedback_dag_exports_a_file_and_an_asset(scenario: Scenario, settings: Settings) -> None:
+    from airflow.models.asset import AssetEvent, AssetModel
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    keeper = scenario.verdict_log["keeper"]
+    export = run_dag("register_feedback", scenario.dates[3])
+    assert export.succeeded, export.task_states
+    with create_session() as session:
+        event = session.scalars(
+            select(AssetEvent)
+            .join(AssetModel, AssetModel.id == AssetEvent.asset_id)
+            .where(AssetModel.name == "popsync.review.register_feedback", AssetEvent.source_run_id == export.run_id)
+        ).one()
+        extra = dict(event.extra)
+    assert (extra["rows"], extra["by_sector"]) == (1, {SECTOR: 1})
+    path = Path(extra["file"])
+    assert path.parent == settings.home / "exports" / "register_feedback"
+    assert path.stat().st_mode & 0o077 == 0  # personal data: owner only
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(row["sector"], row["dataset"], row["source_key"], row["actor"]) for row in rows] == [
+        (SECTOR, DATASET, keeper, "carol")
+    ]
+    assert rows[0]["comment"] == "birth certificate shows another date" and rows[0]["national_id"]
+    with _warehouse(settings) as conn:
+        status = conn.execute(
+            "SELECT status, export_file FROM sync.register_feedback WHERE source_key = %s", (keeper,)
+        ).fetchone()
+    assert status == ("exported", str(path))
+    again = run_dag("register_feedback", scenario.dates[3] + timedelta(hours=1))
+    assert again.succeeded  # nothing pending: no file, an event with rows = 0
+
+
+def test_verdict_cli(scenario: Scenario, capsys: pytest.CaptureFixture[str]) -> None:
+    from popsync.cli import main
+
+    key = scenario.broken[4]
+    assert main(["verdict", "set", SECTOR, DATASET, key, "not_fixable"]) == 2
+    assert "a not_fixable verdict needs a reason" in capsys.readouterr().err
+    assert main(["verdict", "set", SECTOR, DATASET, key, "not_fixable", "--comment", "card destroyed",
+                 "--actor", "erin"]) == 0  # fmt: skip
+    assert "verdict not_fixable recorded by erin" in capsys.readouterr().out
+    assert main(["verdict", "show", SECTOR, DATASET, key]) == 0
+    shown = capsys.readouterr().out
+    assert "status:   open" in shown and "not_fixable by erin" in shown and "card destroyed" in shown
+    assert main(["verdict", "history", SECTOR, DATASET, key]) == 0
+    assert "not_fixable" in capsys.readouterr().out

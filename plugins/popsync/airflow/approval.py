@@ -15,6 +15,7 @@ from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from popsync.airflow.context import dataset_run
 from popsync.pipeline.publish import drop_run_tables
+from popsync.pipeline.results import DatasetState
 from popsync.review.approval import approval_answer, approval_body, approval_timeout, review_breaches
 from popsync.sectors.model import DatasetDefinition, SectorDefinition
 
@@ -23,9 +24,8 @@ class PublishApprovalOperator(ApprovalOperator):
     """Ask an operator whether to publish a run whose quality gate found review-level breaches."""
 
     def __init__(
-        self, *, sector: SectorDefinition, dataset: DatasetDefinition, gate_task_id: str, reconcile_task_id: str,
-        **kwargs: Any,
-    ) -> None:  # fmt: skip
+        self, *, sector: SectorDefinition, dataset: DatasetDefinition, gate_task_id: str, **kwargs: Any
+    ) -> None:
         label = f"{sector.sector}.{dataset.name}"
         super().__init__(
             subject=f"Publish {label} despite review-level quality breaches?",
@@ -37,16 +37,22 @@ class PublishApprovalOperator(ApprovalOperator):
         self.sector = sector
         self.dataset = dataset
         self.gate_task_id = gate_task_id
-        self.reconcile_task_id = reconcile_task_id
         self.dataset_label = label
 
+    def _state(self, context: Any) -> DatasetState:
+        """The dataset run's state as the quality gate handed it on."""
+        return DatasetState.from_dict(context["ti"].xcom_pull(task_ids=self.gate_task_id))
+
     def execute(self, context: Any) -> Any:
-        breaches = review_breaches(context["ti"].xcom_pull(task_ids=self.gate_task_id))
+        state = self._state(context)
+        gate = state.gate.breaches if state.gate is not None else ()
+        breaches = review_breaches([breach.__dict__ for breach in gate])
         if not breaches:
             raise AirflowSkipException("no review-level breach: publishing needs no approval")
-        reconciled = context["ti"].xcom_pull(task_ids=self.reconcile_task_id)
         self.response_timeout = approval_timeout()
-        self.body = approval_body(self.dataset_label, breaches, reconciled["metrics"], self.response_timeout)
+        self.params["comment"] = ""  # the form starts empty (an earlier answer may linger in this process)
+        metrics = state.need_reconciled().metrics.to_dict()
+        self.body = approval_body(self.dataset_label, breaches, metrics, self.response_timeout)
         self.log.info("%s: %d review-level breaches; waiting for an operator", self.dataset_label, len(breaches))
         return super().execute(context)
 
@@ -57,6 +63,6 @@ class PublishApprovalOperator(ApprovalOperator):
         if answer.approved:
             self.log.info("%s: publishing approved by %s", self.dataset_label, answer.responded_by)
             return result
-        reconciled = context["ti"].xcom_pull(task_ids=self.reconcile_task_id)
-        drop_run_tables(dataset_run(context, self.sector, self.dataset, reconciled["attempt"]), keep_results=False)
+        attempt = self._state(context).need_reconciled().attempt
+        drop_run_tables(dataset_run(context, self.sector, self.dataset, attempt), keep_results=False)
         raise AirflowFailException(answer.refusal(self.dataset_label, approval_timeout()))

@@ -5,8 +5,6 @@ this step itself is one transaction.
 """
 
 import logging
-import shutil
-from dataclasses import dataclass
 from typing import Any
 
 import psycopg
@@ -15,8 +13,9 @@ from psycopg import sql
 from popsync.db.connections import connect
 from popsync.db.identifiers import quoted
 from popsync.pipeline.errors import DataRejectedError
+from popsync.pipeline.results import PublishOutcome
 from popsync.pipeline.run import DatasetRun
-from popsync.review.lifecycle import LifecycleCounts, RunTables, apply_run
+from popsync.review.lifecycle import RunTables, apply_run
 from popsync.settings import WAREHOUSE_CONN_ID
 
 _log = logging.getLogger(__name__)
@@ -28,23 +27,16 @@ class ConservationError(DataRejectedError):
     """Extracted records are not all accounted for as matched or mismatched."""
 
 
-@dataclass(frozen=True)
-class PublishOutcome:
-    published: bool
-    reason: str
-    lifecycle: LifecycleCounts | None = None
-    """What the run did to the mismatch lifecycle (None when not published)."""
-
-
 def _count(conn: psycopg.Connection[tuple[Any, ...]], table: tuple[str, str]) -> int:
     row = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(quoted(*table))).fetchone()
     assert row is not None
     return int(str(row[0]))
 
 
-def check_conservation(conn: psycopg.Connection[tuple[Any, ...]], run: DatasetRun) -> tuple[int, int, int]:
-    """Fail loudly unless extracted = matched + mismatched; return the three counts."""
-    extracted = _count(conn, run.raw_table)
+def check_conservation(
+    conn: psycopg.Connection[tuple[Any, ...]], run: DatasetRun, extracted: int
+) -> tuple[int, int, int]:
+    """Fail loudly unless extracted = matched + mismatched in the run's result tables; return the counts."""
     matched = _count(conn, run.matches_table)
     mismatched = _count(conn, run.mismatches_table)
     if extracted != matched + mismatched:
@@ -61,12 +53,15 @@ def _run_tables(run: DatasetRun) -> RunTables:
     )
 
 
-def publish(run: DatasetRun) -> PublishOutcome:
-    """Swap the run's result tables in as the dataset's published partitions."""
+def publish(run: DatasetRun, extracted: int) -> PublishOutcome:
+    """Swap the run's result tables in as the dataset's published partitions.
+
+    ``extracted`` is the number of records the reconcile stage read from the source.
+    """
     scope = (run.sector.sector, run.dataset.name)
     with connect(WAREHOUSE_CONN_ID) as conn:
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (_PUBLISH_LOCK,))
-        check_conservation(conn, run)
+        check_conservation(conn, run, extracted)
         current = conn.execute(
             "SELECT logical_date, matches_table, mismatches_table FROM sync.published_runs "
             "WHERE sector = %s AND dataset = %s FOR UPDATE",
@@ -101,7 +96,7 @@ def publish(run: DatasetRun) -> PublishOutcome:
                     quoted(*sector_part), quoted(*new_table), sql.Literal(run.dataset.name)
                 )
             )
-        lifecycle = apply_run(conn, _run_tables(run))
+        lifecycle = apply_run(conn, _run_tables(run))  # the mismatch lifecycle moves in this transaction
         conn.execute(
             "INSERT INTO sync.published_runs AS p "
             "(sector, dataset, run_id, logical_date, matches_table, mismatches_table) "
@@ -117,11 +112,9 @@ def publish(run: DatasetRun) -> PublishOutcome:
 
 
 def drop_run_tables(run: DatasetRun, *, keep_results: bool) -> None:
-    """Remove the run's staging tables (and its result tables when they were not published)."""
-    tables = [run.raw_table, run.normalised_table]
-    if not keep_results:
-        tables += [run.matches_table, run.mismatches_table]
+    """Remove the run's result tables when they were not published."""
+    if keep_results:
+        return
     with connect(WAREHOUSE_CONN_ID, autocommit=True) as conn:
-        for table in tables:
+        for table in (run.matches_table, run.mismatches_table):
             conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(quoted(*table)))
-    shutil.rmtree(run.work_dir, ignore_errors=True)

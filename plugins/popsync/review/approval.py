@@ -28,6 +28,16 @@ def review_breaches(breaches: list[dict[str, Any]] | None) -> list[dict[str, Any
     return [breach for breach in breaches or [] if breach.get("severity") == "review"]
 
 
+def duration(value: timedelta) -> str:
+    """``24 h``, ``90 min``, ``12 s``."""
+    seconds = value.total_seconds()
+    if seconds >= 3600:
+        return f"{seconds / 3600:g} h"
+    if seconds >= 60:
+        return f"{seconds / 60:g} min"
+    return f"{seconds:g} s"
+
+
 def _number(value: Any) -> str:
     return "n/a" if value is None else f"{value:.4g}"
 
@@ -47,7 +57,7 @@ def approval_body(label: str, breaches: list[dict[str, Any]], metrics: dict[str,
         f"{rows}\n\n"
         f"Run metrics: {total} records, {matched} matched, {int(metrics.get('mismatched', 0))} mismatched, "
         f"sync rate {rate}.\n\n"
-        f"**Approve** publishes these results. **Reject**, or no answer within {timeout}, keeps the "
+        f"**Approve** publishes these results. **Reject**, or no answer within {duration(timeout)}, keeps the "
         "previously published results and fails the run. Optionally give a comment."
     )
 
@@ -64,7 +74,7 @@ class ApprovalAnswer:
         """The failure message of a rejected or timed-out approval."""
         if self.timed_out:
             return (
-                f"{label}: no answer to the publish approval within {timeout}; the default (Reject) applied: "
+                f"{label}: no answer to the publish approval within {duration(timeout)}; the default (Reject) applied: "
                 "nothing was published and the previous results stay published"
             )
         when = "" if self.responded_at is None else f" at {self.responded_at.isoformat(timespec='seconds')}"

@@ -9,11 +9,9 @@ import pytest
 
 from popsync.db.databases import recreate_database
 from popsync.db.sql_files import read_sql
-from popsync.pipeline.extract import extract
-from popsync.pipeline.normalise import normalise
-from popsync.pipeline.publish import drop_run_tables, publish
-from popsync.pipeline.reconcile import reconcile
+from popsync.pipeline.results import DatasetState
 from popsync.pipeline.run import DatasetRun
+from popsync.pipeline.sequence import publish_stage, reconcile_stage
 from popsync.sectors.model import SectorDefinition
 from popsync.settings import Settings
 
@@ -78,13 +76,14 @@ def bad_source(server_url: str, settings: Settings) -> Iterator[SectorDefinition
 
 def test_every_nasty_record_is_accounted_for_with_a_reason(bad_source: SectorDefinition, settings: Settings) -> None:
     run = DatasetRun(bad_source, bad_source.datasets[0], "manual__bad_input", datetime.now(UTC)).with_new_attempt()
-    assert extract(run) == len(NASTY_ROWS)
-    assert normalise(run) == len(NASTY_ROWS)
-    metrics = reconcile(run)
-    assert metrics.total == len(NASTY_ROWS)
-    assert metrics.matched == 0
-    assert publish(run).published
-    drop_run_tables(run, keep_results=True)
+    state = reconcile_stage(run, DatasetState())
+    reconciled = state.need_reconciled()
+    assert reconciled.extracted == reconciled.profile.total == len(NASTY_ROWS)
+    assert reconciled.metrics.total == len(NASTY_ROWS)
+    assert reconciled.metrics.matched == 0
+    assert reconciled.profile.source_keys_present == len(NASTY_ROWS) - 1
+    published = publish_stage(run, state).published
+    assert published is not None and published.published
     with psycopg.connect(settings.database_url_for("popsync_warehouse")) as conn:
         rows = conn.execute(
             "SELECT source_key, reasons FROM sync.mismatches WHERE sector = 'bad_input' ORDER BY source_key"
