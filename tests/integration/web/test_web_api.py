@@ -211,6 +211,10 @@ def test_reasons_page_explains_codes_in_both_languages(web_client: TestClient, a
 
 # --- workbench: filters and keyset pagination -----------------------------------------------------
 
+_REOPENED = (
+    "EXISTS (SELECT 1 FROM sync.mismatch_lifecycle AS l WHERE (l.sector, l.dataset, l.source_key) = "
+    "(sync.mismatches.sector, sync.mismatches.dataset, sync.mismatches.source_key) AND l.reopened_count > 0)"
+)
 FILTERS: list[tuple[Params, str, dict[str, Any], bool]] = [
     ((), "true", {}, True),
     ((("sector", "health_insurance"),), "sector = 'health_insurance'", {}, True),
@@ -229,7 +233,8 @@ FILTERS: list[tuple[Params, str, dict[str, Any], bool]] = [
     ),
     ((("province", "001"),), "province_code = '001'", {}, True),
     ((("status", "new"),), "first_seen >= logical_date", {}, False),
-    ((("status", "recurring"),), "first_seen < logical_date", {}, False),
+    ((("status", "recurring"),), f"first_seen < logical_date AND NOT {_REOPENED}", {}, False),
+    ((("status", "reopened"),), f"first_seen < logical_date AND {_REOPENED}", {}, False),
     ((("min_age_days", "1"),), "first_seen <= now() - interval '1 day'", {}, False),
     (
         (("sector", "social_insurance"), ("reason", "DECEASED"), ("max_age_days", "30")),
