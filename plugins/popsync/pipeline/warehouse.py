@@ -16,6 +16,7 @@ _SCHEMA_LOCK = 727_001
 WAREHOUSE_DDL_FILES: tuple[str, ...] = (
     "warehouse/schema.sql",
     "warehouse/audit.sql",
+    "warehouse/suggestions.sql",
     "review/schema.sql",
     "web/indexes.sql",
     "warehouse/views.sql",
