@@ -6,6 +6,12 @@ bash scripts/bootstrap.sh
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy
+# Chromium for the browser tests: installed in CI (root); elsewhere when missing, if we may.
+if [ "${CI:-}" = "true" ]; then
+    bash scripts/browser_deps.sh
+elif [ ! -x /usr/bin/chromium ]; then
+    bash scripts/browser_deps.sh || echo "warning: no Chromium; the browser tests will be skipped" >&2
+fi
 # DuckDB's bindings report "leaked" objects at interpreter exit (harmless noise after the
 # summary line); filter those lines, keep pytest's exit status.
 set -o pipefail

@@ -8,4 +8,5 @@ trap 'kill 0' EXIT INT TERM
 .venv/bin/popsync airflow dag-processor &
 .venv/bin/popsync airflow scheduler &
 .venv/bin/popsync airflow api-server --port "${AIRFLOW_PORT:-8080}" &
+echo "popsync pages: http://127.0.0.1:${AIRFLOW_PORT:-8080}/popsync/ (also under 'popsync' in Airflow's navigation)"
 wait

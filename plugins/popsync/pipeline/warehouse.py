@@ -17,8 +17,9 @@ WAREHOUSE_DDL_FILES: tuple[str, ...] = (
     "warehouse/schema.sql",
     "warehouse/run_tables.sql",
     "warehouse/audit.sql",
-    "review/schema.sql",
     "warehouse/suggestions.sql",
+    "review/schema.sql",
+    "web/indexes.sql",
     "warehouse/views.sql",
 )
 

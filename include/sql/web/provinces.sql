@@ -1,0 +1,20 @@
+-- Sync rate per province over the latest run of each selected dataset.
+-- Inputs: %(sectors)s text[]; %(dataset)s text or NULL (every dataset of the sectors).
+WITH latest AS (
+    SELECT runs.sector, runs.dataset, runs.run_id
+    FROM sync.latest_sync_rate AS runs
+    WHERE runs.sector = ANY(%(sectors)s)
+      AND (%(dataset)s::text IS NULL OR runs.dataset = %(dataset)s::text)
+)
+
+SELECT
+    provinces.province_code,
+    sum(provinces.total)::bigint AS total,
+    sum(provinces.matched)::bigint AS matched,
+    sum(provinces.mismatched)::bigint AS mismatched,
+    sum(provinces.matched)::double precision / nullif(sum(provinces.total), 0) AS sync_rate
+FROM sync.province_sync_rate AS provinces
+INNER JOIN latest
+    ON latest.sector = provinces.sector AND latest.dataset = provinces.dataset AND latest.run_id = provinces.run_id
+GROUP BY provinces.province_code
+ORDER BY provinces.province_code;

@@ -1,0 +1,1 @@
+"""popsync's pages in the Airflow UI: a FastAPI app mounted by the plugin under ``/popsync``."""

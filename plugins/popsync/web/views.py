@@ -1,0 +1,153 @@
+"""What each page shows, assembled from the queries (shared by the HTML pages and the JSON API)."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from popsync.domain.provinces import PROVINCES
+from popsync.web import queries
+from popsync.web.charts import Bar, Series, bar_chart, line_chart
+from popsync.web.compare import FieldComparison, compare
+from popsync.web.db import Connection
+from popsync.web.i18n import REASONS, Translator
+
+PROVINCE_SORTS = ("rate", "code", "name", "total", "mismatched")
+ORDERS = ("asc", "desc")
+
+
+@dataclass(frozen=True)
+class Overview:
+    rollup: list[queries.SectorRollup]
+    datasets: list[queries.DatasetLatest]
+    trend: list[queries.TrendPoint]
+
+    def chart(self, t: Translator) -> Any:
+        series: dict[tuple[str, str], list[tuple[Any, float]]] = {}
+        for point in self.trend:
+            if point.sync_rate is not None:
+                series.setdefault((point.sector, point.dataset), []).append((point.logical_date, point.sync_rate))
+        return line_chart([Series(f"{t.dataset(d)}", tuple(points)) for (_, d), points in series.items()])
+
+
+def overview(conn: Connection, sectors: Sequence[str]) -> Overview:
+    return Overview(
+        rollup=queries.sector_rollup(conn, sectors),
+        datasets=queries.latest_datasets(conn, sectors),
+        trend=queries.trend(conn, sectors),
+    )
+
+
+@dataclass(frozen=True)
+class ProvinceRow:
+    rank: int
+    code: str
+    name: str
+    total: int
+    matched: int
+    mismatched: int
+    sync_rate: float | None
+
+
+def province_rows(
+    conn: Connection, sectors: Sequence[str], dataset: str | None, sort: str, order: str
+) -> list[ProvinceRow]:
+    rates = queries.province_rates(conn, sectors, dataset)
+    by_rate = sorted(rates, key=lambda r: (-(r.sync_rate or 0.0), r.province_code))
+    rank = {r.province_code: index + 1 for index, r in enumerate(by_rate)}
+    rows = [
+        ProvinceRow(
+            rank[r.province_code],
+            r.province_code,
+            PROVINCES.get(r.province_code, r.province_code),
+            r.total,
+            r.matched,
+            r.mismatched,
+            r.sync_rate,
+        )
+        for r in rates
+    ]
+    keys = {
+        "rate": lambda row: (row.sync_rate if row.sync_rate is not None else -1.0, row.code),
+        "code": lambda row: row.code,
+        "name": lambda row: row.name,
+        "total": lambda row: (row.total, row.code),
+        "mismatched": lambda row: (row.mismatched, row.code),
+    }
+    return sorted(rows, key=keys[sort], reverse=order == "desc")
+
+
+def province_chart(rows: Sequence[ProvinceRow]) -> Any:
+    rates = [row.sync_rate for row in rows if row.sync_rate is not None]
+    floor = max(0.0, int((min(rates, default=0.0) - 0.02) * 20) / 20)  # a multiple of 5 %, below the lowest rate
+    return bar_chart(
+        [Bar(f"{row.name} ({row.code})", row.sync_rate or 0.0, f"{(row.sync_rate or 0.0) * 100:.2f}%") for row in rows],
+        floor=floor,
+    )
+
+
+@dataclass(frozen=True)
+class ReasonRow:
+    code: str
+    records: int
+    explanation: str
+
+
+@dataclass(frozen=True)
+class Reasons:
+    rows: list[ReasonRow]
+    days: list[queries.ReasonDay]
+
+    def bars(self) -> Any:
+        top = max((row.records for row in self.rows), default=0) or 1
+        return bar_chart([Bar(row.code, row.records / top, f"{row.records:,}") for row in self.rows])
+
+    def chart(self) -> Any:
+        from datetime import UTC, datetime, time
+
+        series: dict[str, list[tuple[datetime, float]]] = {}
+        for day in self.days:
+            when = datetime.combine(day.run_day, time(), tzinfo=UTC)
+            series.setdefault(day.reason, []).append((when, float(day.records)))
+        return line_chart([Series(code, tuple(points)) for code, points in sorted(series.items())], percent=False)
+
+
+def reasons(conn: Connection, sectors: Sequence[str], dataset: str | None, t: Translator) -> Reasons:
+    counts = {row.reason: row.records for row in queries.reason_counts(conn, sectors, dataset)}
+    rows = [ReasonRow(code, counts.get(code, 0), t.reason(code)) for code in REASONS]
+    rows += [ReasonRow(code, n, t.reason(code)) for code, n in counts.items() if code not in REASONS]
+    rows.sort(key=lambda row: (-row.records, row.code))
+    return Reasons(rows=rows, days=queries.reason_trend(conn, sectors, dataset))
+
+
+@dataclass(frozen=True)
+class RecordView:
+    record: queries.MismatchRecord
+    person: queries.RegisterPerson | None
+    fields: list[FieldComparison]
+    lifecycle: dict[str, Any] | None
+    verdicts: list[Any]
+
+
+@dataclass(frozen=True)
+class RecordData:
+    record: queries.MismatchRecord
+    lifecycle: dict[str, Any] | None
+    verdicts: list[Any]
+
+    def view(self, person: queries.RegisterPerson | None, t: Translator) -> RecordView:
+        return RecordView(self.record, person, compare(self.record, person, t), self.lifecycle, self.verdicts)
+
+
+def record_data(conn: Connection, sector: str, dataset: str, source_key: str, *, review: bool) -> RecordData | None:
+    """The record, its lifecycle and verdict history (run under the sector's role)."""
+    record = queries.mismatch_record(conn, sector, dataset, source_key)
+    if record is None:
+        return None
+    lifecycle = None
+    history: list[Any] = []
+    if review:
+        from popsync.review.verdicts import verdict_history
+
+        lifecycle = queries.lifecycle_record(conn, sector, dataset, source_key)
+        history = list(verdict_history(conn, sector=sector, dataset=dataset, source_key=source_key))
+    return RecordData(record, lifecycle, history)

@@ -1,0 +1,66 @@
+"""Workbench filter parsing: validation, SQL parameters, what reaches URLs and the audit trail."""
+
+import pytest
+
+from popsync.web.filters import Cursor, FilterError, parse_filter
+
+SECTORS = ("education", "health_insurance", "justice", "social_insurance")
+
+
+def test_a_full_filter() -> None:
+    criteria = parse_filter(
+        {
+            "sector": ["justice"],
+            "dataset": ["birth_registrations"],
+            "reason": ["NAME_MISMATCH", "DECEASED", ""],
+            "reason_mode": ["all"],
+            "province": ["001"],
+            "min_age_days": ["3"],
+            "max_age_days": ["30"],
+            "status": ["new"],
+            "verdict": ["none"],
+        },
+        known_sectors=SECTORS,
+        search=" 001 099.012-345 ",
+    )
+    params = criteria.sql_params(SECTORS, after=Cursor("justice", "birth_registrations", "k1"), limit=51)
+    assert params["sectors"] == ["justice"]
+    assert params["reasons"] == ["DECEASED", "NAME_MISMATCH"] and params["all_reasons"] is True
+    assert params["search"] == "001 099.012-345" and params["search_id"] == "001099012345"
+    assert (params["after_sector"], params["after_key"], params["limit"]) == ("justice", "k1", 51)
+    assert ("q", "001 099.012-345") not in criteria.query_items()
+    assert all("001099" not in value for _, value in criteria.query_items())
+    assert criteria.audit_detail()["search"] is True
+    assert "001099" not in str(criteria.audit_detail())
+
+
+def test_no_filter_covers_every_visible_sector() -> None:
+    criteria = parse_filter({}, known_sectors=SECTORS)
+    params = criteria.sql_params(["education", "justice"], after=None, limit=None)
+    assert params["sectors"] == ["education", "justice"]
+    assert params["reasons"] is None and params["search"] is None and params["limit"] is None
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"sector": ["tax"]}, "unknown sector"),
+        ({"sector": ["justice", "education"]}, "more than once"),
+        ({"dataset": ["Cards;"]}, "lower-case identifier"),
+        ({"reason": ["SPOOKY"]}, "unknown reason"),
+        ({"reason_mode": ["some"]}, "reason_mode"),
+        ({"province": ["003"]}, "unknown province"),
+        ({"status": ["closed"]}, "status"),
+        ({"verdict": ["maybe"]}, "verdict"),
+        ({"min_age_days": ["x"]}, "whole number"),
+        ({"min_age_days": ["5"], "max_age_days": ["1"]}, "larger"),
+    ],
+)
+def test_bad_values_are_named(params: dict[str, list[str]], message: str) -> None:
+    with pytest.raises(FilterError, match=message):
+        parse_filter(params, known_sectors=SECTORS)
+
+
+def test_a_long_search_term_is_refused() -> None:
+    with pytest.raises(FilterError, match="longer than"):
+        parse_filter({}, known_sectors=SECTORS, search="9" * 65)
