@@ -48,6 +48,13 @@ def airflow_environment(settings: Settings) -> dict[str, str]:
         "AIRFLOW__CORE__LAZY_LOAD_PLUGINS": "True",
         "AIRFLOW__CORE__PARALLELISM": "4",
         "AIRFLOW__API_AUTH__JWT_SECRET": _jwt_secret(settings),
+        # One API server on 127.0.0.1 serves the UI, the REST API and the tasks' Execution API.
+        "AIRFLOW__API__HOST": "127.0.0.1",
+        "AIRFLOW__API__PORT": str(settings.api_port),
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{settings.api_port}/execution/",
+        # Log servers on ports derived from the API port, so that two checkouts do not collide.
+        "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(settings.api_port + 10_000),
+        "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(settings.api_port + 10_001),
         "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_DIR / "plugins"), os.environ.get("PYTHONPATH")])),
     }
     databases = {WAREHOUSE_CONN_ID: WAREHOUSE_DATABASE, REGISTER_CONN_ID: REGISTER_DATABASE}
