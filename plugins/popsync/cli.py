@@ -233,7 +233,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
-        if type(exc).__name__ == "JobInterrupted":  # SIGTERM during `popsync run`
+        if type(exc).__name__ == "JobInterruptedError":  # SIGTERM during `popsync run`
             return 143
         raise
 

@@ -27,6 +27,7 @@ class DagRunInfo:
 
 @dataclass(frozen=True)
 class TaskInstanceInfo:
+    id: str
     task_id: str
     state: str | None
     try_number: int
@@ -124,6 +125,7 @@ class AirflowApi:
         body = self._call("GET", f"/dags/{quote(dag_id)}/dagRuns/{quote(run_id)}/taskInstances", params={"limit": 1000})
         return [
             TaskInstanceInfo(
+                id=item["id"],
                 task_id=item["task_id"],
                 state=item["state"],
                 try_number=int(item.get("try_number") or 0),

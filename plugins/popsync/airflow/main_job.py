@@ -34,12 +34,12 @@ class JobResult:
         return bool(self.runs) and all(p.succeeded for p in self.runs.values())
 
 
-class JobInterrupted(Exception):
+class JobInterruptedError(Exception):
     """SIGTERM or Ctrl-C during the job."""
 
 
 def _raise_interrupted(signum: int, frame: FrameType | None) -> None:
-    raise JobInterrupted(signal.Signals(signum).name)
+    raise JobInterruptedError(signal.Signals(signum).name)
 
 
 def run_through_scheduler(
@@ -96,7 +96,7 @@ def run_through_scheduler(
             if results[REFERENCE_DAG].succeeded and sector_dag_ids:
                 results.update(follow(services.api, unpause_and_trigger(sector_dag_ids), report))
             return JobResult(results, len(abandoned))
-        except (KeyboardInterrupt, JobInterrupted):
+        except (KeyboardInterrupt, JobInterruptedError):
             failed = fail_own_active_runs(services.api, triggered, note="popsync run was interrupted")
             say(f"\ninterrupted: {failed} run(s) of this job marked failed; stopping the services it started")
             raise
