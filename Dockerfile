@@ -37,6 +37,7 @@ COPY include/ include/
 COPY plugins/ plugins/
 COPY dags/ dags/
 COPY docker/postgres-entrypoint.sh /usr/local/bin/popsync-postgres
+COPY docker/healthcheck.py /usr/local/bin/popsync-healthcheck
 RUN SSL_CERT_FILE=$(cat /tmp/ca-bundle-path) /opt/uv/bin/uv sync --frozen --no-dev --extra celery \
         --python "$(command -v python3)" \
  && rm -rf /root/.cache /tmp/certs /tmp/ca-bundle.crt /tmp/ca-bundle-path \
