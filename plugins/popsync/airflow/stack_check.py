@@ -2,7 +2,7 @@
 
 ``run``: trigger ``sync_reference`` then every sector DAG through the scheduler; all must succeed
 and the tasks of at least one run must have landed on more than one Celery worker.
-``kill-worker``: trigger the sector DAGs again, print ``KILL <worker>`` as soon as a ``reconcile``
+``kill-worker``: trigger a sector DAG again (``--sectors``, default education), print ``KILL <worker>`` as soon as a ``reconcile``
 task runs on a worker (``stack.sh`` kills that container), then wait: every run must still
 succeed, the killed task through a retry on a surviving worker.
 """
@@ -36,19 +36,23 @@ def _workers_by_run(api: AirflowApi, runs: list[tuple[str, str]]) -> dict[str, d
     return result
 
 
-def _trigger_all(api: AirflowApi) -> tuple[list[tuple[str, str]], dict[str, RunProgress]]:
-    sector_dags = [s.dag_id for s in load_sectors()]
+def _trigger(
+    api: AirflowApi, sectors: list[str] | None, *, reference: bool = True
+) -> tuple[list[tuple[str, str]], dict[str, RunProgress]]:
+    sector_dags = [s.dag_id for s in load_sectors() if sectors is None or s.sector in sectors]
     wait_for_dags(api, ["sync_reference", *sector_dags])
     owner = JobOwner.current()
     logical_date = datetime.now(UTC).replace(microsecond=0)
-    results = follow(api, trigger_runs(api, ["sync_reference"], logical_date, owner), _report, timeout=900)
+    results: dict[str, RunProgress] = {}
+    if reference:
+        results = follow(api, trigger_runs(api, ["sync_reference"], logical_date, owner), _report, timeout=900)
     runs = trigger_runs(api, sector_dags, logical_date, owner)
     return runs, results
 
 
 def check_run(api: AirflowApi, expect_workers: int) -> int:
     started = time.monotonic()
-    runs, results = _trigger_all(api)
+    runs, results = _trigger(api, None)
     results.update(follow(api, runs, _report, timeout=1800))
     _say(f"all runs finished in {time.monotonic() - started:.0f} s")
     failed = [p.dag_id for p in results.values() if not p.succeeded]
@@ -68,9 +72,9 @@ def check_run(api: AirflowApi, expect_workers: int) -> int:
     return 0
 
 
-def check_kill_worker(api: AirflowApi) -> int:
+def check_kill_worker(api: AirflowApi, sectors: list[str]) -> int:
     started = time.monotonic()
-    runs, results = _trigger_all(api)
+    runs, results = _trigger(api, sectors, reference=False)
     victim: tuple[str, str, str] | None = None
     while victim is None:
         for dag_id, run_id in runs:
@@ -110,12 +114,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("check", choices=["run", "kill-worker"])
     parser.add_argument("--api", required=True, help="API server URL, e.g. http://127.0.0.1:8286")
     parser.add_argument("--expect-workers", type=int, default=2)
+    parser.add_argument("--sectors", default="education", help="kill-worker: sectors to run (comma-separated)")
     args = parser.parse_args(argv)
     api = AirflowApi(args.api)
     try:
         if args.check == "run":
             return check_run(api, args.expect_workers)
-        return check_kill_worker(api)
+        return check_kill_worker(api, args.sectors.split(","))
     finally:
         api.close()
 
