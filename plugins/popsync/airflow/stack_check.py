@@ -3,8 +3,8 @@
 ``run``: trigger ``sync_reference`` then every sector DAG through the scheduler; all must succeed
 and the tasks of at least one run must have landed on more than one Celery worker.
 ``kill-worker``: trigger a sector DAG again (``--sectors``, default education), print
-``KILL <worker>`` as soon as a ``reconcile`` task runs on a worker (``stack.sh`` kills that container), then wait: every run must still
-succeed, the killed task through a retry on a surviving worker.
+``KILL <worker>`` as soon as a ``reconcile`` task runs on a worker (``stack.sh`` kills that
+container), then wait: every run must still succeed, the killed task through a retry.
 """
 
 import argparse
