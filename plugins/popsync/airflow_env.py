@@ -47,6 +47,9 @@ def airflow_environment(settings: Settings) -> dict[str, str]:
         "AIRFLOW__LOGGING__LOGGING_LEVEL": os.environ.get("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING"),
         "AIRFLOW__CORE__LAZY_LOAD_PLUGINS": "True",
         "AIRFLOW__CORE__PARALLELISM": "4",
+        # A task parses its DAG file first (~20 s when the machine is loaded; the default limit is 30 s).
+        "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "180",
+        "AIRFLOW__DAG_PROCESSOR__DAG_FILE_PROCESSOR_TIMEOUT": "240",
         "AIRFLOW__API_AUTH__JWT_SECRET": _jwt_secret(settings),
         # One API server on 127.0.0.1 serves the UI, the REST API and the tasks' Execution API.
         "AIRFLOW__API__HOST": "127.0.0.1",

@@ -14,7 +14,7 @@ import os
 import signal
 import subprocess
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,10 +38,14 @@ class StartedService:
     log_file: Path
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
-    """SIGTERM this process when the job that started it dies, even by SIGKILL."""
-    with contextlib.suppress(OSError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+def _die_with_parent(sig: int) -> Callable[[], None]:
+    """Signal this process with ``sig`` when the job that started it dies, even by SIGKILL."""
+
+    def set_death_signal() -> None:  # pragma: no cover - runs in the child between fork and exec
+        with contextlib.suppress(OSError):
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, sig)  # PR_SET_PDEATHSIG
+
+    return set_death_signal
 
 
 def _alive(pid: int) -> bool:
@@ -150,7 +154,9 @@ class LocalServices:
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # Ctrl-C in the terminal reaches the job, which stops them in order
-                preexec_fn=_die_with_parent,
+                # The scheduler side stops gracefully on SIGTERM; the stateless API server may not
+                # (measured: it outlived a killed job), so it gets SIGKILL.
+                preexec_fn=_die_with_parent(signal.SIGKILL if name == "api-server" else signal.SIGTERM),
             )
         self.started.append(StartedService(name, process.pid, log_file))
         self._write_record()
