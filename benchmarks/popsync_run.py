@@ -1,7 +1,8 @@
-"""One timed popsync run of health_insurance.cards through the same stage functions the DAG runs.
+"""One timed popsync run of health_insurance.cards through ``run_dataset``, the DAG's sequence.
 
-Prints one JSON line: seconds per stage, rows, and this process's peak RSS.
-Run by ``benchmarks/run_benchmark.py`` in its own process so that its memory is its own.
+Prints one JSON line: seconds per stage (and per step inside reconcile), rows, and this
+process's peak RSS. Run by ``benchmarks/run_benchmark.py`` in its own process so that its
+memory is its own.
 """
 
 import json
@@ -15,50 +16,32 @@ from typing import Any
 def main() -> int:
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    from popsync.pipeline.extract import extract
-    from popsync.pipeline.history import record_metrics
-    from popsync.pipeline.normalise import normalise
-    from popsync.pipeline.publish import drop_run_tables, publish
-    from popsync.pipeline.reconcile import reconcile
+    from popsync.pipeline.results import DatasetState
     from popsync.pipeline.run import DatasetRun
+    from popsync.pipeline.sequence import run_dataset
     from popsync.sectors import load_sectors
 
     timings["import_popsync"] = time.perf_counter() - started
-    with_gate = "--no-gate" not in sys.argv
-    if with_gate:
-        started = time.perf_counter()
-        import great_expectations  # noqa: F401 - timed on its own: paid once per task process
-
-        from popsync.pipeline.gate import run_quality_gate
-
-        timings["import_great_expectations"] = time.perf_counter() - started
-
     sector = next(s for s in load_sectors() if s.sector == "health_insurance")
-    run = DatasetRun(sector, sector.datasets[0], f"bench__{time.time_ns()}", datetime.now(UTC)).with_new_attempt()
+    run = DatasetRun(sector, sector.datasets[0], f"bench__{time.time_ns()}", datetime.now(UTC))
 
-    def timed(stage: str, step: Any) -> Any:
-        begun = time.perf_counter()
-        value = step()
-        timings[stage] = time.perf_counter() - begun
-        return value
+    def on_stage(stage: str, seconds: float, state: DatasetState) -> None:
+        timings[stage] = seconds
+        if stage == "reconcile":
+            timings.update({f"reconcile.{step}": s for step, s in state.need_reconciled().timings})
 
-    rows = timed("extract", lambda: extract(run))
-    timed("normalise", lambda: normalise(run))
-    metrics = timed("reconcile", lambda: reconcile(run))
-    warnings: list[dict[str, Any]] = timed("quality_gate", lambda: run_quality_gate(run)) if with_gate else []
-    timed("publish", lambda: publish(run))
-    timed("metrics", lambda: record_metrics(run, metrics, quality_warnings=warnings))
-    timed("cleanup", lambda: drop_run_tables(run, keep_results=True))
-    pipeline = ("extract", "normalise", "reconcile", "publish", "metrics", "cleanup")
-    result = {
+    state = run_dataset(run, on_stage=on_stage)
+    reconciled = state.need_reconciled()
+    pipeline = ("reconcile", "publish", "publish_metrics")
+    result: dict[str, Any] = {
         "tool": "popsync",
-        "rows_sector": rows,
-        "mismatches": metrics.mismatched,
-        "sync_rate": metrics.sync_rate,
+        "rows_sector": reconciled.extracted,
+        "mismatches": reconciled.metrics.mismatched,
+        "sync_rate": reconciled.metrics.sync_rate,
         "seconds": {
             **timings,
             "pipeline": sum(timings[stage] for stage in pipeline),
-            "pipeline_with_gate": sum(timings[stage] for stage in pipeline) + timings.get("quality_gate", 0.0),
+            "pipeline_with_gate": sum(timings[stage] for stage in (*pipeline, "quality_gate")),
         },
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }

@@ -47,3 +47,12 @@ def server_url(settings: Settings) -> Iterator[str]:
     ensure_server(settings)
     recreate_database(settings, WAREHOUSE_DATABASE)  # every session starts from an empty warehouse
     yield bootstrap(settings)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark as ``integration`` every test in tests/integration and every test that needs the server."""
+    integration_dir = Path(__file__).parent / "integration"
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        if integration_dir in Path(str(item.path)).parents or "server_url" in fixtures:
+            item.add_marker(pytest.mark.integration)

@@ -225,6 +225,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from popsync.airflow_env import apply_airflow_environment
 
     apply_airflow_environment(get_settings())
+    from popsync.airflow.connections import use_airflow_connections
+
+    use_airflow_connections()
     try:
         return _COMMANDS[args.command](args)
     except (ValueError, FileExistsError) as exc:

@@ -3,8 +3,8 @@
 from dataclasses import dataclass
 
 from popsync.db.arrow_io import adbc_connection
+from popsync.db.duck import duckdb_session
 from popsync.db.sql_files import read_sql
-from popsync.pipeline.duck import duckdb_session
 from popsync.sectors.model import SectorDefinition
 from popsync.settings import WAREHOUSE_CONN_ID
 

@@ -18,6 +18,7 @@ from popsync.settings import PROJECT_DIR, Settings
 BENCH_PORT = int(os.environ.get("POPSYNC_TEST_BENCH_PORT", str(int(os.environ["POPSYNC_EMBEDDED_PORT"]) + 1)))
 
 
+@pytest.mark.integration
 @pytest.mark.skipif(bool(os.environ.get("POPSYNC_DATABASE_URL")), reason="uses its own embedded server")
 def test_tiny_benchmark_runs_every_tool(settings: Settings, tmp_path: Path) -> None:
     home = settings.home / "bench"
@@ -43,7 +44,7 @@ def test_tiny_benchmark_runs_every_tool(settings: Settings, tmp_path: Path) -> N
     sector_rows = {tool: summary["rows_sector"] for tool, summary in size["tools"].items()}
     assert len(set(sector_rows.values())) == 1 and sector_rows["popsync"] > 1000
     stages = size["tools"]["popsync"]["median_stage_seconds"]
-    assert {"extract", "normalise", "reconcile", "quality_gate", "publish", "metrics"} <= set(stages)
+    assert {"reconcile", "reconcile.extract_normalise", "reconcile.classify", "quality_gate", "publish"} <= set(stages)
     for summary in size["tools"].values():
         assert summary["median_seconds"] > 0 and summary["peak_rss_mb"] > 0
     table = (tmp_path / f"{name}.md").read_text(encoding="utf-8")

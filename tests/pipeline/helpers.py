@@ -7,8 +7,8 @@ from typing import Any
 
 import duckdb
 
+from popsync.db.duck import duckdb_session
 from popsync.db.sql_files import read_sql
-from popsync.pipeline.duck import duckdb_session
 from popsync.pipeline.normalise import normalised_relation
 from popsync.pipeline.reconcile import classify
 from popsync.reference.snapshot import REGISTER_COLUMNS as REGISTER_COLUMN_LIST

@@ -77,7 +77,7 @@ def test_bad_definition_names_file_and_field(tmp_path: Path, change: tuple[str, 
 
 def test_invalid_yaml_names_file_and_line(tmp_path: Path) -> None:
     path = _write(tmp_path, VALID.replace("title: Demo", "title: [Demo"))
-    with pytest.raises(SectorConfigError, match=r"(?s)demo\.yaml: invalid YAML.*line 3"):
+    with pytest.raises(SectorConfigError, match=r"demo\.yaml:3: field <file>: invalid YAML.*noticed at line 4"):
         load_sector(path)
 
 

@@ -1,15 +1,48 @@
 -- Normalise one dataset's raw extract (DuckDB).
 -- Inputs: raw_extract, gender_mapping(raw_value, gender), province_codes(code).
 -- Parameters: $date_formats (VARCHAR[]), $logical_date (DATE).
+-- White space of every Unicode kind (Python's str.isspace set): '[\t\n\x0B\f\r\x1C-\x1F\x85\p{Z}]'.
+-- Invisible characters: Unicode format characters (\p{Cf}: zero-width space and joiners, BOM,
+-- soft hyphen, direction marks).
 WITH raw_rows AS (
     SELECT * FROM raw_extract
 ),
 
-id_digits AS (
+visible AS (
+    -- ID, birth date and gender without invisible characters, trimmed of white space
     SELECT
         raw_rows.*,
-        regexp_replace(coalesce(raw_rows.national_id, ''), '[\s\x{00A0}.\-]', '', 'g') AS id_text
+        regexp_replace(regexp_replace(raw_rows.national_id, '\p{Cf}', '', 'g'),
+            '^[\t\n\x0B\f\r\x1C-\x1F\x85\p{Z}]+|[\t\n\x0B\f\r\x1C-\x1F\x85\p{Z}]+$', '', 'g') AS id_visible,
+        regexp_replace(regexp_replace(raw_rows.birth_date, '\p{Cf}', '', 'g'),
+            '^[\t\n\x0B\f\r\x1C-\x1F\x85\p{Z}]+|[\t\n\x0B\f\r\x1C-\x1F\x85\p{Z}]+$', '', 'g') AS dob_visible,
+        regexp_replace(regexp_replace(raw_rows.gender, '\p{Cf}', '', 'g'),
+            '^[\t\n\x0B\f\r\x1C-\x1F\x85\p{Z}]+|[\t\n\x0B\f\r\x1C-\x1F\x85\p{Z}]+$', '', 'g') AS gender_visible
     FROM raw_rows
+),
+
+unwrapped AS (
+    -- Excel text markers: a formula ="..." or one leading apostrophe around the value
+    SELECT
+        visible.*,
+        regexp_replace(regexp_replace(id_visible, '^="(.*)"$', '\1'), '^\x27', '') AS id_unwrapped,
+        trim(regexp_replace(regexp_replace(dob_visible, '^="(.*)"$', '\1'), '^\x27', '')) AS dob_unwrapped,
+        trim(regexp_replace(regexp_replace(gender_visible, '^="(.*)"$', '\1'), '^\x27', '')) AS gender_unwrapped
+    FROM visible
+),
+
+id_digits AS (
+    -- full-width digits as ASCII; a float's trailing ".0" dropped; white space, dots and dashes removed
+    SELECT
+        unwrapped.*,
+        regexp_replace(
+            regexp_replace(
+                translate(coalesce(unwrapped.id_unwrapped, ''), '０１２３４５６７８９', '0123456789'),
+                '([0-9])\.0+$', '\1'
+            ),
+            '[\t\n\x0B\f\r\x1C-\x1F\x85\p{Z}.\p{Pd}\x{2212}]', '', 'g'
+        ) AS id_text
+    FROM unwrapped
 ),
 
 ids AS (
@@ -42,7 +75,8 @@ id_kinds AS (
 birth_dates AS (
     SELECT
         id_kinds.*,
-        trim(coalesce(id_kinds.birth_date, '')) AS dob_text
+        -- a date exported with a midnight time of day ("01/02/1990 00:00:00") is that date
+        regexp_replace(coalesce(id_kinds.dob_unwrapped, ''), '[ T]00:00(:00(\.0+)?)?$', '') AS dob_text
     FROM id_kinds
 ),
 
@@ -73,7 +107,7 @@ genders AS (
         parsed_dates.*,
         gender_mapping.gender AS gender_code
     FROM parsed_dates
-    LEFT JOIN gender_mapping ON gender_mapping.raw_value = lower(trim(nfc_normalize(parsed_dates.gender)))
+    LEFT JOIN gender_mapping ON gender_mapping.raw_value = lower(nfc_normalize(parsed_dates.gender_unwrapped))
 )
 
 SELECT

@@ -6,7 +6,9 @@ import pendulum
 from airflow.sdk import DAG, CronTriggerTimetable, Metadata, task
 
 from popsync.airflow.assets import REFERENCE_ASSET
+from popsync.airflow.connections import use_airflow_connections
 from popsync.airflow.defaults import default_args
+from popsync.pipeline.warehouse import ensure_warehouse_schema
 from popsync.reference.mirror import sync_reference
 
 DOC = """### Population register mirror
@@ -19,6 +21,7 @@ Each run emits the `popsync.reference.persons` Asset, which triggers every secto
 
 
 def build_reference_dag() -> DAG:
+    use_airflow_connections()
     with DAG(
         dag_id="sync_reference",
         description="Mirror the population register into the warehouse",
@@ -33,6 +36,7 @@ def build_reference_dag() -> DAG:
 
         @task(task_id="mirror_register", outlets=[REFERENCE_ASSET])
         def mirror_register() -> Any:
+            ensure_warehouse_schema()
             result = sync_reference()
             yield Metadata(
                 REFERENCE_ASSET,

@@ -1,4 +1,4 @@
-"""Build one DAG per sector definition: extract -> normalise -> reconcile -> gate -> publish."""
+"""Build one DAG per sector definition: the stages of ``pipeline.sequence.STAGES`` as tasks."""
 
 import logging
 from collections.abc import Callable
@@ -9,17 +9,14 @@ from airflow.sdk import DAG, AssetOrTimeSchedule, CronTriggerTimetable, Metadata
 from airflow.sdk.exceptions import AirflowFailException
 
 from popsync.airflow.assets import REFERENCE_ASSET, dataset_asset
+from popsync.airflow.connections import use_airflow_connections
 from popsync.airflow.context import dataset_run
 from popsync.airflow.defaults import default_args
+from popsync.airflow.statsd import emit_gauges
 from popsync.pipeline.errors import DataRejectedError
-from popsync.pipeline.extract import extract
-from popsync.pipeline.gate import run_quality_gate
-from popsync.pipeline.history import record_metrics
-from popsync.pipeline.metrics import RunMetrics
-from popsync.pipeline.normalise import normalise
-from popsync.pipeline.publish import drop_run_tables, publish
-from popsync.pipeline.reconcile import reconcile
-from popsync.pipeline.statsd import emit_gauges
+from popsync.pipeline.results import DatasetState
+from popsync.pipeline.run import DatasetRun
+from popsync.pipeline.sequence import STAGES, Stage
 from popsync.sectors.model import DatasetDefinition, SectorDefinition
 
 _log = logging.getLogger(__name__)
@@ -37,10 +34,12 @@ personal ID number and publishes the results to the warehouse contract
 Datasets:
 {datasets}
 
-Per dataset: **extract** (COPY from the sector database) → **normalise** (IDs, names,
-dates, genders) → **reconcile** (reason codes) → **quality_gate** (Great Expectations,
-"đúng, đủ, sạch, sống") → **publish** (atomic partition swap) → **publish_metrics**
-(history, Asset event, StatsD). A failed run leaves the previous results published.
+Per dataset, the stages of `popsync.pipeline.sequence.STAGES`, one task each:
+**reconcile** (read the extract straight into the worker, normalise IDs, names, dates and
+genders, profile for the gate, classify with reason codes, write unpublished result
+tables) → **quality_gate** ("đúng, đủ, sạch, sống" on the run's profile) → **publish**
+(conservation check, atomic partition swap) → **publish_metrics** (history, Asset event,
+StatsD). A failed run leaves the previous results published.
 
 Runs on `{sector.schedule}` (cron) and whenever the register mirror is refreshed.
 Defined in `include/sectors/{sector.sector}.yaml`; owner: {sector.owner}.
@@ -55,63 +54,65 @@ def _fail_fast(step: Callable[[], T]) -> T:
         raise AirflowFailException(str(exc)) from exc
 
 
+def _run_of(sector: SectorDefinition, dataset: DatasetDefinition, state: DatasetState) -> DatasetRun:
+    """The task's dataset run: a new attempt for the first stage, the state's attempt after it."""
+    run = dataset_run(get_current_context(), sector, dataset, "")
+    if state.reconciled is None:
+        return run.with_new_attempt()
+    return dataset_run(get_current_context(), sector, dataset, state.reconciled.attempt)
+
+
+def _asset_extra(run: DatasetRun, state: DatasetState) -> dict[str, Any]:
+    reconciled = state.need_reconciled()
+    metrics = reconciled.metrics
+    gate = state.gate
+    return {
+        "sector": run.sector.sector,
+        "dataset": run.dataset.name,
+        "run_id": run.run_id,
+        "published": bool(state.published and state.published.published),
+        "total": metrics.total,
+        "matched": metrics.matched,
+        "mismatched": metrics.mismatched,
+        "sync_rate": metrics.sync_rate,
+        "reason_counts": metrics.reason_counts,
+        "quality_status": None if gate is None else gate.status,
+        "quality_warnings": [] if gate is None else [breach.check for breach in gate.breaches],
+        "provinces": {p.province_code: p.sync_rate for p in metrics.provinces},
+    }
+
+
+def _stage_task(sector: SectorDefinition, dataset: DatasetDefinition, stage: Stage, last: bool) -> Any:
+    """One stage as a task: state in through XCom, the stage's function, state out."""
+    if not last:
+
+        @task(task_id=stage.name)
+        def stage_task(state: dict[str, Any] | None = None) -> dict[str, Any]:
+            previous = DatasetState.from_dict(state)
+            run = _run_of(sector, dataset, previous)
+            return _fail_fast(lambda: stage.function(run, previous)).to_dict()
+
+        return stage_task
+
+    asset = dataset_asset(sector.sector, dataset.name)
+
+    @task(task_id=stage.name, outlets=[asset])
+    def final_task(state: dict[str, Any] | None = None) -> Any:
+        previous = DatasetState.from_dict(state)
+        run = _run_of(sector, dataset, previous)
+        final = _fail_fast(lambda: stage.function(run, previous))
+        emit_gauges(run, final.need_reconciled().metrics)
+        yield Metadata(asset, extra=_asset_extra(run, final))
+
+    return final_task
+
+
 def _dataset_tasks(sector: SectorDefinition, dataset: DatasetDefinition) -> None:
     with TaskGroup(group_id=dataset.name, tooltip=dataset.title):
-
-        @task(task_id="extract")
-        def extract_task() -> int:
-            return extract(dataset_run(get_current_context(), sector, dataset))
-
-        @task(task_id="normalise")
-        def normalise_task(extracted: int) -> int:
-            return normalise(dataset_run(get_current_context(), sector, dataset))
-
-        @task(task_id="reconcile")
-        def reconcile_task(normalised: int) -> dict[str, Any]:
-            run = dataset_run(get_current_context(), sector, dataset).with_new_attempt()
-            metrics = reconcile(run)
-            return {"attempt": run.attempt, "metrics": metrics.to_dict()}
-
-        @task(task_id="quality_gate")
-        def quality_gate_task(reconciled: dict[str, Any]) -> list[dict[str, Any]]:
-            run = dataset_run(get_current_context(), sector, dataset, reconciled["attempt"])
-            return _fail_fast(lambda: run_quality_gate(run))
-
-        @task(task_id="publish")
-        def publish_task(reconciled: dict[str, Any], warnings: list[dict[str, Any]]) -> bool:
-            run = dataset_run(get_current_context(), sector, dataset, reconciled["attempt"])
-            outcome = _fail_fast(lambda: publish(run))
-            drop_run_tables(run, keep_results=outcome.published)
-            return outcome.published
-
-        asset = dataset_asset(sector.sector, dataset.name)
-
-        @task(task_id="publish_metrics", outlets=[asset])
-        def publish_metrics_task(reconciled: dict[str, Any], warnings: list[dict[str, Any]], published: bool) -> Any:
-            run = dataset_run(get_current_context(), sector, dataset, reconciled["attempt"])
-            metrics = RunMetrics.from_dict(reconciled["metrics"])
-            record_metrics(run, metrics, quality_warnings=warnings)
-            emit_gauges(run, metrics)
-            extra: dict[str, Any] = {
-                "sector": sector.sector,
-                "dataset": dataset.name,
-                "run_id": run.run_id,
-                "published": published,
-                "total": metrics.total,
-                "matched": metrics.matched,
-                "mismatched": metrics.mismatched,
-                "sync_rate": metrics.sync_rate,
-                "reason_counts": metrics.reason_counts,
-                "quality_status": "warned" if warnings else "passed",
-                "quality_warnings": [w["check"] for w in warnings],
-                "provinces": {p.province_code: p.sync_rate for p in metrics.provinces},
-            }
-            yield Metadata(asset, extra=extra)
-
-        reconciled = reconcile_task(normalise_task(extract_task()))
-        warnings = quality_gate_task(reconciled)
-        published = publish_task(reconciled, warnings)
-        publish_metrics_task(reconciled, warnings, published)
+        state: Any = None
+        for index, stage in enumerate(STAGES):
+            task_function = _stage_task(sector, dataset, stage, last=index == len(STAGES) - 1)
+            state = task_function() if state is None else task_function(state)
 
 
 def build_sector_dag(sector: SectorDefinition) -> DAG:
@@ -120,6 +121,7 @@ def build_sector_dag(sector: SectorDefinition) -> DAG:
         timetable=CronTriggerTimetable(sector.schedule, timezone="Asia/Ho_Chi_Minh"),
         assets=REFERENCE_ASSET,
     )
+    use_airflow_connections()
     with DAG(
         dag_id=sector.dag_id,
         description=f"Sync {sector.title} with the population register",

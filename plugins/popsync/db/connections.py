@@ -1,5 +1,9 @@
 """Resolve Airflow connection ids to PostgreSQL URLs.
 
+An ``AIRFLOW_CONN_*`` URL is read here; everything else Airflow knows (metastore, secrets
+backends, JSON connections) comes through a resolver the Airflow glue registers
+(``popsync.airflow.connections``), so that this module imports nothing from Airflow.
+
 Credentials come only from Airflow connections (metastore, secrets backend or
 ``AIRFLOW_CONN_*`` environment variables). A connection that is not defined falls back
 to the database of the same role on the configured server (``POPSYNC_DATABASE_URL`` or
@@ -8,6 +12,7 @@ the embedded one), which is what the local demo uses.
 
 import json
 import os
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -32,35 +37,46 @@ def connection_env_var(conn_id: str) -> str:
     return f"AIRFLOW_CONN_{conn_id.upper()}"
 
 
-def _url_from_airflow(conn_id: str) -> str | None:
+ConnectionResolver = Callable[[str], str | None]
+_resolvers: list[ConnectionResolver] = []
+
+
+def register_connection_resolver(resolver: ConnectionResolver) -> None:
+    """Let an edge (the Airflow glue) resolve connection ids; the core itself knows no Airflow."""
+    if resolver not in _resolvers:
+        _resolvers.append(resolver)
+
+
+def _url_from_environment(conn_id: str) -> str | None:
     raw = os.environ.get(connection_env_var(conn_id))
     if raw is not None and not raw.lstrip().startswith("{"):
         return raw.replace("postgres://", "postgresql://", 1)
-    try:
-        from airflow.sdk import BaseHook
-    except ImportError:  # pragma: no cover - Airflow is a core dependency
-        return None
-    try:
-        conn = BaseHook.get_connection(conn_id)
-    except Exception:
-        if raw is not None:
-            raise
-        return None
-    user = quote(conn.login or "", safe="")
-    password = f":{quote(conn.password, safe='')}" if conn.password else ""
-    auth = f"{user}{password}@" if user else ""
-    port = f":{conn.port}" if conn.port else ""
-    extra = conn.extra_dejson if isinstance(conn.extra_dejson, dict) else json.loads(conn.extra or "{}")
-    params = {key: str(value) for key, value in extra.items() if isinstance(value, str | int)}
+    return None
+
+
+def libpq_url(
+    *, login: str | None, password: str | None, host: str | None, port: int | None, schema: str | None, extra: Any
+) -> str:
+    """A libpq URL from the parts of a connection; string and number extras become parameters."""
+    user = quote(login or "", safe="")
+    secret = f":{quote(password, safe='')}" if password else ""
+    auth = f"{user}{secret}@" if user else ""
+    port_part = f":{port}" if port else ""
+    extras = extra if isinstance(extra, dict) else json.loads(extra or "{}")
+    params = {key: str(value) for key, value in extras.items() if isinstance(value, str | int)}
     query = f"?{urlencode(params)}" if params else ""
-    return f"postgresql://{auth}{conn.host or ''}{port}/{conn.schema or ''}{query}"
+    return f"postgresql://{auth}{host or ''}{port_part}/{schema or ''}{query}"
 
 
 def postgres_url(conn_id: str) -> str:
     """PostgreSQL URL (libpq form) for an Airflow connection id."""
-    url = _url_from_airflow(conn_id)
+    url = _url_from_environment(conn_id)
     if url is not None:
         return url
+    for resolver in _resolvers:
+        url = resolver(conn_id)
+        if url is not None:
+            return url
     return get_settings().database_url_for(default_database(conn_id))
 
 

@@ -1,6 +1,5 @@
 """Metrics history in the warehouse: one row per run, and the same per province."""
 
-import json
 import logging
 
 from psycopg.types.json import Jsonb
@@ -8,16 +7,16 @@ from psycopg.types.json import Jsonb
 from popsync.db.connections import connect
 from popsync.db.sql_files import read_sql
 from popsync.pipeline.metrics import RunMetrics
+from popsync.pipeline.results import GateResult
 from popsync.pipeline.run import DatasetRun
 from popsync.settings import WAREHOUSE_CONN_ID
 
 _log = logging.getLogger(__name__)
 
 
-def record_metrics(run: DatasetRun, metrics: RunMetrics, *, quality_warnings: list[dict[str, object]]) -> None:
+def record_metrics(run: DatasetRun, metrics: RunMetrics, gate: GateResult) -> None:
     """Upsert the run's row in ``sync.sector_sync_rate`` and its provinces (re-runs replace)."""
     scope = (run.sector.sector, run.dataset.name, run.run_id)
-    status = "warned" if quality_warnings else "passed"
     with connect(WAREHOUSE_CONN_ID) as conn:
         conn.execute(
             read_sql("warehouse/upsert_sync_rate.sql"),
@@ -31,8 +30,8 @@ def record_metrics(run: DatasetRun, metrics: RunMetrics, *, quality_warnings: li
                 "mismatched": metrics.mismatched,
                 "sync_rate": metrics.sync_rate,
                 "reason_counts": Jsonb(metrics.reason_counts),
-                "quality_status": status,
-                "quality_warnings": Jsonb(json.loads(json.dumps(quality_warnings, default=str))),
+                "quality_status": gate.status,
+                "quality_warnings": Jsonb([breach.__dict__ for breach in gate.breaches]),
             },
         )
         conn.execute("DELETE FROM sync.province_sync_rate WHERE sector = %s AND dataset = %s AND run_id = %s", scope)

@@ -5,8 +5,6 @@ this step itself is one transaction.
 """
 
 import logging
-import shutil
-from dataclasses import dataclass
 from typing import Any
 
 import psycopg
@@ -15,6 +13,8 @@ from psycopg import sql
 from popsync.db.connections import connect
 from popsync.db.identifiers import quoted
 from popsync.pipeline.errors import DataRejectedError
+from popsync.pipeline.faults import kill_point
+from popsync.pipeline.results import PublishOutcome
 from popsync.pipeline.run import DatasetRun
 from popsync.settings import WAREHOUSE_CONN_ID
 
@@ -27,21 +27,16 @@ class ConservationError(DataRejectedError):
     """Extracted records are not all accounted for as matched or mismatched."""
 
 
-@dataclass(frozen=True)
-class PublishOutcome:
-    published: bool
-    reason: str
-
-
 def _count(conn: psycopg.Connection[tuple[Any, ...]], table: tuple[str, str]) -> int:
     row = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(quoted(*table))).fetchone()
     assert row is not None
     return int(str(row[0]))
 
 
-def check_conservation(conn: psycopg.Connection[tuple[Any, ...]], run: DatasetRun) -> tuple[int, int, int]:
-    """Fail loudly unless extracted = matched + mismatched; return the three counts."""
-    extracted = _count(conn, run.raw_table)
+def check_conservation(
+    conn: psycopg.Connection[tuple[Any, ...]], run: DatasetRun, extracted: int
+) -> tuple[int, int, int]:
+    """Fail loudly unless extracted = matched + mismatched in the run's result tables; return the counts."""
     matched = _count(conn, run.matches_table)
     mismatched = _count(conn, run.mismatches_table)
     if extracted != matched + mismatched:
@@ -52,17 +47,28 @@ def check_conservation(conn: psycopg.Connection[tuple[Any, ...]], run: DatasetRu
     return extracted, matched, mismatched
 
 
-def publish(run: DatasetRun) -> PublishOutcome:
-    """Swap the run's result tables in as the dataset's published partitions."""
+def publish(run: DatasetRun, extracted: int) -> PublishOutcome:
+    """Swap the run's result tables in as the dataset's published partitions.
+
+    ``extracted`` is the number of records the reconcile stage read from the source.
+    """
     scope = (run.sector.sector, run.dataset.name)
     with connect(WAREHOUSE_CONN_ID) as conn:
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (_PUBLISH_LOCK,))
-        check_conservation(conn, run)
         current = conn.execute(
-            "SELECT logical_date, matches_table, mismatches_table FROM sync.published_runs "
+            "SELECT logical_date, matches_table, mismatches_table, run_id FROM sync.published_runs "
             "WHERE sector = %s AND dataset = %s FOR UPDATE",
             scope,
         ).fetchone()
+        if current is not None and (current[3], current[1], current[2]) == (
+            run.run_id,
+            run.matches_table[1],
+            run.mismatches_table[1],
+        ):  # a retry after a crash that followed the commit: already done
+            conn.rollback()
+            _log.info("%s run %s was already published", run.label, run.run_tag)
+            return PublishOutcome(True, "already published")
+        check_conservation(conn, run, extracted)
         if current is not None and current[0] > run.logical_date:
             conn.rollback()
             _log.warning("%s: results of a newer logical date (%s) stay published", run.label, current[0])
@@ -101,17 +107,17 @@ def publish(run: DatasetRun) -> PublishOutcome:
             "mismatches_table = excluded.mismatches_table, published_at = now()",
             (*scope, run.run_id, run.logical_date, run.matches_table[1], run.mismatches_table[1]),
         )
+        kill_point("publish")
         conn.commit()
+    kill_point("publish_committed")
     _log.info("published %s run %s", run.label, run.run_tag)
     return PublishOutcome(True, "published")
 
 
 def drop_run_tables(run: DatasetRun, *, keep_results: bool) -> None:
-    """Remove the run's staging tables (and its result tables when they were not published)."""
-    tables = [run.raw_table, run.normalised_table]
-    if not keep_results:
-        tables += [run.matches_table, run.mismatches_table]
+    """Remove the run's result tables when they were not published."""
+    if keep_results:
+        return
     with connect(WAREHOUSE_CONN_ID, autocommit=True) as conn:
-        for table in tables:
+        for table in (run.matches_table, run.mismatches_table):
             conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(quoted(*table)))
-    shutil.rmtree(run.work_dir, ignore_errors=True)

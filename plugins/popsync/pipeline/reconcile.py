@@ -1,37 +1,42 @@
-"""Reconcile: classify every normalised record against the register mirror (DuckDB).
+"""Reconcile stage: extract, normalise, profile and classify one dataset in one worker process.
 
-Writes the run's matched and mismatched records into two unpublished partition tables
-and returns the run's metrics; the publish step swaps them in atomically.
+The sector's records cross the network once into the worker (Arrow, binary COPY
+underneath) and once out as results (binary COPY into two unpublished partition tables);
+nothing is staged in between. The publish step swaps the tables in atomically.
 """
 
 import logging
+import time
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 from psycopg import sql
 
 from popsync.db.arrow_io import BATCH_ROWS, adbc_connection, ingest, with_json_columns
 from popsync.db.connections import connect
+from popsync.db.duck import duckdb_session, sql_string
 from popsync.db.identifiers import quoted
 from popsync.db.sql_files import read_sql
-from popsync.pipeline.duck import duckdb_session, sql_string
-from popsync.pipeline.metrics import RunMetrics, compute_metrics
+from popsync.pipeline.extract import extract_reader
+from popsync.pipeline.faults import kill_point
+from popsync.pipeline.janitor import register_run_table, sweep_dataset
+from popsync.pipeline.metrics import compute_metrics
+from popsync.pipeline.normalise import normalise_stream, profile
+from popsync.pipeline.results import ReconcileResult
 from popsync.pipeline.run import DatasetRun
+from popsync.pipeline.warehouse import ensure_warehouse_schema
 from popsync.reference.snapshot import REGISTER_COLUMNS, current_snapshot
 from popsync.settings import WAREHOUSE_CONN_ID
 
 _log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def _load_inputs(run: DatasetRun, duck: duckdb.DuckDBPyConnection, pg: Any) -> None:
-    """Normalised records, the register rows they can link to, and previous first_seen dates."""
-    if not run.normalised_file.exists():
-        raise FileNotFoundError(
-            f"{run.label}: normalised extract {run.normalised_file} is missing; with several workers "
-            "POPSYNC_HOME must be on storage they share"
-        )
-    duck.execute(f"CREATE TABLE normalised AS SELECT * FROM read_parquet({sql_string(run.normalised_file)})")
+    """The register rows the normalised records can link to, and previous first_seen dates."""
     duck.execute(
         "CREATE TABLE wanted_ids AS SELECT DISTINCT national_id FROM normalised WHERE id_kind IN ('cccd', 'cmnd')"
     )
@@ -74,7 +79,11 @@ def _create_result_tables(run: DatasetRun) -> None:
         "run_id": sql.Literal(run.run_id),
         "logical_date": sql.Literal(run.logical_date),
     }
+    ensure_warehouse_schema()
     with connect(WAREHOUSE_CONN_ID) as conn:
+        register_run_table(conn, run, "matches")
+        register_run_table(conn, run, "mismatches")
+        conn.commit()  # registered before the tables exist: a kill leaves nothing the janitor does not know
         for parent, (schema, table) in (("matches", run.matches_table), ("mismatches", run.mismatches_table)):
             target = quoted(schema, table)
             conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(target))
@@ -100,21 +109,36 @@ def _create_result_tables(run: DatasetRun) -> None:
 def classify(duck: duckdb.DuckDBPyConnection, *, checks_deceased: bool, logical_date: datetime) -> None:
     """Create ``reconciled`` from the session's ``normalised``, ``register`` and ``previous_mismatches``."""
     params = {"checks_deceased": checks_deceased, "logical_date": logical_date}
-    duck.execute(f"CREATE OR REPLACE TABLE reconciled AS {read_sql('duckdb/reconcile.sql')}", params)
+    narrow = read_sql("duckdb/reconciled.sql").replace("__reconcile_sql__", read_sql("duckdb/reconcile.sql"))
+    duck.execute(f"CREATE OR REPLACE TABLE reconciled AS {narrow}", params)
 
 
-def reconcile(run: DatasetRun) -> RunMetrics:
-    """Classify the run's records, write both result tables, return the run's metrics."""
-    _create_result_tables(run)
+def reconcile(run: DatasetRun) -> ReconcileResult:
+    """Classify the run's records, write both result tables, return what was found."""
+    timings: list[tuple[str, float]] = []
+
+    def step(name: str, work: Callable[[], T]) -> T:
+        started = time.perf_counter()
+        value = work()
+        timings.append((name, time.perf_counter() - started))
+        return value
+
+    step("setup", lambda: _create_result_tables(run))
+    step("janitor", lambda: sweep_dataset(run))  # earlier killed attempts, other runs' leftovers
     with duckdb_session() as duck, adbc_connection(WAREHOUSE_CONN_ID) as pg:
-        _load_inputs(run, duck, pg)
-        classify(duck, checks_deceased=run.dataset.columns.is_active is not None, logical_date=run.logical_date)
-        matches = duck.sql(read_sql("duckdb/matches_output.sql")).to_arrow_reader(BATCH_ROWS)
-        ingest(pg, *run.matches_table, matches)
-        mismatches = duck.sql(read_sql("duckdb/mismatches_output.sql")).to_arrow_reader(BATCH_ROWS)
-        ingest(pg, *run.mismatches_table, with_json_columns(mismatches, ["details"]))
-        pg.commit()
-        metrics = compute_metrics(duck)
+        with extract_reader(run) as reader:
+            extracted = step(
+                "extract_normalise",
+                lambda: normalise_stream(duck, reader, run.dataset, run.logical_date.date()),
+            )
+        gate_profile = step("profile", lambda: profile(duck))
+        kill_point("normalise")
+        step("load_register", lambda: _load_inputs(run, duck, pg))
+        checks_deceased = run.dataset.columns.is_active is not None
+        step("classify", lambda: classify(duck, checks_deceased=checks_deceased, logical_date=run.logical_date))
+        step("write_results", lambda: _write_results(run, duck, pg))
+        metrics = step("metrics", lambda: compute_metrics(duck))
+    gate_profile = replace(gate_profile, deceased_active=metrics.reason_counts.get("DECEASED", 0))
     _log.info(
         "reconciled %s: %d records, %d matched, %d mismatched",
         run.label,
@@ -122,4 +146,13 @@ def reconcile(run: DatasetRun) -> RunMetrics:
         metrics.matched,
         metrics.mismatched,
     )
-    return metrics
+    return ReconcileResult(run.attempt, extracted, metrics, gate_profile, tuple(timings))
+
+
+def _write_results(run: DatasetRun, duck: duckdb.DuckDBPyConnection, pg: Any) -> None:
+    matches = duck.sql(read_sql("duckdb/matches_output.sql")).to_arrow_reader(BATCH_ROWS)
+    ingest(pg, *run.matches_table, matches)
+    kill_point("reconcile")
+    mismatches = duck.sql(read_sql("duckdb/mismatches_output.sql")).to_arrow_reader(BATCH_ROWS)
+    ingest(pg, *run.mismatches_table, with_json_columns(mismatches, ["details"]))
+    pg.commit()

@@ -4,10 +4,8 @@ import hashlib
 import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime
-from pathlib import Path
 
 from popsync.sectors.model import DatasetDefinition, SectorDefinition
-from popsync.settings import get_settings
 
 
 def _table_name(*parts: str) -> str:
@@ -44,14 +42,6 @@ class DatasetRun:
         return f"{self.sector.sector}__{self.dataset.name}"
 
     @property
-    def raw_table(self) -> tuple[str, str]:
-        return "staging", _table_name(self.sector.sector, self.dataset.name, self.run_tag)
-
-    @property
-    def normalised_table(self) -> tuple[str, str]:
-        return "staging", _table_name(self.sector.sector, self.dataset.name, self.run_tag, "norm")
-
-    @property
     def matches_table(self) -> tuple[str, str]:
         return "sync_partitions", _table_name("matches", self.dataset_prefix, self.run_tag + self.attempt)
 
@@ -62,15 +52,6 @@ class DatasetRun:
     def with_new_attempt(self) -> "DatasetRun":
         """The same run with a fresh attempt suffix for its result tables."""
         return replace(self, attempt="_" + secrets.token_hex(3))
-
-    @property
-    def work_dir(self) -> Path:
-        """Local folder for the run's intermediate files (shared storage with several workers)."""
-        return get_settings().work_dir / "runs" / _table_name(self.sector.sector, self.dataset.name, self.run_tag)
-
-    @property
-    def normalised_file(self) -> Path:
-        return self.work_dir / "normalised.parquet"
 
     def sector_partition(self, kind: str) -> tuple[str, str]:
         """The per-sector partition of ``sync.matches`` / ``sync.mismatches``."""

@@ -1,1 +1,1 @@
-"""Data-quality gate with Great Expectations: "đúng, đủ, sạch, sống"."""
+"""Data-quality gate "đúng, đủ, sạch, sống": checks as data over a one-row profile of each run."""

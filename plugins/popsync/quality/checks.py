@@ -1,158 +1,196 @@
-"""The gate's checks, derived from a dataset's quality rules.
+"""The gate's checks as data: one row per check, named like its rule in the sector YAML.
 
-Each check is one Great Expectations expectation on one of three batches in the
-warehouse: the raw extract, the normalised extract, or the run's reconciled results.
+A check reads one *measure* of the run's :class:`Profile` (aggregates computed in the same
+DuckDB pass as normalisation, so the gate validates one small row, never the records) and
+compares it with the rule's threshold: ``at_least`` or ``at_most``.
 """
 
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from math import ceil
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
-Batch = Literal["raw", "normalised", "repeated_keys", "results"]
 Quality = Literal["đúng", "đủ", "sạch", "sống"]
+Bound = Literal["at_least", "at_most"]
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Counts of one run's records that the checks need (``include/sql/duckdb/profile.sql``)."""
+
+    total: int
+    ids_well_formed: int
+    genders_mapped: int
+    birth_dates_valid: int
+    source_keys_present: int
+    full_names_present: int
+    keys_repeated: int
+    names_garbled: int
+    newest_updated_at: datetime | None
+    deceased_active: int = 0
+    """Records classified DECEASED (active records of deceased persons)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        data = self.__dict__.copy()
+        data["newest_updated_at"] = None if self.newest_updated_at is None else self.newest_updated_at.isoformat()
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Profile":
+        newest = data.get("newest_updated_at")
+        values = {key: int(value) for key, value in data.items() if key != "newest_updated_at"}
+        return cls(newest_updated_at=None if newest is None else datetime.fromisoformat(newest), **values)
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """What a run knows besides its profile."""
+
+    now: datetime
+    previous_total: int | None
+    has_updated_at: bool
+    checks_deceased: bool
+
+
+def _share(count: Callable[[Profile], int]) -> Callable[[Profile, CheckContext], float | None]:
+    return lambda p, _: None if not p.total else count(p) / p.total
+
+
+def _row_count_drop(p: Profile, ctx: CheckContext) -> float | None:
+    return None if not ctx.previous_total else 1.0 - p.total / ctx.previous_total
+
+
+def _age_days(p: Profile, ctx: CheckContext) -> float | None:
+    newest = p.newest_updated_at
+    return None if newest is None else (ctx.now - newest).total_seconds() / 86400
+
+
+MEASURES: dict[str, Callable[[Profile, CheckContext], float | None]] = {
+    "share_ids_well_formed": _share(lambda p: p.ids_well_formed),
+    "share_genders_mapped": _share(lambda p: p.genders_mapped),
+    "share_birth_dates_valid": _share(lambda p: p.birth_dates_valid),
+    "share_source_keys_present": _share(lambda p: p.source_keys_present),
+    "share_full_names_present": _share(lambda p: p.full_names_present),
+    "share_keys_not_repeated": _share(lambda p: p.total - p.keys_repeated),
+    "share_names_garbled": _share(lambda p: p.names_garbled),
+    "row_count_drop": _row_count_drop,
+    "newest_update_age_days": _age_days,
+    "share_deceased_active": _share(lambda p: p.deceased_active),
+}
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """One row of the check table."""
+
+    name: str
+    quality: Quality
+    measure: str
+    bound: Bound
+    description: str
+    applies: Callable[[CheckContext], bool] = lambda _: True
+
+
+CHECK_TABLE: tuple[CheckSpec, ...] = (
+    CheckSpec(
+        "id_well_formed", "đúng", "share_ids_well_formed", "at_least",
+        "share of IDs that are 12 digits with a known province, or 9-digit CMND",
+    ),
+    CheckSpec("gender_mapped", "đúng", "share_genders_mapped", "at_least", "share of gender values within the mapping"),
+    CheckSpec(
+        "birth_date_valid", "đúng", "share_birth_dates_valid", "at_least",
+        "share of birth dates parseable in a declared format and not in the future",
+    ),
+    CheckSpec("source_key_present", "đủ", "share_source_keys_present", "at_least", "share of records with a key"),
+    CheckSpec("full_name_present", "đủ", "share_full_names_present", "at_least", "share of records with a name"),
+    CheckSpec(
+        "row_count_stable", "đủ", "row_count_drop", "at_most",
+        "row count drop against the previous successful run, at most",
+        lambda ctx: bool(ctx.previous_total),
+    ),
+    CheckSpec(
+        "source_key_unique", "sạch", "share_keys_not_repeated", "at_least",
+        "share of records whose source key is not repeated",
+    ),
+    CheckSpec(
+        "names_clean", "sạch", "share_names_garbled", "at_most",
+        "share of names with control characters or legacy-encoding mojibake, at most",
+    ),
+    CheckSpec(
+        "extract_fresh", "sống", "newest_update_age_days", "at_most",
+        "age in days of the newest updated_at, at most", lambda ctx: ctx.has_updated_at,
+    ),
+    CheckSpec(
+        "deceased_not_active", "sống", "share_deceased_active", "at_most",
+        "share of active records of deceased persons, at most", lambda ctx: ctx.checks_deceased,
+    ),
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
 class Check:
-    """One expectation with its threshold and what a breach means."""
+    """A check of the table with the dataset's threshold and severity."""
 
     name: str
     quality: Quality
-    batch: Batch
-    expectation: str
-    kwargs: dict[str, Any]
+    measure: str
+    bound: Bound
+    threshold: float
     severity: str
-    threshold: float | None
     description: str
-    notes: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def rule(self) -> str:
+        """The rule in words, e.g. ``share_ids_well_formed >= 0.8``."""
+        return f"{self.measure} {'>=' if self.bound == 'at_least' else '<='} {self.threshold:g}"
 
 
-def build_checks(
-    rules: Any,
-    *,
-    has_updated_at: bool,
-    previous_total: int | None,
-    now: datetime,
-    checks_deceased: bool,
-    total: int,
-) -> list[Check]:
-    """The checks of one run, skipping those whose severity is ``off`` or that cannot apply."""
-    checks = [
-        Check(
-            "id_well_formed",
-            "đúng",
-            "normalised",
-            "ExpectColumnValuesToBeInSet",
-            {"column": "id_kind", "value_set": ["cccd", "cmnd"], "mostly": rules.id_well_formed.threshold},
-            rules.id_well_formed.severity,
-            rules.id_well_formed.threshold,
-            "share of IDs that are 12 digits with a known province, or 9-digit CMND",
-        ),
-        Check(
-            "gender_mapped",
-            "đúng",
-            "normalised",
-            "ExpectColumnValuesToNotBeNull",
-            {"column": "gender", "mostly": rules.gender_mapped.threshold},
-            rules.gender_mapped.severity,
-            rules.gender_mapped.threshold,
-            "share of gender values within the dataset's mapping",
-        ),
-        Check(
-            "birth_date_valid",
-            "đúng",
-            "normalised",
-            "ExpectColumnValuesToBeInSet",
-            {"column": "birth_date_valid", "value_set": [True], "mostly": rules.birth_date_valid.threshold},
-            rules.birth_date_valid.severity,
-            rules.birth_date_valid.threshold,
-            "share of birth dates parseable in a declared format and not in the future",
-        ),
-        Check(
-            "source_key_present",
-            "đủ",
-            "normalised",
-            "ExpectColumnValuesToNotBeNull",
-            {"column": "source_key", "mostly": rules.required_present.threshold},
-            rules.required_present.severity,
-            rules.required_present.threshold,
-            "share of records with a source key",
-        ),
-        Check(
-            "full_name_present",
-            "đủ",
-            "normalised",
-            "ExpectColumnValuesToNotBeNull",
-            {"column": "full_name", "mostly": rules.required_present.threshold},
-            rules.required_present.severity,
-            rules.required_present.threshold,
-            "share of records with a name",
-        ),
-        Check(
-            "source_key_unique",
-            "sạch",
-            "repeated_keys",
-            "ExpectTableRowCountToBeBetween",
-            {"max_value": int((1.0 - rules.source_key_unique.threshold) * total)},
-            rules.source_key_unique.severity,
-            rules.source_key_unique.threshold,
-            "share of records whose source key is not repeated",
-            {"complement_share_of_total": total},
-        ),
-        Check(
-            "names_clean",
-            "sạch",
-            "normalised",
-            "ExpectColumnValuesToBeInSet",
-            {"column": "name_garbled", "value_set": [False], "mostly": 1.0 - rules.garbled_names.threshold},
-            rules.garbled_names.severity,
-            rules.garbled_names.threshold,
-            "share of names with control characters or legacy-encoding mojibake (at most)",
-            {"share_of": "unexpected"},
-        ),
-    ]
-    if previous_total:
-        minimum = ceil(previous_total * (1.0 - rules.row_count_drop.threshold))
-        checks.append(
-            Check(
-                "row_count_stable",
-                "đủ",
-                "raw",
-                "ExpectTableRowCountToBeBetween",
-                {"min_value": minimum},
-                rules.row_count_drop.severity,
-                rules.row_count_drop.threshold,
-                f"row count drop against the previous successful run ({previous_total} rows), at most",
-                {"previous_total": previous_total, "minimum_rows": minimum},
+def _threshold(rule: Any) -> tuple[float, str]:
+    if hasattr(rule, "max_days"):
+        return float(rule.max_days), str(rule.severity)
+    return float(rule.threshold), str(rule.severity)
+
+
+def build_checks(rules: Any, ctx: CheckContext) -> list[Check]:
+    """The checks of one run: every row of the table that applies and is not ``off``."""
+    checks = []
+    for spec in CHECK_TABLE:
+        threshold, severity = _threshold(getattr(rules, spec.name))
+        if severity != "off" and spec.applies(ctx):
+            checks.append(
+                Check(spec.name, spec.quality, spec.measure, spec.bound, threshold, severity, spec.description)
             )
+    return checks
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    """What one check found."""
+
+    check: Check
+    success: bool
+    observed: float | None
+    """Share, relative drop or age in days, comparable with the check's threshold."""
+
+    @property
+    def summary(self) -> str:
+        observed = "n/a" if self.observed is None else f"{self.observed:.4g}"
+        return (
+            f"{self.check.name} ({self.check.quality}, {self.check.rule}): observed {observed}, "
+            f"threshold {self.check.threshold}: {self.check.description}"
         )
-    if has_updated_at:
-        oldest = now - timedelta(days=rules.freshness_days)
-        checks.append(
-            Check(
-                "extract_fresh",
-                "sống",
-                "raw",
-                "ExpectColumnMaxToBeBetween",
-                {"column": "updated_at", "min_value": oldest},
-                rules.freshness_severity,
-                float(rules.freshness_days),
-                "newest updated_at within this many days",
-            )
-        )
-    if checks_deceased and total:
-        checks.append(
-            Check(
-                "deceased_not_active",
-                "sống",
-                "results",
-                "ExpectTableRowCountToBeBetween",
-                {"max_value": int(rules.deceased_active.threshold * total)},
-                rules.deceased_active.severity,
-                rules.deceased_active.threshold,
-                "share of active records of deceased persons (at most)",
-                {"share_of_total": total},
-            )
-        )
-    return [check for check in checks if check.severity != "off"]
+
+
+def evaluate(checks: list[Check], profile: Profile, ctx: CheckContext) -> list[CheckOutcome]:
+    """Compare every check's measure with its threshold; a measure with nothing to measure passes."""
+    outcomes = []
+    for check in checks:
+        observed = MEASURES[check.measure](profile, ctx)
+        if observed is None:
+            success = True
+        elif check.bound == "at_least":
+            success = observed >= check.threshold - 1e-12
+        else:
+            success = observed <= check.threshold + 1e-12
+        outcomes.append(CheckOutcome(check, success, observed))
+    return outcomes

@@ -9,7 +9,6 @@ import psycopg
 
 from popsync.db.connections import connect
 from popsync.db.sql_files import read_sql
-from popsync.pipeline.warehouse import ensure_warehouse_schema
 from popsync.reference.snapshot import write_snapshot
 from popsync.settings import REGISTER_CONN_ID, WAREHOUSE_CONN_ID
 
@@ -52,9 +51,9 @@ def sync_reference(*, full_reload: bool = False) -> MirrorResult:
     """Copy register rows changed since the last high watermark (everything on the first run).
 
     After a delta the mirror's row count must equal the register's; when it does not
-    (persons deleted, or the register was rebuilt) the mirror is reloaded in full.
+    (persons deleted, or the register was rebuilt) the mirror is reloaded in full. The
+    warehouse schema must exist (``popsync.pipeline.warehouse.ensure_warehouse_schema``).
     """
-    ensure_warehouse_schema()
     with connect(WAREHOUSE_CONN_ID) as warehouse, connect(REGISTER_CONN_ID) as register:
         register.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         state = warehouse.execute(

@@ -13,7 +13,7 @@ from typing import Any
 
 from popsync.db.arrow_io import adbc_connection
 from popsync.db.connections import connect
-from popsync.pipeline.duck import duckdb_session, sql_string
+from popsync.db.duck import duckdb_session, sql_string
 from popsync.settings import WAREHOUSE_CONN_ID, get_settings
 
 _log = logging.getLogger(__name__)

@@ -1,10 +1,11 @@
 """Typed model of a sector definition; every field is checked when the file is parsed."""
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from popsync.db.identifiers import checked_identifier
+from popsync.sectors.cron import cron_problem
 from popsync.settings import SQL_DIR
 
 Identifier = Annotated[str, AfterValidator(checked_identifier)]
@@ -37,8 +38,24 @@ class ShareRule(_Strict):
     severity: Severity = "fail"
 
 
+class FreshnessRule(_Strict):
+    """The newest ``updated_at`` must be at most ``max_days`` old."""
+
+    max_days: int = Field(default=30, ge=0)
+    severity: Severity = "warn"
+
+
+# Names the rules had before they were named like their checks; still accepted in YAML.
+QUALITY_RULE_ALIASES: dict[str, tuple[str, ...]] = {
+    "required_present": ("source_key_present", "full_name_present"),
+    "garbled_names": ("names_clean",),
+    "row_count_drop": ("row_count_stable",),
+    "deceased_active": ("deceased_not_active",),
+}
+
+
 class QualityRules(_Strict):
-    """Thresholds of the "đúng, đủ, sạch, sống" data-quality gate."""
+    """Thresholds of the "đúng, đủ, sạch, sống" data-quality gate; one field per check, same name."""
 
     id_well_formed: ShareRule = ShareRule(threshold=0.80, severity="fail")
     """đúng: minimum share of IDs that are 12-digit with a known province or 9-digit CMND."""
@@ -46,19 +63,42 @@ class QualityRules(_Strict):
     """đúng: minimum share of gender values within the dataset's mapping."""
     birth_date_valid: ShareRule = ShareRule(threshold=0.95, severity="warn")
     """đúng: minimum share of birth dates parseable and not in the future."""
-    required_present: ShareRule = ShareRule(threshold=1.0, severity="fail")
-    """đủ: minimum share of rows with source key and name present."""
-    row_count_drop: ShareRule = ShareRule(threshold=0.20, severity="fail")
+    source_key_present: ShareRule = ShareRule(threshold=1.0, severity="fail")
+    """đủ: minimum share of rows with a source key."""
+    full_name_present: ShareRule = ShareRule(threshold=1.0, severity="fail")
+    """đủ: minimum share of rows with a name."""
+    row_count_stable: ShareRule = ShareRule(threshold=0.20, severity="fail")
     """đủ: maximum relative drop of the row count against the previous successful run."""
     source_key_unique: ShareRule = ShareRule(threshold=1.0, severity="fail")
     """sạch: minimum share of records whose source key is not repeated."""
-    garbled_names: ShareRule = ShareRule(threshold=0.05, severity="warn")
+    names_clean: ShareRule = ShareRule(threshold=0.05, severity="warn")
     """sạch: maximum share of names with control characters or legacy-encoding mojibake."""
-    deceased_active: ShareRule = ShareRule(threshold=0.02, severity="warn")
+    deceased_not_active: ShareRule = ShareRule(threshold=0.02, severity="warn")
     """sống: maximum share of active records of deceased persons."""
-    freshness_days: int = Field(default=30, ge=0)
-    """sống: newest updated_at (or the extract time) must be at most this many days old."""
-    freshness_severity: Severity = "warn"
+    extract_fresh: FreshnessRule = FreshnessRule()
+    """sống: newest updated_at at most this many days old."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _accept_old_names(cls, data: Any) -> Any:
+        """Old YAML names (``required_present``, ``garbled_names``, ...) set the checks they became."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        for old, new_names in QUALITY_RULE_ALIASES.items():
+            if old in data:
+                value = data.pop(old)
+                for new in new_names:
+                    data.setdefault(new, value)
+        days, severity = data.pop("freshness_days", None), data.pop("freshness_severity", None)
+        if days is not None or severity is not None:
+            fresh = dict(data.get("extract_fresh") or {})
+            if days is not None:
+                fresh.setdefault("max_days", days)
+            if severity is not None:
+                fresh.setdefault("severity", severity)
+            data["extract_fresh"] = fresh
+        return data
 
 
 class DatasetDefinition(_Strict):
@@ -114,16 +154,19 @@ class SectorDefinition(_Strict):
     def dag_id(self) -> str:
         return f"sync_{self.sector}"
 
-    @model_validator(mode="after")
-    def _dataset_names_unique(self) -> "SectorDefinition":
-        names = [dataset.name for dataset in self.datasets]
-        if len(set(names)) != len(names):
-            raise ValueError(f"dataset names must be unique within a sector: {names}")
-        return self
+    @field_validator("datasets")
+    @classmethod
+    def _dataset_names_unique(cls, value: tuple[DatasetDefinition, ...]) -> tuple[DatasetDefinition, ...]:
+        names = [dataset.name for dataset in value]
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise ValueError(f"dataset names must be unique within a sector; defined twice: {', '.join(twice)}")
+        return value
 
     @field_validator("schedule")
     @classmethod
     def _schedule_is_cron(cls, value: str) -> str:
-        if len(value.split()) != 5:
-            raise ValueError(f"schedule {value!r} must be a five-field cron expression")
+        problem = cron_problem(value)
+        if problem is not None:
+            raise ValueError(f"invalid schedule {value!r}: {problem}")
         return value

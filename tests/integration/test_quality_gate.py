@@ -1,6 +1,6 @@
 """The data-quality gate inside the sector DAGs ("đúng, đủ, sạch, sống"), on real PostgreSQL.
 
-Runs after test_01 (the published results exist); each test restores the source it changes.
+Each test starts from the session's first runs (fixture) and restores the source it changes.
 """
 
 from collections.abc import Iterator
@@ -13,12 +13,13 @@ import pytest
 
 from popsync.airflow.runner import DagRunResult, run_dag
 from popsync.pipeline import gate as gate_module
-from popsync.pipeline.extract import extract
-from popsync.pipeline.gate import QualityGateError, run_quality_gate
-from popsync.pipeline.normalise import normalise
+from popsync.pipeline.gate import QualityGateError
 from popsync.pipeline.publish import drop_run_tables
-from popsync.pipeline.reconcile import reconcile
+from popsync.pipeline.results import DatasetState
 from popsync.pipeline.run import DatasetRun
+from popsync.pipeline.sequence import quality_gate_stage, reconcile_stage, run_dataset
+from popsync.quality.checks import CheckOutcome, Profile
+from popsync.quality.store import RunScope
 from popsync.sectors import load_sectors
 from popsync.settings import Settings
 
@@ -89,15 +90,13 @@ def test_truncated_extract_stops_publishing(
 
         sector = _education()
         run = DatasetRun(sector, sector.datasets[1], "manual__truncated", datetime.now(UTC)).with_new_attempt()
-        extract(run)
-        normalise(run)
-        reconcile(run)
+        state = reconcile_stage(run, DatasetState())
         with pytest.raises(QualityGateError) as error:
-            run_quality_gate(run)
+            quality_gate_stage(run, state)
         drop_run_tables(run, keep_results=False)
     message = str(error.value)
     assert "row_count_stable" in message
-    assert "ExpectTableRowCountToBeBetween" in message
+    assert "row_count_drop <= 0.2" in message
     assert "observed 0.4" in message or "observed 0.5" in message
     assert "threshold 0.2" in message
 
@@ -138,24 +137,21 @@ def test_warn_breach_publishes_with_a_mark(
     assert run_dag("sync_education", logical_date).succeeded
 
 
-def test_stored_results_match_what_gx_returned(
-    first_runs: dict[str, DagRunResult], settings: Settings, monkeypatch: pytest.MonkeyPatch
+def test_stored_results_match_what_the_gate_returned(
+    first_runs: dict[str, DagRunResult], settings: Settings, logical_date: datetime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    returned: list[Any] = []
+    returned: list[CheckOutcome] = []
     original = gate_module.store_outcomes
 
-    def capture(run: DatasetRun, outcomes: list[Any]) -> None:
+    def capture(conn: Any, scope: RunScope, outcomes: list[CheckOutcome], profile: Profile) -> None:
         returned.extend(outcomes)
-        original(run, outcomes)
+        original(conn, scope, outcomes, profile)
 
     monkeypatch.setattr(gate_module, "store_outcomes", capture)
     sector = next(s for s in load_sectors() if s.sector == "social_insurance")
-    run = DatasetRun(sector, sector.datasets[0], "manual__gate_store", datetime.now(UTC)).with_new_attempt()
-    extract(run)
-    normalise(run)
-    reconcile(run)
-    run_quality_gate(run)
-    drop_run_tables(run, keep_results=False)
+    run = DatasetRun(sector, sector.datasets[0], "manual__gate_store", logical_date)
+    state = run_dataset(run)
+    assert state.gate is not None and state.published is not None
     with psycopg.connect(settings.database_url_for("popsync_warehouse")) as conn:
         stored = conn.execute(
             "SELECT check_name, success, observed_value, threshold, severity, expectation, details "
@@ -170,9 +166,10 @@ def test_stored_results_match_what_gx_returned(
         assert (threshold, severity, expectation) == (
             outcome.check.threshold,
             outcome.check.severity,
-            outcome.check.expectation,
+            outcome.check.rule,
         )
-        assert details == outcome.details
+        assert details["measure"] == outcome.check.measure
+        assert Profile.from_dict(details["profile"]) == state.need_reconciled().profile
     assert (settings.data_docs_dir / "index.html").exists()
     pages = list((settings.data_docs_dir / "social_insurance" / "participants").glob("*.html"))
     assert pages

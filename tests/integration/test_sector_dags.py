@@ -142,10 +142,10 @@ def test_failed_run_after_reconcile_leaves_published_results(
     before = _snapshot(settings, "justice")
     original = publish_module.check_conservation
 
-    def lose_a_record(conn: Any, run: Any) -> Any:
+    def lose_a_record(conn: Any, run: Any, extracted: int) -> Any:
         schema, table = run.matches_table
         conn.execute(f'DELETE FROM "{schema}"."{table}" WHERE ctid IN (SELECT ctid FROM "{schema}"."{table}" LIMIT 1)')
-        return original(conn, run)
+        return original(conn, run, extracted)
 
     monkeypatch.setattr(publish_module, "check_conservation", lose_a_record)
     failed = run_dag("sync_justice", logical_date)

@@ -16,11 +16,13 @@ from popsync.domain.legacy_encodings import repair_mojibake
 from popsync.domain.provinces import PROVINCE_CODES
 from popsync.settings import get_settings
 
+SCRATCH_PREFIX = "duckdb-"
+"""Scratch folders of DuckDB sessions in the work folder (the janitor removes stale ones)."""
 _MEMORY_LIMIT = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$", re.IGNORECASE)
 
 
 def _memory_limit() -> str:
-    value = os.environ.get("POPSYNC_DUCKDB_MEMORY_LIMIT", "512MB").strip()
+    value = os.environ.get("POPSYNC_DUCKDB_MEMORY_LIMIT", "768MB").strip()
     if not _MEMORY_LIMIT.fullmatch(value):
         raise ValueError(f"POPSYNC_DUCKDB_MEMORY_LIMIT={value!r}: expected a size such as 512MB or 1GiB")
     return value
@@ -47,7 +49,7 @@ def duckdb_session() -> Iterator[duckdb.DuckDBPyConnection]:
     """An in-memory DuckDB database that spills to a scratch folder above its memory limit."""
     work_dir = get_settings().work_dir
     work_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=work_dir, prefix="duckdb-") as scratch:
+    with tempfile.TemporaryDirectory(dir=work_dir, prefix=SCRATCH_PREFIX) as scratch:
         con = duckdb.connect(":memory:")
         try:
             con.execute(f"SET memory_limit = {sql_string(_memory_limit())}")

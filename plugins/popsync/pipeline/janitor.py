@@ -1,0 +1,230 @@
+"""Janitor: remove what crashed or abandoned runs leave behind, never what is published.
+
+Each reconcile attempt of a dataset run writes two result tables (unpublished partitions in
+``sync_partitions``) and uses a DuckDB scratch folder (``<work_dir>/duckdb-*``). A
+successful publish swaps the tables in; a run killed with SIGKILL, or stopped by the quality
+gate, leaves them, and a killed DuckDB session leaves its folder. Every result table is
+recorded in ``staging.run_tables`` (committed before the table is created), so the janitor
+knows its run, attempt and age without parsing names.
+
+What is removed:
+
+- result tables of other runs of the dataset, and scratch and work folders, that no run has
+  touched for the grace period (``POPSYNC_JANITOR_GRACE_HOURS``, default 6): a run still
+  going on is younger, so a concurrently running attempt keeps its tables;
+- result tables of earlier reconcile attempts of the running run, at once (one run never
+  reconciles twice at the same time, and only the latest attempt is handed to the gate);
+- in the daily sweep, extract tables earlier versions staged in ``staging`` and per-run work
+  folders (``<work_dir>/runs/``) they left;
+
+never a table ``sync.published_runs`` points at, never a table attached as a partition.
+It runs when a dataset run starts (the reconcile stage, after registering its own tables) and
+daily over every dataset in the ``popsync_maintenance`` DAG. It holds the publish lock while
+it decides and drops, so no publish interleaves.
+"""
+
+import logging
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+from popsync.db.connections import connect
+from popsync.db.duck import SCRATCH_PREFIX
+from popsync.db.identifiers import quoted
+from popsync.db.sql_files import read_sql
+from popsync.pipeline.publish import _PUBLISH_LOCK
+from popsync.pipeline.run import DatasetRun
+from popsync.pipeline.warehouse import ensure_warehouse_schema
+from popsync.settings import WAREHOUSE_CONN_ID, get_settings
+
+_log = logging.getLogger(__name__)
+
+GRACE_ENV = "POPSYNC_JANITOR_GRACE_HOURS"
+DEFAULT_GRACE = timedelta(hours=6)
+RESULT_KINDS = ("matches", "mismatches")
+
+
+@dataclass(frozen=True)
+class JanitorResult:
+    """What one sweep removed (counts only: names of runs never reach the log)."""
+
+    tables_dropped: int
+    registry_rows_pruned: int
+    work_dirs_removed: int
+
+    def __add__(self, other: "JanitorResult") -> "JanitorResult":
+        return JanitorResult(
+            self.tables_dropped + other.tables_dropped,
+            self.registry_rows_pruned + other.registry_rows_pruned,
+            self.work_dirs_removed + other.work_dirs_removed,
+        )
+
+
+def grace_period() -> timedelta:
+    """Age below which another run's work is left alone (``POPSYNC_JANITOR_GRACE_HOURS``)."""
+    raw = os.environ.get(GRACE_ENV)
+    if raw is None or raw.strip() == "":
+        return DEFAULT_GRACE
+    hours = float(raw)
+    if hours < 0:
+        raise ValueError(f"{GRACE_ENV} must be zero or more hours, got {raw!r}")
+    return timedelta(hours=hours)
+
+
+def register_run_table(conn: psycopg.Connection[tuple[Any, ...]], run: DatasetRun, kind: str) -> None:
+    """Record one of the run's result tables (``matches`` or ``mismatches``) before it is created."""
+    tables = {"matches": run.matches_table, "mismatches": run.mismatches_table}
+    schema, table = tables[kind]
+    conn.execute(
+        read_sql("warehouse/register_run_table.sql"),
+        {
+            "schema_name": schema,
+            "table_name": table,
+            "sector": run.sector.sector,
+            "dataset": run.dataset.name,
+            "run_id": run.run_id,
+            "attempt": run.attempt,
+            "kind": kind,
+        },
+    )
+
+
+@dataclass(frozen=True)
+class _Scope:
+    sector: str | None
+    dataset: str | None
+    run_id: str | None
+    attempt: str
+    older_than: datetime
+    work_prefix: str
+    keep_work_dir: Path | None
+
+
+def _sweep_tables(scope: _Scope) -> tuple[int, int]:
+    dropped = pruned = 0
+    with connect(WAREHOUSE_CONN_ID) as conn:
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (_PUBLISH_LOCK,))
+        candidates = conn.execute(
+            read_sql("warehouse/janitor_candidates.sql"),
+            {
+                "sector": scope.sector,
+                "dataset": scope.dataset,
+                "older_than": scope.older_than,
+                "run_id": scope.run_id,
+                "attempt": scope.attempt,
+            },
+        ).fetchall()
+        for schema, table, present in candidates:
+            if present:
+                conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(quoted(schema, table)))
+                dropped += 1
+            conn.execute(read_sql("warehouse/unregister_run_table.sql"), {"schema_name": schema, "table_name": table})
+            pruned += 1
+        conn.commit()
+    return dropped, pruned
+
+
+def _newest_mtime(folder: Path) -> float:
+    newest = folder.stat().st_mtime
+    for path in folder.rglob("*"):
+        try:
+            newest = max(newest, path.stat().st_mtime)
+        except FileNotFoundError:  # removed while we looked
+            continue
+    return newest
+
+
+def _stale_folders(scope: _Scope) -> Iterator[Path]:
+    """Run folders of the scope, and DuckDB scratch folders (a killed session leaves its own)."""
+    work_dir = get_settings().work_dir
+    runs_dir = work_dir / "runs"
+    if runs_dir.is_dir():
+        for folder in runs_dir.iterdir():
+            if folder.is_dir() and folder != scope.keep_work_dir and folder.name.startswith(scope.work_prefix):
+                yield folder
+    if work_dir.is_dir():
+        yield from (folder for folder in work_dir.glob(f"{SCRATCH_PREFIX}*") if folder.is_dir())
+
+
+def _sweep_work_dirs(scope: _Scope) -> int:
+    cutoff = scope.older_than.timestamp()
+    removed = 0
+    for folder in list(_stale_folders(scope)):
+        try:
+            if _newest_mtime(folder) >= cutoff:
+                continue
+        except FileNotFoundError:
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed += 1
+    return removed
+
+
+def _sweep_legacy_staging() -> int:
+    with connect(WAREHOUSE_CONN_ID) as conn:
+        tables = conn.execute(read_sql("warehouse/janitor_legacy_staging.sql")).fetchall()
+        for schema, table in tables:
+            conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(schema, table)))
+        conn.commit()
+    return len(tables)
+
+
+def _sweep(scope: _Scope) -> JanitorResult:
+    dropped, pruned = _sweep_tables(scope)
+    if scope.sector is None:
+        dropped += _sweep_legacy_staging()
+    return JanitorResult(dropped, pruned, _sweep_work_dirs(scope))
+
+
+def sweep_dataset(run: DatasetRun, *, grace: timedelta | None = None, now: datetime | None = None) -> JanitorResult:
+    """Clean the dataset of ``run`` before (or while) ``run`` works; keep ``run``'s own tables."""
+    moment = now or datetime.now(UTC)
+    scope = _Scope(
+        sector=run.sector.sector,
+        dataset=run.dataset.name,
+        run_id=run.run_id,
+        attempt=run.attempt,
+        older_than=moment - (grace_period() if grace is None else grace),
+        work_prefix=f"{run.dataset_prefix}__"[:52],
+        keep_work_dir=None,
+    )
+    result = _sweep(scope)
+    if result != JanitorResult(0, 0, 0):
+        _log.info(
+            "%s: janitor removed %d tables, %d registry rows, %d work folders",
+            run.label,
+            result.tables_dropped,
+            result.registry_rows_pruned,
+            result.work_dirs_removed,
+        )
+    return result
+
+
+def sweep_all(*, grace: timedelta | None = None, now: datetime | None = None) -> JanitorResult:
+    """Clean every dataset: whatever no run has touched within the grace period."""
+    ensure_warehouse_schema()  # the maintenance DAG may run before any sector run
+    moment = now or datetime.now(UTC)
+    scope = _Scope(
+        sector=None,
+        dataset=None,
+        run_id=None,
+        attempt="",
+        older_than=moment - (grace_period() if grace is None else grace),
+        work_prefix="",
+        keep_work_dir=None,
+    )
+    result = _sweep(scope)
+    _log.info(
+        "janitor removed %d tables, %d registry rows, %d work folders",
+        result.tables_dropped,
+        result.registry_rows_pruned,
+        result.work_dirs_removed,
+    )
+    return result

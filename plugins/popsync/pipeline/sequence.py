@@ -1,0 +1,84 @@
+"""The one sequence of stages of a dataset run, used by the DAG, the benchmark and the tests.
+
+Each stage is a function ``(run, state) -> state`` that adds its typed result to the
+:class:`~popsync.pipeline.results.DatasetState`. :func:`run_dataset` runs them in order in
+one process; the DAG factory turns each into a task and hands the state on through XCom.
+"""
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from popsync.pipeline.gate import run_quality_gate
+from popsync.pipeline.history import record_metrics
+from popsync.pipeline.publish import drop_run_tables, publish
+from popsync.pipeline.reconcile import reconcile
+from popsync.pipeline.results import DatasetState
+from popsync.pipeline.run import DatasetRun
+
+_log = logging.getLogger(__name__)
+
+StageFunction = Callable[[DatasetRun, DatasetState], DatasetState]
+
+
+def reconcile_stage(run: DatasetRun, state: DatasetState) -> DatasetState:
+    """Extract, normalise, profile and classify; write unpublished result tables."""
+    return state.with_result(reconcile(run))
+
+
+def quality_gate_stage(run: DatasetRun, state: DatasetState) -> DatasetState:
+    """Check the run's profile; a fail breach raises and nothing is published."""
+    return state.with_result(run_quality_gate(run, state.need_reconciled()))
+
+
+def publish_stage(run: DatasetRun, state: DatasetState) -> DatasetState:
+    """Check conservation, swap the result tables in; drop them when they were not published."""
+    outcome = publish(run, state.need_reconciled().extracted)
+    drop_run_tables(run, keep_results=outcome.published)
+    return state.with_result(outcome)
+
+
+def publish_metrics_stage(run: DatasetRun, state: DatasetState) -> DatasetState:
+    """Record the run's metrics history (the DAG adds the Asset event and StatsD gauges)."""
+    if state.gate is None:
+        raise ValueError("the quality gate has not run")
+    record_metrics(run, state.need_reconciled().metrics, state.gate)
+    return state
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    """Also the task id inside the dataset's task group."""
+    function: StageFunction
+
+
+STAGES: tuple[Stage, ...] = (
+    Stage("reconcile", reconcile_stage),
+    Stage("quality_gate", quality_gate_stage),
+    Stage("publish", publish_stage),
+    Stage("publish_metrics", publish_metrics_stage),
+)
+
+
+def run_dataset(run: DatasetRun, *, on_stage: Callable[[str, float, DatasetState], None] | None = None) -> DatasetState:
+    """Run every stage of one dataset run in this process; return the final state.
+
+    A new attempt suffix keeps its result tables apart from any other attempt's. When a
+    stage fails, the attempt's unpublished tables are dropped and the error propagates.
+    """
+    run = run if run.attempt else run.with_new_attempt()
+    state = DatasetState()
+    for stage in STAGES:
+        started = time.perf_counter()
+        try:
+            state = stage.function(run, state)
+        except Exception:
+            if state.published is None:
+                drop_run_tables(run, keep_results=False)
+            raise
+        if on_stage is not None:
+            on_stage(stage.name, time.perf_counter() - started, state)
+    _log.info("%s: run %s finished", run.label, run.run_tag)
+    return state

@@ -1,0 +1,267 @@
+"""Crash hygiene: kill -9 a sector DAG run at every stage; published results stay whole.
+
+Each case runs the DAG through Airflow (``dag.test``: the real task runner, XComs, the
+real pipeline on real PostgreSQL) in a child process that kills itself with SIGKILL at
+one point (``POPSYNC_TEST_KILL_AT``). Then, as the scheduler does with a task whose
+process vanished, the killed task instance is marked failed and the same DAG run is run
+again. For every stage: the published results are the previous run's, unchanged (or,
+killed after the publish commit, wholly the new run's); the retry completes; every
+extracted record is matched or mismatched; and no orphan table or work folder remains.
+
+The sector (``crashlab``) is a copy of part of the justice source under its own name, so
+the shipped sectors' published results are not touched.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import psycopg
+import pytest
+
+from popsync.airflow.runner import DagRunResult
+from popsync.db.databases import recreate_database
+from popsync.db.sql_files import read_sql
+from popsync.pipeline.faults import KILL_AT_ENV, KILL_POINTS
+from popsync.pipeline.janitor import sweep_all
+from popsync.pipeline.sequence import STAGES as PIPELINE_STAGES
+from popsync.settings import Settings
+
+SECTOR = "crashlab"
+DAG_ID = f"sync_{SECTOR}"
+DATASET = "birth_registrations"
+DATABASE = f"popsync_src_{SECTOR}"
+ROWS = 400
+BASE_DATE = (datetime.now(UTC) - timedelta(hours=12)).replace(microsecond=0)
+
+DEFINITION = """
+sector: crashlab
+title: Crash laboratory (a copy of justice birth registrations)
+owner: tests
+datasets:
+  birth_registrations:
+    title: Birth registrations
+    extract_sql: sources/justice/birth_registrations.sql
+    columns:
+      source_key: so_dang_ky
+      national_id: ma_dinh_danh
+      full_name: ho_ten
+      birth_date: ngay_sinh
+      gender: gioi_tinh
+      updated_at: ngay_so_hoa
+    birth_date_formats: [dd/mm/yyyy]
+    genders: {M: M, F: F}
+"""
+
+CHILD = """
+import json, sys
+from datetime import datetime
+mode, dag_id, when = sys.argv[1:4]
+if mode == "retry":
+    # What the scheduler does with a task instance whose process disappeared: fail it.
+    from sqlalchemy import update
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.utils.session import create_session
+    with create_session() as session:
+        session.execute(
+            update(TaskInstance)
+            .where(TaskInstance.dag_id == dag_id, TaskInstance.state.in_(["running", "queued"]))
+            .values(state="failed")
+            .execution_options(synchronize_session=False)
+        )
+# dag.test() clears the run's task instances and runs every task again: the retry of the
+# killed task, with its upstream tasks re-run too (dag.test keeps no XCom across processes).
+from popsync.airflow.runner import run_dag
+result = run_dag(dag_id, datetime.fromisoformat(when))
+print("RESULT " + json.dumps({"state": result.state, "run_id": result.run_id, "tasks": result.task_states}))
+"""
+STAGES = tuple(stage.name for stage in PIPELINE_STAGES)  # the dataset's tasks, in order
+
+
+@dataclass(frozen=True)
+class Crash:
+    point: str
+    task: str  # the task whose process is killed
+    published_after_kill: str  # "previous" or "new"
+
+
+CRASHES = [
+    Crash("extract", "reconcile", "previous"),
+    Crash("normalise", "reconcile", "previous"),
+    Crash("reconcile", "reconcile", "previous"),
+    Crash("quality_gate", "quality_gate", "previous"),
+    Crash("publish", "publish", "previous"),
+    Crash("publish_committed", "publish", "new"),
+]
+
+
+def test_every_kill_point_is_exercised() -> None:
+    assert [crash.point for crash in CRASHES] == list(KILL_POINTS)
+    assert {crash.task for crash in CRASHES} == set(STAGES) - {"publish_metrics"}
+
+
+@dataclass(frozen=True)
+class Lab:
+    env: dict[str, str]
+    settings: Settings
+
+    def warehouse(self) -> psycopg.Connection[Any]:
+        return psycopg.connect(self.settings.database_url_for("popsync_warehouse"))
+
+    def source(self) -> psycopg.Connection[Any]:
+        return psycopg.connect(self.settings.database_url_for(DATABASE))
+
+    def run(
+        self, when: datetime, *, kill_at: str | None = None, retry: bool = False
+    ) -> tuple[int, DagRunResult | None, str]:
+        env = dict(self.env)
+        if kill_at is not None:
+            env[KILL_AT_ENV] = kill_at
+        mode = "retry" if retry else "run"
+        done = subprocess.run(
+            [sys.executable, "-c", CHILD, mode, DAG_ID, when.isoformat()],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        tail = "\n".join((done.stdout + done.stderr).splitlines()[-30:])
+        lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
+        if not lines:
+            return done.returncode, None, tail
+        data = json.loads(lines[-1].removeprefix("RESULT "))
+        return done.returncode, DagRunResult(DAG_ID, data["run_id"], data["state"], data["tasks"]), tail
+
+
+@pytest.fixture(scope="module")
+def lab(first_runs: object, settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    """The crashlab source (400 justice records) and a sectors folder holding only it."""
+    recreate_database(settings, DATABASE)
+    with (
+        psycopg.connect(settings.database_url_for("popsync_src_justice")) as justice,
+        psycopg.connect(settings.database_url_for(DATABASE)) as target,
+    ):
+        target.execute(read_sql("sources/justice/schema.sql"))
+        rows = justice.execute(
+            "SELECT * FROM ho_tich.dang_ky_khai_sinh ORDER BY so_dang_ky LIMIT %s", (ROWS,)
+        ).fetchall()
+        with target.cursor() as cur:
+            cur.executemany("INSERT INTO ho_tich.dang_ky_khai_sinh VALUES (%s, %s, %s, %s, %s, %s, %s, %s)", rows)
+    sectors_dir = tmp_path_factory.mktemp("crashlab_sectors")
+    (sectors_dir / f"{SECTOR}.yaml").write_text(DEFINITION, encoding="utf-8")
+    env = {
+        **os.environ,
+        "POPSYNC_SECTORS_DIR": str(sectors_dir),
+        f"AIRFLOW_CONN_POPSYNC_SOURCE_{SECTOR.upper()}": settings.database_url_for(DATABASE),
+        "POPSYNC_TASK_RETRIES": "0",
+    }
+    env.pop(KILL_AT_ENV, None)
+    lab = Lab(env, settings)
+    code, baseline, tail = lab.run(BASE_DATE)
+    assert code == 0 and baseline is not None and baseline.succeeded, tail
+    yield lab
+
+
+def _published(lab: Lab) -> tuple[Any, list[tuple[Any, ...]]]:
+    with lab.warehouse() as conn:
+        pointer = conn.execute(
+            "SELECT run_id, matches_table, mismatches_table FROM sync.published_runs WHERE sector = %s", (SECTOR,)
+        ).fetchone()
+        rows = conn.execute(
+            "SELECT source_key, NULL::text[] AS reasons, run_id FROM sync.matches WHERE sector = %(s)s "
+            "UNION ALL SELECT source_key, reasons, run_id FROM sync.mismatches WHERE sector = %(s)s ORDER BY 1",
+            {"s": SECTOR},
+        ).fetchall()
+    return pointer, rows
+
+
+def _orphans(lab: Lab) -> list[str]:
+    with lab.warehouse() as conn:
+        tables = conn.execute(
+            "SELECT n.nspname || '.' || c.relname FROM pg_class AS c "
+            "JOIN pg_namespace AS n ON n.oid = c.relnamespace "
+            "WHERE n.nspname IN ('staging', 'sync_partitions') AND c.relkind IN ('r', 'p') "
+            "AND c.relname LIKE %(pattern)s "
+            "AND c.relname NOT IN (%(m)s, %(mm)s) "
+            "AND c.relname NOT IN (SELECT matches_table FROM sync.published_runs "
+            "                      UNION SELECT mismatches_table FROM sync.published_runs)",
+            {"pattern": f"%{SECTOR}%", "m": f"matches__{SECTOR}", "mm": f"mismatches__{SECTOR}"},
+        ).fetchall()
+    runs_dir = lab.settings.work_dir / "runs"
+    folders = [f"work/runs/{p.name}" for p in runs_dir.glob(f"{SECTOR}__*")] if runs_dir.is_dir() else []
+    return [str(row[0]) for row in tables] + folders
+
+
+def _source_keys(lab: Lab) -> list[str]:
+    with lab.source() as conn:
+        return [str(row[0]) for row in conn.execute("SELECT so_dang_ky FROM ho_tich.dang_ky_khai_sinh ORDER BY 1")]
+
+
+@pytest.mark.parametrize("crash", CRASHES, ids=[crash.point for crash in CRASHES])
+def test_kill_at_each_stage_keeps_published_results_whole(lab: Lab, crash: Crash) -> None:
+    when = BASE_DATE + timedelta(hours=1 + CRASHES.index(crash))
+    pointer_before, rows_before = _published(lab)
+    matched_before = sorted(key for key, reasons, _ in rows_before if reasons is None)
+    changed = matched_before[:3]  # these become NAME_MISMATCH in the new run
+    with lab.source() as conn:
+        conn.execute(
+            "UPDATE ho_tich.dang_ky_khai_sinh SET ho_ten = ho_ten || ' Khác' WHERE so_dang_ky = ANY(%s)", (changed,)
+        )
+
+    code, _, tail = lab.run(when, kill_at=crash.point)
+    assert code == -signal.SIGKILL, (crash.point, code, tail)
+
+    pointer_after_kill, rows_after_kill = _published(lab)
+    if crash.published_after_kill == "previous":
+        assert (pointer_after_kill, rows_after_kill) == (pointer_before, rows_before), crash.point
+    else:
+        assert pointer_after_kill != pointer_before
+        assert {run_id for *_, run_id in rows_after_kill} == {pointer_after_kill[0]}
+        assert len(rows_after_kill) == ROWS
+
+    code, retried, tail = lab.run(when, retry=True)
+    assert code == 0 and retried is not None, tail
+    assert retried.task_states[f"{DATASET}.{crash.task}"] == "success"
+    assert retried.succeeded, tail
+    assert set(retried.task_states.values()) == {"success"}
+
+    pointer, rows = _published(lab)
+    assert pointer[0] == retried.run_id
+    assert {run_id for *_, run_id in rows} == {retried.run_id}  # wholly the new run
+    assert sorted(key for key, *_ in rows) == _source_keys(lab)  # every record, once
+    reasons = {key: r for key, r, _ in rows}
+    assert all(reasons[key] is not None and "NAME_MISMATCH" in reasons[key] for key in changed)
+    with lab.warehouse() as conn:
+        counts = conn.execute(
+            "SELECT total, matched + mismatched FROM sync.sector_sync_rate WHERE sector = %s AND run_id = %s",
+            (SECTOR, retried.run_id),
+        ).fetchone()
+    assert counts == (ROWS, ROWS)  # conservation: every extracted record matched or mismatched
+
+    assert _orphans(lab) == [], crash.point
+
+
+def test_daily_sweep_leaves_only_published_tables(lab: Lab) -> None:
+    """After the retries no table is left to drop; the sweep clears the killed DuckDB sessions' scratch."""
+    published_before = _published(lab)
+    result = sweep_all(grace=timedelta(0))
+    assert result.tables_dropped == 0
+    assert _published(lab) == published_before
+    assert list(lab.settings.work_dir.glob("duckdb-*")) == []
+    assert _orphans(lab) == []
+    with lab.warehouse() as conn:
+        left = conn.execute(
+            "SELECT table_name FROM staging.run_tables WHERE sector = %s ORDER BY 1", (SECTOR,)
+        ).fetchall()
+        pointer = conn.execute(
+            "SELECT matches_table, mismatches_table FROM sync.published_runs WHERE sector = %s", (SECTOR,)
+        ).fetchone()
+    assert pointer is not None
+    assert sorted(row[0] for row in left) == sorted(pointer)  # only the published tables stay registered

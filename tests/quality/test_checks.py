@@ -1,0 +1,120 @@
+"""The gate's checks as data: names, aliases of old rule names, measures and bounds (no PostgreSQL)."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from popsync.pipeline.metrics import ProvinceCounts, RunMetrics
+from popsync.pipeline.results import Breach, DatasetState, GateResult, PublishOutcome, ReconcileResult
+from popsync.quality.checks import CHECK_TABLE, MEASURES, CheckContext, Profile, build_checks, evaluate
+from popsync.sectors.model import QualityRules
+
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
+
+
+def _profile(**changes: object) -> Profile:
+    values: dict[str, object] = {
+        "total": 1000,
+        "ids_well_formed": 1000,
+        "genders_mapped": 1000,
+        "birth_dates_valid": 1000,
+        "source_keys_present": 1000,
+        "full_names_present": 1000,
+        "keys_repeated": 0,
+        "names_garbled": 0,
+        "newest_updated_at": NOW - timedelta(days=1),
+        "deceased_active": 0,
+    }
+    values.update(changes)
+    return Profile(**values)  # type: ignore[arg-type]
+
+
+def _ctx(previous_total: int | None = 1000) -> CheckContext:
+    return CheckContext(now=NOW, previous_total=previous_total, has_updated_at=True, checks_deceased=True)
+
+
+def _outcomes(profile: Profile, rules: QualityRules | None = None, ctx: CheckContext | None = None) -> dict[str, bool]:
+    ctx = ctx or _ctx()
+    return {o.check.name: o.success for o in evaluate(build_checks(rules or QualityRules(), ctx), profile, ctx)}
+
+
+def test_every_check_is_a_rule_of_the_same_name_with_a_known_measure() -> None:
+    rule_names = set(QualityRules.model_fields)
+    assert {spec.name for spec in CHECK_TABLE} == rule_names
+    assert {spec.measure for spec in CHECK_TABLE} <= set(MEASURES)
+
+
+def test_clean_profile_passes_every_check() -> None:
+    outcomes = _outcomes(_profile())
+    assert set(outcomes) == {spec.name for spec in CHECK_TABLE}
+    assert all(outcomes.values())
+
+
+@pytest.mark.parametrize(
+    ("change", "breached"),
+    [
+        ({"ids_well_formed": 790}, "id_well_formed"),
+        ({"genders_mapped": 940}, "gender_mapped"),
+        ({"birth_dates_valid": 940}, "birth_date_valid"),
+        ({"source_keys_present": 999}, "source_key_present"),
+        ({"full_names_present": 999}, "full_name_present"),
+        ({"keys_repeated": 2}, "source_key_unique"),
+        ({"names_garbled": 51}, "names_clean"),
+        ({"total": 790, "ids_well_formed": 790, "genders_mapped": 790, "birth_dates_valid": 790,
+          "source_keys_present": 790, "full_names_present": 790}, "row_count_stable"),
+        ({"newest_updated_at": NOW - timedelta(days=31)}, "extract_fresh"),
+        ({"deceased_active": 21}, "deceased_not_active"),
+    ],
+)  # fmt: skip
+def test_each_check_breaks_on_its_own_measure(change: dict[str, object], breached: str) -> None:
+    outcomes = _outcomes(_profile(**change))
+    assert [name for name, ok in outcomes.items() if not ok] == [breached]
+
+
+def test_boundaries_are_inclusive() -> None:
+    assert all(_outcomes(_profile(ids_well_formed=800, names_garbled=50, deceased_active=20)).values())
+
+
+def test_old_rule_names_are_aliases() -> None:
+    rules = QualityRules.model_validate(
+        {
+            "required_present": {"threshold": 0.9, "severity": "warn"},
+            "garbled_names": {"threshold": 0.1},
+            "row_count_drop": {"threshold": 0.5, "severity": "off"},
+            "deceased_active": {"threshold": 0.01},
+            "freshness_days": 7,
+            "freshness_severity": "fail",
+        }
+    )
+    assert rules.source_key_present == rules.full_name_present
+    assert (rules.source_key_present.threshold, rules.source_key_present.severity) == (0.9, "warn")
+    assert rules.names_clean.threshold == 0.1
+    assert rules.row_count_stable.severity == "off"
+    assert rules.deceased_not_active.threshold == 0.01
+    assert (rules.extract_fresh.max_days, rules.extract_fresh.severity) == (7, "fail")
+    names = {check.name for check in build_checks(rules, _ctx())}
+    assert "row_count_stable" not in names and "names_clean" in names
+
+
+def test_checks_that_cannot_apply_are_left_out() -> None:
+    ctx = CheckContext(now=NOW, previous_total=None, has_updated_at=False, checks_deceased=False)
+    names = {check.name for check in build_checks(QualityRules(), ctx)}
+    assert not names & {"row_count_stable", "extract_fresh", "deceased_not_active"}
+
+
+def test_empty_extract_breaks_row_count_but_no_share() -> None:
+    outcomes = _outcomes(Profile(0, 0, 0, 0, 0, 0, 0, 0, None))
+    assert [name for name, ok in outcomes.items() if not ok] == ["row_count_stable"]
+
+
+def test_state_survives_its_xcom_round_trip() -> None:
+    metrics = RunMetrics(10, 7, 3, {"DECEASED": 1}, [ProvinceCounts("001", 10, 7, 3)])
+    state = DatasetState(
+        reconciled=ReconcileResult("_ab12cd", 10, metrics, _profile(total=10), (("classify", 0.5),)),
+        gate=GateResult((Breach("names_clean", "sạch", 0.06, 0.05),)),
+        published=PublishOutcome(True, "published"),
+    )
+    assert DatasetState.from_dict(state.to_dict()) == state
+    assert DatasetState.from_dict(None) == DatasetState()
+    assert state.gate is not None and state.gate.status == "warned"
+    assert GateResult().status == "passed"
