@@ -13,6 +13,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 
+def _cpu_seconds() -> float:
+    """User + system CPU time of this process: the worker's own work, whatever the machine's load."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main() -> int:
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -44,6 +50,7 @@ def main() -> int:
             "pipeline_with_gate": sum(timings[stage] for stage in (*pipeline, "quality_gate")),
         },
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "cpu_seconds": _cpu_seconds(),
     }
     print(json.dumps(result))
     return 0

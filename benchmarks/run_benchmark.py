@@ -187,6 +187,7 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "peak_rss_mb": max(run["peak_rss_mb"] for run in runs),
         "postgres_peak_pss_mb": max(run["postgres_peak_pss_mb"] for run in runs),
         "median_wall_seconds": median([run["wall_seconds"] for run in runs]),
+        "median_cpu_seconds": median([run.get("cpu_seconds", 0.0) for run in runs]),
     }
 
 
@@ -222,11 +223,11 @@ def markdown(report: dict[str, Any]) -> str:
         f"{report['machine']['memory_gib']} GiB ({report['machine']['platform']}); "
         f"median of {report['repeats']} interleaved runs per tool. popsync's time is pipeline work including "
         "the quality gate; a peer's is its whole comparison. Process = wall time of the whole process (imports "
-        "included).",
+        "included); process CPU = the process's own user + system time (the database server's is not in it).",
         "",
-        "| size (sector : register) | tool | median s | rows/s | process s | peak RSS MB | PostgreSQL peak MB "
-        "| popsync faster: work | popsync faster: process |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| size (sector : register) | tool | median s | rows/s | process s | process CPU s | peak RSS MB "
+        "| PostgreSQL peak MB | popsync faster: work | popsync faster: process |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for size in report["sizes"]:
         results = size["tools"]
@@ -238,7 +239,8 @@ def markdown(report: dict[str, Any]) -> str:
                 process = f"{summary['median_wall_seconds'] / ours['median_wall_seconds']:.1f}×"
             lines.append(
                 f"| {size['label']} | {tool} | {summary['median_seconds']:.2f} | {summary['rows_per_second']:,.0f} | "
-                f"{summary['median_wall_seconds']:.2f} | {summary['peak_rss_mb']:.0f} | "
+                f"{summary['median_wall_seconds']:.2f} | {summary.get('median_cpu_seconds', 0.0):.1f} | "
+                f"{summary['peak_rss_mb']:.0f} | "
                 f"{summary['postgres_peak_pss_mb']:.0f} | {work} | {process} |"
             )
     lines += ["", "popsync stages (median seconds):", ""]

@@ -266,5 +266,7 @@ def emit(tool: str, rows_sector: int, rows_register: int, mismatches: int, stopw
         "mismatches": mismatches,
         "seconds": stopwatch.report(),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "cpu_seconds": resource.getrusage(resource.RUSAGE_SELF).ru_utime
+        + resource.getrusage(resource.RUSAGE_SELF).ru_stime,
     }
     print(json.dumps(result), flush=True)

@@ -19,7 +19,7 @@ Where to look next:
   - per province:            SELECT * FROM sync.province_sync_rate WHERE sector = 'education';
   - data-quality results:    SELECT * FROM sync.quality_results ORDER BY checked_at DESC;
     (warehouse: psql {warehouse})
-  - Data Docs (GX):          {data_docs}/index.html
+  - Data Docs:               {data_docs}/index.html
   - the Airflow UI:          bash scripts/ui.sh  ->  http://127.0.0.1:8080
 """
 
@@ -164,7 +164,7 @@ def _cmd_server(args: argparse.Namespace) -> int:
     elif args.action == "stop":
         server.stop()
     else:
-        print("running" if server.is_running() else "stopped")
+        print(f"{'running' if server.is_running() else 'stopped'}; data in {server.cluster_dir}")
     return 0
 
 

@@ -87,3 +87,16 @@ def test_core_layers_point_down() -> None:
     graph = _graph()
     assert "pipeline" not in graph["quality"] | graph["reference"] | graph["db"]
     assert not (graph["db"] & {"pipeline", "quality", "reference"})
+
+
+def test_stage_sequence_imports_without_the_heavy_engines() -> None:
+    """The DAG file and the light stages' task processes start without DuckDB, Arrow, ADBC or pandas."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, popsync.pipeline.sequence; "
+        "print(sorted(m for m in ('duckdb', 'pyarrow', 'pandas', 'adbc_driver_manager') if m in sys.modules))"
+    )
+    completed = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert completed.stdout.strip() == "[]"

@@ -35,6 +35,7 @@ from popsync.pipeline.run import DatasetRun
 from popsync.pipeline.sequence import publish_stage, quality_gate_stage, reconcile_stage
 from popsync.sectors.model import SectorDefinition
 from popsync.settings import SQL_DIR, Settings
+from tests.integration.sector_cleanup import forget_sector
 
 DATABASE = "popsync_src_hostile"
 EMPTY_DATABASE = "popsync_src_hostile_empty"
@@ -391,6 +392,8 @@ def catalogue(first_runs: object, settings: Settings) -> Iterator[Catalogue]:
     os.environ["AIRFLOW_CONN_POPSYNC_SOURCE_HOSTILE"] = settings.database_url_for(DATABASE)
     os.environ["AIRFLOW_CONN_POPSYNC_SOURCE_HOSTILE_EMPTY"] = settings.database_url_for(EMPTY_DATABASE)
     yield cat
+    for name in (*(f"hostile_{definition}" for definition in DEFINITIONS), "hostile_empty"):
+        forget_sector(settings, name)
     os.environ.pop("AIRFLOW_CONN_POPSYNC_SOURCE_HOSTILE", None)
     os.environ.pop("AIRFLOW_CONN_POPSYNC_SOURCE_HOSTILE_EMPTY", None)
 

@@ -32,6 +32,7 @@ from popsync.pipeline.faults import KILL_AT_ENV, KILL_POINTS
 from popsync.pipeline.janitor import sweep_all
 from popsync.pipeline.sequence import STAGES as PIPELINE_STAGES
 from popsync.settings import Settings
+from tests.integration.sector_cleanup import forget_sector
 
 SECTOR = "crashlab"
 DAG_ID = f"sync_{SECTOR}"
@@ -167,6 +168,7 @@ def lab(first_runs: object, settings: Settings, tmp_path_factory: pytest.TempPat
     code, baseline, tail = lab.run(BASE_DATE)
     assert code == 0 and baseline is not None and baseline.succeeded, tail
     yield lab
+    forget_sector(settings, SECTOR)
 
 
 def _published(lab: Lab) -> tuple[Any, list[tuple[Any, ...]]]:

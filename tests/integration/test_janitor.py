@@ -20,6 +20,7 @@ from popsync.pipeline.run import DatasetRun
 from popsync.pipeline.warehouse import ensure_warehouse_schema
 from popsync.sectors.model import SectorDefinition
 from popsync.settings import Settings, get_settings
+from tests.integration.sector_cleanup import forget_sector
 
 NOW = datetime.now(UTC)
 OLD = NOW - timedelta(hours=10)
@@ -133,6 +134,7 @@ def lab(server_url: str, settings: Settings) -> Iterator[Lab]:
         recent_scratch=_folder(work / "duckdb-live", RECENT),
         legacy_folder=_folder(work / "runs" / "janitor_lab__people__r0123456789", OLD),
     )
+    forget_sector(settings, SECTOR.sector)
 
 
 def test_grace_period_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

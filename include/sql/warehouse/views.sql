@@ -1,7 +1,8 @@
 -- Read-only views of the contract for dashboards.
+-- security_invoker: a view checks its reader's rights and row-level security (per-sector access), not its owner's.
 
 -- Latest published run per dataset, and its sector roll-up.
-CREATE OR REPLACE VIEW sync.latest_sync_rate AS
+CREATE OR REPLACE VIEW sync.latest_sync_rate WITH (security_invoker = true) AS
 WITH ranked AS (
     SELECT
         rates.*,
@@ -13,7 +14,7 @@ SELECT sector, dataset, run_id, logical_date, total, matched, mismatched, sync_r
 FROM ranked
 WHERE recency = 1;
 
-CREATE OR REPLACE VIEW sync.sector_rollup AS
+CREATE OR REPLACE VIEW sync.sector_rollup WITH (security_invoker = true) AS
 WITH latest AS (
     SELECT * FROM sync.latest_sync_rate
 )

@@ -3,11 +3,13 @@
 from typing import Any
 
 import pendulum
+import psycopg
 from airflow.sdk import DAG, CronTriggerTimetable, Metadata, task
 
 from popsync.airflow.assets import REFERENCE_ASSET
 from popsync.airflow.connections import use_airflow_connections
 from popsync.airflow.defaults import default_args
+from popsync.db.redact import RecordSafeError, describe_error
 from popsync.pipeline.warehouse import ensure_warehouse_schema
 from popsync.reference.mirror import sync_reference
 
@@ -36,8 +38,11 @@ def build_reference_dag() -> DAG:
 
         @task(task_id="mirror_register", outlets=[REFERENCE_ASSET])
         def mirror_register() -> Any:
-            ensure_warehouse_schema()
-            result = sync_reference()
+            try:
+                ensure_warehouse_schema()
+                result = sync_reference()
+            except psycopg.Error as exc:  # its message may quote a register row: log a safe description
+                raise RecordSafeError(describe_error(exc)) from None
             yield Metadata(
                 REFERENCE_ASSET,
                 extra={

@@ -4,7 +4,9 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import duckdb
 import pendulum
+import psycopg
 from airflow.sdk import DAG, AssetOrTimeSchedule, CronTriggerTimetable, Metadata, TaskGroup, get_current_context, task
 from airflow.sdk.exceptions import AirflowFailException
 
@@ -13,6 +15,7 @@ from popsync.airflow.connections import use_airflow_connections
 from popsync.airflow.context import dataset_run
 from popsync.airflow.defaults import default_args
 from popsync.airflow.statsd import emit_gauges
+from popsync.db.redact import RecordSafeError, describe_error, redact
 from popsync.pipeline.errors import DataRejectedError
 from popsync.pipeline.results import DatasetState
 from popsync.pipeline.run import DatasetRun
@@ -47,11 +50,16 @@ Defined in `include/sectors/{sector.sector}.yaml`; owner: {sector.owner}.
 
 
 def _fail_fast(step: Callable[[], T]) -> T:
-    """Run a step; data rejections fail the task at once instead of being retried."""
+    """Run a step; data rejections fail the task at once instead of being retried.
+
+    Database errors, which may quote a record's values, reach the task log as a safe description.
+    """
     try:
         return step()
     except DataRejectedError as exc:
-        raise AirflowFailException(str(exc)) from exc
+        raise AirflowFailException(redact(str(exc))) from None
+    except (psycopg.Error, duckdb.Error) as exc:
+        raise RecordSafeError(describe_error(exc)) from None
 
 
 def _run_of(sector: SectorDefinition, dataset: DatasetDefinition, state: DatasetState) -> DatasetRun:

@@ -13,6 +13,7 @@ from psycopg import sql
 
 from popsync.db.arrow_io import adbc_connection
 from popsync.db.identifiers import quoted
+from popsync.db.redact import describe_error
 from popsync.db.sql_files import read_sql
 from popsync.pipeline.faults import kill_point
 from popsync.pipeline.run import DatasetRun
@@ -56,6 +57,7 @@ def extract_reader(run: DatasetRun) -> Iterator[pa.RecordBatchReader]:
             cur.execute(extract_query(run))
             reader = cur.fetch_record_batch()
         except Exception as exc:
-            raise ExtractError(f"extract of {run.label} failed: {type(exc).__name__}: {exc}") from exc
+            # the database's message may quote a record's values: keep a safe description only
+            raise ExtractError(f"extract of {run.label} failed: {describe_error(exc)}") from None
         kill_point("extract")
         yield reader

@@ -1,11 +1,12 @@
 """Sync-rate metrics of one run: totals, reason counts, and the same per province."""
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
-
-import duckdb
+from typing import TYPE_CHECKING, Any
 
 from popsync.db.sql_files import read_sql
+
+if TYPE_CHECKING:  # DuckDB is imported by the stage that runs it, not by whoever reads a result
+    import duckdb
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class RunMetrics:
         )
 
 
-def compute_metrics(duck: duckdb.DuckDBPyConnection) -> RunMetrics:
+def compute_metrics(duck: "duckdb.DuckDBPyConnection") -> RunMetrics:
     """Aggregate the ``reconciled`` table of a reconcile session."""
     provinces = [
         ProvinceCounts(str(code), int(total), int(matched), int(mismatched))

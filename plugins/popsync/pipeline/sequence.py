@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from popsync.pipeline.gate import run_quality_gate
 from popsync.pipeline.history import record_metrics
 from popsync.pipeline.publish import drop_run_tables, publish
-from popsync.pipeline.reconcile import reconcile
 from popsync.pipeline.results import DatasetState
 from popsync.pipeline.run import DatasetRun
 
@@ -24,6 +23,10 @@ StageFunction = Callable[[DatasetRun, DatasetState], DatasetState]
 
 def reconcile_stage(run: DatasetRun, state: DatasetState) -> DatasetState:
     """Extract, normalise, profile and classify; write unpublished result tables."""
+    # Imported here: DuckDB, Arrow and ADBC cost seconds to import, and only this stage needs
+    # them; the DAG file and the other stages' task processes start without them.
+    from popsync.pipeline.reconcile import reconcile
+
     return state.with_result(reconcile(run))
 
 
