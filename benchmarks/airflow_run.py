@@ -50,9 +50,7 @@ def main() -> int:
         probe = subprocess.run(
             [sys.executable, "-c", STARTUP_PROBE], cwd=PROJECT_DIR, capture_output=True, text=True, check=True
         )
-        probe_start = time.perf_counter()
         probes.append([float(x) for x in probe.stdout.split()])
-        del probe_start
     airflow_import = sorted(p[0] for p in probes)[1]
     dag_parse = sorted(p[1] for p in probes)[1]
     report = {

@@ -1,6 +1,6 @@
 """Score the published results against the generator's ground truth."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from popsync.db.arrow_io import adbc_connection
 from popsync.db.duck import duckdb_session
@@ -30,6 +30,8 @@ class DatasetEvaluation:
     sync_rate_computed: float | None
     sync_rate_true: float | None
     codes: list[CodeScore]
+    suggestions: list[CodeScore] = field(default_factory=list)
+    """Per suggestion method (``code`` is the method): right = the expected ID by the expected method."""
 
     @property
     def perfect(self) -> bool:
@@ -46,12 +48,18 @@ def evaluate_dataset(sector: SectorDefinition, dataset: str) -> DatasetEvaluatio
     with duckdb_session() as duck:
         with adbc_connection(sector.conn_id) as source, source.cursor() as cur:
             cur.execute(
-                "SELECT source_key, expected_reasons FROM ground_truth.expected WHERE dataset = $1",
+                "SELECT source_key, expected_reasons, expected_suggested_national_id, expected_suggestion_method "
+                "FROM ground_truth.expected WHERE dataset = $1",
                 parameters=(dataset,),
             )
             duck.register("expected_reader", cur.fetch_record_batch())
-            duck.execute("CREATE TABLE expected AS SELECT * FROM expected_reader")
+            duck.execute("CREATE TABLE expected_all AS SELECT * FROM expected_reader")
             duck.unregister("expected_reader")
+            duck.execute("CREATE VIEW expected AS SELECT source_key, expected_reasons FROM expected_all")
+            duck.execute(
+                "CREATE VIEW expected_suggestions AS SELECT source_key, expected_suggested_national_id AS national_id, "
+                "expected_suggestion_method AS method FROM expected_all WHERE expected_suggestion_method IS NOT NULL"
+            )
         with adbc_connection(WAREHOUSE_CONN_ID) as warehouse, warehouse.cursor() as cur:
             cur.execute(
                 "SELECT source_key, ARRAY[]::text[] AS reasons FROM sync.matches WHERE sector = $1 AND dataset = $2 "
@@ -61,11 +69,25 @@ def evaluate_dataset(sector: SectorDefinition, dataset: str) -> DatasetEvaluatio
             duck.register("actual_reader", cur.fetch_record_batch())
             duck.execute("CREATE TABLE actual AS SELECT * FROM actual_reader")
             duck.unregister("actual_reader")
+            cur.execute(
+                "SELECT source_key, suggested_national_id AS national_id, details->'suggestion'->>'method' AS method "
+                "FROM sync.mismatches WHERE sector = $1 AND dataset = $2 AND suggested_national_id IS NOT NULL",
+                parameters=(sector.sector, dataset),
+            )
+            duck.register("suggestions_reader", cur.fetch_record_batch())
+            duck.execute("CREATE TABLE actual_suggestions AS SELECT * FROM suggestions_reader")
+            duck.unregister("suggestions_reader")
         codes = [
             CodeScore(str(code), int(expected), int(found), precision, recall)
             for code, expected, found, precision, recall in duck.execute(read_sql("duckdb/evaluate.sql")).fetchall()
         ]
         summary = duck.execute(read_sql("duckdb/evaluate_summary.sql")).fetchone()
+        suggestions = [
+            CodeScore(str(method), int(expected), int(found), precision, recall)
+            for method, expected, found, precision, recall in duck.execute(
+                read_sql("duckdb/evaluate_suggestions.sql")
+            ).fetchall()
+        ]
     assert summary is not None
     truth_records, result_records, missing, extra, wrong_reasons, rate_computed, rate_true = summary
     return DatasetEvaluation(
@@ -79,6 +101,7 @@ def evaluate_dataset(sector: SectorDefinition, dataset: str) -> DatasetEvaluatio
         sync_rate_computed=rate_computed,
         sync_rate_true=rate_true,
         codes=codes,
+        suggestions=suggestions,
     )
 
 
@@ -96,4 +119,10 @@ def format_evaluation(result: DatasetEvaluation) -> str:
         precision = "n/a" if score.precision is None else f"{score.precision:.3f}"
         recall = "n/a" if score.recall is None else f"{score.recall:.3f}"
         lines.append(f"  {score.code:<18}{score.expected:>10}{score.found:>10}{precision:>11}{recall:>9}")
+    if result.suggestions:
+        lines.append(f"  {'suggestion method':<18}{'expected':>10}{'found':>10}{'precision':>11}{'recall':>9}")
+        for score in result.suggestions:
+            precision = "n/a" if score.precision is None else f"{score.precision:.3f}"
+            recall = "n/a" if score.recall is None else f"{score.recall:.3f}"
+            lines.append(f"  {score.code:<18}{score.expected:>10}{score.found:>10}{precision:>11}{recall:>9}")
     return "\n".join(lines)

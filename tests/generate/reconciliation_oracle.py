@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from popsync.domain.legacy_encodings import repair_mojibake
+from popsync.domain.name_repairs import fold_name, repair_candidates
 from popsync.domain.provinces import PROVINCES
 
 
@@ -59,7 +59,7 @@ _OLD_STYLE = {
 
 
 def name_key(name: str | None) -> str:
-    text = unicodedata.normalize("NFC", name or "")
+    text = fold_name(name or "")
     text = "".join(" " if unicodedata.category(char) == "Cc" else char for char in text)
     text = " ".join(text.lower().split())
     for old, new in _OLD_STYLE.items():
@@ -165,7 +165,7 @@ def evaluate(
         if match is not None:
             sector_key, register_key = name_key(record.full_name), name_key(match.full_name)
             if sector_key != register_key:
-                if name_key(repair_mojibake(record.full_name or "")) == register_key:
+                if any(name_key(text) == register_key for text in repair_candidates(record.full_name or "")):
                     reasons.append("NAME_ENCODING")
                 elif without_diacritics(sector_key) == without_diacritics(register_key):
                     reasons.append("NAME_DIACRITICS")

@@ -77,7 +77,7 @@ def check_chunks(
                 records.setdefault(spec.name, []).append(
                     Record(str(row[key]), row[nid], row[name], row[birth], row[gender], active(row))
                 )
-            for _, source_key, reasons, linked in zip(*part.ground_truth_columns, strict=True):
+            for _, source_key, reasons, linked in zip(*part.ground_truth_columns[:4], strict=True):
                 assert source_key is not None and reasons is not None
                 codes = tuple(code for code in reasons.strip("{}").split(",") if code)
                 truth.setdefault(spec.name, {})[source_key] = (codes, linked)

@@ -10,7 +10,7 @@ from popsync.generate import stream as stream_module
 from popsync.generate.spec import DATASET_SPECS, DatasetSpec
 from popsync.generate.stream import Chunk, generate_chunks
 from tests.generate.common import AS_OF
-from tests.generate.stream_oracle import Expected, check_chunks
+from tests.generate.stream_oracle import ROLES, Expected, check_chunks
 
 ALLOWED = {
     "MISSING_ID",
@@ -35,7 +35,7 @@ def _truth(chunks: list[Chunk]) -> dict[str, list[tuple[tuple[str, ...], str | N
     result: dict[str, list[tuple[tuple[str, ...], str | None]]] = {}
     for chunk in chunks:
         for part in chunk.datasets:
-            for _, _, reasons, linked in zip(*part.ground_truth_columns, strict=True):
+            for _, _, reasons, linked in zip(*part.ground_truth_columns[:4], strict=True):
                 assert reasons is not None and reasons.startswith("{") and reasons.endswith("}")
                 codes = tuple(code for code in reasons[1:-1].split(",") if code)
                 result.setdefault(part.spec.name, []).append((codes, linked))
@@ -104,3 +104,35 @@ def test_day_only_dataset_with_elderly_people_expects_dob_partial(monkeypatch: p
     _assert_agree(check_chunks(chunks, AS_OF))
     partial = sum("DOB_PARTIAL" in codes for codes, _ in _truth(chunks)["teachers"])
     assert partial > 20
+
+
+def test_new_families_and_expected_suggestions() -> None:
+    """Every encoding family and every suggestion method is generated; ID methods are what the ID text says."""
+    from popsync.domain.id_suggestions import SuggestionMethod, id_method
+    from popsync.domain.name_repairs import is_unclean
+
+    new = ("name_viqr", "name_cp1258", "name_utf8_misread", "name_lookalike", "name_invisible")
+    rates = dataclasses.replace(
+        FaultRates(), **dict.fromkeys(new, 0.05), id_leading_zero=0.02, id_letter_digit=0.02, id_typo=0.02
+    )
+    chunks = list(generate_chunks(GenerateOptions(persons=8_000, chunk_size=3_000, seed=5, rates=rates, as_of=AS_OF)))
+    _assert_agree(check_chunks(chunks, AS_OF))
+    methods: Counter[str] = Counter()
+    unclean = 0
+    for chunk in chunks:
+        for part in chunk.datasets:
+            spec = part.spec
+            _, id_role, name_role, _, _ = ROLES[spec.name]
+            ids = part.table_columns[spec.columns.index(id_role)]
+            names = part.table_columns[spec.columns.index(name_role)]
+            unclean += sum(is_unclean(str(name)) for name in names if name)
+            _, _, reasons, linked, suggested, method = part.ground_truth_columns
+            for text, codes, link, nid, how in zip(ids, reasons, linked, suggested, method, strict=True):
+                if how is None:
+                    continue
+                methods[str(how)] += 1
+                assert link is None and codes != "{}"
+                if how != SuggestionMethod.NAME_BIRTH_GENDER:
+                    assert id_method(text, str(nid)) == how
+    assert set(methods) == {str(method) for method in SuggestionMethod}, methods
+    assert unclean > 100

@@ -8,6 +8,7 @@ import psycopg
 import pytest
 
 from popsync.airflow.runner import DagRunResult, run_dag
+from popsync.domain.id_suggestions import SuggestionMethod
 from popsync.evaluate import evaluate_dataset
 from popsync.pipeline import publish as publish_module
 from popsync.sectors import load_sectors
@@ -52,6 +53,21 @@ def test_results_equal_the_ground_truth_for_every_reason_code(first_runs: dict[s
             assert evaluation.sync_rate_computed == evaluation.sync_rate_true
             seen |= {score.code for score in evaluation.codes if score.expected > 0}
     assert seen == ALL_CODES
+
+
+def test_suggested_ids_meet_their_targets(first_runs: dict[str, DagRunResult]) -> None:
+    """Per method, over all datasets: precision >= 0.99, recall >= 0.95 where exactly one person fits."""
+    totals: dict[str, list[int]] = {}
+    for sector in load_sectors():
+        for dataset in sector.datasets:
+            for score in evaluate_dataset(sector, dataset.name).suggestions:
+                expected, found, right = totals.setdefault(score.code, [0, 0, 0])
+                hits = round((score.precision or 0.0) * score.found)
+                totals[score.code] = [expected + score.expected, found + score.found, right + hits]
+    assert set(totals) == {str(method) for method in SuggestionMethod}, totals
+    for method, (expected, found, right) in totals.items():
+        assert found and right / found >= 0.99, (method, expected, found, right)
+        assert expected and right / expected >= 0.95, (method, expected, found, right)
 
 
 def test_every_extracted_record_is_matched_or_mismatched(

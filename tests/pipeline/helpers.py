@@ -87,13 +87,17 @@ def reconcile_rows(
         duck.execute("CREATE TABLE previous_mismatches (source_key VARCHAR, first_seen TIMESTAMPTZ)")
         duck.execute("ALTER TABLE register ADD COLUMN name_key VARCHAR")
         duck.execute("UPDATE register SET name_key = name_key(full_name)")
+        duck.execute("CREATE VIEW register_all AS SELECT * FROM register")
         classify(duck, checks_deceased=checks_deceased, logical_date=LOGICAL_DATE)
         relation = duck.sql("SELECT * EXCLUDE (first_seen, previous_first_seen) FROM reconciled")
         names = relation.columns
         result = [dict(zip(names, values, strict=True)) for values in relation.fetchall()]
-        details = dict(
-            duck.sql(f"SELECT source_key, details FROM ({read_sql('duckdb/mismatches_output.sql')})").fetchall()
-        )
+        details = {
+            key: (detail, suggested)
+            for key, detail, suggested in duck.sql(
+                f"SELECT source_key, details, suggested_national_id FROM ({read_sql('duckdb/mismatches_output.sql')})"
+            ).fetchall()
+        }
         for row in result:
-            row["details"] = details.get(row["source_key"])
+            row["details"], row["suggested_national_id"] = details.get(row["source_key"], (None, None))
     return sorted(result, key=lambda row: int(str(row["source_key"])[1:]))

@@ -1,10 +1,45 @@
 -- Name normalisation shared by normalise.sql and reconcile.sql (DuckDB).
+-- The Python side of every rule is popsync.domain.name_repairs / legacy_encodings; tests check
+-- that both agree character by character.
 
 -- Each macro first checks cheaply whether it has anything to do: most names need nothing.
 
 -- Unicode NFC (only text with combining marks can change).
 CREATE OR REPLACE MACRO nfc(txt) AS
     CASE WHEN regexp_matches(txt, '[\x{0300}-\x{036F}]') THEN nfc_normalize(txt) ELSE txt END;
+
+-- Characters that are not what they look like: look-alikes of Vietnamese/Latin letters
+-- (Ð U+00D0, Ɖ U+0189, ð, ɖ for Đ/đ; Cyrillic, Greek and full-width letters), white space other
+-- than ASCII (no-break, ideographic, ...) and invisible characters (zero-width, BOM, soft hyphen,
+-- direction marks). Same list as popsync.domain.name_repairs.
+CREATE OR REPLACE MACRO has_lookalikes(txt) AS
+    regexp_matches(txt, '[\x{00D0}\x{0189}\x{00F0}\x{0256}\x{0410}\x{0412}\x{0415}\x{041A}\x{041C}-\x{041E}\x{0420}-\x{0422}\x{0425}\x{0406}\x{0408}\x{0405}\x{0423}\x{0430}\x{0435}\x{043E}\x{0440}\x{0441}\x{0443}\x{0445}\x{0456}\x{0458}\x{0455}\x{0501}\x{0391}\x{0392}\x{0395}-\x{0397}\x{0399}\x{039A}\x{039C}\x{039D}\x{039F}\x{03A1}\x{03A4}\x{03A5}\x{03A7}\x{03BF}\x{FF21}-\x{FF3A}\x{FF41}-\x{FF5A}\x{00A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}\x{00AD}\x{034F}\x{180E}\x{200B}-\x{200F}\x{202A}-\x{202E}\x{2060}-\x{2064}\x{2066}-\x{2069}\x{FEFF}]');
+
+-- Invisible characters dropped, other white space made ASCII, look-alikes replaced by the letter
+-- they stand for (translate maps the n-th character of the second argument to the n-th of the third).
+CREATE OR REPLACE MACRO fold_lookalikes(txt) AS
+    CASE WHEN has_lookalikes(txt) THEN
+        translate(
+            regexp_replace(
+                regexp_replace(txt, '[\x{00AD}\x{034F}\x{180E}\x{200B}-\x{200F}\x{202A}-\x{202E}\x{2060}-\x{2064}\x{2066}-\x{2069}\x{FEFF}]', '', 'g'),
+                '[\x{00A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]', ' ', 'g'),
+            'ÐƉðɖАВЕКМНОРСТХІЈЅУаеорсухіјѕԁΑΒΕΖΗΙΚΜΝΟΡΤΥΧοＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ',
+            'ĐĐđđABEKMHOPCTXIJSYaeopcyxijsdABEZHIKMNOPTYXoABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz')
+    ELSE txt END;
+
+-- Every character a Windows-1252 or Latin-1 decoder can produce: only such text can be the
+-- result of reading bytes in another encoding (the one mojibake character class).
+CREATE OR REPLACE MACRO single_byte_text(txt) AS
+    regexp_full_match(txt, '[\x00-\xFF€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ]*');
+
+-- Text that may be an encoding accident: single-byte text that is not ASCII, or ASCII with VIQR
+-- marks (a vowel followed by ( ^ + * or a tone character, or dd for đ).
+CREATE OR REPLACE MACRO may_be_misencoded(txt) AS
+    single_byte_text(txt)
+    AND (
+        NOT regexp_full_match(txt, '[\x00-\x7F]*')
+        OR regexp_matches(txt, '[aeiouyAEIOUY][(^+*''`?~.]|[dD][dD]')
+    );
 
 -- Control characters (C0, DEL, C1) become spaces; runs of white space collapse; trimmed.
 CREATE OR REPLACE MACRO clean_spaces(txt) AS
@@ -13,6 +48,15 @@ CREATE OR REPLACE MACRO clean_spaces(txt) AS
             THEN trim(regexp_replace(regexp_replace(txt, '[\x00-\x1F\x7F-\x9F]', ' ', 'g'), '\s+', ' ', 'g'))
         ELSE txt
     END;
+
+-- The coarser of two birth-date precisions ('year' > 'month' > 'day').
+CREATE OR REPLACE MACRO coarser_precision(a, b) AS
+    CASE WHEN 'year' IN (a, b) THEN 'year' WHEN 'month' IN (a, b) THEN 'month' ELSE 'day' END;
+
+-- Two dates agree when equal at the coarser of their precisions.
+CREATE OR REPLACE MACRO dates_agree(a, a_precision, b, b_precision) AS
+    date_trunc(coarser_precision(a_precision, b_precision), a)
+        = date_trunc(coarser_precision(a_precision, b_precision), b);
 
 -- Old-style tone placement (hòa, thúy, khỏe) rewritten to the new style (hoà, thuý, khoẻ).
 CREATE OR REPLACE MACRO new_style_tones(txt) AS
@@ -27,20 +71,27 @@ CREATE OR REPLACE MACRO new_style_tones(txt) AS
 
 -- Two names are the same name when their keys are equal.
 CREATE OR REPLACE MACRO name_key(txt) AS
-    new_style_tones(lower(clean_spaces(nfc(txt))));
+    new_style_tones(lower(clean_spaces(nfc(fold_lookalikes(txt)))));
 
 -- The name key with every diacritic dropped and đ mapped to d.
 CREATE OR REPLACE MACRO name_without_diacritics(txt) AS
     strip_accents(replace(name_key(txt), 'đ', 'd'));
 
--- A name that is not clean: control characters, or legacy-encoding mojibake (characters a
--- Windows-1252 decoder produces but Vietnamese never uses, in text made only of such
--- characters). Used by the data-quality gate's "sạch" check.
+-- A name that is not clean: control characters, look-alikes, unusual or invisible white space,
+-- or an encoding accident the repair recognises (repair_name is the Python UDF registered by the
+-- DuckDB session). Used by the data-quality gate's "sạch" check.
 CREATE OR REPLACE MACRO looks_garbled(txt) AS
-    regexp_matches(txt, '[\x00-\x1F\x7F-\x9F]')
-    OR (
-        regexp_full_match(txt, '[\x20-\x7E\xA0-\xFF€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ]*')
-        AND regexp_matches(
-            txt, '[\xA0-\xBF\xC4-\xC7\xCB\xCE-\xD1\xD6-\xD8\xDB\xDC\xDE\xDF\xE4-\xE7\xEB\xEE-\xF1\xF6-\xF8\xFB\xFC\xFE\xFF€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ]'
-        )
-    );
+    CASE
+        WHEN txt IS NULL THEN false
+        WHEN regexp_matches(txt, '[\x00-\x1F\x7F-\x9F]') OR has_lookalikes(txt) THEN true
+        WHEN may_be_misencoded(txt) THEN repair_name(txt) <> nfc(txt)
+        ELSE false
+    END;
+
+-- A sector name whose repair under some encoding family has the register name's key.
+CREATE OR REPLACE MACRO is_misencoded_name(txt, register_key) AS
+    CASE
+        WHEN may_be_misencoded(txt)
+            THEN list_contains(list_transform(name_repairs(txt), lambda repaired: name_key(repaired)), register_key)
+        ELSE false
+    END;

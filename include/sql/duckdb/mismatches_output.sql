@@ -1,8 +1,17 @@
 -- Mismatched records, shaped like sync.mismatches, with field-level details (DuckDB).
 -- sector, dataset, run_id and logical_date are defaults of the run's result table.
 -- Details are built for mismatched records only: one key per differing field.
+-- suggestions (suggestions.sql) holds the suggested IDs of records that do not link.
 WITH mismatched AS (
-    SELECT * FROM reconciled WHERE len(reasons) > 0
+    SELECT
+        reconciled.*,
+        suggestions.suggested_national_id,
+        suggestions.method AS suggestion_method,
+        suggestions.candidates AS suggestion_candidates,
+        suggestions.confidence AS suggestion_confidence
+    FROM reconciled
+    LEFT JOIN suggestions ON suggestions.record_id = reconciled.rowid
+    WHERE len(reconciled.reasons) > 0
 )
 
 SELECT
@@ -48,7 +57,15 @@ SELECT
         } END,
         CASE WHEN deceased_reason IS NOT NULL THEN {
             'key': 'deceased', 'value': to_json({'sector_active': is_active, 'date_of_death': date_of_death})
+        } END,
+        CASE WHEN suggestion_method IS NOT NULL THEN {
+            'key': 'suggestion', 'value': to_json({
+                'method': suggestion_method,
+                'candidates': suggestion_candidates,
+                'confidence': suggestion_confidence
+            })
         } END
     ], lambda entry: entry IS NOT NULL)))::VARCHAR AS details,
-    first_seen::TIMESTAMPTZ AS first_seen
+    first_seen::TIMESTAMPTZ AS first_seen,
+    suggested_national_id
 FROM mismatched

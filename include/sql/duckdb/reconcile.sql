@@ -77,11 +77,8 @@ compared AS (
         CASE
             WHEN linked.linked_national_id IS NULL THEN NULL
             WHEN linked.name_key = linked.register_name_key THEN NULL
-            -- only non-ASCII text a Windows-1252 decoder could have produced can be mojibake
-            WHEN regexp_full_match(linked.full_name, '[\x00-\xFF€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ]*')
-                AND NOT regexp_full_match(linked.full_name, '[\x00-\x7F]*')
-                AND name_key(repair_mojibake(linked.full_name)) = linked.register_name_key
-                THEN 'NAME_ENCODING'
+            -- repaired under some encoding family (TCVN3, VNI, VIQR, Windows-1258, UTF-8 misread)
+            WHEN is_misencoded_name(linked.full_name, linked.register_name_key) THEN 'NAME_ENCODING'
             WHEN name_without_diacritics(linked.full_name) = name_without_diacritics(linked.register_name)
                 THEN 'NAME_DIACRITICS'
             ELSE 'NAME_MISMATCH'
@@ -90,16 +87,9 @@ compared AS (
             WHEN NOT linked.birth_date_valid THEN 'DOB_INVALID'
             WHEN linked.linked_national_id IS NULL THEN NULL
             WHEN linked.register_birth_date IS NULL THEN 'DOB_MISMATCH'
-            WHEN date_trunc(
-                    CASE WHEN 'year' IN (linked.birth_date_precision, linked.register_birth_date_precision) THEN 'year'
-                         WHEN 'month' IN (linked.birth_date_precision, linked.register_birth_date_precision) THEN 'month'
-                         ELSE 'day' END,
-                    linked.birth_date)
-                <> date_trunc(
-                    CASE WHEN 'year' IN (linked.birth_date_precision, linked.register_birth_date_precision) THEN 'year'
-                         WHEN 'month' IN (linked.birth_date_precision, linked.register_birth_date_precision) THEN 'month'
-                         ELSE 'day' END,
-                    linked.register_birth_date)
+            WHEN NOT dates_agree(
+                    linked.birth_date, linked.birth_date_precision,
+                    linked.register_birth_date, linked.register_birth_date_precision)
                 THEN 'DOB_MISMATCH'
             WHEN linked.birth_date_precision <> linked.register_birth_date_precision THEN 'DOB_PARTIAL'
         END AS birth_date_reason,

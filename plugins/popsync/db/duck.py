@@ -8,11 +8,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
-from duckdb.func import FunctionNullHandling
+import pyarrow as pa
+from duckdb.func import FunctionNullHandling, PythonUDFType
 from duckdb.sqltypes import VARCHAR
 
 from popsync.db.sql_files import read_sql
 from popsync.domain.legacy_encodings import repair_mojibake
+from popsync.domain.name_repairs import repair_candidates, repair_name
 from popsync.domain.provinces import PROVINCE_CODES
 from popsync.settings import get_settings
 
@@ -44,6 +46,35 @@ def _repair(text: str | None) -> str | None:
     return None if text is None else repair_mojibake(text)
 
 
+def _repair_name(texts: pa.Array) -> pa.Array:
+    return pa.array([None if text is None else repair_name(text) for text in texts.to_pylist()], pa.string())
+
+
+def _name_repairs(texts: pa.Array) -> pa.Array:
+    values = [[] if text is None else repair_candidates(text) for text in texts.to_pylist()]
+    return pa.array(values, pa.list_(pa.string()))
+
+
+def _register_name_functions(con: duckdb.DuckDBPyConnection) -> None:
+    """The Python name repairs the macros call (popsync.domain.name_repairs), a vector at a time."""
+    con.create_function(
+        "repair_mojibake", _repair, [VARCHAR], VARCHAR, null_handling=FunctionNullHandling.SPECIAL, side_effects=False
+    )
+    for name, function, returns in (
+        ("repair_name", _repair_name, VARCHAR),
+        ("name_repairs", _name_repairs, duckdb.list_type(VARCHAR)),
+    ):
+        con.create_function(
+            name,
+            function,
+            [VARCHAR],
+            returns,
+            type=PythonUDFType.ARROW,
+            null_handling=FunctionNullHandling.SPECIAL,
+            side_effects=False,
+        )
+
+
 @contextmanager
 def duckdb_session() -> Iterator[duckdb.DuckDBPyConnection]:
     """An in-memory DuckDB database that spills to a scratch folder above its memory limit."""
@@ -57,14 +88,7 @@ def duckdb_session() -> Iterator[duckdb.DuckDBPyConnection]:
             con.execute(f"SET temp_directory = {sql_string(Path(scratch) / 'spill')}")
             con.execute("SET preserve_insertion_order = false")
             con.execute("SET enable_progress_bar = false")
-            con.create_function(
-                "repair_mojibake",
-                _repair,
-                [VARCHAR],
-                VARCHAR,
-                null_handling=FunctionNullHandling.SPECIAL,
-                side_effects=False,
-            )
+            _register_name_functions(con)
             con.execute(read_sql("duckdb/macros.sql"))
             con.execute("CREATE TABLE province_codes (code VARCHAR PRIMARY KEY)")
             con.executemany("INSERT INTO province_codes VALUES (?)", [(code,) for code in PROVINCE_CODES])

@@ -36,6 +36,7 @@ __all__ = [
     "TCVN3_TABLE",
     "VNI_TABLE",
     "LegacyEncoding",
+    "decode_each",
     "encode_mojibake",
     "looks_like_mojibake",
     "repair_mojibake",
@@ -230,6 +231,15 @@ def _case_ok(word: str) -> bool:
     return word.islower() or word.isupper() or (word[0].isupper() and word[1:].islower())
 
 
+def _case_style(word: str) -> str:
+    """ "upper", "title", "lower" or "mixed"."""
+    if word.isupper():
+        return "upper"
+    if word.islower():
+        return "lower"
+    return "title" if word[0].isupper() and word[1:].islower() else "mixed"
+
+
 def _is_valid_word(word: str) -> bool:
     """True if *word* could occur in genuine text (ASCII or Vietnamese)."""
     if word.isascii():
@@ -353,18 +363,47 @@ def _decode_words(words: list[str], phrases: list[int], encoding: LegacyEncoding
 # --- public API ------------------------------------------------------------
 
 
-def encode_mojibake(text: str, encoding: LegacyEncoding) -> str:
+def encode_mojibake(text: str, encoding: LegacyEncoding, *, lower_codes: bool = False) -> str:
     """Garble *text* as legacy *encoding* bytes read back as cp1252.
 
     The text is NFC-normalised; each Vietnamese letter is replaced by its
     TCVN3/VNI bytes decoded as cp1252 (Latin-1 for bytes cp1252 leaves
     undefined).  ASCII and any other character pass through unchanged.
+    ``lower_codes`` writes every capital with its lower-case code (TCVN3
+    typed in an all-caps font: "LÊ" as "Lª" instead of "L£").
     """
     try:
         table = _ENCODE[encoding]
     except KeyError:
         raise ValueError(f"unknown legacy encoding: {encoding!r}") from None
-    return "".join("".join(map(_byte_to_char, table[char])) if char in table else char for char in _nfc(text))
+
+    def code(char: str) -> str:
+        letter = char.lower() if lower_codes and char.lower() in table else char
+        return "".join(map(_byte_to_char, table[letter])) if letter in table else char
+
+    return "".join(code(char) for char in _nfc(text))
+
+
+def decode_each(text: str) -> list[tuple[LegacyEncoding, str]]:
+    """The text read as TCVN3 and as VNI, word by word (undecodable words kept), when that changes it.
+
+    No plausibility check: the caller compares the results with a known name.
+    """
+    nfc = _nfc(text)
+    if nfc.isascii() or any(char not in _CHAR_TO_BYTE for char in nfc):
+        return []
+    parts = _WORD_RE.split(nfc)
+    words = parts[1::2]
+    phrases = list(itertools.accumulate(int(bool(s.strip())) for s in parts[:-1:2]))
+    found: list[tuple[LegacyEncoding, str]] = []
+    for encoding in _ENCODINGS:
+        decoded, _ = _decode_words(words, phrases, encoding)
+        chosen = parts.copy()
+        chosen[1::2] = [old if new is None else new for old, new in zip(words, decoded, strict=True)]
+        result = _nfc("".join(chosen))
+        if result != nfc:
+            found.append((encoding, result))
+    return found
 
 
 def repair_mojibake(text: str) -> str:
@@ -409,7 +448,8 @@ def repair_mojibake(text: str) -> str:
     phrases = list(itertools.accumulate(int(bool(s.strip())) for s in parts[:-1:2]))
     # VNI keeps the case of the text in every byte; TCVN3 bytes look upper
     # or lower case at random ("NguyÔn"), so case-consistent words favour VNI.
-    consistent = all(_case_ok(word) for word in words if not word.isascii())
+    styles = {_case_style(word) for word in words if len(word) > 1}
+    consistent = all(_case_ok(word) for word in words if not word.isascii()) and not {"title", "upper"} <= styles
     best: tuple[tuple[int, int, int, int], list[str]] | None = None
     for rank, encoding in enumerate(_ENCODINGS):
         decoded, guesses = _decode_words(words, phrases, encoding)

@@ -24,11 +24,21 @@ CREATE TABLE IF NOT EXISTS ground_truth.expected (
     source_key                  text   NOT NULL,
     expected_reasons            text[] NOT NULL,  -- sorted; empty = matched
     expected_linked_national_id text,
+    expected_suggested_national_id text,        -- the register person a record that does not link belongs to
+    expected_suggestion_method     text,        -- id_typo, id_transposition, id_leading_zero, id_letter_digit,
+                                                -- name_birth_gender
     PRIMARY KEY (dataset, source_key)
 );
 """
 GROUND_TRUTH_TABLE: Final = ("ground_truth", "expected")
-GROUND_TRUTH_COLUMNS: Final = ("dataset", "source_key", "expected_reasons", "expected_linked_national_id")
+GROUND_TRUTH_COLUMNS: Final = (
+    "dataset",
+    "source_key",
+    "expected_reasons",
+    "expected_linked_national_id",
+    "expected_suggested_national_id",
+    "expected_suggestion_method",
+)
 
 
 class DatabaseExistsError(FileExistsError):

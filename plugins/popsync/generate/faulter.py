@@ -14,7 +14,9 @@ from typing import Final
 
 import numpy as np
 
+from popsync.domain.id_suggestions import SuggestionMethod, id_method
 from popsync.domain.legacy_encodings import encode_mojibake
+from popsync.domain.name_repairs import encode_cp1258, encode_utf8_misread, encode_viqr
 from popsync.generate import faults
 from popsync.generate.demography import DAY, MONTH, YEAR
 from popsync.generate.formats import format_date
@@ -43,7 +45,26 @@ FAMILIES: Final = tuple(item.name for item in fields(FaultRates) if item.name !=
     DOB_INVALID,
     GENDER_FLIPPED,
     GENDER_UNMAPPABLE,
+    NAME_VIQR,
+    NAME_CP1258,
+    NAME_UTF8,
+    NAME_LOOKALIKE,
+    NAME_INVISIBLE,
+    ID_LEADING_ZERO,
+    ID_LETTER_DIGIT,
 ) = range(len(FAMILIES))
+_NAME_FAMILIES: Final = [
+    NAME_CHANGED,
+    NAME_NO_DIACRITICS,
+    NAME_MOJIBAKE,
+    NAME_TONE_STYLE,
+    NAME_SPACING,
+    NAME_VIQR,
+    NAME_CP1258,
+    NAME_UTF8,
+    NAME_LOOKALIKE,
+    NAME_INVISIBLE,
+]
 
 _UNKNOWN_CMND_SALT: Final = 77_777
 
@@ -73,6 +94,11 @@ class Outcome:
     gender: str
     reasons: list[str]
     linked: bool
+    suggestion: tuple[str, SuggestionMethod] | None = None
+    """Expected suggested ID and method (records that do not link; name_birth_gender ones are
+    checked for uniqueness against the whole register after generation)."""
+    record_birth: tuple[datetime.date, str] | None = None
+    """The record's birth date and precision as written (for that uniqueness check)."""
 
 
 class RecordFaulter:
@@ -114,9 +140,20 @@ class RecordFaulter:
         if kind in ("cccd", "cmnd") and not linked:
             reasons.append("NOT_IN_REFERENCE")
         if not linked:  # field faults only on linked records
-            birth_date, _ = self.birth_text(person.precision, person.year, person.month, person.day)
+            birth_date, natural = self.birth_text(person.precision, person.year, person.month, person.day)
+            precision = "day" if natural else ("day", "month", "year")[person.precision]
+            month = 1 if person.precision == YEAR else person.month
+            day = person.day if person.precision == DAY else 1
+            method = id_method(national_id, person.national_id) or SuggestionMethod.NAME_BIRTH_GENDER
             return Outcome(
-                national_id, self.style(person.name), birth_date, self.gender_text(person.female), reasons, False
+                national_id,
+                self.style(person.name),
+                birth_date,
+                self.gender_text(person.female),
+                reasons,
+                False,
+                (person.national_id, method),
+                (datetime.date(person.year, month, day), precision),
             )
         name, name_code = self._name(person, flags)
         birth_date, date_code = self._birth_date(person, flags)
@@ -146,6 +183,10 @@ class RecordFaulter:
             return rnd.choice(("", None)), "missing", False
         if flags[ID_INVALID]:
             return faults.invalid_id(person.national_id, rnd), "invalid", False
+        if flags[ID_LEADING_ZERO] and person.national_id.startswith("0"):
+            return faults.drop_leading_zeros(person.national_id), "invalid", False
+        if flags[ID_LETTER_DIGIT] and (lettered := faults.letters_for_digits(person.national_id, rnd)) is not None:
+            return lettered, "invalid", False
         text, kind, linked = person.national_id, "cccd", True
         if flags[ID_LEGACY_UNKNOWN]:
             text, kind, linked = make_unknown_cmnd(self.next_unknown_cmnd, _UNKNOWN_CMND_SALT), "cmnd", False
@@ -160,7 +201,7 @@ class RecordFaulter:
 
     def _name(self, person: PersonView, flags: np.ndarray) -> tuple[str, str | None]:
         name, code = person.name, None
-        if not flags[NAME_CHANGED : NAME_SPACING + 1].any():
+        if not flags[_NAME_FAMILIES].any():
             return self.style(name), None
         if flags[NAME_CHANGED]:
             name, code = faults.change_given_name(name, person.female, self.rnd), "NAME_MISMATCH"
@@ -171,15 +212,36 @@ class RecordFaulter:
             if plain != name:
                 name, code = plain, code or "NAME_DIACRITICS"
         elif flags[NAME_MOJIBAKE] and self.spec.mojibake is not None:
-            garbled = encode_mojibake(name, self.spec.mojibake)
+            lower_codes = self.spec.mojibake == "tcvn3" and self.rnd.random() < 0.5
+            garbled = encode_mojibake(name, self.spec.mojibake, lower_codes=lower_codes)
             if garbled != name:
                 name, code = garbled, code or "NAME_ENCODING"
         name = self.style(name)
+        encoded = code == "NAME_ENCODING"
+        if not encoded and not flags[NAME_NO_DIACRITICS]:
+            garbled = self._encoding_accident(name, flags)
+            if garbled != name:
+                name, code, encoded = garbled, code or "NAME_ENCODING", True
+        if not encoded and flags[NAME_LOOKALIKE]:
+            name = faults.lookalike(name, self.rnd)
+        if not encoded and flags[NAME_INVISIBLE]:
+            name = faults.invisible(name, self.rnd)
         if flags[NAME_SPACING]:
             name = faults.garble_spacing(name, self.rnd)
         if faults.name_reason(name, person.name) != code:  # e.g. mojibake the repair cannot undo
             return self.style(person.name), None
         return name, code
+
+    def _encoding_accident(self, name: str, flags: np.ndarray) -> str:
+        """VIQR, Windows-1258 or UTF-8 misread (applied to the name as the dataset writes it)."""
+        rnd = self.rnd
+        if flags[NAME_VIQR]:
+            return encode_viqr(name)
+        if flags[NAME_CP1258]:
+            return encode_cp1258(name, decomposed=rnd.random() < 0.5, latin1=rnd.random() < 0.3)
+        if flags[NAME_UTF8]:
+            return encode_utf8_misread(name, times=1 if rnd.random() < 0.8 else 2, latin1=rnd.random() < 0.3)
+        return name
 
     def _birth_date(self, person: PersonView, flags: np.ndarray) -> tuple[str, str | None]:
         if flags[DOB_INVALID]:

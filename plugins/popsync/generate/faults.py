@@ -5,7 +5,8 @@ import datetime
 import random
 from typing import Final
 
-from popsync.domain.legacy_encodings import repair_mojibake
+from popsync.domain.id_suggestions import LETTER_DIGITS
+from popsync.domain.name_repairs import LOOKALIKES, repair_candidates
 from popsync.generate.formats import format_date
 from popsync.generate.names import FEMALE_GIVEN, MALE_GIVEN, name_key, strip_diacritics, strip_key
 from popsync.sectors.model import DateFormat
@@ -40,6 +41,52 @@ def invalid_id(national_id: str, rnd: random.Random) -> str:
     return rnd.choice(UNKNOWN_PROVINCES) + national_id[3:]
 
 
+_DIGIT_LETTERS: Final = {"0": "O", "1": "l", "5": "S", "8": "B"}
+_CYRILLIC: Final = {latin: char for char, latin in LOOKALIKES.items() if "\u0400" <= char <= "\u04ff"}
+_D_STROKE: Final = {"Đ": ("\u00d0", "\u0189"), "đ": ("\u00f0", "\u0256")}
+_INVISIBLE_INSERTS: Final = ("\u200b", "\ufeff", "\u200d", "\u00ad", "\u2060")
+_SPACE_SWAPS: Final = ("\u00a0", "\u3000", "\u2009", "\u202f", "\u2002")
+
+
+def drop_leading_zeros(national_id: str) -> str:
+    """The ID as a spreadsheet shows it after reading it as a number."""
+    return national_id.lstrip("0") or "0"
+
+
+def letters_for_digits(national_id: str, rnd: random.Random) -> str | None:
+    """One or two digits replaced by letters that look alike (None if no such digit)."""
+    positions = [i for i, char in enumerate(national_id) if char in _DIGIT_LETTERS]
+    if not positions:
+        return None
+    chosen = rnd.sample(positions, min(len(positions), rnd.choice((1, 2))))
+    text = "".join(_DIGIT_LETTERS[c] if i in chosen else c for i, c in enumerate(national_id))
+    assert all(LETTER_DIGITS.get(c, c) == d for c, d in zip(text, national_id, strict=True))
+    return text
+
+
+def lookalike(name: str, rnd: random.Random) -> str:
+    """Ð/Ɖ for Đ (or ð/ɖ for đ), else a Cyrillic letter for a Latin one that looks the same."""
+    for letter, options in _D_STROKE.items():
+        if letter in name:
+            return name.replace(letter, rnd.choice(options), 1)
+    positions = [i for i, char in enumerate(name) if char in _CYRILLIC]
+    if not positions:
+        return name
+    i = rnd.choice(positions)
+    return name[:i] + _CYRILLIC[name[i]] + name[i + 1 :]
+
+
+def invisible(name: str, rnd: random.Random) -> str:
+    """A space made no-break/ideographic/thin, or a zero-width character, BOM or soft hyphen inserted."""
+    if " " in name and rnd.random() < 0.5:
+        spaces = [i for i, char in enumerate(name) if char == " "]
+        i = rnd.choice(spaces)
+        return name[:i] + rnd.choice(_SPACE_SWAPS) + name[i + 1 :]
+    char = rnd.choice(_INVISIBLE_INSERTS)
+    i = 0 if char == "\ufeff" else rnd.randrange(1, max(2, len(name)))
+    return name[:i] + char + name[i:]
+
+
 def change_given_name(name: str, female: bool, rnd: random.Random) -> str:
     """Replace the given name (last word) by another one that differs without diacritics."""
     head, _, given = name.rpartition(" ")
@@ -67,7 +114,7 @@ def name_reason(sector_name: str, register_name: str) -> str | None:
     register_key = name_key(register_name)
     if key == register_key:
         return None
-    if name_key(repair_mojibake(sector_name)) == register_key:
+    if any(name_key(repaired) == register_key for repaired in repair_candidates(sector_name)):
         return "NAME_ENCODING"
     if strip_diacritics(key) == strip_diacritics(register_key):
         return "NAME_DIACRITICS"

@@ -41,6 +41,20 @@ class FaultRates:
     gender_unmappable: float = 0.003
     deceased_active: float = 0.3
     """Share of the records of deceased persons that are still active."""
+    name_viqr: float = 0.005
+    """Name written in VIQR ("Nguye^~n")."""
+    name_cp1258: float = 0.005
+    """Name in Windows-1258 (composed or decomposed) read as Windows-1252 or Latin-1."""
+    name_utf8_misread: float = 0.01
+    """Name in UTF-8 read as Windows-1252 or Latin-1, once or twice ("Nguyá»…n")."""
+    name_lookalike: float = 0.005
+    """A look-alike character: Ð/Ɖ for Đ, a Cyrillic letter for a Latin one (not a mismatch)."""
+    name_invisible: float = 0.01
+    """A no-break/ideographic space for a space, or a zero-width character or BOM (not a mismatch)."""
+    id_leading_zero: float = 0.003
+    """The ID's leading zeros lost (a spreadsheet read it as a number)."""
+    id_letter_digit: float = 0.003
+    """Letters typed for digits that look alike (O for 0, l for 1, S for 5, B for 8)."""
 
     def __post_init__(self) -> None:
         for item in fields(self):

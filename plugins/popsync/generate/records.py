@@ -81,6 +81,9 @@ class Records:
     gender: list[str]
     reasons: list[str]  # text[] literal
     linked: list[str | None]
+    suggested: list[str | None]  # expected suggested national ID of a record that does not link
+    suggestion_method: list[str | None]
+    record_birth: list[tuple[datetime.date, str] | None]  # as written, for name_birth_gender checks
 
     def __len__(self) -> int:
         return len(self.key_index)
@@ -131,6 +134,9 @@ def build_records(
     gender = np.where(female, spec.female, spec.male).tolist()
     reasons: list[list[str]] = [[] for _ in range(count)]
     linked = [True] * count
+    suggested: list[str | None] = [None] * count
+    suggestion_method: list[str | None] = [None] * count
+    record_birth: list[tuple[datetime.date, str] | None] = [None] * count
 
     slow = flags.any(axis=1) | natural | (deceased & active)
     copies: list[tuple[int, Outcome]] = []
@@ -155,6 +161,9 @@ def build_records(
         gender[i] = outcome.gender
         reasons[i] = outcome.reasons
         linked[i] = outcome.linked
+        if outcome.suggestion is not None:
+            suggested[i], suggestion_method[i] = outcome.suggestion[0], str(outcome.suggestion[1])
+            record_birth[i] = outcome.record_birth
         if flags[i, DUPLICATE]:
             copies.append((i, faulter.copy(person, bool(active[i]), outcome.linked)))
             if outcome.linked:
@@ -170,6 +179,9 @@ def build_records(
         gender.append(outcome.gender)
         reasons.append(outcome.reasons)
         linked_ids.append(person_ids[i])
+        suggested.append(None)
+        suggestion_method.append(None)
+        record_birth.append(None)
 
     source = np.concatenate([members, members[copy_positions]])
     key_index = np.concatenate([persons.index[members], slots.synthetic_base + np.arange(len(copies))])
@@ -190,6 +202,9 @@ def build_records(
         gender=gender,
         reasons=[array_literal(sorted(codes)) for codes in reasons],
         linked=linked_ids,
+        suggested=suggested,
+        suggestion_method=suggestion_method,
+        record_birth=record_birth,
     )
     outsiders = _outsiders(spec, rng, count, slots, slots.synthetic_base + len(copies), as_of, faulter)
     return _concat(base, outsiders)
@@ -246,6 +261,9 @@ def _outsiders(
         gender=[faulter.gender_text(bool(f)) for f in female.tolist()],
         reasons=["{NOT_IN_REFERENCE}"] * count,
         linked=[None] * count,
+        suggested=[None] * count,
+        suggestion_method=[None] * count,
+        record_birth=[None] * count,
     )
 
 

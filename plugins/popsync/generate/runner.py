@@ -25,6 +25,7 @@ from popsync.generate.population import REGISTER_COLUMNS
 from popsync.generate.report import GenerationReport
 from popsync.generate.spec import specs_for
 from popsync.generate.stream import Chunk, default_workers, generate_chunks
+from popsync.generate.suggestions import SuggestionProbe, clear_ambiguous
 from popsync.settings import REGISTER_DATABASE
 
 _log = logging.getLogger(__name__)
@@ -81,6 +82,7 @@ def _load(options: GenerateOptions, server_url: str) -> tuple[dict[str, dict[str
     for spec in specs:
         counts[source_database(spec.sector)].update({".".join(spec.table): 0, "ground_truth.expected": 0})
     literals: dict[str, Counter[str]] = defaultdict(Counter)
+    probes: dict[str, list[SuggestionProbe]] = defaultdict(list)
     writers: list[CopyWriter] = []
 
     def writer(database: str, table: tuple[str, str], columns: tuple[str, ...]) -> CopyWriter:
@@ -96,6 +98,8 @@ def _load(options: GenerateOptions, server_url: str) -> tuple[dict[str, dict[str
         }
         for chunk in generate_chunks(options, options.workers or default_workers(options)):
             _write_chunk(chunk, register, tables, truths, counts, literals)
+            for part in chunk.datasets:
+                probes[part.spec.sector] += part.name_birth_gender
         run_concurrently([item.close for item in writers])  # primary keys are built in parallel
     except BaseException:
         for item in writers:
@@ -106,6 +110,8 @@ def _load(options: GenerateOptions, server_url: str) -> tuple[dict[str, dict[str
     finishing = [(REGISTER_DATABASE, register_indexes() + "\nANALYZE;")]
     finishing += [(source_database(sector), "ANALYZE;") for sector in options.sectors]
     run_concurrently([partial(run_script, database_url(server_url, name), script) for name, script in finishing])
+    sector_urls = {sector: database_url(server_url, source_database(sector)) for sector in options.sectors}
+    clear_ambiguous(register_url, sector_urls, probes)
     return dict(counts), {key: _reason_counts(value) for key, value in literals.items()}
 
 

@@ -21,6 +21,7 @@ from popsync.generate.options import GenerateOptions, validate_options
 from popsync.generate.population import chunk_bucket_counts, chunk_rng, make_persons, register_columns
 from popsync.generate.records import ChunkSlots, Records, build_records
 from popsync.generate.spec import DatasetSpec, specs_for
+from popsync.generate.suggestions import SuggestionProbe
 from popsync.generate.tables import RENDERERS
 
 DATASET_STREAM_BASE: Final = 100
@@ -35,10 +36,14 @@ class DatasetChunk:
     table_columns: list[Column]
     """Columns in ``spec.columns`` order."""
     ground_truth_columns: list[Column]
-    """dataset, source_key, expected_reasons, expected_linked_national_id."""
+    """dataset, source_key, expected_reasons, expected_linked_national_id, expected_suggested_national_id,
+    expected_suggestion_method."""
     rows: int
     reasons: Counter[str]
     """Records per text[] literal of expected reasons ("{}" = matched)."""
+    name_birth_gender: tuple[SuggestionProbe, ...] = ()
+    """Records whose expected suggestion is found by name, birth date and gender: kept only
+    when exactly one register person fits (checked after generation, see generate.suggestions)."""
 
 
 @dataclass(frozen=True)
@@ -82,8 +87,22 @@ def _chunk_offsets(options: GenerateOptions) -> Iterator[tuple[int, np.ndarray]]
 
 def _dataset_chunk(spec: DatasetSpec, records: Records, columns: list[Column]) -> DatasetChunk:
     keys = columns[spec.columns.index(spec.key_column)]
-    truth: list[Column] = [[spec.name] * len(records), keys, records.reasons, records.linked]
-    return DatasetChunk(spec, columns, truth, len(records), Counter(records.reasons))
+    truth: list[Column] = [
+        [spec.name] * len(records),
+        keys,
+        records.reasons,
+        records.linked,
+        records.suggested,
+        records.suggestion_method,
+    ]
+    probes = tuple(
+        SuggestionProbe(spec.name, str(key), str(suggested), birth[0], birth[1])
+        for key, suggested, method, birth in zip(
+            keys, records.suggested, records.suggestion_method, records.record_birth, strict=True
+        )
+        if method == "name_birth_gender" and birth is not None
+    )
+    return DatasetChunk(spec, columns, truth, len(records), Counter(records.reasons), probes)
 
 
 def make_chunk(options: GenerateOptions, scheme: IdScheme, number: int, offsets: np.ndarray) -> Chunk:

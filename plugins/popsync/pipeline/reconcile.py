@@ -57,6 +57,7 @@ def _load_inputs(run: DatasetRun, duck: duckdb.DuckDBPyConnection, pg: Any) -> N
     duck.execute(
         f"CREATE TABLE register AS {read_sql('duckdb/linkable_persons.sql')}".replace("persons_source", persons_source)
     )
+    duck.execute(f"CREATE VIEW register_all AS SELECT * FROM {persons_source}")  # for suggested IDs
     with pg.cursor() as cur:
         cur.execute(
             "SELECT source_key, first_seen FROM sync.mismatches WHERE sector = $1 AND dataset = $2",
@@ -107,10 +108,12 @@ def _create_result_tables(run: DatasetRun) -> None:
 
 
 def classify(duck: duckdb.DuckDBPyConnection, *, checks_deceased: bool, logical_date: datetime) -> None:
-    """Create ``reconciled`` from the session's ``normalised``, ``register`` and ``previous_mismatches``."""
+    """Create ``reconciled`` from the session's ``normalised``, ``register`` and ``previous_mismatches``,
+    and ``suggestions`` (suggested IDs of records that do not link) from it and ``register_all``."""
     params = {"checks_deceased": checks_deceased, "logical_date": logical_date}
     narrow = read_sql("duckdb/reconciled.sql").replace("__reconcile_sql__", read_sql("duckdb/reconcile.sql"))
     duck.execute(f"CREATE OR REPLACE TABLE reconciled AS {narrow}", params)
+    duck.execute(f"CREATE OR REPLACE TABLE suggestions AS {read_sql('duckdb/suggestions.sql')}")
 
 
 def reconcile(run: DatasetRun) -> ReconcileResult:

@@ -17,6 +17,7 @@ WAREHOUSE_DDL_FILES: tuple[str, ...] = (
     "warehouse/schema.sql",
     "warehouse/run_tables.sql",
     "warehouse/audit.sql",
+    "warehouse/suggestions.sql",
     "warehouse/views.sql",
 )
 

@@ -114,7 +114,8 @@ CHECK_TABLE: tuple[CheckSpec, ...] = (
     ),
     CheckSpec(
         "names_clean", "sạch", "share_names_garbled", "at_most",
-        "share of names with control characters or legacy-encoding mojibake, at most",
+        "share of names with control characters, look-alike letters, unusual or invisible white space, "
+        "or an encoding accident the repair recognises, at most",
     ),
     CheckSpec(
         "extract_fresh", "sống", "newest_update_age_days", "at_most",

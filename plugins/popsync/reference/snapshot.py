@@ -24,7 +24,7 @@ REGISTER_COLUMNS = (
 )
 
 
-SNAPSHOT_FORMAT = 2
+SNAPSHOT_FORMAT = 3
 """Bumped whenever the snapshot's columns change, so older files count as stale."""
 
 
