@@ -47,7 +47,17 @@ def airflow_environment(settings: Settings) -> dict[str, str]:
         "AIRFLOW__LOGGING__LOGGING_LEVEL": os.environ.get("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING"),
         "AIRFLOW__CORE__LAZY_LOAD_PLUGINS": "True",
         "AIRFLOW__CORE__PARALLELISM": "4",
+        # A task parses its DAG file first (~20 s when the machine is loaded; the default limit is 30 s).
+        "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "180",
+        "AIRFLOW__DAG_PROCESSOR__DAG_FILE_PROCESSOR_TIMEOUT": "240",
         "AIRFLOW__API_AUTH__JWT_SECRET": _jwt_secret(settings),
+        # One API server on 127.0.0.1 serves the UI, the REST API and the tasks' Execution API.
+        "AIRFLOW__API__HOST": "127.0.0.1",
+        "AIRFLOW__API__PORT": str(settings.api_port),
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{settings.api_port}/execution/",
+        # Log servers on ports derived from the API port, so that two checkouts do not collide.
+        "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(settings.api_port + 10_000),
+        "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(settings.api_port + 10_001),
         "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_DIR / "plugins"), os.environ.get("PYTHONPATH")])),
     }
     databases = {WAREHOUSE_CONN_ID: WAREHOUSE_DATABASE, REGISTER_CONN_ID: REGISTER_DATABASE}

@@ -54,13 +54,33 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_all(sectors: Sequence[str] | None) -> bool:
-    from popsync.airflow.runner import run_dag
+def _run_all(sectors: Sequence[str] | None, *, in_process: bool = False) -> bool:
     from popsync.sectors import load_sectors
 
+    known = {s.sector for s in load_sectors()}
+    unknown = sorted(set(sectors or ()) - known)
+    if unknown:
+        raise ValueError(f"unknown sector(s): {', '.join(unknown)} (known: {', '.join(sorted(known))})")
     logical_date = datetime.now(UTC).replace(microsecond=0)
+    sector_dag_ids = [s.dag_id for s in load_sectors() if not sectors or s.sector in sectors]
+    if in_process:
+        return _run_in_process(["sync_reference", *sector_dag_ids], logical_date)
+    from popsync.airflow.main_job import run_through_scheduler
+
+    result = run_through_scheduler(get_settings(), sector_dag_ids, logical_date)
+    print()
+    for progress in result.runs.values():
+        print(f"{progress.dag_id:<28} {progress.state:<8} {progress.seconds:6.1f} s")
+        if progress.failed_tasks:
+            print(f"  tasks not successful: {', '.join(progress.failed_tasks)}", file=sys.stderr)
+    return result.succeeded
+
+
+def _run_in_process(dag_ids: Sequence[str], logical_date: datetime) -> bool:
+    """Each DAG through ``dag.test()`` in this process, one after the other (no scheduler)."""
+    from popsync.airflow.runner import run_dag
+
     ok = True
-    dag_ids = ["sync_reference"] + [s.dag_id for s in load_sectors() if not sectors or s.sector in sectors]
     for dag_id in dag_ids:
         started = time.perf_counter()
         result = run_dag(dag_id, logical_date)
@@ -77,7 +97,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from popsync.report import sync_rate_table
 
     bootstrap(get_settings())
-    ok = _run_all(args.sectors.split(",") if args.sectors else None)
+    ok = _run_all(args.sectors.split(",") if args.sectors else None, in_process=args.in_process)
     print()
     print(sync_rate_table())
     return 0 if ok else 1
@@ -116,7 +136,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print(generate(options, ensure_server(settings)).summary())  # type: ignore[arg-type]
     print(f"demo data generated in {time.perf_counter() - started:.1f} s\n")
     started = time.perf_counter()
-    ok = _run_all(None)
+    ok = _run_all(None, in_process=args.in_process)
     print(f"\nall DAGs ran in {time.perf_counter() - started:.1f} s\n")
     print(sync_rate_table())
     evaluation_ok = _cmd_evaluate(args) == 0
@@ -169,11 +189,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     generate = commands.add_parser("generate", help="create the synthetic register and sector databases")
     add_generate_arguments(generate, replace_default=False)
-    run = commands.add_parser("run", help="run sync_reference and the sector DAGs through Airflow")
+    run = commands.add_parser(
+        "run", help="run sync_reference, then the sector DAGs in parallel, through Airflow's scheduler"
+    )
     run.add_argument("--sectors", help="comma-separated sectors (default: all)")
+    in_process_help = "run each DAG with dag.test() in this process instead of through the scheduler"
+    run.add_argument("--in-process", action="store_true", help=in_process_help)
     commands.add_parser("evaluate", help="score the published results against the ground truth")
     demo = commands.add_parser("demo", help="set up, generate (replacing demo data), run every DAG, report")
     add_generate_arguments(demo, replace_default=True)
+    demo.add_argument("--in-process", action="store_true", help=in_process_help)
     airflow = commands.add_parser("airflow", help="run the airflow CLI against popsync's configuration")
     airflow.add_argument("airflow_args", nargs=argparse.REMAINDER)
     server = commands.add_parser("server", help="control the embedded PostgreSQL server")
@@ -211,6 +236,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, FileExistsError) as exc:
         print(f"popsync: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        if type(exc).__name__ == "JobInterruptedError":  # SIGTERM during `popsync run`
+            return 143
+        raise
 
 
 if __name__ == "__main__":

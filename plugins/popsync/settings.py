@@ -29,6 +29,11 @@ class Settings:
     database_url: str | None
     """An external PostgreSQL server (``postgresql://user:pass@host:port``); None = embedded."""
     embedded_port: int
+    work_root: Path | None = None
+    """Shared storage for files one task hands to the next (``POPSYNC_WORK_DIR``); None = ``home/work``.
+    With several workers (the Celery stack) every worker must reach it: a shared volume or mount."""
+    api_port: int = 8080
+    """Port of the Airflow API server on 127.0.0.1 that the local job uses or starts (``POPSYNC_API_PORT``)."""
 
     @property
     def uses_embedded_server(self) -> bool:
@@ -66,7 +71,7 @@ class Settings:
 
     @property
     def work_dir(self) -> Path:
-        return self.home / "work"
+        return self.work_root if self.work_root is not None else self.home / "work"
 
 
 @cache
@@ -75,4 +80,12 @@ def get_settings() -> Settings:
     home = Path(os.environ.get("POPSYNC_HOME", PROJECT_DIR / ".popsync")).resolve()
     url = os.environ.get("POPSYNC_DATABASE_URL") or None
     port = int(os.environ.get("POPSYNC_EMBEDDED_PORT", "55432"))
-    return Settings(home=home, database_url=url, embedded_port=port)
+    work = os.environ.get("POPSYNC_WORK_DIR") or None
+    api_port = int(os.environ.get("POPSYNC_API_PORT", "8080"))
+    return Settings(
+        home=home,
+        database_url=url,
+        embedded_port=port,
+        work_root=None if work is None else Path(work).resolve(),
+        api_port=api_port,
+    )

@@ -1,0 +1,116 @@
+"""Structure of the compose stack (docker-compose.yml + overrides) and its Dockerfile, without Docker.
+
+When a compose tool is installed, ``config`` must also accept the files.
+"""
+
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+LONG_RUNNING = [
+    "postgres",
+    "redis",
+    "airflow-apiserver",
+    "airflow-scheduler",
+    "airflow-dag-processor",
+    "airflow-triggerer",
+    "airflow-worker-1",
+    "airflow-worker-2",
+]
+WORKERS = ["airflow-worker-1", "airflow-worker-2"]
+
+
+def _load(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load((ROOT / name).read_text(encoding="utf-8"))
+    return data
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    return _load("docker-compose.yml")
+
+
+def test_every_service_of_the_stack_is_there_with_a_health_check(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    assert set(services) == {*LONG_RUNNING, "airflow-init"}
+    for name in LONG_RUNNING:
+        assert "test" in services[name]["healthcheck"], name
+    assert services["airflow-init"]["command"] == ["popsync", "setup"]
+
+
+def test_airflow_services_share_one_configuration_with_the_celery_executor(compose: dict[str, Any]) -> None:
+    common = compose["x-airflow-common"]
+    assert common["environment"]["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
+    assert common["build"]["args"]["BASE_IMAGE"] == "${BASE_IMAGE:-python:3.11-slim-bookworm}"
+    for name in [s for s in LONG_RUNNING if s.startswith("airflow-")] + ["airflow-init"]:
+        service = compose["services"][name]
+        assert service["image"] == common["image"], name
+        assert (
+            service["environment"]["AIRFLOW__API_AUTH__JWT_SECRET"]
+            == (common["environment"]["AIRFLOW__API_AUTH__JWT_SECRET"])
+        ), name
+
+
+def test_workers_share_the_work_storage_and_differ_in_name_and_log_port(compose: dict[str, Any]) -> None:
+    names, ports, mounts = set(), set(), []
+    for name in WORKERS:
+        service = compose["services"][name]
+        assert service["command"][:3] == ["airflow", "celery", "worker"]
+        names.add(service["environment"]["POPSYNC_HOSTNAME"])
+        ports.add(service["environment"]["AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT"])
+        mounts.append(next(v for v in service["volumes"] if v.endswith(":/opt/popsync-work")))
+        assert service["environment"]["POPSYNC_WORK_DIR"].startswith("/opt/popsync-work/")
+    assert names == set(WORKERS)
+    assert len(ports) == 2
+    assert mounts[0] == mounts[1]
+
+
+def test_the_host_network_override_puts_every_service_on_the_host_network(compose: dict[str, Any]) -> None:
+    override = _load("docker-compose.hostnet.yml")
+    assert set(override["services"]) == set(compose["services"])
+    for name, service in override["services"].items():
+        assert service["network_mode"] == "host", name
+        assert "ports" not in compose["services"][name], name  # ports are published by the bridge override
+    published = _load("docker-compose.override.yml")["services"]["airflow-apiserver"]["ports"]
+    assert all(p.startswith("127.0.0.1:") for p in published)
+
+
+def test_stack_script_binds_every_port_to_localhost() -> None:
+    script = (ROOT / "scripts" / "stack.sh").read_text(encoding="utf-8")
+    for variable in ["STACK_BIND_HOST", "STACK_DB_HOST", "STACK_REDIS_HOST", "STACK_API_HOST"]:
+        assert f'echo "{variable}=127.0.0.1"' in script, variable
+
+
+def test_the_image_installs_the_locked_dependencies() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert "ARG BASE_IMAGE=python:3.11-slim-bookworm" in dockerfile
+    assert dockerfile.count("uv sync --frozen --no-dev --extra celery") == 2
+    assert "pip install" not in dockerfile.replace('pip install --quiet "uv==${UV_VERSION}"', "")
+    lock = (ROOT / "uv.lock").read_text(encoding="utf-8")
+    assert 'name = "apache-airflow-providers-celery"' in lock
+    assert 'name = "redis"' in lock
+
+
+@pytest.mark.skipif(
+    shutil.which("docker-compose") is None and shutil.which("docker") is None, reason="no compose tool installed"
+)
+def test_compose_accepts_the_files(tmp_path: Path) -> None:
+    tool = ["docker-compose"] if shutil.which("docker-compose") else ["docker", "compose"]
+    files = ["-f", "docker-compose.yml", "-f", "docker-compose.hostnet.yml"]
+    env_file = tmp_path / "env"
+    env_file.write_text("STACK_DB_PORT=5432\nSTACK_REDIS_PORT=6379\n", encoding="utf-8")
+    result = subprocess.run(
+        [*tool, *files, "--env-file", str(env_file), "config", "-q"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if "is not a docker command" in result.stderr:
+        pytest.skip("docker without the compose plugin")
+    assert result.returncode == 0, result.stderr
