@@ -1,11 +1,8 @@
 """Verdicts from the web: validated by ``popsync.review.verdicts`` in a transaction under the sector's role."""
 
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
-
 from fastapi import HTTPException, status
 
+from popsync.review.verdicts import VerdictRecord, record_verdict, verdict_history
 from popsync.web import queries
 from popsync.web.deps import RequestEnv
 from popsync.web.refs import InvalidRefError
@@ -13,17 +10,6 @@ from popsync.web.refs import InvalidRefError
 
 class ReviewUnavailableError(RuntimeError):
     """The review workflow (lifecycle tables, ``popsync.review``) is not installed."""
-
-
-@dataclass(frozen=True)
-class VerdictOut:
-    sector: str
-    dataset: str
-    source_key: str
-    verdict: str
-    actor: str
-    comment: str | None
-    recorded_at: datetime
 
 
 def _key(env: RequestEnv, ref: str) -> tuple[str, str, str]:
@@ -37,19 +23,7 @@ def _key(env: RequestEnv, ref: str) -> tuple[str, str, str]:
     return sector, dataset, source_key
 
 
-def _out(record: Any) -> VerdictOut:
-    return VerdictOut(
-        record.sector,
-        record.dataset,
-        record.source_key,
-        record.verdict,
-        record.actor,
-        record.comment,
-        record.recorded_at,
-    )
-
-
-def save_verdict(env: RequestEnv, ref: str, verdict: str, comment: str | None) -> VerdictOut:
+def save_verdict(env: RequestEnv, ref: str, verdict: str, comment: str | None) -> VerdictRecord:
     """Record a verdict; ``VerdictError`` (a ValueError) explains a refusal.
 
     The sector's role reads the record first (the database decides that the user's sector holds
@@ -57,8 +31,6 @@ def save_verdict(env: RequestEnv, ref: str, verdict: str, comment: str | None) -
     through ``popsync.review.verdicts`` (validation, history, lifecycle, audit event).
     """
     sector, dataset, source_key = _key(env, ref)
-    from popsync.review.verdicts import record_verdict
-
     with env.ctx.pool.transaction(sector) as conn:
         visible = queries.mismatch_record(conn, sector, dataset, source_key) is not None
     if not visible:
@@ -73,13 +45,11 @@ def save_verdict(env: RequestEnv, ref: str, verdict: str, comment: str | None) -
             actor=env.user.name,
             comment=(comment or "").strip() or None,
         )
-    return _out(record)
+    return record
 
 
-def list_verdicts(env: RequestEnv, ref: str) -> list[VerdictOut]:
+def list_verdicts(env: RequestEnv, ref: str) -> list[VerdictRecord]:
     sector, dataset, source_key = _key(env, ref)
-    from popsync.review.verdicts import verdict_history
-
     with env.ctx.pool.transaction(sector) as conn:
         history = verdict_history(conn, sector=sector, dataset=dataset, source_key=source_key)
-    return [_out(record) for record in history]
+    return history
