@@ -27,7 +27,9 @@ from popsync.settings import AIRFLOW_DATABASE, Settings
 pytestmark = pytest.mark.integration
 
 _ROOT = Path(__file__).resolve().parents[2]
-API_PORT = 57000 + int(hashlib.sha1(str(_ROOT).encode()).hexdigest(), 16) % 1000
+# Outside the tests' embedded-server range (56000-59999, conftest) and its neighbours, so the
+# job's API server (and its log servers at +10000/+10001) never takes the database's port.
+API_PORT = 51000 + int(hashlib.sha1(str(_ROOT).encode()).hexdigest(), 16) % 1000
 POPSYNC = [sys.executable, "-m", "popsync.cli"]
 SECTORS = ("health_insurance", "justice")  # one dataset each: the job stays short
 VICTIM = "health_insurance"
