@@ -255,8 +255,8 @@ def test_kill_at_each_stage_keeps_published_results_whole(lab: Lab, crash: Crash
 def test_daily_sweep_leaves_only_published_tables(lab: Lab) -> None:
     """After the retries no table is left to drop; the sweep clears the killed DuckDB sessions' scratch."""
     published_before = _published(lab)
-    result = sweep_all(grace=timedelta(0))
-    assert result.tables_dropped == 0
+    assert _orphans(lab) == []  # the retries left nothing of this sector for the sweep
+    sweep_all(grace=timedelta(0))  # other tests' failed runs may leave tables of their own sectors
     assert _published(lab) == published_before
     assert list(lab.settings.work_dir.glob("duckdb-*")) == []
     assert _orphans(lab) == []
