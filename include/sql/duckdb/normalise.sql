@@ -8,26 +8,49 @@ WITH raw_rows AS (
     SELECT * FROM raw_extract
 ),
 
+plain AS (
+    -- Values that no rule below changes (most of them) skip the regular expressions: digits only
+    -- for IDs, digits and separators for birth dates, letters and digits for genders.
+    SELECT
+        raw_rows.*,
+        regexp_full_match(raw_rows.national_id, '[0-9]+') AS id_plain,
+        regexp_full_match(raw_rows.birth_date, '[0-9/-]+') AS dob_plain,
+        regexp_full_match(raw_rows.gender, '[\p{L}\p{N}]+') AS gender_plain
+    FROM raw_rows
+),
+
 visible AS (
     -- ID, birth date and gender without invisible characters, trimmed of white space
     SELECT
-        raw_rows.*,
-        regexp_replace(regexp_replace(raw_rows.national_id, '\p{Cf}', '', 'g'),
-            '^[\t\n\x0B\f\r\x1C-\x1F\x85\p{Z}]+|[\t\n\x0B\f\r\x1C-\x1F\x85\p{Z}]+$', '', 'g') AS id_visible,
-        regexp_replace(regexp_replace(raw_rows.birth_date, '\p{Cf}', '', 'g'),
-            '^[\t\n\x0B\f\r\x1C-\x1F\x85\p{Z}]+|[\t\n\x0B\f\r\x1C-\x1F\x85\p{Z}]+$', '', 'g') AS dob_visible,
-        regexp_replace(regexp_replace(raw_rows.gender, '\p{Cf}', '', 'g'),
-            '^[\t\n\x0B\f\r\x1C-\x1F\x85\p{Z}]+|[\t\n\x0B\f\r\x1C-\x1F\x85\p{Z}]+$', '', 'g') AS gender_visible
-    FROM raw_rows
+        plain.*,
+        CASE WHEN id_plain THEN national_id ELSE
+            regexp_replace(regexp_replace(national_id, '\p{Cf}', '', 'g'),
+                '^[\t\n\x0B\f\r\x1C-\x1F\x85\p{Z}]+|[\t\n\x0B\f\r\x1C-\x1F\x85\p{Z}]+$', '', 'g')
+        END AS id_visible,
+        CASE WHEN dob_plain THEN birth_date ELSE
+            regexp_replace(regexp_replace(birth_date, '\p{Cf}', '', 'g'),
+                '^[\t\n\x0B\f\r\x1C-\x1F\x85\p{Z}]+|[\t\n\x0B\f\r\x1C-\x1F\x85\p{Z}]+$', '', 'g')
+        END AS dob_visible,
+        CASE WHEN gender_plain THEN gender ELSE
+            regexp_replace(regexp_replace(gender, '\p{Cf}', '', 'g'),
+                '^[\t\n\x0B\f\r\x1C-\x1F\x85\p{Z}]+|[\t\n\x0B\f\r\x1C-\x1F\x85\p{Z}]+$', '', 'g')
+        END AS gender_visible
+    FROM plain
 ),
 
 unwrapped AS (
     -- Excel text markers: a formula ="..." or one leading apostrophe around the value
     SELECT
         visible.*,
-        regexp_replace(regexp_replace(id_visible, '^="(.*)"$', '\1'), '^\x27', '') AS id_unwrapped,
-        trim(regexp_replace(regexp_replace(dob_visible, '^="(.*)"$', '\1'), '^\x27', '')) AS dob_unwrapped,
-        trim(regexp_replace(regexp_replace(gender_visible, '^="(.*)"$', '\1'), '^\x27', '')) AS gender_unwrapped
+        CASE WHEN id_plain THEN id_visible ELSE
+            regexp_replace(regexp_replace(id_visible, '^="(.*)"$', '\1'), '^\x27', '')
+        END AS id_unwrapped,
+        CASE WHEN dob_plain THEN dob_visible ELSE
+            trim(regexp_replace(regexp_replace(dob_visible, '^="(.*)"$', '\1'), '^\x27', ''))
+        END AS dob_unwrapped,
+        CASE WHEN gender_plain THEN gender_visible ELSE
+            trim(regexp_replace(regexp_replace(gender_visible, '^="(.*)"$', '\1'), '^\x27', ''))
+        END AS gender_unwrapped
     FROM visible
 ),
 
@@ -35,13 +58,15 @@ id_digits AS (
     -- full-width digits as ASCII; a float's trailing ".0" dropped; white space, dots and dashes removed
     SELECT
         unwrapped.*,
-        regexp_replace(
+        CASE WHEN id_plain THEN id_unwrapped ELSE
             regexp_replace(
-                translate(coalesce(unwrapped.id_unwrapped, ''), '０１２３４５６７８９', '0123456789'),
-                '([0-9])\.0+$', '\1'
-            ),
-            '[\t\n\x0B\f\r\x1C-\x1F\x85\p{Z}.\p{Pd}\x{2212}]', '', 'g'
-        ) AS id_text
+                regexp_replace(
+                    translate(coalesce(unwrapped.id_unwrapped, ''), '０１２３４５６７８９', '0123456789'),
+                    '([0-9])\.0+$', '\1'
+                ),
+                '[\t\n\x0B\f\r\x1C-\x1F\x85\p{Z}.\p{Pd}\x{2212}]', '', 'g'
+            )
+        END AS id_text
     FROM unwrapped
 ),
 
@@ -49,7 +74,7 @@ ids AS (
     SELECT
         id_digits.*,
         province_codes.code IS NOT NULL AS known_province,
-        regexp_full_match(id_digits.id_text, '[0-9]+') AS all_digits
+        coalesce(id_plain, false) OR regexp_full_match(id_digits.id_text, '[0-9]+') AS all_digits
     FROM id_digits
     LEFT JOIN province_codes ON province_codes.code = substr(id_digits.id_text, 1, 3)
 ),
@@ -76,7 +101,9 @@ birth_dates AS (
     SELECT
         id_kinds.*,
         -- a date exported with a midnight time of day ("01/02/1990 00:00:00") is that date
-        regexp_replace(coalesce(id_kinds.dob_unwrapped, ''), '[ T]00:00(:00(\.0+)?)?$', '') AS dob_text
+        CASE WHEN dob_plain THEN dob_unwrapped
+            ELSE regexp_replace(coalesce(id_kinds.dob_unwrapped, ''), '[ T]00:00(:00(\.0+)?)?$', '')
+        END AS dob_text
     FROM id_kinds
 ),
 

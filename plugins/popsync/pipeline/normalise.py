@@ -1,6 +1,6 @@
 """Normalise: IDs, names, birth dates and genders into comparable values (DuckDB).
 
-Reads the extract stream as it arrives and keeps the normalised records in the worker's
+Stores the extract stream as it arrives, normalises it and keeps the normalised records in the worker's
 DuckDB session; the gate's aggregates are computed from them in the same session.
 """
 
@@ -33,12 +33,20 @@ def normalised_relation(
 def normalise_stream(
     duck: duckdb.DuckDBPyConnection, reader: pa.RecordBatchReader, dataset: DatasetDefinition, logical_date: date
 ) -> int:
-    """Create the session's ``normalised`` table from an extract stream; return its row count."""
-    duck.register("raw_extract", reader)
+    """Create the session's ``normalised`` table from an extract stream; return its row count.
+
+    The stream is first stored as it comes (one reader thread keeps up with the network), then
+    normalised with every thread: normalising straight off the stream runs on one thread only.
+    """
+    duck.register("extract_stream", reader)
+    try:
+        duck.execute("CREATE OR REPLACE TABLE raw_extract AS SELECT * FROM extract_stream")
+    finally:
+        duck.unregister("extract_stream")
     try:
         normalised_relation(duck, dataset, logical_date).create("normalised")
     finally:
-        duck.unregister("raw_extract")
+        duck.execute("DROP TABLE raw_extract")
     row = duck.execute("SELECT count(*) FROM normalised").fetchone()
     return 0 if row is None else int(row[0])
 

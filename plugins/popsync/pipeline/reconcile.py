@@ -10,12 +10,12 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import duckdb
 from psycopg import sql
 
-from popsync.db.arrow_io import BATCH_ROWS, adbc_connection, ingest, with_json_columns
+from popsync.db.arrow_io import BATCH_ROWS, ArrowConnection, adbc_connection, with_json_columns
 from popsync.db.connections import connect
 from popsync.db.duck import duckdb_session, sql_string
 from popsync.db.identifiers import quoted
@@ -35,7 +35,7 @@ _log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-def _load_inputs(run: DatasetRun, duck: duckdb.DuckDBPyConnection, pg: Any) -> None:
+def _load_inputs(run: DatasetRun, duck: duckdb.DuckDBPyConnection, pg: ArrowConnection) -> None:
     """The register rows the normalised records can link to, and previous first_seen dates."""
     duck.execute(
         "CREATE TABLE wanted_ids AS SELECT DISTINCT national_id FROM normalised WHERE id_kind IN ('cccd', 'cmnd')"
@@ -46,26 +46,21 @@ def _load_inputs(run: DatasetRun, duck: duckdb.DuckDBPyConnection, pg: Any) -> N
     if snapshot is not None:
         persons_source = f"read_parquet({sql_string(snapshot)})"
     else:
-        with pg.cursor() as cur:
-            cur.execute(f"SELECT {REGISTER_COLUMNS} FROM reference.persons")
-            duck.register("register_reader", cur.fetch_record_batch())
-            duck.execute(
-                "CREATE TABLE mirrored_persons AS SELECT *, name_key(full_name) AS name_key FROM register_reader"
-            )
-            duck.unregister("register_reader")
+        duck.register("register_reader", pg.read(f"SELECT {REGISTER_COLUMNS} FROM reference.persons"))
+        duck.execute("CREATE TABLE mirrored_persons AS SELECT *, name_key(full_name) AS name_key FROM register_reader")
+        duck.unregister("register_reader")
         persons_source = "mirrored_persons"
     duck.execute(
         f"CREATE TABLE register AS {read_sql('duckdb/linkable_persons.sql')}".replace("persons_source", persons_source)
     )
     duck.execute(f"CREATE VIEW register_all AS SELECT * FROM {persons_source}")  # for suggested IDs
-    with pg.cursor() as cur:
-        cur.execute(
-            "SELECT source_key, first_seen FROM sync.mismatches WHERE sector = $1 AND dataset = $2",
-            parameters=(run.sector.sector, run.dataset.name),
-        )
-        duck.register("previous_reader", cur.fetch_record_batch())
-        duck.execute("CREATE TABLE previous_mismatches AS SELECT * FROM previous_reader")
-        duck.unregister("previous_reader")
+    previous = pg.read(
+        "SELECT source_key, first_seen FROM sync.mismatches WHERE sector = $1 AND dataset = $2",
+        (run.sector.sector, run.dataset.name),
+    )
+    duck.register("previous_reader", previous)
+    duck.execute("CREATE TABLE previous_mismatches AS SELECT * FROM previous_reader")
+    duck.unregister("previous_reader")
 
 
 def _create_result_tables(run: DatasetRun) -> None:
@@ -152,10 +147,10 @@ def reconcile(run: DatasetRun) -> ReconcileResult:
     return ReconcileResult(run.attempt, extracted, metrics, gate_profile, tuple(timings))
 
 
-def _write_results(run: DatasetRun, duck: duckdb.DuckDBPyConnection, pg: Any) -> None:
+def _write_results(run: DatasetRun, duck: duckdb.DuckDBPyConnection, pg: ArrowConnection) -> None:
     matches = duck.sql(read_sql("duckdb/matches_output.sql")).to_arrow_reader(BATCH_ROWS)
-    ingest(pg, *run.matches_table, matches)
+    pg.ingest(*run.matches_table, matches)
     kill_point("reconcile")
     mismatches = duck.sql(read_sql("duckdb/mismatches_output.sql")).to_arrow_reader(BATCH_ROWS)
-    ingest(pg, *run.mismatches_table, with_json_columns(mismatches, ["details"]))
+    pg.ingest(*run.mismatches_table, with_json_columns(mismatches, ["details"]))
     pg.commit()
