@@ -8,6 +8,7 @@ nothing is staged in between. The publish step swaps the tables in atomically.
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime
 from typing import TypeVar
@@ -148,9 +149,23 @@ def reconcile(run: DatasetRun) -> ReconcileResult:
 
 
 def _write_results(run: DatasetRun, duck: duckdb.DuckDBPyConnection, pg: ArrowConnection) -> None:
-    matches = duck.sql(read_sql("duckdb/matches_output.sql")).to_arrow_reader(BATCH_ROWS)
-    pg.ingest(*run.matches_table, matches)
-    kill_point("reconcile")
-    mismatches = duck.sql(read_sql("duckdb/mismatches_output.sql")).to_arrow_reader(BATCH_ROWS)
-    pg.ingest(*run.mismatches_table, with_json_columns(mismatches, ["details"]))
+    """Write both result tables at once, each over its own connection and DuckDB cursor.
+
+    The two streams overlap: while the server stores one table's rows, DuckDB produces the
+    other's. Each table is committed when complete; the publish step checks conservation, and
+    the janitor removes the tables of a run that died in between.
+    """
+
+    def write_mismatches() -> None:
+        with duck.cursor() as cursor, adbc_connection(WAREHOUSE_CONN_ID) as conn:
+            mismatches = cursor.sql(read_sql("duckdb/mismatches_output.sql")).to_arrow_reader(BATCH_ROWS)
+            conn.ingest(*run.mismatches_table, with_json_columns(mismatches, ["details"]))
+            conn.commit()
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="popsync-write") as pool:
+        mismatches_written = pool.submit(write_mismatches)
+        matches = duck.sql(read_sql("duckdb/matches_output.sql")).to_arrow_reader(BATCH_ROWS)
+        pg.ingest(*run.matches_table, matches)
+        kill_point("reconcile")
+        mismatches_written.result()
     pg.commit()
