@@ -2,9 +2,12 @@
 
 Uses the ADBC driver manager's low-level API rather than its DB-API module: the DB-API
 module imports ``pyarrow.dataset`` and with it pandas, 0.8 s in every process that reads
-or writes records, for features popsync does not use.
+or writes records, for features popsync does not use. For the same reason parameters are
+bound as Arrow arrays built from their bytes: converting Python objects with ``pa.array``
+makes pyarrow import pandas.
 """
 
+from array import array
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
@@ -44,16 +47,13 @@ class ArrowConnection:
         self._statements.append(statement)
         return statement
 
-    def read(self, query: str, parameters: Sequence[object] = ()) -> pa.RecordBatchReader:
-        """The result of ``query`` (``$1``, ``$2``… bound to ``parameters``) as a stream of batches."""
+    def read(self, query: str, parameters: Sequence[str] = ()) -> pa.RecordBatchReader:
+        """The result of ``query`` (``$1``, ``$2``… bound to text ``parameters``) as a stream of batches."""
         statement = self._statement()
         statement.set_sql_query(query)
         if parameters:
-            statement.bind(
-                pa.record_batch(
-                    [pa.array([value]) for value in parameters], names=list(map(str, range(len(parameters))))
-                )
-            )
+            columns = [_text_array(value) for value in parameters]
+            statement.bind(pa.RecordBatch.from_arrays(columns, names=[str(i) for i in range(len(columns))]))
         stream, _ = statement.execute_query()
         return pa.RecordBatchReader.from_stream(stream)
 
@@ -76,6 +76,15 @@ class ArrowConnection:
         finally:
             self._connection.close()
             self._database.close()
+
+
+def _text_array(value: str) -> pa.Array:
+    """A one-element Arrow string array, built from the value's UTF-8 bytes."""
+    if not isinstance(value, str):
+        raise TypeError(f"query parameters are text; got {type(value).__name__}")
+    data = value.encode("utf-8")
+    offsets = pa.py_buffer(array("i", [0, len(data)]).tobytes())
+    return pa.StringArray.from_buffers(1, offsets, pa.py_buffer(data))
 
 
 @contextmanager

@@ -20,14 +20,16 @@ def gender_mapping_rows(dataset: DatasetDefinition) -> list[tuple[str, str]]:
     return [(unicodedata.normalize("NFC", raw).strip().lower(), code) for raw, code in dataset.genders.items()]
 
 
-def normalised_relation(
-    duck: duckdb.DuckDBPyConnection, dataset: DatasetDefinition, logical_date: date
-) -> duckdb.DuckDBPyRelation:
-    """Normalise the session's ``raw_extract`` (table or registered stream) for ``dataset``."""
+def create_normalised(duck: duckdb.DuckDBPyConnection, dataset: DatasetDefinition, logical_date: date) -> None:
+    """Create the session's ``normalised`` table from its ``raw_extract`` table for ``dataset``.
+
+    One ``CREATE TABLE ... AS`` statement: a relation built with ``duck.sql(..., params=...)``
+    and then ``.create()`` took 2.5 times as long at 1M records.
+    """
     duck.execute("CREATE OR REPLACE TABLE gender_mapping (raw_value VARCHAR PRIMARY KEY, gender VARCHAR)")
     duck.executemany("INSERT INTO gender_mapping VALUES (?, ?)", gender_mapping_rows(dataset))
     params = {"date_formats": list(dataset.birth_date_formats), "logical_date": logical_date}
-    return duck.sql(read_sql("duckdb/normalise.sql"), params=params)
+    duck.execute(f"CREATE OR REPLACE TABLE normalised AS {read_sql('duckdb/normalise.sql')}", params)
 
 
 def normalise_stream(
@@ -44,7 +46,7 @@ def normalise_stream(
     finally:
         duck.unregister("extract_stream")
     try:
-        normalised_relation(duck, dataset, logical_date).create("normalised")
+        create_normalised(duck, dataset, logical_date)
     finally:
         duck.execute("DROP TABLE raw_extract")
     row = duck.execute("SELECT count(*) FROM normalised").fetchone()
