@@ -103,6 +103,15 @@ def _create_result_tables(run: DatasetRun) -> None:
         conn.commit()
 
 
+def index_like_parent(table: tuple[str, str], parent: str) -> None:
+    """Give a run's table the indexes of the partitioned parent it will be attached to."""
+    with connect(WAREHOUSE_CONN_ID, autocommit=True) as conn:
+        rows = conn.execute(read_sql("warehouse/parent_indexes.sql"), {"parent": parent}).fetchall()
+        for (method_and_columns,) in rows:
+            # the definition comes from the catalog (the parent's own index), the table from the run
+            conn.execute(sql.SQL("CREATE INDEX ON {} {}").format(quoted(*table), sql.SQL(method_and_columns)))
+
+
 def classify(duck: duckdb.DuckDBPyConnection, *, checks_deceased: bool, logical_date: datetime) -> None:
     """Create ``reconciled`` from the session's ``normalised``, ``register`` and ``previous_mismatches``,
     and ``suggestions`` (suggested IDs of records that do not link) from it and ``register_all``."""
@@ -151,9 +160,10 @@ def reconcile(run: DatasetRun) -> ReconcileResult:
 def _write_results(run: DatasetRun, duck: duckdb.DuckDBPyConnection, pg: ArrowConnection) -> None:
     """Write both result tables at once, each over its own connection and DuckDB cursor.
 
-    The two streams overlap: while the server stores one table's rows, DuckDB produces the
-    other's. Each table is committed when complete; the publish step checks conservation, and
-    the janitor removes the tables of a run that died in between.
+    The two streams overlap: while the server stores the matches, another server process
+    stores the mismatches and builds their indexes. Each table is committed when complete; the
+    publish step checks conservation, and the janitor removes the tables of a run that died in
+    between.
     """
 
     def write_mismatches() -> None:
@@ -161,6 +171,7 @@ def _write_results(run: DatasetRun, duck: duckdb.DuckDBPyConnection, pg: ArrowCo
             mismatches = cursor.sql(read_sql("duckdb/mismatches_output.sql")).to_arrow_reader(BATCH_ROWS)
             conn.ingest(*run.mismatches_table, with_json_columns(mismatches, ["details"]))
             conn.commit()
+        index_like_parent(run.mismatches_table, "sync.mismatches")
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="popsync-write") as pool:
         mismatches_written = pool.submit(write_mismatches)
