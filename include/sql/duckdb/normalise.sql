@@ -135,22 +135,32 @@ genders AS (
         gender_mapping.gender AS gender_code
     FROM parsed_dates
     LEFT JOIN gender_mapping ON gender_mapping.raw_value = lower(nfc_normalize(parsed_dates.gender_unwrapped))
+),
+
+names AS (
+    -- each distinct name is keyed and checked once: records share names (about four per name)
+    SELECT
+        full_name,
+        name_key(full_name) AS name_key,
+        coalesce(looks_garbled(full_name), false) AS name_garbled
+    FROM (SELECT DISTINCT full_name FROM raw_rows WHERE full_name IS NOT NULL) AS distinct_names
 )
 
 SELECT
-    source_key,
-    id_text AS national_id,
-    id_kind,
-    id_problem,
-    full_name,
-    name_key(full_name) AS name_key,
-    coalesce(looks_garbled(full_name), false) AS name_garbled,
-    birth_date AS birth_date_raw,
-    dob.value AS birth_date,
-    dob.precision AS birth_date_precision,
-    coalesce(dob.value >= DATE '1900-01-01' AND dob.value <= $logical_date, false) AS birth_date_valid,
-    gender AS gender_raw,
-    gender_code AS gender,
-    is_active,
-    updated_at
+    genders.source_key,
+    genders.id_text AS national_id,
+    genders.id_kind,
+    genders.id_problem,
+    genders.full_name,
+    names.name_key,
+    coalesce(names.name_garbled, false) AS name_garbled,
+    genders.birth_date AS birth_date_raw,
+    genders.dob.value AS birth_date,
+    genders.dob.precision AS birth_date_precision,
+    coalesce(genders.dob.value >= DATE '1900-01-01' AND genders.dob.value <= $logical_date, false) AS birth_date_valid,
+    genders.gender AS gender_raw,
+    genders.gender_code AS gender,
+    genders.is_active,
+    genders.updated_at
 FROM genders
+LEFT JOIN names ON names.full_name = genders.full_name
