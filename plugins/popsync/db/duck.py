@@ -23,7 +23,7 @@ _MEMORY_LIMIT = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$", re.IGNOREC
 
 
 def _memory_limit() -> str:
-    value = os.environ.get("POPSYNC_DUCKDB_MEMORY_LIMIT", "768MB").strip()
+    value = os.environ.get("POPSYNC_DUCKDB_MEMORY_LIMIT", "672MB").strip()
     if not _MEMORY_LIMIT.fullmatch(value):
         raise ValueError(f"POPSYNC_DUCKDB_MEMORY_LIMIT={value!r}: expected a size such as 512MB or 1GiB")
     return value

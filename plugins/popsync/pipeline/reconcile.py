@@ -144,6 +144,9 @@ def reconcile(run: DatasetRun) -> ReconcileResult:
         step("load_register", lambda: _load_inputs(run, duck, pg))
         checks_deceased = run.dataset.columns.is_active is not None
         step("classify", lambda: classify(duck, checks_deceased=checks_deceased, logical_date=run.logical_date))
+        # classification's inputs are no longer needed: their memory goes to the writes
+        for table in ("normalised", "register", "previous_mismatches", "wanted_ids"):
+            duck.execute(f"DROP TABLE IF EXISTS {table}")
         step("write_results", lambda: _write_results(run, duck, pg))
         metrics = step("metrics", lambda: compute_metrics(duck))
     gate_profile = replace(gate_profile, deceased_active=metrics.reason_counts.get("DECEASED", 0))
@@ -168,7 +171,8 @@ def _write_results(run: DatasetRun, duck: duckdb.DuckDBPyConnection, pg: ArrowCo
 
     def write_mismatches() -> None:
         with duck.cursor() as cursor, adbc_connection(WAREHOUSE_CONN_ID) as conn:
-            mismatches = cursor.sql(read_sql("duckdb/mismatches_output.sql")).to_arrow_reader(BATCH_ROWS)
+            # smaller batches: a mismatch row carries its JSON details (a few hundred bytes)
+            mismatches = cursor.sql(read_sql("duckdb/mismatches_output.sql")).to_arrow_reader(BATCH_ROWS // 8)
             conn.ingest(*run.mismatches_table, with_json_columns(mismatches, ["details"]))
             conn.commit()
         index_like_parent(run.mismatches_table, "sync.mismatches")
