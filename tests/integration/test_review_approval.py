@@ -43,7 +43,11 @@ def _free_port() -> int:
 def airflow_api(server_url: str, settings: Settings) -> Iterator[httpx.Client]:
     """An Airflow API server and scheduler on the test's metadata database; a client with a token."""
     port = _free_port()
-    env = os.environ | {"AIRFLOW__API__WORKERS": "1", "AIRFLOW__SCHEDULER__TRIGGER_TIMEOUT_CHECK_INTERVAL": "2"}
+    env = os.environ | {
+        "AIRFLOW__API__WORKERS": "1",
+        "AIRFLOW__SCHEDULER__TRIGGER_TIMEOUT_CHECK_INTERVAL": "2",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",  # /auth/token below: an admin's token
+    }
     logs = settings.home / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     processes = []
