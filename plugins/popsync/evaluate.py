@@ -46,13 +46,13 @@ class DatasetEvaluation:
 def evaluate_dataset(sector: SectorDefinition, dataset: str) -> DatasetEvaluation:
     """Compare ``sync.matches``/``sync.mismatches`` of one dataset with ``ground_truth.expected``."""
     with duckdb_session() as duck:
-        with adbc_connection(sector.conn_id) as source, source.cursor() as cur:
-            cur.execute(
+        with adbc_connection(sector.conn_id) as source:
+            expected = source.read(
                 "SELECT source_key, expected_reasons, expected_suggested_national_id, expected_suggestion_method "
                 "FROM ground_truth.expected WHERE dataset = $1",
-                parameters=(dataset,),
+                (dataset,),
             )
-            duck.register("expected_reader", cur.fetch_record_batch())
+            duck.register("expected_reader", expected)
             duck.execute("CREATE TABLE expected_all AS SELECT * FROM expected_reader")
             duck.unregister("expected_reader")
             duck.execute("CREATE VIEW expected AS SELECT source_key, expected_reasons FROM expected_all")
@@ -60,21 +60,21 @@ def evaluate_dataset(sector: SectorDefinition, dataset: str) -> DatasetEvaluatio
                 "CREATE VIEW expected_suggestions AS SELECT source_key, expected_suggested_national_id AS national_id, "
                 "expected_suggestion_method AS method FROM expected_all WHERE expected_suggestion_method IS NOT NULL"
             )
-        with adbc_connection(WAREHOUSE_CONN_ID) as warehouse, warehouse.cursor() as cur:
-            cur.execute(
+        with adbc_connection(WAREHOUSE_CONN_ID) as warehouse:
+            actual = warehouse.read(
                 "SELECT source_key, ARRAY[]::text[] AS reasons FROM sync.matches WHERE sector = $1 AND dataset = $2 "
                 "UNION ALL SELECT source_key, reasons FROM sync.mismatches WHERE sector = $1 AND dataset = $2",
-                parameters=(sector.sector, dataset),
+                (sector.sector, dataset),
             )
-            duck.register("actual_reader", cur.fetch_record_batch())
+            duck.register("actual_reader", actual)
             duck.execute("CREATE TABLE actual AS SELECT * FROM actual_reader")
             duck.unregister("actual_reader")
-            cur.execute(
+            suggestions = warehouse.read(
                 "SELECT source_key, suggested_national_id AS national_id, details->'suggestion'->>'method' AS method "
                 "FROM sync.mismatches WHERE sector = $1 AND dataset = $2 AND suggested_national_id IS NOT NULL",
-                parameters=(sector.sector, dataset),
+                (sector.sector, dataset),
             )
-            duck.register("suggestions_reader", cur.fetch_record_batch())
+            duck.register("suggestions_reader", suggestions)
             duck.execute("CREATE TABLE actual_suggestions AS SELECT * FROM suggestions_reader")
             duck.unregister("suggestions_reader")
         codes = [

@@ -9,7 +9,7 @@ import duckdb
 
 from popsync.db.duck import duckdb_session
 from popsync.db.sql_files import read_sql
-from popsync.pipeline.normalise import normalised_relation
+from popsync.pipeline.normalise import create_normalised
 from popsync.pipeline.reconcile import classify
 from popsync.reference.snapshot import REGISTER_COLUMNS as REGISTER_COLUMN_LIST
 from popsync.sectors.model import ColumnMapping, DatasetDefinition
@@ -57,9 +57,10 @@ def normalise_rows(
     logical_date = logical_date or LOGICAL_DATE.date()
     with session() as duck:
         load_raw(duck, rows)
-        relation = normalised_relation(duck, definition, logical_date)
-        names = relation.columns
-        result = [dict(zip(names, values, strict=True)) for values in relation.fetchall()]
+        create_normalised(duck, definition, logical_date)
+        cursor = duck.execute("SELECT * FROM normalised")
+        names = [column[0] for column in cursor.description or ()]
+        result = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
     return sorted(result, key=lambda row: int(str(row["source_key"])[1:]))
 
 
@@ -73,7 +74,7 @@ def reconcile_rows(
     """Normalise and classify ``rows`` against ``register``; one result per row, in order."""
     with session() as duck:
         load_raw(duck, rows)
-        normalised_relation(duck, definition, LOGICAL_DATE.date()).create("normalised")
+        create_normalised(duck, definition, LOGICAL_DATE.date())
         duck.execute(
             "CREATE TABLE register (national_id VARCHAR, former_cmnd VARCHAR, full_name VARCHAR, birth_date DATE, "
             "birth_date_precision VARCHAR, gender VARCHAR, residence_province VARCHAR, is_deceased BOOLEAN, "

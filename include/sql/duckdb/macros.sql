@@ -87,11 +87,3 @@ CREATE OR REPLACE MACRO looks_garbled(txt) AS
         WHEN may_be_misencoded(txt) THEN repair_name(txt) <> nfc(txt)
         ELSE false
     END;
-
--- A sector name whose repair under some encoding family has the register name's key.
-CREATE OR REPLACE MACRO is_misencoded_name(txt, register_key) AS
-    CASE
-        WHEN may_be_misencoded(txt)
-            THEN list_contains(list_transform(name_repairs(txt), lambda repaired: name_key(repaired)), register_key)
-        ELSE false
-    END;

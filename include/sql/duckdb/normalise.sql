@@ -8,26 +8,49 @@ WITH raw_rows AS (
     SELECT * FROM raw_extract
 ),
 
+plain AS (
+    -- Values that no rule below changes (most of them) skip the regular expressions: digits only
+    -- for IDs, digits and separators for birth dates, letters and digits for genders.
+    SELECT
+        raw_rows.*,
+        regexp_full_match(raw_rows.national_id, '[0-9]+') AS id_plain,
+        regexp_full_match(raw_rows.birth_date, '[0-9/-]+') AS dob_plain,
+        regexp_full_match(raw_rows.gender, '[\p{L}\p{N}]+') AS gender_plain
+    FROM raw_rows
+),
+
 visible AS (
     -- ID, birth date and gender without invisible characters, trimmed of white space
     SELECT
-        raw_rows.*,
-        regexp_replace(regexp_replace(raw_rows.national_id, '\p{Cf}', '', 'g'),
-            '^[\t\n\x0B\f\r\x1C-\x1F\x85\p{Z}]+|[\t\n\x0B\f\r\x1C-\x1F\x85\p{Z}]+$', '', 'g') AS id_visible,
-        regexp_replace(regexp_replace(raw_rows.birth_date, '\p{Cf}', '', 'g'),
-            '^[\t\n\x0B\f\r\x1C-\x1F\x85\p{Z}]+|[\t\n\x0B\f\r\x1C-\x1F\x85\p{Z}]+$', '', 'g') AS dob_visible,
-        regexp_replace(regexp_replace(raw_rows.gender, '\p{Cf}', '', 'g'),
-            '^[\t\n\x0B\f\r\x1C-\x1F\x85\p{Z}]+|[\t\n\x0B\f\r\x1C-\x1F\x85\p{Z}]+$', '', 'g') AS gender_visible
-    FROM raw_rows
+        plain.*,
+        CASE WHEN id_plain THEN national_id ELSE
+            regexp_replace(regexp_replace(national_id, '\p{Cf}', '', 'g'),
+                '^[\t\n\x0B\f\r\x1C-\x1F\x85\p{Z}]+|[\t\n\x0B\f\r\x1C-\x1F\x85\p{Z}]+$', '', 'g')
+        END AS id_visible,
+        CASE WHEN dob_plain THEN birth_date ELSE
+            regexp_replace(regexp_replace(birth_date, '\p{Cf}', '', 'g'),
+                '^[\t\n\x0B\f\r\x1C-\x1F\x85\p{Z}]+|[\t\n\x0B\f\r\x1C-\x1F\x85\p{Z}]+$', '', 'g')
+        END AS dob_visible,
+        CASE WHEN gender_plain THEN gender ELSE
+            regexp_replace(regexp_replace(gender, '\p{Cf}', '', 'g'),
+                '^[\t\n\x0B\f\r\x1C-\x1F\x85\p{Z}]+|[\t\n\x0B\f\r\x1C-\x1F\x85\p{Z}]+$', '', 'g')
+        END AS gender_visible
+    FROM plain
 ),
 
 unwrapped AS (
     -- Excel text markers: a formula ="..." or one leading apostrophe around the value
     SELECT
         visible.*,
-        regexp_replace(regexp_replace(id_visible, '^="(.*)"$', '\1'), '^\x27', '') AS id_unwrapped,
-        trim(regexp_replace(regexp_replace(dob_visible, '^="(.*)"$', '\1'), '^\x27', '')) AS dob_unwrapped,
-        trim(regexp_replace(regexp_replace(gender_visible, '^="(.*)"$', '\1'), '^\x27', '')) AS gender_unwrapped
+        CASE WHEN id_plain THEN id_visible ELSE
+            regexp_replace(regexp_replace(id_visible, '^="(.*)"$', '\1'), '^\x27', '')
+        END AS id_unwrapped,
+        CASE WHEN dob_plain THEN dob_visible ELSE
+            trim(regexp_replace(regexp_replace(dob_visible, '^="(.*)"$', '\1'), '^\x27', ''))
+        END AS dob_unwrapped,
+        CASE WHEN gender_plain THEN gender_visible ELSE
+            trim(regexp_replace(regexp_replace(gender_visible, '^="(.*)"$', '\1'), '^\x27', ''))
+        END AS gender_unwrapped
     FROM visible
 ),
 
@@ -35,13 +58,15 @@ id_digits AS (
     -- full-width digits as ASCII; a float's trailing ".0" dropped; white space, dots and dashes removed
     SELECT
         unwrapped.*,
-        regexp_replace(
+        CASE WHEN id_plain THEN id_unwrapped ELSE
             regexp_replace(
-                translate(coalesce(unwrapped.id_unwrapped, ''), '０１２３４５６７８９', '0123456789'),
-                '([0-9])\.0+$', '\1'
-            ),
-            '[\t\n\x0B\f\r\x1C-\x1F\x85\p{Z}.\p{Pd}\x{2212}]', '', 'g'
-        ) AS id_text
+                regexp_replace(
+                    translate(coalesce(unwrapped.id_unwrapped, ''), '０１２３４５６７８９', '0123456789'),
+                    '([0-9])\.0+$', '\1'
+                ),
+                '[\t\n\x0B\f\r\x1C-\x1F\x85\p{Z}.\p{Pd}\x{2212}]', '', 'g'
+            )
+        END AS id_text
     FROM unwrapped
 ),
 
@@ -49,7 +74,7 @@ ids AS (
     SELECT
         id_digits.*,
         province_codes.code IS NOT NULL AS known_province,
-        regexp_full_match(id_digits.id_text, '[0-9]+') AS all_digits
+        coalesce(id_plain, false) OR regexp_full_match(id_digits.id_text, '[0-9]+') AS all_digits
     FROM id_digits
     LEFT JOIN province_codes ON province_codes.code = substr(id_digits.id_text, 1, 3)
 ),
@@ -76,7 +101,9 @@ birth_dates AS (
     SELECT
         id_kinds.*,
         -- a date exported with a midnight time of day ("01/02/1990 00:00:00") is that date
-        regexp_replace(coalesce(id_kinds.dob_unwrapped, ''), '[ T]00:00(:00(\.0+)?)?$', '') AS dob_text
+        CASE WHEN dob_plain THEN dob_unwrapped
+            ELSE regexp_replace(coalesce(id_kinds.dob_unwrapped, ''), '[ T]00:00(:00(\.0+)?)?$', '')
+        END AS dob_text
     FROM id_kinds
 ),
 
@@ -108,22 +135,32 @@ genders AS (
         gender_mapping.gender AS gender_code
     FROM parsed_dates
     LEFT JOIN gender_mapping ON gender_mapping.raw_value = lower(nfc_normalize(parsed_dates.gender_unwrapped))
+),
+
+names AS (
+    -- each distinct name is keyed and checked once: records share names (about four per name)
+    SELECT
+        full_name,
+        name_key(full_name) AS name_key,
+        coalesce(looks_garbled(full_name), false) AS name_garbled
+    FROM (SELECT DISTINCT full_name FROM raw_rows WHERE full_name IS NOT NULL) AS distinct_names
 )
 
 SELECT
-    source_key,
-    id_text AS national_id,
-    id_kind,
-    id_problem,
-    full_name,
-    name_key(full_name) AS name_key,
-    coalesce(looks_garbled(full_name), false) AS name_garbled,
-    birth_date AS birth_date_raw,
-    dob.value AS birth_date,
-    dob.precision AS birth_date_precision,
-    coalesce(dob.value >= DATE '1900-01-01' AND dob.value <= $logical_date, false) AS birth_date_valid,
-    gender AS gender_raw,
-    gender_code AS gender,
-    is_active,
-    updated_at
+    genders.source_key,
+    genders.id_text AS national_id,
+    genders.id_kind,
+    genders.id_problem,
+    genders.full_name,
+    names.name_key,
+    coalesce(names.name_garbled, false) AS name_garbled,
+    genders.birth_date AS birth_date_raw,
+    genders.dob.value AS birth_date,
+    genders.dob.precision AS birth_date_precision,
+    coalesce(genders.dob.value >= DATE '1900-01-01' AND genders.dob.value <= $logical_date, false) AS birth_date_valid,
+    genders.gender AS gender_raw,
+    genders.gender_code AS gender,
+    genders.is_active,
+    genders.updated_at
 FROM genders
+LEFT JOIN names ON names.full_name = genders.full_name

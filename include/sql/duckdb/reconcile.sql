@@ -68,6 +68,19 @@ previous AS (
     GROUP BY source_key
 ),
 
+encoding_repairs AS (
+    -- NAME_ENCODING: a sector name that a repair under some encoding family (TCVN3, VNI, VIQR,
+    -- Windows-1258, UTF-8 misread) turns into the register name's key. Set-based: one row per
+    -- repair candidate of the few linked names that differ and may be misencoded.
+    SELECT DISTINCT full_name, register_name_key
+    FROM (
+        SELECT full_name, register_name_key, unnest(name_repairs(full_name)) AS repaired
+        FROM linked
+        WHERE linked_national_id IS NOT NULL AND name_key <> register_name_key AND may_be_misencoded(full_name)
+    ) AS repairs
+    WHERE name_key(repaired) = register_name_key
+),
+
 compared AS (
     SELECT
         linked.*,
@@ -77,9 +90,10 @@ compared AS (
         CASE
             WHEN linked.linked_national_id IS NULL THEN NULL
             WHEN linked.name_key = linked.register_name_key THEN NULL
-            -- repaired under some encoding family (TCVN3, VNI, VIQR, Windows-1258, UTF-8 misread)
-            WHEN is_misencoded_name(linked.full_name, linked.register_name_key) THEN 'NAME_ENCODING'
-            WHEN name_without_diacritics(linked.full_name) = name_without_diacritics(linked.register_name)
+            WHEN encoding_repairs.full_name IS NOT NULL THEN 'NAME_ENCODING'
+            -- name_without_diacritics of both names, from the keys already computed
+            WHEN strip_accents(replace(linked.name_key, 'đ', 'd'))
+                = strip_accents(replace(linked.register_name_key, 'đ', 'd'))
                 THEN 'NAME_DIACRITICS'
             ELSE 'NAME_MISMATCH'
         END AS name_reason,
@@ -112,6 +126,9 @@ compared AS (
     FROM linked
     LEFT JOIN duplicate_groups ON duplicate_groups.resolved_id = linked.resolved_id
     LEFT JOIN previous ON previous.source_key = linked.source_key
+    LEFT JOIN encoding_repairs
+        ON encoding_repairs.full_name = linked.full_name
+        AND encoding_repairs.register_name_key = linked.register_name_key
 ),
 
 classified AS (

@@ -44,11 +44,19 @@ before_run AS (
     FROM stored
 ),
 
+disappeared AS (
+    -- open mismatches this run no longer finds: resolved now (usually few)
+    SELECT before_run.source_key
+    FROM before_run
+    WHERE before_run.status = 'open'
+        AND NOT EXISTS (SELECT FROM run_mismatches WHERE run_mismatches.source_key = before_run.source_key)
+),
+
 fixed AS (
-    -- open mismatches whose record is now matched (the others that disappear were removed)
+    -- the disappeared whose record is now matched (the others were removed)
     SELECT DISTINCT matches.source_key
     FROM {matches} AS matches
-    INNER JOIN before_run ON before_run.source_key = matches.source_key AND before_run.status = 'open'
+    WHERE matches.source_key IN (SELECT source_key FROM disappeared)
 ),
 
 transitions AS (

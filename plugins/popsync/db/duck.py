@@ -8,8 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
-from duckdb.func import FunctionNullHandling, PythonUDFType
+from duckdb.func import FunctionNullHandling
 from duckdb.sqltypes import VARCHAR
 
 from popsync.db.sql_files import read_sql
@@ -24,7 +23,7 @@ _MEMORY_LIMIT = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$", re.IGNOREC
 
 
 def _memory_limit() -> str:
-    value = os.environ.get("POPSYNC_DUCKDB_MEMORY_LIMIT", "768MB").strip()
+    value = os.environ.get("POPSYNC_DUCKDB_MEMORY_LIMIT", "672MB").strip()
     if not _MEMORY_LIMIT.fullmatch(value):
         raise ValueError(f"POPSYNC_DUCKDB_MEMORY_LIMIT={value!r}: expected a size such as 512MB or 1GiB")
     return value
@@ -46,32 +45,28 @@ def _repair(text: str | None) -> str | None:
     return None if text is None else repair_mojibake(text)
 
 
-def _repair_name(texts: pa.Array) -> pa.Array:
-    return pa.array([None if text is None else repair_name(text) for text in texts.to_pylist()], pa.string())
+def _repair_name(text: str | None) -> str | None:
+    return None if text is None else repair_name(text)
 
 
-def _name_repairs(texts: pa.Array) -> pa.Array:
-    values = [[] if text is None else repair_candidates(text) for text in texts.to_pylist()]
-    return pa.array(values, pa.list_(pa.string()))
+def _name_repairs(text: str | None) -> list[str]:
+    return [] if text is None else repair_candidates(text)
 
 
 def _register_name_functions(con: duckdb.DuckDBPyConnection) -> None:
-    """The Python name repairs the macros call (popsync.domain.name_repairs), a vector at a time."""
-    con.create_function(
-        "repair_mojibake", _repair, [VARCHAR], VARCHAR, null_handling=FunctionNullHandling.SPECIAL, side_effects=False
-    )
+    """The Python name repairs the macros call (popsync.domain.name_repairs).
+
+    Row-at-a-time functions: they see only the few names that may be misencoded, and Arrow
+    functions would build their results with ``pa.array``, which makes pyarrow import pandas
+    (about 1 s in every worker process).
+    """
     for name, function, returns in (
+        ("repair_mojibake", _repair, VARCHAR),
         ("repair_name", _repair_name, VARCHAR),
         ("name_repairs", _name_repairs, duckdb.list_type(VARCHAR)),
     ):
         con.create_function(
-            name,
-            function,
-            [VARCHAR],
-            returns,
-            type=PythonUDFType.ARROW,
-            null_handling=FunctionNullHandling.SPECIAL,
-            side_effects=False,
+            name, function, [VARCHAR], returns, null_handling=FunctionNullHandling.SPECIAL, side_effects=False
         )
 
 

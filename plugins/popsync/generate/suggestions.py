@@ -11,10 +11,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import adbc_driver_postgresql.dbapi as adbc
 import psycopg
 import pyarrow as pa
 
+from popsync.db.arrow_io import arrow_connection
 from popsync.db.duck import duckdb_session
 from popsync.db.sql_files import read_sql
 
@@ -45,14 +45,14 @@ def ambiguous_probes(register_url: str, probes: Sequence[SuggestionProbe]) -> li
             "birth_date_precision": [p.birth_date_precision for p in probes],
         }
     )
-    with duckdb_session() as duck, adbc.connect(register_url) as pg, pg.cursor() as cur:
+    with duckdb_session() as duck, arrow_connection(register_url) as pg:
         duck.register("probe_arrow", table)
         duck.execute("CREATE TABLE probe AS SELECT * FROM probe_arrow")
-        cur.execute(
+        persons = pg.read(
             "SELECT national_id::text AS national_id, full_name, gender::text AS gender, birth_date, "
             "birth_date_precision FROM dan_cu.persons"
         )
-        duck.register("register_reader", cur.fetch_record_batch())
+        duck.register("register_reader", persons)
         duck.execute("CREATE TABLE register_persons AS SELECT * FROM register_reader")
         duck.unregister("register_reader")
         rows = duck.execute(read_sql("generate/ambiguous_suggestions.sql")).fetchall()

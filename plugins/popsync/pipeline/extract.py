@@ -52,10 +52,9 @@ def extract_query(run: DatasetRun) -> str:
 @contextmanager
 def extract_reader(run: DatasetRun) -> Iterator[pa.RecordBatchReader]:
     """The dataset's records as a stream of Arrow batches, read once."""
-    with adbc_connection(run.sector.conn_id) as source, source.cursor() as cur:
+    with adbc_connection(run.sector.conn_id) as source:
         try:
-            cur.execute(extract_query(run))
-            reader = cur.fetch_record_batch()
+            reader = source.read(extract_query(run))
         except Exception as exc:
             # the database's message may quote a record's values: keep a safe description only
             raise ExtractError(f"extract of {run.label} failed: {describe_error(exc)}") from None

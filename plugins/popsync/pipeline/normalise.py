@@ -1,6 +1,6 @@
 """Normalise: IDs, names, birth dates and genders into comparable values (DuckDB).
 
-Reads the extract stream as it arrives and keeps the normalised records in the worker's
+Stores the extract stream as it arrives, normalises it and keeps the normalised records in the worker's
 DuckDB session; the gate's aggregates are computed from them in the same session.
 """
 
@@ -20,25 +20,35 @@ def gender_mapping_rows(dataset: DatasetDefinition) -> list[tuple[str, str]]:
     return [(unicodedata.normalize("NFC", raw).strip().lower(), code) for raw, code in dataset.genders.items()]
 
 
-def normalised_relation(
-    duck: duckdb.DuckDBPyConnection, dataset: DatasetDefinition, logical_date: date
-) -> duckdb.DuckDBPyRelation:
-    """Normalise the session's ``raw_extract`` (table or registered stream) for ``dataset``."""
+def create_normalised(duck: duckdb.DuckDBPyConnection, dataset: DatasetDefinition, logical_date: date) -> None:
+    """Create the session's ``normalised`` table from its ``raw_extract`` table for ``dataset``.
+
+    One ``CREATE TABLE ... AS`` statement: a relation built with ``duck.sql(..., params=...)``
+    and then ``.create()`` took 2.5 times as long at 1M records.
+    """
     duck.execute("CREATE OR REPLACE TABLE gender_mapping (raw_value VARCHAR PRIMARY KEY, gender VARCHAR)")
     duck.executemany("INSERT INTO gender_mapping VALUES (?, ?)", gender_mapping_rows(dataset))
     params = {"date_formats": list(dataset.birth_date_formats), "logical_date": logical_date}
-    return duck.sql(read_sql("duckdb/normalise.sql"), params=params)
+    duck.execute(f"CREATE OR REPLACE TABLE normalised AS {read_sql('duckdb/normalise.sql')}", params)
 
 
 def normalise_stream(
     duck: duckdb.DuckDBPyConnection, reader: pa.RecordBatchReader, dataset: DatasetDefinition, logical_date: date
 ) -> int:
-    """Create the session's ``normalised`` table from an extract stream; return its row count."""
-    duck.register("raw_extract", reader)
+    """Create the session's ``normalised`` table from an extract stream; return its row count.
+
+    The stream is first stored as it comes (one reader thread keeps up with the network), then
+    normalised with every thread: normalising straight off the stream runs on one thread only.
+    """
+    duck.register("extract_stream", reader)
     try:
-        normalised_relation(duck, dataset, logical_date).create("normalised")
+        duck.execute("CREATE OR REPLACE TABLE raw_extract AS SELECT * FROM extract_stream")
     finally:
-        duck.unregister("raw_extract")
+        duck.unregister("extract_stream")
+    try:
+        create_normalised(duck, dataset, logical_date)
+    finally:
+        duck.execute("DROP TABLE raw_extract")
     row = duck.execute("SELECT count(*) FROM normalised").fetchone()
     return 0 if row is None else int(row[0])
 

@@ -8,14 +8,15 @@ nothing is staged in between. The publish step swaps the tables in atomically.
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import duckdb
 from psycopg import sql
 
-from popsync.db.arrow_io import BATCH_ROWS, adbc_connection, ingest, with_json_columns
+from popsync.db.arrow_io import BATCH_ROWS, ArrowConnection, adbc_connection, with_json_columns
 from popsync.db.connections import connect
 from popsync.db.duck import duckdb_session, sql_string
 from popsync.db.identifiers import quoted
@@ -35,7 +36,7 @@ _log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-def _load_inputs(run: DatasetRun, duck: duckdb.DuckDBPyConnection, pg: Any) -> None:
+def _load_inputs(run: DatasetRun, duck: duckdb.DuckDBPyConnection, pg: ArrowConnection) -> None:
     """The register rows the normalised records can link to, and previous first_seen dates."""
     duck.execute(
         "CREATE TABLE wanted_ids AS SELECT DISTINCT national_id FROM normalised WHERE id_kind IN ('cccd', 'cmnd')"
@@ -46,26 +47,21 @@ def _load_inputs(run: DatasetRun, duck: duckdb.DuckDBPyConnection, pg: Any) -> N
     if snapshot is not None:
         persons_source = f"read_parquet({sql_string(snapshot)})"
     else:
-        with pg.cursor() as cur:
-            cur.execute(f"SELECT {REGISTER_COLUMNS} FROM reference.persons")
-            duck.register("register_reader", cur.fetch_record_batch())
-            duck.execute(
-                "CREATE TABLE mirrored_persons AS SELECT *, name_key(full_name) AS name_key FROM register_reader"
-            )
-            duck.unregister("register_reader")
+        duck.register("register_reader", pg.read(f"SELECT {REGISTER_COLUMNS} FROM reference.persons"))
+        duck.execute("CREATE TABLE mirrored_persons AS SELECT *, name_key(full_name) AS name_key FROM register_reader")
+        duck.unregister("register_reader")
         persons_source = "mirrored_persons"
     duck.execute(
         f"CREATE TABLE register AS {read_sql('duckdb/linkable_persons.sql')}".replace("persons_source", persons_source)
     )
     duck.execute(f"CREATE VIEW register_all AS SELECT * FROM {persons_source}")  # for suggested IDs
-    with pg.cursor() as cur:
-        cur.execute(
-            "SELECT source_key, first_seen FROM sync.mismatches WHERE sector = $1 AND dataset = $2",
-            parameters=(run.sector.sector, run.dataset.name),
-        )
-        duck.register("previous_reader", cur.fetch_record_batch())
-        duck.execute("CREATE TABLE previous_mismatches AS SELECT * FROM previous_reader")
-        duck.unregister("previous_reader")
+    previous = pg.read(
+        "SELECT source_key, first_seen FROM sync.mismatches WHERE sector = $1 AND dataset = $2",
+        (run.sector.sector, run.dataset.name),
+    )
+    duck.register("previous_reader", previous)
+    duck.execute("CREATE TABLE previous_mismatches AS SELECT * FROM previous_reader")
+    duck.unregister("previous_reader")
 
 
 def _create_result_tables(run: DatasetRun) -> None:
@@ -107,6 +103,15 @@ def _create_result_tables(run: DatasetRun) -> None:
         conn.commit()
 
 
+def index_like_parent(table: tuple[str, str], parent: str) -> None:
+    """Give a run's table the indexes of the partitioned parent it will be attached to."""
+    with connect(WAREHOUSE_CONN_ID, autocommit=True) as conn:
+        rows = conn.execute(read_sql("warehouse/parent_indexes.sql"), {"parent": parent}).fetchall()
+        for (method_and_columns,) in rows:
+            # the definition comes from the catalog (the parent's own index), the table from the run
+            conn.execute(sql.SQL("CREATE INDEX ON {} {}").format(quoted(*table), sql.SQL(method_and_columns)))
+
+
 def classify(duck: duckdb.DuckDBPyConnection, *, checks_deceased: bool, logical_date: datetime) -> None:
     """Create ``reconciled`` from the session's ``normalised``, ``register`` and ``previous_mismatches``,
     and ``suggestions`` (suggested IDs of records that do not link) from it and ``register_all``."""
@@ -139,6 +144,9 @@ def reconcile(run: DatasetRun) -> ReconcileResult:
         step("load_register", lambda: _load_inputs(run, duck, pg))
         checks_deceased = run.dataset.columns.is_active is not None
         step("classify", lambda: classify(duck, checks_deceased=checks_deceased, logical_date=run.logical_date))
+        # classification's inputs are no longer needed: their memory goes to the writes
+        for table in ("normalised", "register", "previous_mismatches", "wanted_ids"):
+            duck.execute(f"DROP TABLE IF EXISTS {table}")
         step("write_results", lambda: _write_results(run, duck, pg))
         metrics = step("metrics", lambda: compute_metrics(duck))
     gate_profile = replace(gate_profile, deceased_active=metrics.reason_counts.get("DECEASED", 0))
@@ -152,10 +160,27 @@ def reconcile(run: DatasetRun) -> ReconcileResult:
     return ReconcileResult(run.attempt, extracted, metrics, gate_profile, tuple(timings))
 
 
-def _write_results(run: DatasetRun, duck: duckdb.DuckDBPyConnection, pg: Any) -> None:
-    matches = duck.sql(read_sql("duckdb/matches_output.sql")).to_arrow_reader(BATCH_ROWS)
-    ingest(pg, *run.matches_table, matches)
-    kill_point("reconcile")
-    mismatches = duck.sql(read_sql("duckdb/mismatches_output.sql")).to_arrow_reader(BATCH_ROWS)
-    ingest(pg, *run.mismatches_table, with_json_columns(mismatches, ["details"]))
+def _write_results(run: DatasetRun, duck: duckdb.DuckDBPyConnection, pg: ArrowConnection) -> None:
+    """Write both result tables at once, each over its own connection and DuckDB cursor.
+
+    The two streams overlap: while the server stores the matches, another server process
+    stores the mismatches and builds their indexes. Each table is committed when complete; the
+    publish step checks conservation, and the janitor removes the tables of a run that died in
+    between.
+    """
+
+    def write_mismatches() -> None:
+        with duck.cursor() as cursor, adbc_connection(WAREHOUSE_CONN_ID) as conn:
+            # smaller batches: a mismatch row carries its JSON details (a few hundred bytes)
+            mismatches = cursor.sql(read_sql("duckdb/mismatches_output.sql")).to_arrow_reader(BATCH_ROWS // 8)
+            conn.ingest(*run.mismatches_table, with_json_columns(mismatches, ["details"]))
+            conn.commit()
+        index_like_parent(run.mismatches_table, "sync.mismatches")
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="popsync-write") as pool:
+        mismatches_written = pool.submit(write_mismatches)
+        matches = duck.sql(read_sql("duckdb/matches_output.sql")).to_arrow_reader(BATCH_ROWS)
+        pg.ingest(*run.matches_table, matches)
+        kill_point("reconcile")
+        mismatches_written.result()
     pg.commit()

@@ -52,9 +52,8 @@ def write_snapshot() -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".parquet.partial")
     state = _mirror_state()
-    with duckdb_session() as duck, adbc_connection(WAREHOUSE_CONN_ID) as pg, pg.cursor() as cur:
-        cur.execute(f"SELECT {REGISTER_COLUMNS} FROM reference.persons")
-        duck.register("persons_reader", cur.fetch_record_batch())
+    with duckdb_session() as duck, adbc_connection(WAREHOUSE_CONN_ID) as pg:
+        duck.register("persons_reader", pg.read(f"SELECT {REGISTER_COLUMNS} FROM reference.persons"))
         # The register's name keys are computed once here rather than in every reconcile run.
         duck.execute(
             f"COPY (SELECT *, name_key(full_name) AS name_key FROM persons_reader) "
