@@ -1,7 +1,8 @@
 """Session fixtures: generated demo data and one run of every DAG through Airflow."""
 
-from collections.abc import Iterator
-from datetime import UTC, datetime
+import itertools
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -23,6 +24,20 @@ def generated(server_url: str) -> object:
 @pytest.fixture(scope="session")
 def logical_date() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
+
+
+@pytest.fixture(scope="session")
+def fresh_date(logical_date: datetime) -> Callable[[], datetime]:
+    """A new logical date at each call, later than every one handed out before in this session.
+
+    A sector DAG publishes only results at least as new as the published ones, and the
+    lifecycle refuses older dates, so a test that needs its run to be published asks for a
+    fresh date instead of reusing a fixed offset another test may have passed already. The
+    dates are whole days after ``logical_date`` (the session's first runs), so they are also
+    later than any run a test starts at "now" (``popsync run``).
+    """
+    days = itertools.count(1)
+    return lambda: logical_date + timedelta(days=next(days))
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ ages are set by back-dating the registry rows and the folders' times.
 """
 
 import os
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from psycopg import sql
 
 from popsync.pipeline.janitor import JanitorResult, grace_period, sweep_all, sweep_dataset
 from popsync.pipeline.publish import publish
@@ -98,9 +100,26 @@ class Lab:
     legacy_folder: Path
 
 
-@pytest.fixture(scope="module")
+def _clear_lab(settings: Settings) -> None:
+    """Remove every table, registry row and folder a lab makes, so each test starts from none."""
+    forget_sector(settings, SECTOR.sector)
+    with psycopg.connect(_url(), autocommit=True) as conn:
+        for schema, table in conn.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables "
+            "WHERE table_name LIKE %s OR (table_schema = 'staging' AND table_name = %s)",
+            (f"%{SECTOR.sector}%", LEGACY_STAGING),
+        ).fetchall():
+            conn.execute(sql.SQL("DROP TABLE IF EXISTS {} CASCADE").format(sql.Identifier(schema, table)))
+        conn.execute("DELETE FROM staging.run_tables WHERE sector = %s", (SECTOR.sector,))
+    for name in ("duckdb-killed", "duckdb-live", "runs/janitor_lab__people__r0123456789"):
+        shutil.rmtree(settings.work_dir / name, ignore_errors=True)
+
+
+@pytest.fixture
 def lab(server_url: str, settings: Settings) -> Iterator[Lab]:
+    """A fresh lab for each test (cheap: small tables, no DAG run); nothing of it is left after."""
     ensure_warehouse_schema()
+    _clear_lab(settings)
     published = _run("published", attempt="_p1")
     _make(published, age=OLD)
     assert publish(published, 0).published
@@ -134,7 +153,7 @@ def lab(server_url: str, settings: Settings) -> Iterator[Lab]:
         recent_scratch=_folder(work / "duckdb-live", RECENT),
         legacy_folder=_folder(work / "runs" / "janitor_lab__people__r0123456789", OLD),
     )
-    forget_sector(settings, SECTOR.sector)
+    _clear_lab(settings)
 
 
 def test_grace_period_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -164,10 +183,12 @@ def test_the_sweep_when_a_dataset_run_starts(lab: Lab) -> None:
 
 
 def test_a_second_sweep_finds_nothing(lab: Lab) -> None:
+    assert sweep_dataset(lab.current, grace=timedelta(hours=6), now=NOW).tables_dropped == 4
     assert sweep_dataset(lab.current, grace=timedelta(hours=6), now=NOW) == JanitorResult(0, 0, 0)
 
 
 def test_the_daily_sweep_covers_every_dataset_but_keeps_what_is_recent(lab: Lab) -> None:
+    sweep_dataset(lab.current, grace=timedelta(hours=6), now=NOW)  # the current run's own sweep came first
     result = sweep_all(grace=timedelta(hours=6), now=NOW)
     assert result.tables_dropped == 3  # the other dataset's crashed run, and the legacy staging table
     assert not any(_exists(t) for t in _results(lab.other_dataset))

@@ -22,9 +22,13 @@ _ENV = {
 }
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def web_client(first_runs: dict[str, DagRunResult]) -> Iterator[TestClient]:
-    """Airflow's own FastAPI app (``airflow api-server`` serves the same), with the plugin mounted."""
+    """Airflow's own FastAPI app (``airflow api-server`` serves the same), with the plugin mounted.
+
+    Module-scoped: its environment (no all-admins login, sector access) is restored when the
+    module ends, so Airflow servers other modules start keep Airflow's defaults.
+    """
     assert all(result.succeeded for result in first_runs.values())
     saved = {key: os.environ.get(key) for key in _ENV}
     os.environ.update(_ENV)
@@ -46,7 +50,7 @@ def web_client(first_runs: dict[str, DagRunResult]) -> Iterator[TestClient]:
             os.environ[key] = value
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def token_for(web_client: TestClient) -> Callable[[str, str], dict[str, str]]:
     """Authorization headers of an Airflow user (a JWT signed by the auth manager, as /auth/token issues)."""
     from airflow.api_fastapi.app import get_auth_manager
@@ -59,7 +63,7 @@ def token_for(web_client: TestClient) -> Callable[[str, str], dict[str, str]]:
     return headers
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def admin(token_for: Callable[[str, str], dict[str, str]]) -> dict[str, str]:
     return token_for("ops_admin", "ADMIN")
 

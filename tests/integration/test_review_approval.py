@@ -5,9 +5,11 @@ real scheduler (LocalExecutor; the DAG stays paused, so the scheduler only runs 
 of ``awaiting_input`` tasks) run against the same metadata database. Airflow 3.3 parks HITL
 tasks in ``awaiting_input`` instead of deferring them, so no triggerer is involved.
 
-Scenario on ``health_insurance.cards``: a clean baseline (approval skipped itself), then three
-runs of a source with 20% of the names broken (sync rate drop > 10 points, a ``review`` breach):
-rejected over REST, timed out, approved over REST.
+Each test on ``health_insurance.cards``: a clean baseline published (approval skipped itself), then
+a run of a source with 20% of the names broken (sync rate drop > 10 points, a ``review`` breach):
+rejected over REST, timed out, or approved over REST. Every test publishes its own baseline on a
+fresh logical date and restores and republishes the clean source after, so none depends on
+another (the approved run publishes the broken names, which would hide the next test's breach).
 """
 
 import os
@@ -16,8 +18,8 @@ import socket
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
-from datetime import datetime, timedelta
+from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -41,7 +43,11 @@ def _free_port() -> int:
 def airflow_api(server_url: str, settings: Settings) -> Iterator[httpx.Client]:
     """An Airflow API server and scheduler on the test's metadata database; a client with a token."""
     port = _free_port()
-    env = os.environ | {"AIRFLOW__API__WORKERS": "1", "AIRFLOW__SCHEDULER__TRIGGER_TIMEOUT_CHECK_INTERVAL": "2"}
+    env = os.environ | {
+        "AIRFLOW__API__WORKERS": "1",
+        "AIRFLOW__SCHEDULER__TRIGGER_TIMEOUT_CHECK_INTERVAL": "2",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",  # /auth/token below: an admin's token
+    }
     logs = settings.home / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     processes = []
@@ -141,13 +147,12 @@ def _published(settings: Settings) -> tuple[Any, ...]:
     return tuple(row)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def broken_source(
-    first_runs: dict[str, DagRunResult], settings: Settings, logical_date: datetime
-) -> Iterator[datetime]:
+    first_runs: dict[str, DagRunResult], settings: Settings, fresh_date: Callable[[], datetime]
+) -> Iterator[None]:
     """A clean baseline run published, then 20% of the cards' names broken at the source (restored after)."""
-    base_date = logical_date + timedelta(days=20)
-    baseline = run_dag(DAG_ID, base_date)
+    baseline = run_dag(DAG_ID, fresh_date())
     assert baseline.succeeded, baseline.task_states
     assert baseline.task_states[TASK] == "skipped"  # no review breach: no operator needed
     url = settings.database_url_for("popsync_src_health_insurance")
@@ -160,23 +165,24 @@ def broken_source(
             "(SELECT ma_the FROM bhyt.the_bhyt ORDER BY ma_the LIMIT (SELECT count(*) / 5 FROM bhyt.the_bhyt))"
         )
     try:
-        yield base_date
+        yield
     finally:
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(
                 "TRUNCATE bhyt.the_bhyt; INSERT INTO bhyt.the_bhyt SELECT * FROM public.approval_backup; "
                 "DROP TABLE public.approval_backup"
             )
-        # the generated data's results published again, for the modules that compare them with the ground truth
-        assert run_dag(DAG_ID, base_date + timedelta(days=10)).succeeded
+        # the generated data's results published again, for the tests that compare them with the ground truth
+        assert run_dag(DAG_ID, fresh_date()).succeeded
 
 
+@pytest.mark.usefixtures("broken_source")
 def test_rejection_over_rest_keeps_the_previous_results(
-    airflow_api: httpx.Client, broken_source: datetime, settings: Settings
+    airflow_api: httpx.Client, settings: Settings, fresh_date: Callable[[], datetime]
 ) -> None:
     before = _published(settings)
     responder = Responder(airflow_api, "Reject", "too many name changes, ask BHXH first")
-    result = run_dag(DAG_ID, broken_source + timedelta(days=1))
+    result = run_dag(DAG_ID, fresh_date())
     request, answer = responder.done().request, responder.answer
     assert request is not None and answer is not None
     assert request["options"] == ["Approve", "Reject"] and request["defaults"] == ["Reject"]
@@ -189,13 +195,17 @@ def test_rejection_over_rest_keeps_the_previous_results(
     assert _published(settings) == before
 
 
+@pytest.mark.usefixtures("broken_source")
 def test_timeout_rejects(
-    airflow_api: httpx.Client, broken_source: datetime, settings: Settings, monkeypatch: pytest.MonkeyPatch
+    airflow_api: httpx.Client,
+    settings: Settings,
+    fresh_date: Callable[[], datetime],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("POPSYNC_APPROVAL_TIMEOUT_MINUTES", "0.2")
     before = _published(settings)
     responder = Responder(airflow_api, None)
-    result = run_dag(DAG_ID, broken_source + timedelta(days=2))  # the scheduler's sweep rejects after 12 s
+    result = run_dag(DAG_ID, fresh_date())  # the scheduler's sweep rejects after 12 s
     request = responder.done().request
     assert request is not None
     assert not result.succeeded
@@ -208,8 +218,11 @@ def test_timeout_rejects(
     assert detail["chosen_options"] == ["Reject"] and detail["responded_by_user"] is None
 
 
-def test_approval_over_rest_publishes(airflow_api: httpx.Client, broken_source: datetime, settings: Settings) -> None:
-    date = broken_source + timedelta(days=3)
+@pytest.mark.usefixtures("broken_source")
+def test_approval_over_rest_publishes(
+    airflow_api: httpx.Client, settings: Settings, fresh_date: Callable[[], datetime]
+) -> None:
+    date = fresh_date()
     responder = Responder(airflow_api, "Approve", "known re-keying at BHXH")
     result = run_dag(DAG_ID, date)
     answer = responder.done().answer

@@ -5,12 +5,17 @@ Scenario on ``health_insurance.cards`` (dates after the session's first runs):
 - D2: fix 5 name-only mismatches at the source, delete 4 mismatched cards, break 6 matched ones;
 - D3: fix 2 of the broken ones back, break 3 more;
 - D4: re-break the 5 fixed at D2.
-Then: a re-run of D4 changes nothing, a run failing inside the publish transaction changes nothing,
-and a run for D3 (older) does not rewind the lifecycle.
+The module-scoped ``scenario`` runs all four dates on fresh logical dates, records what the
+read-only tests check (counts, lifecycle snapshots, verdicts, feedback rows), then restores the
+source and publishes the generated data again: whatever order the tests run in, they find the
+same state. The tests that change state (a re-run of the published date, a run failing inside
+the publish transaction, a run for an older date, the feedback export, the verdict CLI) pick
+their keys and dates from the live warehouse and leave it as they found it (or as any later
+test may find it).
 """
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -41,6 +46,7 @@ class Scenario:
     counts: dict[str, tuple[int | None, ...]] = field(default_factory=dict)
     snapshots: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
     verdict_log: dict[str, Any] = field(default_factory=dict)
+    republished: DagRunResult | None = None
 
 
 def _warehouse(settings: Settings) -> psycopg.Connection[Any]:
@@ -105,9 +111,9 @@ def _run(scenario: Scenario, settings: Settings, label: str, date: datetime) -> 
 
 
 @pytest.fixture(scope="module")
-def scenario(first_runs: dict[str, DagRunResult], settings: Settings, logical_date: datetime) -> Iterator[Scenario]:
-    """The session's first runs come first (they publish at ``logical_date``); ends with clean data published."""
-    from popsync.review.verdicts import record_verdict
+def scenario(first_runs: dict[str, DagRunResult], settings: Settings, fresh_date: Callable[[], datetime]) -> Scenario:
+    """The four dates on fresh logical dates; what the tests read is recorded; ends with clean data published."""
+    from popsync.review.verdicts import record_verdict, verdict_history
 
     with _source(settings) as conn:
         conn.execute(
@@ -117,7 +123,7 @@ def scenario(first_runs: dict[str, DagRunResult], settings: Settings, logical_da
         conn.execute("DELETE FROM sync.register_feedback WHERE sector = %s", (SECTOR,))
         conn.execute("DELETE FROM sync.mismatch_verdicts WHERE sector = %s", (SECTOR,))
         conn.execute("DELETE FROM sync.mismatch_lifecycle WHERE sector = %s", (SECTOR,))
-    days = [logical_date + timedelta(days=offset) for offset in (1, 2, 3, 4)]
+    days = [fresh_date() for _ in range(4)]
     s = Scenario(dates=days)
     try:
         assert _run(s, settings, "D1", days[0]).succeeded
@@ -169,15 +175,32 @@ def scenario(first_runs: dict[str, DagRunResult], settings: Settings, logical_da
         # D4: re-break the 5 fixed at D2.
         _set_names(settings, dict.fromkeys(s.fixed, REBROKEN_NAME))
         assert _run(s, settings, "D4", days[3]).succeeded
-        yield s
+        with _warehouse(settings) as conn:
+            s.verdict_log["history"] = [
+                (v.verdict, v.actor, v.comment, v.recorded_at)
+                for v in verdict_history(conn, sector=SECTOR, dataset=DATASET, source_key=first)
+            ]
+            s.verdict_log["audited"] = conn.execute(
+                "SELECT actor, detail->>'verdict' FROM sync.audit_log WHERE action = 'verdict.set' "
+                "AND detail->>'source_key' = %s ORDER BY event_id",
+                (first,),
+            ).fetchall()
+            s.verdict_log["feedback"] = conn.execute(
+                "SELECT f.status, f.comment, f.actor, f.national_id = m.linked_national_id, f.reasons = m.reasons, "
+                "f.register_values, f.sector_values FROM sync.register_feedback f "
+                "JOIN sync.mismatches m USING (sector, dataset, source_key) WHERE f.source_key = %s",
+                (keeper,),
+            ).fetchall()
     finally:
         with _source(settings) as conn:
             conn.execute(
                 "TRUNCATE bhyt.the_bhyt; INSERT INTO bhyt.the_bhyt SELECT * FROM public.review_backup; "
                 "DROP TABLE public.review_backup"
             )
-        # the generated data's results published again, for the modules that compare them with the ground truth
-        assert run_dag(DAG_ID, days[3] + timedelta(days=3)).succeeded
+        # the generated data's results published again: the state every test (and other modules) starts from
+        s.republished = run_dag(DAG_ID, fresh_date())
+    assert s.republished.succeeded, s.republished.task_states
+    return s
 
 
 def _original_names(settings: Settings, keys: list[str]) -> dict[str, str]:
@@ -254,11 +277,7 @@ def test_counts_reach_the_asset_events(scenario: Scenario) -> None:
         assert counts == scenario.counts[label], label
 
 
-def test_verdicts_replace_keep_history_close_on_resolve_and_flag_on_reopen(
-    scenario: Scenario, settings: Settings
-) -> None:
-    from popsync.review.verdicts import verdict_history
-
+def test_verdicts_replace_keep_history_close_on_resolve_and_flag_on_reopen(scenario: Scenario) -> None:
     first, keeper = scenario.verdict_log["first"], scenario.verdict_log["keeper"]
     assert scenario.verdict_log["after_D2"] == ("resolved", "fixed", "fixing_at_source", scenario.dates[1], False)
     rows = _by_key(scenario.snapshots["D4"])
@@ -269,25 +288,55 @@ def test_verdicts_replace_keep_history_close_on_resolve_and_flag_on_reopen(
     assert (rows[keeper]["verdict"], rows[keeper]["verdict_flagged"], rows[keeper]["status"]) == (
         "register_wrong", False, "open",
     )  # fmt: skip
-    with _warehouse(settings) as conn:
-        history = verdict_history(conn, sector=SECTOR, dataset=DATASET, source_key=first)
-        audited = conn.execute(
-            "SELECT actor, detail->>'verdict' FROM sync.audit_log WHERE action = 'verdict.set' "
-            "AND detail->>'source_key' = %s ORDER BY event_id",
-            (first,),
-        ).fetchall()
-    assert [(v.verdict, v.actor, v.comment) for v in history] == [
+    history = scenario.verdict_log["history"]
+    assert [entry[:3] for entry in history] == [
         ("acknowledged", "alice", None), ("fixing_at_source", "bob", "ticket 42"),
     ]  # fmt: skip
-    assert history[0].recorded_at < history[1].recorded_at
-    assert audited == [("alice", "acknowledged"), ("bob", "fixing_at_source")]
+    assert history[0][3] < history[1][3]
+    assert scenario.verdict_log["audited"] == [("alice", "acknowledged"), ("bob", "fixing_at_source")]
+
+
+def test_register_wrong_reaches_the_feedback_table(scenario: Scenario) -> None:
+    rows = scenario.verdict_log["feedback"]
+    assert len(rows) == 1
+    status, comment, actor, same_id, same_reasons, register_values, sector_values = rows[0]
+    assert (status, comment, actor, same_id, same_reasons) == (
+        "pending", "birth certificate shows another date", "carol", True, True,
+    )  # fmt: skip
+    assert register_values and sector_values
+
+
+# --- tests that change state: keys and dates from the live warehouse, never from another test ---------------
+
+
+def _published(settings: Settings) -> tuple[str, datetime]:
+    with _warehouse(settings) as conn:
+        row = conn.execute(
+            "SELECT run_id, logical_date FROM sync.published_runs WHERE sector = %s AND dataset = %s",
+            (SECTOR, DATASET),
+        ).fetchone()
+    assert row is not None
+    return str(row[0]), row[1]
+
+
+def _live_key(settings: Settings, status: str) -> str:
+    """A published mismatch (or, for ``resolved``, a former one) whose lifecycle row has ``status`` and no verdict."""
+    with _warehouse(settings) as conn:
+        row = conn.execute(
+            "SELECT l.source_key FROM sync.mismatch_lifecycle AS l WHERE l.sector = %s AND l.dataset = %s "
+            "AND l.status = %s AND l.verdict IS NULL AND (l.status = 'resolved' OR EXISTS (SELECT 1 FROM "
+            "sync.mismatches AS m WHERE (m.sector, m.dataset, m.source_key) = (l.sector, l.dataset, l.source_key))) "
+            "ORDER BY l.source_key LIMIT 1",
+            (SECTOR, DATASET, status),
+        ).fetchone()
+    assert row is not None, f"no {status} mismatch without a verdict"
+    return str(row[0]).strip()
 
 
 def test_invalid_verdicts_are_refused_with_a_clear_message(scenario: Scenario, settings: Settings) -> None:
     from popsync.review.verdicts import VerdictError, record_verdict
 
-    open_key = scenario.broken[3]
-    resolved_key = scenario.removed[0]
+    open_key, resolved_key = _live_key(settings, "open"), _live_key(settings, "resolved")
     cases = [
         (open_key, "maybe", None, "unknown verdict 'maybe'"),
         (open_key, "not_fixable", "  ", "needs a reason"),
@@ -304,38 +353,23 @@ def test_invalid_verdicts_are_refused_with_a_clear_message(scenario: Scenario, s
     assert count == (0,)
 
 
-def test_register_wrong_reaches_the_feedback_table(scenario: Scenario, settings: Settings) -> None:
-    keeper = scenario.verdict_log["keeper"]
-    with _warehouse(settings) as conn:
-        rows = conn.execute(
-            "SELECT f.status, f.comment, f.actor, f.national_id = m.linked_national_id, f.reasons = m.reasons, "
-            "f.register_values, f.sector_values FROM sync.register_feedback f "
-            "JOIN sync.mismatches m USING (sector, dataset, source_key) WHERE f.source_key = %s",
-            (keeper,),
-        ).fetchall()
-    assert len(rows) == 1
-    status, comment, actor, same_id, same_reasons, register_values, sector_values = rows[0]
-    assert (status, comment, actor, same_id, same_reasons) == (
-        "pending", "birth certificate shows another date", "carol", True, True,
-    )  # fmt: skip
-    assert register_values and sector_values
-
-
-def test_rerun_of_a_date_changes_nothing(scenario: Scenario, settings: Settings) -> None:
+def test_rerun_of_the_published_date_changes_nothing(scenario: Scenario, settings: Settings) -> None:
+    run_id, date = _published(settings)
     before = lifecycle_rows(settings)
-    rerun = run_dag(DAG_ID, scenario.dates[3])
+    rerun = run_dag(DAG_ID, date)
     assert rerun.succeeded, rerun.task_states
     assert lifecycle_rows(settings) == before
-    assert _counts(settings, rerun.run_id) == scenario.counts["D4"]
+    assert _counts(settings, rerun.run_id) == _counts(settings, run_id)
+    assert _published(settings) == (rerun.run_id, date)
 
 
 def test_failed_publish_changes_nothing(
-    scenario: Scenario, settings: Settings, monkeypatch: pytest.MonkeyPatch
+    scenario: Scenario, settings: Settings, fresh_date: Callable[[], datetime], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from popsync.pipeline import publish as publish_module
     from popsync.pipeline.errors import DataRejectedError
 
-    before = lifecycle_rows(settings)
+    before, published = lifecycle_rows(settings), _published(settings)
     original = publish_module.apply_run  # type: ignore[attr-defined]
 
     def apply_then_fail(conn: Any, run: Any) -> Any:
@@ -343,27 +377,44 @@ def test_failed_publish_changes_nothing(
         raise DataRejectedError("simulated failure after the lifecycle update")
 
     monkeypatch.setattr(publish_module, "apply_run", apply_then_fail)
-    failed = run_dag(DAG_ID, scenario.dates[3] + timedelta(days=1))
+    failed = run_dag(DAG_ID, fresh_date())
     assert not failed.succeeded
     assert failed.task_states["cards.publish"] == "failed"
     assert lifecycle_rows(settings) == before
+    assert _published(settings) == published
 
 
 def test_older_date_does_not_rewind(scenario: Scenario, settings: Settings) -> None:
+    published = _published(settings)
     before = lifecycle_rows(settings)
-    older = run_dag(DAG_ID, scenario.dates[2] - timedelta(hours=12))
+    older = run_dag(DAG_ID, published[1] - timedelta(hours=12))
     assert older.task_states["cards.publish"] == "success"
     assert lifecycle_rows(settings) == before
     assert _counts(settings, older.run_id) == (None, None, None, None)
+    assert _published(settings) == published
 
 
-def test_register_feedback_dag_exports_a_file_and_an_asset(scenario: Scenario, settings: Settings) -> None:
+def test_register_feedback_dag_exports_a_file_and_an_asset(
+    scenario: Scenario, settings: Settings, fresh_date: Callable[[], datetime]
+) -> None:
     from airflow.models.asset import AssetEvent, AssetModel
     from airflow.utils.session import create_session
     from sqlalchemy import select
 
-    keeper = scenario.verdict_log["keeper"]
-    export = run_dag("register_feedback", scenario.dates[3])
+    from popsync.review.verdicts import record_verdict
+
+    key = _live_key(settings, "open")
+    with _warehouse(settings) as conn:
+        record_verdict(conn, sector=SECTOR, dataset=DATASET, source_key=key, verdict="register_wrong",
+                       actor="frank", comment="register shows another gender")  # fmt: skip
+        conn.commit()
+        pending = dict(
+            conn.execute(
+                "SELECT sector, count(*) FROM sync.register_feedback WHERE status = 'pending' GROUP BY sector"
+            ).fetchall()
+        )
+    date = fresh_date()
+    export = run_dag("register_feedback", date)
     assert export.succeeded, export.task_states
     with create_session() as session:
         event = session.scalars(
@@ -372,29 +423,32 @@ def test_register_feedback_dag_exports_a_file_and_an_asset(scenario: Scenario, s
             .where(AssetModel.name == "popsync.review.register_feedback", AssetEvent.source_run_id == export.run_id)
         ).one()
         extra = dict(event.extra)
-    assert (extra["rows"], extra["by_sector"]) == (1, {SECTOR: 1})
+    assert (extra["rows"], extra["by_sector"]) == (sum(pending.values()), pending)
     path = Path(extra["file"])
     assert path.parent == settings.home / "exports" / "register_feedback"
     assert path.stat().st_mode & 0o077 == 0  # personal data: owner only
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    assert [(row["sector"], row["dataset"], row["source_key"], row["actor"]) for row in rows] == [
-        (SECTOR, DATASET, keeper, "carol")
-    ]
-    assert rows[0]["comment"] == "birth certificate shows another date" and rows[0]["national_id"]
+    assert len(rows) == sum(pending.values())
+    mine = [row for row in rows if (row["sector"], row["dataset"], row["source_key"]) == (SECTOR, DATASET, key)]
+    assert [(row["actor"], row["comment"]) for row in mine] == [("frank", "register shows another gender")]
+    assert mine[0]["national_id"]
     with _warehouse(settings) as conn:
         status = conn.execute(
-            "SELECT status, export_file FROM sync.register_feedback WHERE source_key = %s", (keeper,)
+            "SELECT status, export_file FROM sync.register_feedback WHERE sector = %s AND source_key = %s "
+            "AND actor = 'frank' ORDER BY feedback_id DESC LIMIT 1",
+            (SECTOR, key),
         ).fetchone()
-    assert status == ("exported", str(path))
-    again = run_dag("register_feedback", scenario.dates[3] + timedelta(hours=1))
+        left = conn.execute("SELECT count(*) FROM sync.register_feedback WHERE status = 'pending'").fetchone()
+    assert (status, left) == (("exported", str(path)), (0,))
+    again = run_dag("register_feedback", date + timedelta(hours=1))
     assert again.succeeded  # nothing pending: no file, an event with rows = 0
 
 
-def test_verdict_cli(scenario: Scenario, capsys: pytest.CaptureFixture[str]) -> None:
+def test_verdict_cli(scenario: Scenario, settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     from popsync.cli import main
 
-    key = scenario.broken[4]
+    key = _live_key(settings, "open")
     assert main(["verdict", "set", SECTOR, DATASET, key, "not_fixable"]) == 2
     assert "a not_fixable verdict needs a reason" in capsys.readouterr().err
     assert main(["verdict", "set", SECTOR, DATASET, key, "not_fixable", "--comment", "card destroyed",
