@@ -65,6 +65,20 @@ def run_counts(conn: psycopg.Connection[Any], *, sector: str, dataset: str, logi
     return LifecycleCounts(*(int(value) for value in row))
 
 
+def _refresh_statistics(conn: psycopg.Connection[Any], counts: LifecycleCounts) -> None:
+    """ANALYZE the lifecycle table when this run changed a tenth of it or more.
+
+    The next run's statement reads every open row of the dataset; planned with stale
+    statistics (a table autovacuum has not analysed yet) it walks the primary key row by row
+    instead of scanning: 4.0 s instead of about 2 s for 278k open mismatches.
+    """
+    row = conn.execute("SELECT reltuples FROM pg_class WHERE oid = 'sync.mismatch_lifecycle'::regclass").fetchone()
+    estimated = -1.0 if row is None else float(row[0])
+    changed = counts.new + counts.resolved + counts.reopened
+    if estimated < 0 or changed > 0.1 * estimated:
+        conn.execute("ANALYZE sync.mismatch_lifecycle")
+
+
 def apply_run(conn: psycopg.Connection[Any], run: RunTables) -> LifecycleCounts:
     """Move the dataset's lifecycle to ``run`` in the caller's transaction; return the run's counts."""
     latest = conn.execute(
@@ -81,6 +95,7 @@ def apply_run(conn: psycopg.Connection[Any], run: RunTables) -> LifecycleCounts:
     )
     conn.execute(statement, _params(run))
     counts = run_counts(conn, sector=run.sector, dataset=run.dataset, logical_date=run.logical_date)
+    _refresh_statistics(conn, counts)
     _log.info(
         "%s.%s lifecycle: %d new, %d resolved, %d reopened, %d open",
         run.sector,
