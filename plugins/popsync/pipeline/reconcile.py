@@ -62,6 +62,9 @@ def _load_inputs(run: DatasetRun, duck: duckdb.DuckDBPyConnection, pg: ArrowConn
     duck.register("previous_reader", previous)
     duck.execute("CREATE TABLE previous_mismatches AS SELECT * FROM previous_reader")
     duck.unregister("previous_reader")
+    # End the read transaction: its lock on sync.mismatches would otherwise last through the
+    # classification and queue other runs' DDL and publish (and what waits behind them).
+    pg.commit()
 
 
 def _create_result_tables(run: DatasetRun) -> None:
