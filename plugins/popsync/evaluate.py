@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 
 from popsync.db.arrow_io import adbc_connection
-from popsync.db.duck import duckdb_session
+from popsync.db.duck import duckdb_session, store_arrow
 from popsync.db.sql_files import read_sql
 from popsync.sectors.model import SectorDefinition
 from popsync.settings import WAREHOUSE_CONN_ID
@@ -52,9 +52,7 @@ def evaluate_dataset(sector: SectorDefinition, dataset: str) -> DatasetEvaluatio
                 "FROM ground_truth.expected WHERE dataset = $1",
                 (dataset,),
             )
-            duck.register("expected_reader", expected)
-            duck.execute("CREATE TABLE expected_all AS SELECT * FROM expected_reader")
-            duck.unregister("expected_reader")
+            store_arrow(duck, "expected_all", expected)
             duck.execute("CREATE VIEW expected AS SELECT source_key, expected_reasons FROM expected_all")
             duck.execute(
                 "CREATE VIEW expected_suggestions AS SELECT source_key, expected_suggested_national_id AS national_id, "
@@ -66,17 +64,13 @@ def evaluate_dataset(sector: SectorDefinition, dataset: str) -> DatasetEvaluatio
                 "UNION ALL SELECT source_key, reasons FROM sync.mismatches WHERE sector = $1 AND dataset = $2",
                 (sector.sector, dataset),
             )
-            duck.register("actual_reader", actual)
-            duck.execute("CREATE TABLE actual AS SELECT * FROM actual_reader")
-            duck.unregister("actual_reader")
+            store_arrow(duck, "actual", actual)
             suggestions = warehouse.read(
                 "SELECT source_key, suggested_national_id AS national_id, details->'suggestion'->>'method' AS method "
                 "FROM sync.mismatches WHERE sector = $1 AND dataset = $2 AND suggested_national_id IS NOT NULL",
                 (sector.sector, dataset),
             )
-            duck.register("suggestions_reader", suggestions)
-            duck.execute("CREATE TABLE actual_suggestions AS SELECT * FROM suggestions_reader")
-            duck.unregister("suggestions_reader")
+            store_arrow(duck, "actual_suggestions", suggestions)
         codes = [
             CodeScore(str(code), int(expected), int(found), precision, recall)
             for code, expected, found, precision, recall in duck.execute(read_sql("duckdb/evaluate.sql")).fetchall()

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 from duckdb.func import FunctionNullHandling
 from duckdb.sqltypes import VARCHAR
 
@@ -39,6 +40,25 @@ def _threads() -> int:
 def sql_string(value: object) -> str:
     """A single-quoted SQL string literal (for file paths in DuckDB COPY and read_parquet)."""
     return "'" + str(value).replace("'", "''") + "'"
+
+
+def store_arrow(
+    duck: duckdb.DuckDBPyConnection,
+    table: str,
+    data: pa.RecordBatchReader | pa.Table,
+    *,
+    columns: str = "*",
+) -> None:
+    """Create the session table ``table`` from Arrow data, read once as it comes.
+
+    ``table`` and ``columns`` are the caller's own SQL (never configuration or data).
+    """
+    source = f"{table}__arrow"
+    duck.register(source, data)
+    try:
+        duck.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT {columns} FROM {source}")
+    finally:
+        duck.unregister(source)
 
 
 def _repair(text: str | None) -> str | None:

@@ -15,7 +15,7 @@ import psycopg
 import pyarrow as pa
 
 from popsync.db.arrow_io import arrow_connection
-from popsync.db.duck import duckdb_session
+from popsync.db.duck import duckdb_session, store_arrow
 from popsync.db.sql_files import read_sql
 
 _log = logging.getLogger(__name__)
@@ -46,15 +46,12 @@ def ambiguous_probes(register_url: str, probes: Sequence[SuggestionProbe]) -> li
         }
     )
     with duckdb_session() as duck, arrow_connection(register_url) as pg:
-        duck.register("probe_arrow", table)
-        duck.execute("CREATE TABLE probe AS SELECT * FROM probe_arrow")
+        store_arrow(duck, "probe", table)
         persons = pg.read(
             "SELECT national_id::text AS national_id, full_name, gender::text AS gender, birth_date, "
             "birth_date_precision FROM dan_cu.persons"
         )
-        duck.register("register_reader", persons)
-        duck.execute("CREATE TABLE register_persons AS SELECT * FROM register_reader")
-        duck.unregister("register_reader")
+        store_arrow(duck, "register_persons", persons)
         rows = duck.execute(read_sql("generate/ambiguous_suggestions.sql")).fetchall()
     return [(str(dataset), str(key)) for dataset, key in rows]
 

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 import duckdb
 import pyarrow as pa
 
+from popsync.db.duck import store_arrow
 from popsync.db.sql_files import read_sql
 from popsync.quality.checks import Profile
 from popsync.sectors.model import DatasetDefinition
@@ -40,11 +41,7 @@ def normalise_stream(
     The stream is first stored as it comes (one reader thread keeps up with the network), then
     normalised with every thread: normalising straight off the stream runs on one thread only.
     """
-    duck.register("extract_stream", reader)
-    try:
-        duck.execute("CREATE OR REPLACE TABLE raw_extract AS SELECT * FROM extract_stream")
-    finally:
-        duck.unregister("extract_stream")
+    store_arrow(duck, "raw_extract", reader)
     try:
         create_normalised(duck, dataset, logical_date)
     finally:

@@ -18,7 +18,7 @@ from psycopg import sql
 
 from popsync.db.arrow_io import BATCH_ROWS, ArrowConnection, adbc_connection, with_json_columns
 from popsync.db.connections import connect
-from popsync.db.duck import duckdb_session, sql_string
+from popsync.db.duck import duckdb_session, sql_string, store_arrow
 from popsync.db.identifiers import quoted
 from popsync.db.sql_files import read_sql
 from popsync.pipeline.extract import extract_reader
@@ -47,9 +47,8 @@ def _load_inputs(run: DatasetRun, duck: duckdb.DuckDBPyConnection, pg: ArrowConn
     if snapshot is not None:
         persons_source = f"read_parquet({sql_string(snapshot)})"
     else:
-        duck.register("register_reader", pg.read(f"SELECT {REGISTER_COLUMNS} FROM reference.persons"))
-        duck.execute("CREATE TABLE mirrored_persons AS SELECT *, name_key(full_name) AS name_key FROM register_reader")
-        duck.unregister("register_reader")
+        mirror = pg.read(f"SELECT {REGISTER_COLUMNS} FROM reference.persons")
+        store_arrow(duck, "mirrored_persons", mirror, columns="*, name_key(full_name) AS name_key")
         persons_source = "mirrored_persons"
     duck.execute(
         f"CREATE TABLE register AS {read_sql('duckdb/linkable_persons.sql')}".replace("persons_source", persons_source)
@@ -59,9 +58,7 @@ def _load_inputs(run: DatasetRun, duck: duckdb.DuckDBPyConnection, pg: ArrowConn
         "SELECT source_key, first_seen FROM sync.mismatches WHERE sector = $1 AND dataset = $2",
         (run.sector.sector, run.dataset.name),
     )
-    duck.register("previous_reader", previous)
-    duck.execute("CREATE TABLE previous_mismatches AS SELECT * FROM previous_reader")
-    duck.unregister("previous_reader")
+    store_arrow(duck, "previous_mismatches", previous)
     # End the read transaction: its lock on sync.mismatches would otherwise last through the
     # classification and queue other runs' DDL and publish (and what waits behind them).
     pg.commit()
