@@ -88,7 +88,7 @@ def check_kill_worker(api: AirflowApi, sectors: list[str]) -> int:
             if time.monotonic() - started > 900:
                 _say("FAILED: no reconcile task started")
                 return 1
-            time.sleep(1.0)
+            time.sleep(0.25)
     hostname, dag_id, task_id = victim
     _say(f"{task_id} of {dag_id} runs on {hostname}: killing that worker")
     _say(f"KILL {hostname}")
