@@ -45,7 +45,8 @@ def _tables(conn: psycopg.Connection[tuple[object, ...]], n: int) -> str:
         "CREATE TEMP TABLE run3_mismatches AS SELECT source_key, CASE WHEN i %% 500 = 1 THEN ARRAY['GENDER_MISMATCH'] "
         "ELSE reasons END AS reasons FROM (SELECT source_key, reasons, substr(source_key, 2)::int AS i "
         "FROM run2_mismatches) AS run2 WHERE i %% 200 <> 0 "
-        "UNION ALL SELECT 'K' || lpad(i::text, 9, '0'), ARRAY['NAME_MISMATCH'] FROM generate_series(%s::int, %s::int) AS i",
+        "UNION ALL SELECT 'K' || lpad(i::text, 9, '0'), ARRAY['NAME_MISMATCH'] "
+        "FROM generate_series(%s::int, %s::int) AS i",
         (n + tenth + 1, n + tenth + n // 200),
     )
     conn.execute(
