@@ -6,7 +6,8 @@
 -- Parameters: %(sector)s, %(dataset)s (NULL = every one), %(older_than)s (timestamptz),
 --             %(run_id)s, %(attempt)s (the running run and its reconcile attempt; NULL / '' when none),
 --             %(dead_sectors)s, %(dead_datasets)s, %(dead_run_ids)s (text[], one element per
---             dead run, in step; empty when none is known).
+--             dead run, in step; empty when none is known), %(dead_asked_at)s (timestamptz: when
+--             the orchestrator was asked; a table registered later is not the dead run's leftover).
 WITH registered AS (
     SELECT schema_name, table_name, sector, dataset, run_id, attempt, kind, registered_at
     FROM staging.run_tables
@@ -48,6 +49,7 @@ eligible AS (
             (registered.run_id IS DISTINCT FROM %(run_id)s::text AND registered.registered_at < %(older_than)s)
             OR (
                 registered.run_id IS DISTINCT FROM %(run_id)s::text
+                AND registered.registered_at < %(dead_asked_at)s::timestamptz
                 AND EXISTS (
                     SELECT 1 FROM dead
                     WHERE dead.sector = registered.sector

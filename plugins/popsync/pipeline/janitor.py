@@ -122,20 +122,33 @@ class _Scope:
         }
 
 
-def _dead_runs(scope: _Scope, dead_runs: DeadRuns | None) -> list[RunRef]:
-    """Ask ``dead_runs`` about the runs, within the grace period, that own unpublished tables."""
+@dataclass(frozen=True)
+class _Dead:
+    """Runs the orchestrator called dead, and when it was asked (the database's clock)."""
+
+    runs: Sequence[RunRef]
+    asked_at: datetime | None
+
+
+def _dead_runs(scope: _Scope, dead_runs: DeadRuns | None) -> _Dead:
+    """Ask ``dead_runs`` about the runs, within the grace period, that own unpublished tables.
+
+    Only tables registered before the question count as the dead runs': a run an operator
+    cleared since (running again, with new tables) keeps what it registers after it.
+    """
     if dead_runs is None:
-        return []
+        return _Dead((), None)
     with connect(WAREHOUSE_CONN_ID) as conn:
+        clock = conn.execute("SELECT clock_timestamp()").fetchone()
         rows = conn.execute(read_sql("warehouse/janitor_unsettled_runs.sql"), scope.params()).fetchall()
     unsettled = [RunRef(str(sector), str(dataset), str(run_id)) for sector, dataset, run_id in rows]
-    if not unsettled:
-        return []
+    if not unsettled or clock is None:
+        return _Dead((), None)
     known = set(unsettled)
-    return sorted(ref for ref in dead_runs(unsettled) if ref in known)
+    return _Dead(sorted(ref for ref in dead_runs(unsettled) if ref in known), clock[0])
 
 
-def _sweep_tables(scope: _Scope, dead: Sequence[RunRef]) -> tuple[int, int]:
+def _sweep_tables(scope: _Scope, dead: _Dead) -> tuple[int, int]:
     dropped = pruned = 0
     with connect(WAREHOUSE_CONN_ID) as conn:
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (_PUBLISH_LOCK,))
@@ -143,9 +156,10 @@ def _sweep_tables(scope: _Scope, dead: Sequence[RunRef]) -> tuple[int, int]:
             read_sql("warehouse/janitor_candidates.sql"),
             {
                 **scope.params(),
-                "dead_sectors": [ref.sector for ref in dead],
-                "dead_datasets": [ref.dataset for ref in dead],
-                "dead_run_ids": [ref.run_id for ref in dead],
+                "dead_sectors": [ref.sector for ref in dead.runs],
+                "dead_datasets": [ref.dataset for ref in dead.runs],
+                "dead_run_ids": [ref.run_id for ref in dead.runs],
+                "dead_asked_at": dead.asked_at,
             },
         ).fetchall()
         for schema, table, present in candidates:
