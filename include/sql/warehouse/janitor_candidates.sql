@@ -15,6 +15,8 @@ published AS (
     SELECT matches_table AS table_name FROM sync.published_runs
     UNION
     SELECT mismatches_table AS table_name FROM sync.published_runs
+    UNION
+    SELECT candidates_table AS table_name FROM sync.published_runs WHERE candidates_table IS NOT NULL
 ),
 
 attached AS (
@@ -39,7 +41,7 @@ eligible AS (
             (registered.run_id IS DISTINCT FROM %(run_id)s::text AND registered.registered_at < %(older_than)s)
             OR (
                 registered.run_id = %(run_id)s::text
-                AND registered.kind IN ('matches', 'mismatches')
+                AND registered.kind IN ('matches', 'mismatches', 'suggestion_candidates')
                 AND coalesce(%(attempt)s::text, '') <> ''
                 AND registered.attempt <> %(attempt)s::text
             )
