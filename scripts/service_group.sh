@@ -27,6 +27,7 @@ _service_groups_alive() {
 
 service_stop_all() {
     trap - EXIT INT TERM
+    set +m  # no "[1] Terminated" job notices while the groups stop
     local pid waited=0 grace=$((${SERVICE_STOP_GRACE:-30} * 5))
     [ ${#SERVICE_PIDS[@]} -eq 0 ] && return 0
     for pid in "${SERVICE_PIDS[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
