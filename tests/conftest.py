@@ -10,8 +10,11 @@ import hashlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+pytest_plugins = ["tests.process_guard", "tests.skip_summary"]
 
 _ROOT = Path(__file__).resolve().parents[1]
 # Each checkout gets its own test server port, so two clones on one machine never collide.
@@ -31,6 +34,9 @@ from popsync.settings import Settings, get_settings  # noqa: E402
 
 apply_airflow_environment(get_settings())
 
+if TYPE_CHECKING:
+    from tests.sources.mariadb_server import MariaDB
+
 
 @pytest.fixture(scope="session")
 def settings() -> Settings:
@@ -42,11 +48,16 @@ def server_url(settings: Settings) -> Iterator[str]:
     """A real PostgreSQL server with the warehouse and a migrated Airflow metadata DB."""
     from popsync.bootstrap import bootstrap
     from popsync.db.databases import ensure_server, recreate_database
+    from popsync.db.embedded import EmbeddedPostgres
     from popsync.settings import WAREHOUSE_DATABASE
 
+    embedded = EmbeddedPostgres(settings.pgdata_dir, settings.embedded_port) if settings.uses_embedded_server else None
+    started_here = embedded is not None and not embedded.is_running()
     ensure_server(settings)
     recreate_database(settings, WAREHOUSE_DATABASE)  # every session starts from an empty warehouse
     yield bootstrap(settings)
+    if embedded is not None and started_here:  # a server another session started is left to it
+        embedded.stop()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -56,3 +67,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         fixtures = getattr(item, "fixturenames", ())
         if integration_dir in Path(str(item.path)).parents or "server_url" in fixtures:
             item.add_marker(pytest.mark.integration)
+
+
+@pytest.fixture(scope="session")
+def mariadb() -> Iterator["MariaDB"]:
+    """A private MariaDB server for the whole session (skipped where there is none, outside CI)."""
+    from tests.sources.mariadb_server import mariadb_server
+
+    with mariadb_server() as server:
+        yield server
