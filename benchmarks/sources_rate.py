@@ -12,6 +12,7 @@ writes it, Windows-1258, TCVN3).
 """
 
 import argparse
+import importlib.util
 import json
 import statistics
 import subprocess
@@ -120,9 +121,15 @@ def main() -> None:
                             rows[first : first + ROWS_PER_INSERT],
                         )
                     print(f"loaded MariaDB in {time.perf_counter() - started:.1f} s", flush=True)
-                runs = [_measure("mariadb", server.url("bench"), "") for _ in range(args.repeat)]
-                lines.append(_summary("MariaDB 10.11 via SQLAlchemy + pymysql (server-side cursor)", runs))
-                print(lines[-1], flush=True)
+                for driver in ("mysqldb", "pymysql"):
+                    if driver == "mysqldb" and importlib.util.find_spec("MySQLdb") is None:
+                        lines.append("| MariaDB via mysqlclient | not installed (`uv sync --extra mysql`) | | | |")
+                        continue
+                    url = server.url("bench").replace("+pymysql", f"+{driver}")
+                    runs = [_measure("mariadb", url, "") for _ in range(args.repeat)]
+                    name = {"mysqldb": "mysqlclient", "pymysql": "pymysql"}[driver]
+                    lines.append(_summary(f"MariaDB 10.11, SQLAlchemy + {name}, server-side cursor", runs))
+                    print(lines[-1], flush=True)
     report = "\n".join(lines) + "\n"
     if args.out is not None:
         args.out.write_text(report, encoding="utf-8")

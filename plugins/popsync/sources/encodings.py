@@ -16,6 +16,9 @@ FileEncoding = Literal["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be",
 NEEDS_NFC: frozenset[str] = frozenset({"cp1258"})
 """Encodings whose decoded text is not composed (Windows-1258 writes tone marks apart)."""
 
+SCORED_BYTES = 1 << 16
+"""Bytes whose words are checked to tell Windows-1258 from TCVN3 (a word check is Python, per word)."""
+
 register_tcvn3_codec()
 
 
@@ -33,9 +36,10 @@ def detect_encoding(sample: bytes) -> FileEncoding:
         return "utf-8"
     except UnicodeDecodeError:
         pass
+    head = sample[:SCORED_BYTES]
     scores = {
-        "cp1258": vietnamese_word_share(sample.decode("cp1258", errors="replace")),
-        "tcvn3": vietnamese_word_share(sample.decode("tcvn3", errors="replace")),
+        "cp1258": vietnamese_word_share(head.decode("cp1258", errors="replace")),
+        "tcvn3": vietnamese_word_share(head.decode("tcvn3", errors="replace")),
     }
     best = max(scores, key=lambda name: scores[name])
     if scores[best] < 0.5:
