@@ -214,3 +214,21 @@ def test_dated_patterns_find_the_run_s_files(tmp_path: Path) -> None:
     ]  # fmt: skip
     with pytest.raises(SourceError, match=r"no file matches .*cards_20261122.csv"):
         find_files(str(tmp_path / "cards_{ds_nodash}.csv"), date(2026, 11, 22))
+
+
+def test_header_names_are_trimmed_and_other_columns_may_repeat(tmp_path: Path) -> None:
+    header = [f" {name} " for name in HEADER] + ["ghi_chu", "ghi_chu"]
+    path = tmp_path / "cards.csv"
+    path.write_text(csv_text([[*row, "a", "b"] for row in ROWS], header=header), encoding="utf-8")
+    table, _ = _read(path)
+    assert _names(table) == [row[2] for row in ROWS]
+
+
+def test_an_empty_file_and_a_header_only_file(tmp_path: Path) -> None:
+    path = tmp_path / "cards.csv"
+    path.write_bytes(b"")
+    with pytest.raises(SourceError, match=r"cards.csv:1:1: the file is empty"):
+        _read(path)
+    path.write_text(csv_text([]), encoding="utf-8")
+    table, read = _read(path)
+    assert table.num_rows == 0 and read[0].rows == 0

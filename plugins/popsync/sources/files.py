@@ -226,13 +226,18 @@ def _csv_batches(
     stream = HashingStream(file.open())
     with stream:
         sample = stream.peek_head(SAMPLE_BYTES)
+        if not sample:
+            raise SourceError(f"{file.name}:1:1: the file is empty")
         encoding = source.encoding if source.encoding != "auto" else detect_encoding(sample)
         text = _sample_text(sample, encoding)
-        lines = text.splitlines()[: source.header_row + HEADER_SEARCH_ROWS]
+        lines = [line.rstrip("\r") for line in text.split("\n")[: source.header_row + HEADER_SEARCH_ROWS]]
         header_line = lines[source.header_row - 1] if len(lines) >= source.header_row else ""
         delimiter = _delimiter(source, encoding, header_line)
         wanted = _wanted(mapping)
         positions = _check_header(file.name, list(csv.reader(lines, delimiter=delimiter)), source.header_row, wanted)
+        header = [_cell_name(cell) for cell in next(csv.reader([header_line], delimiter=delimiter))]
+        # the names as checked (trimmed); other columns get names of their own (they may repeat)
+        names = [name if positions.get(name) == index else f"_column_{index + 1}" for index, name in enumerate(header)]
         ragged: list[tuple[int | None, int, int]] = []
 
         def invalid_row(row: Any) -> str:
@@ -245,7 +250,11 @@ def _csv_batches(
             reader = pacsv.open_csv(
                 text_stream,
                 read_options=pacsv.ReadOptions(
-                    encoding="utf8", skip_rows=source.header_row - 1, block_size=1 << 22, use_threads=False
+                    encoding="utf8",
+                    skip_rows=source.header_row,
+                    column_names=names,
+                    block_size=1 << 22,
+                    use_threads=False,
                 ),
                 parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=invalid_row),
                 convert_options=pacsv.ConvertOptions(
