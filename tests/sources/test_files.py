@@ -232,3 +232,12 @@ def test_an_empty_file_and_a_header_only_file(tmp_path: Path) -> None:
     path.write_text(csv_text([]), encoding="utf-8")
     table, read = _read(path)
     assert table.num_rows == 0 and read[0].rows == 0
+
+
+def test_bad_bytes_after_the_detected_part_are_located(tmp_path: Path) -> None:
+    rows = [[f"K{n}", "", "Nguyễn Văn An", "", "1", "1", ""] for n in range(40_000)]  # > 1 MiB before row 30002
+    rows[30_000][0] = "K\x01"
+    path = tmp_path / "cards.csv"
+    path.write_bytes(csv_text(rows).encode("utf-8").replace(b"K\x01", b"K\xff"))
+    with pytest.raises(SourceError, match=r"cards.csv:30002:1: bytes that are not utf-8 text"):
+        _read(path)
