@@ -235,9 +235,9 @@ def test_an_empty_file_and_a_header_only_file(tmp_path: Path) -> None:
 
 
 def test_bad_bytes_after_the_detected_part_are_located(tmp_path: Path) -> None:
-    rows = [[f"K{n}", "", "Nguyễn Văn An", "", "1", "1", ""] for n in range(40_000)]  # > 1 MiB before row 30002
-    rows[30_000][0] = "K\x01"
+    rows = [[f"K{n}", "", "Nguyễn Văn An", "", "1", "1", ""] for n in range(50_000)]  # > 1 MiB before row 45002
+    rows[45_000][0] = "K\x01"
     path = tmp_path / "cards.csv"
     path.write_bytes(csv_text(rows).encode("utf-8").replace(b"K\x01", b"K\xff"))
-    with pytest.raises(SourceError, match=r"cards.csv:30002:1: bytes that are not utf-8 text"):
+    with pytest.raises(SourceError, match=r"cards.csv:45002:1: bytes that are not utf-8 text"):
         _read(path)
