@@ -53,6 +53,9 @@ def test_results_equal_the_ground_truth_for_every_reason_code(first_runs: dict[s
             for score in evaluation.codes:
                 assert (score.precision, score.recall) == (1.0, 1.0), (sector.sector, dataset.name, score)
             assert evaluation.sync_rate_computed == evaluation.sync_rate_true
+            # the rate over records in force: published as the generator intended, NULL without is_active
+            assert evaluation.active_rate_agrees, evaluation
+            assert (evaluation.active_sync_rate_true is None) == (dataset.columns.is_active is None), evaluation
             seen |= {score.code for score in evaluation.codes if score.expected > 0}
     assert seen == ALL_CODES
 
@@ -102,11 +105,12 @@ def test_metrics_history_provinces_and_asset_events(first_runs: dict[str, DagRun
             run_id = first_runs[sector.dag_id].run_id
             for dataset in sector.datasets:
                 scope = (sector.sector, dataset.name, run_id)
-                total, matched, rate, reasons = conn.execute(
-                    "SELECT total, matched, sync_rate, reason_counts FROM sync.sector_sync_rate "
+                total, matched, rate, reasons, active_rate = conn.execute(
+                    "SELECT total, matched, sync_rate, reason_counts, active_sync_rate FROM sync.sector_sync_rate "
                     "WHERE sector = %s AND dataset = %s AND run_id = %s",
                     scope,
-                ).fetchone() or (None, None, None, None)
+                ).fetchone() or (None, None, None, None, None)
+                assert (active_rate is None) == (dataset.columns.is_active is None)
                 assert rate == pytest.approx(matched / total)
                 province_total = conn.execute(
                     "SELECT sum(total), sum(matched) FROM sync.province_sync_rate "
@@ -127,6 +131,8 @@ def test_metrics_history_provinces_and_asset_events(first_runs: dict[str, DagRun
                     assert event.extra["sync_rate"] == pytest.approx(rate)
                     assert event.extra["reason_counts"] == reasons
                     assert event.extra["published"] is True
+                    published_active = event.extra["active_sync_rate"]
+                    assert published_active == (None if active_rate is None else pytest.approx(active_rate))
 
 
 def test_mismatch_rows_follow_the_contract(first_runs: dict[str, DagRunResult], settings: Settings) -> None:

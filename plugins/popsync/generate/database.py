@@ -27,6 +27,7 @@ CREATE TABLE IF NOT EXISTS ground_truth.expected (
     expected_suggested_national_id text,        -- the register person a record that does not link belongs to
     expected_suggestion_method     text,        -- id_typo, id_transposition, id_leading_zero, id_letter_digit,
                                                 -- name_birth_gender
+    expected_active                boolean,     -- the record is in force; NULL: the dataset has no is_active
     PRIMARY KEY (dataset, source_key)
 );
 """
@@ -38,6 +39,7 @@ GROUND_TRUTH_COLUMNS: Final = (
     "expected_linked_national_id",
     "expected_suggested_national_id",
     "expected_suggestion_method",
+    "expected_active",
 )
 
 

@@ -15,7 +15,7 @@ from typing import Final
 
 import numpy as np
 
-from popsync.generate.formats import Column, copy_text
+from popsync.generate.formats import Column, bool_texts, copy_text
 from popsync.generate.ids import IdScheme
 from popsync.generate.options import GenerateOptions, validate_options
 from popsync.generate.population import chunk_bucket_counts, chunk_rng, make_persons, register_columns
@@ -37,7 +37,7 @@ class DatasetChunk:
     """Columns in ``spec.columns`` order."""
     ground_truth_columns: list[Column]
     """dataset, source_key, expected_reasons, expected_linked_national_id, expected_suggested_national_id,
-    expected_suggestion_method."""
+    expected_suggestion_method, expected_active."""
     rows: int
     reasons: Counter[str]
     """Records per text[] literal of expected reasons ("{}" = matched)."""
@@ -94,6 +94,7 @@ def _dataset_chunk(spec: DatasetSpec, records: Records, columns: list[Column]) -
         records.linked,
         records.suggested,
         records.suggestion_method,
+        bool_texts(records.active) if spec.has_active else [None] * len(records),
     ]
     probes = tuple(
         SuggestionProbe(spec.name, str(key), str(suggested), birth[0], birth[1])

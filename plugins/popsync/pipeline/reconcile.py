@@ -148,7 +148,8 @@ def reconcile(run: DatasetRun) -> ReconcileResult:
         for table in ("normalised", "register", "previous_mismatches", "wanted_ids"):
             duck.execute(f"DROP TABLE IF EXISTS {table}")
         step("write_results", lambda: _write_results(run, duck, pg))
-        metrics = step("metrics", lambda: compute_metrics(duck))
+        has_active = run.dataset.columns.is_active is not None
+        metrics = step("metrics", lambda: compute_metrics(duck, has_active=has_active))
     gate_profile = replace(gate_profile, deceased_active=metrics.reason_counts.get("DECEASED", 0))
     _log.info(
         "reconciled %s: %d records, %d matched, %d mismatched",

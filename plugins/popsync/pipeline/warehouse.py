@@ -19,6 +19,7 @@ WAREHOUSE_DDL_FILES: tuple[str, ...] = (
     "warehouse/audit.sql",
     "warehouse/suggestions.sql",
     "review/schema.sql",
+    "warehouse/active_rates.sql",
     "web/indexes.sql",
     "warehouse/views.sql",
 )

@@ -123,6 +123,15 @@ class DatasetDefinition(_Strict):
     genders: dict[str, Literal["M", "F"]] = Field(min_length=1)
     """Source gender value -> register gender (M/F); unmapped values are GENDER_MISMATCH."""
     quality: QualityRules = QualityRules()
+    active_label: str | None = None
+    """How the province reports the rate over records in force, e.g. "thẻ BHYT còn hiệu lực"
+    (needs ``columns.is_active``); shown beside that rate."""
+
+    @model_validator(mode="after")
+    def _active_label_needs_is_active(self) -> "DatasetDefinition":
+        if self.active_label is not None and self.columns.is_active is None:
+            raise ValueError("active_label needs columns.is_active (the rate over records in force)")
+        return self
 
     @field_validator("extract_sql")
     @classmethod

@@ -34,6 +34,8 @@ _LABELS: Final[dict[str, tuple[str, str]]] = {
     "matched": ("Khớp", "Matched"),
     "mismatched": ("Lệch", "Mismatched"),
     "sync_rate": ("Tỷ lệ đồng bộ", "Sync rate"),
+    "active_rate": ("Tỷ lệ đồng bộ (còn hiệu lực)", "Sync rate (in force)"),
+    "active_label": ("Chỉ tiêu báo cáo", "Reported as"),
     "change": ("Thay đổi", "Change"),
     "points": ("điểm", "pts"),
     "quality": ("Chất lượng", "Quality"),

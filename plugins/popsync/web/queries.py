@@ -24,6 +24,10 @@ class SectorRollup:
     matched: int
     mismatched: int
     sync_rate: float | None
+    active_total: int | None = None
+    active_matched: int | None = None
+    active_sync_rate: float | None = None
+    """Over the datasets that report records in force (None when none does)."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,10 @@ class DatasetLatest:
     warning_count: int
     new_mismatches: int | None
     resolved_mismatches: int | None
+    active_total: int | None = None
+    """Records in force (is_active true); None for datasets without is_active."""
+    active_matched: int | None = None
+    active_sync_rate: float | None = None
 
     @property
     def change_points(self) -> float | None:
@@ -66,6 +74,8 @@ class ProvinceRate:
     matched: int
     mismatched: int
     sync_rate: float | None
+    active_total: int | None = None
+    active_sync_rate: float | None = None
 
 
 @dataclass(frozen=True)
@@ -125,7 +135,12 @@ class RegisterPerson:
 
 def sector_rollup(conn: Connection, sectors: Sequence[str]) -> list[SectorRollup]:
     rows = conn.execute(read_sql("web/rollup.sql"), {"sectors": list(sectors)}).fetchall()
-    return [SectorRollup(str(r[0]), int(r[1]), int(r[2]), int(r[3]), int(r[4]), _float(r[5])) for r in rows]
+    return [
+        SectorRollup(
+            str(r[0]), int(r[1]), int(r[2]), int(r[3]), int(r[4]), _float(r[5]), _int(r[6]), _int(r[7]), _float(r[8])
+        )
+        for r in rows
+    ]
 
 
 def latest_datasets(conn: Connection, sectors: Sequence[str]) -> list[DatasetLatest]:
@@ -145,6 +160,9 @@ def latest_datasets(conn: Connection, sectors: Sequence[str]) -> list[DatasetLat
             warning_count=int(r[10]),
             new_mismatches=None if r[11] is None else int(r[11]),
             resolved_mismatches=None if r[12] is None else int(r[12]),
+            active_total=_int(r[13]),
+            active_matched=_int(r[14]),
+            active_sync_rate=_float(r[15]),
         )
         for r in rows
     ]
@@ -160,7 +178,9 @@ def trend(conn: Connection, sectors: Sequence[str], runs: int = TREND_RUNS) -> l
 
 def province_rates(conn: Connection, sectors: Sequence[str], dataset: str | None) -> list[ProvinceRate]:
     rows = conn.execute(read_sql("web/provinces.sql"), {"sectors": list(sectors), "dataset": dataset}).fetchall()
-    return [ProvinceRate(str(r[0]), int(r[1]), int(r[2]), int(r[3]), _float(r[4])) for r in rows]
+    return [
+        ProvinceRate(str(r[0]), int(r[1]), int(r[2]), int(r[3]), _float(r[4]), _int(r[5]), _float(r[6])) for r in rows
+    ]
 
 
 def reason_counts(conn: Connection, sectors: Sequence[str], dataset: str | None) -> list[ReasonCount]:
@@ -286,3 +306,7 @@ def register_person(conn: Connection, national_id: str) -> RegisterPerson | None
 
 def _float(value: object) -> float | None:
     return None if value is None else float(str(value))
+
+
+def _int(value: object) -> int | None:
+    return None if value is None else int(str(value))

@@ -228,3 +228,30 @@ def test_a_sector_user_and_an_anonymous_browser(api_server: str, browser: Any) -
     anonymous.goto(f"{api_server}/popsync/")
     assert "/auth/login" in anonymous.url
     anonymous.context.close()
+
+
+def test_overview_shows_both_rates_with_the_provinces_label(
+    api_server: str, browser: Any, artefacts: Path, warehouse: psycopg.Connection[Any]
+) -> None:
+    """Per dataset: the rate over all records and the rate over records in force, labelled the way
+    provinces report it ("thẻ BHYT còn hiệu lực"); a dataset without is_active shows no second rate."""
+    page = _page(browser, api_server, "ui_admin")
+    page.goto(f"{api_server}/popsync/")
+    rows = warehouse.execute(
+        "SELECT sector, dataset, sync_rate, active_sync_rate FROM sync.latest_sync_rate "
+        "WHERE sector IN ('health_insurance', 'justice') ORDER BY sector, dataset"
+    ).fetchall()
+    assert rows
+    for sector, dataset, rate, active_rate in rows:
+        row = page.locator(f'#datasets tr[data-sector="{sector}"][data-dataset="{dataset}"]')
+        assert f"{rate * 100:.2f}%" in row.locator("td.rate").inner_text()
+        shown = row.locator("td.active-rate").inner_text()
+        if active_rate is None:
+            assert shown.strip() == "—" and row.locator("td.active-label").inner_text().strip() == ""
+        else:
+            assert f"{active_rate * 100:.2f}%" in shown
+    cards = page.locator('#datasets tr[data-sector="health_insurance"][data-dataset="cards"] td.active-label')
+    assert cards.inner_text().strip() == "thẻ BHYT còn hiệu lực"
+    assert any(active is None for _, dataset, _, active in rows if dataset == "birth_registrations")
+    page.screenshot(path=str(artefacts / "08-overview-active-rates.png"), full_page=True)
+    page.context.close()

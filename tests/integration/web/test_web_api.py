@@ -117,23 +117,27 @@ def test_overview_numbers_equal_the_contract_views(
 ) -> None:
     body = web_client.get("/popsync/api/overview", headers=admin).json()
     rollup = warehouse.execute(
-        "SELECT sector, datasets, total, matched, mismatched, sync_rate FROM sync.sector_rollup "
-        "WHERE sector = ANY(%s) ORDER BY sector",
+        "SELECT sector, datasets, total, matched, mismatched, sync_rate, active_total, active_matched, "
+        "active_sync_rate FROM sync.sector_rollup WHERE sector = ANY(%s) ORDER BY sector",
         (list(SECTORS),),
     ).fetchall()
     assert [tuple(row.values()) for row in body["rollup"]] == [tuple(row) for row in rollup]
     assert len(rollup) == len(SECTORS)
     latest = warehouse.execute(
-        "SELECT sector, dataset, run_id, total, matched, mismatched, sync_rate, quality_status "
-        "FROM sync.latest_sync_rate WHERE sector = ANY(%s) ORDER BY sector, dataset",
+        "SELECT sector, dataset, run_id, total, matched, mismatched, sync_rate, quality_status, active_total, "
+        "active_sync_rate FROM sync.latest_sync_rate WHERE sector = ANY(%s) ORDER BY sector, dataset",
         (list(SECTORS),),
     ).fetchall()
-    fields = ("sector", "dataset", "run_id", "total", "matched", "mismatched", "sync_rate", "quality_status")
+    fields = (
+        "sector", "dataset", "run_id", "total", "matched", "mismatched", "sync_rate", "quality_status",
+        "active_total", "active_sync_rate",
+    )  # fmt: skip
     got = [tuple(d[name] for name in fields) for d in body["datasets"]]
     assert got == [tuple(row) for row in latest]
     page = web_client.get("/popsync/", headers=admin).text
-    for _, _, total, _, _, rate in rollup:
+    for _, _, total, _, _, rate, _, _, active_rate in rollup:
         assert f"{rate * 100:.2f}%" in page
+        assert active_rate is None or f"{active_rate * 100:.2f}%" in page
         assert f"{total:,}" in page
     for row in latest:
         assert f"/dags/sync_{row[0]}/runs/" in page
