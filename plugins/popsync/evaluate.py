@@ -144,6 +144,9 @@ def evaluate_dataset(sector: SectorDefinition, dataset: str) -> DatasetEvaluatio
         summary, codes = _scope(duck, beyond=False)
         beyond_summary, beyond_codes = _scope(duck, beyond=True)
         suggestion_scores = _scores(duck, "duckdb/evaluate_suggestions.sql")
+        if _checks_deaths(sector, dataset):
+            _load_unregistered(duck, sector, dataset)
+            codes += _scores(duck, "duckdb/evaluate_unregistered.sql")
         active_true = duck.execute(read_sql("duckdb/evaluate_active.sql")).fetchone()
         active_published = duck.execute("SELECT active_total, active_sync_rate FROM published_rate").fetchone()
         true_person = [
@@ -212,6 +215,25 @@ def _candidate_lists(warehouse: ArrowConnection, sector: str, dataset: str) -> p
         "SELECT NULL::text AS source_key, NULL::text AS candidate_national_id, NULL::text AS method, "
         "NULL::int AS rank WHERE false"
     )
+
+
+def _checks_deaths(sector: SectorDefinition, dataset: str) -> bool:
+    return any(item.name == dataset and item.columns.death_date is not None for item in sector.datasets)
+
+
+def _load_unregistered(duck: duckdb.DuckDBPyConnection, sector: SectorDefinition, dataset: str) -> None:
+    """Ground truth and published rows of ``sync.unregistered_deaths`` (scored as UNREGISTERED_DEATH)."""
+    with adbc_connection(sector.conn_id) as source:
+        expected = source.read(
+            "SELECT national_id FROM ground_truth.unregistered_deaths WHERE dataset = $1", (dataset,)
+        )
+        store_arrow(duck, "expected_unregistered", expected)
+    with adbc_connection(WAREHOUSE_CONN_ID) as warehouse:
+        actual = warehouse.read(
+            "SELECT national_id FROM sync.unregistered_deaths WHERE sector = $1 AND dataset = $2",
+            (sector.sector, dataset),
+        )
+        store_arrow(duck, "actual_unregistered", actual)
 
 
 def format_evaluation(result: DatasetEvaluation) -> str:

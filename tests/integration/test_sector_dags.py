@@ -17,6 +17,7 @@ from popsync.settings import Settings
 ALL_CODES = {
     "MISSING_ID", "INVALID_ID", "LEGACY_ID", "NOT_IN_REFERENCE", "DUPLICATE_ID", "NAME_MISMATCH",
     "NAME_DIACRITICS", "NAME_ENCODING", "DOB_MISMATCH", "DOB_PARTIAL", "DOB_INVALID", "GENDER_MISMATCH", "DECEASED",
+    "DEATH_NOT_IN_REGISTER", "DEATH_DATE_MISMATCH", "UNREGISTERED_DEATH",
 }  # fmt: skip
 
 
@@ -191,3 +192,24 @@ def test_quality_results_stored_for_every_dataset(first_runs: dict[str, DagRunRe
         assert checks >= 8, (sector, dataset)
         assert no_failures, (sector, dataset)
     assert json.dumps(rows)
+
+
+def test_registered_deaths_the_register_lacks_are_fed_back_automatically(
+    first_runs: dict[str, DagRunResult], settings: Settings
+) -> None:
+    with _warehouse(settings) as conn:
+        alive = conn.execute(
+            "SELECT source_key, linked_national_id FROM sync.mismatches WHERE sector = 'justice' "
+            "AND dataset = 'death_registrations' AND 'DEATH_NOT_IN_REGISTER' = ANY(reasons) ORDER BY source_key"
+        ).fetchall()
+        fed = conn.execute(
+            "SELECT source_key, national_id, verdict_id, register_values, sector_values FROM sync.register_feedback "
+            "WHERE origin = 'death_registration' AND dataset = 'death_registrations' ORDER BY source_key"
+        ).fetchall()
+        audited = conn.execute(
+            "SELECT sum((detail->>'rows')::int) FROM sync.audit_log WHERE action = 'register_feedback_automatic'"
+        ).fetchone()
+    assert alive and [(key, nid) for key, nid, *_ in fed] == alive
+    for *_, verdict, register, sector in fed:
+        assert verdict is None and register == {"death": "alive"} and sector["death"]
+    assert audited == (len(fed),)

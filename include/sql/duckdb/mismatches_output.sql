@@ -58,6 +58,12 @@ SELECT
         CASE WHEN deceased_reason IS NOT NULL THEN {
             'key': 'deceased', 'value': to_json({'sector_active': is_active, 'date_of_death': date_of_death})
         } END,
+        CASE WHEN death_reason = 'DEATH_NOT_IN_REGISTER' THEN {
+            'key': 'death', 'value': to_json({'sector': death_date, 'register': 'alive'})
+        } END,
+        CASE WHEN death_reason = 'DEATH_DATE_MISMATCH' THEN {
+            'key': 'date_of_death', 'value': to_json({'sector': death_date, 'register': date_of_death})
+        } END,
         CASE WHEN suggestion_method IS NOT NULL THEN {
             'key': 'suggestion', 'value': to_json({
                 'method': suggestion_method,

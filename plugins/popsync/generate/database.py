@@ -32,7 +32,15 @@ CREATE TABLE IF NOT EXISTS ground_truth.expected (
     expected_active                boolean,     -- the record is in force; NULL: the dataset has no is_active
     PRIMARY KEY (dataset, source_key)
 );
+-- Register deaths in a death-registration dataset's digitised scope that have no registration.
+CREATE TABLE IF NOT EXISTS ground_truth.unregistered_deaths (
+    dataset     text NOT NULL,
+    national_id text NOT NULL,
+    PRIMARY KEY (dataset, national_id)
+);
 """
+UNREGISTERED_DEATHS_TABLE: Final = ("ground_truth", "unregistered_deaths")
+UNREGISTERED_DEATHS_COLUMNS: Final = ("dataset", "national_id")
 GROUND_TRUTH_TABLE: Final = ("ground_truth", "expected")
 GROUND_TRUTH_COLUMNS: Final = (
     "dataset",

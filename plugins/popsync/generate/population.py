@@ -8,6 +8,7 @@ import numpy as np
 
 from popsync.domain.provinces import PROVINCE_CODES
 from popsync.generate import names
+from popsync.generate.communes import residence_communes
 from popsync.generate.demography import (
     DAY,
     MONTH,
@@ -186,6 +187,7 @@ def register_columns(persons: PersonChunk) -> list[Column]:
         bool_texts(persons.deceased),
         death,
         iso_timestamps(persons.updated_at, utc=True),
+        residence_communes(persons.index, persons.residence).tolist(),
     ]
     return columns
 
@@ -201,4 +203,5 @@ REGISTER_COLUMNS: Final = (
     "is_deceased",
     "date_of_death",
     "updated_at",
+    "residence_commune",
 )

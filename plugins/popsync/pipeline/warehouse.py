@@ -20,6 +20,7 @@ WAREHOUSE_DDL_FILES: tuple[str, ...] = (
     "warehouse/suggestions.sql",
     "review/schema.sql",
     "warehouse/active_rates.sql",
+    "warehouse/deaths.sql",
     "web/indexes.sql",
     "warehouse/views.sql",
 )

@@ -90,6 +90,30 @@ def reasons_page(request: Request, env: Env) -> Response:
     return render(request, env, "reasons.html", "reasons", data=data, sector=sector, dataset=dataset)
 
 
+DEATH_CODES = ("DEATH_NOT_IN_REGISTER", "DEATH_DATE_MISMATCH")
+
+
+@router.get("/deaths", response_class=HTMLResponse, name="deaths")
+def deaths_page(request: Request, env: Env) -> Response:
+    """Death registrations checked both ways: the two reason codes, and register deaths in the
+    digitised scope that have no registration (counts per commune, no ID numbers)."""
+    sectors = env.visible(None)
+    with env.ctx.pool.transaction(env.scope(sectors)) as conn:
+        rows = queries.unregistered_deaths(conn, sectors)
+        counts = {row.reason: row.records for row in queries.reason_counts(conn, sectors, None)}
+    checks = [(code, counts.get(code, 0)) for code in DEATH_CODES]
+    checks.append(("UNREGISTERED_DEATH", sum(row.deaths for row in rows)))
+    return render(
+        request,
+        env,
+        "deaths.html",
+        "deaths",
+        rows=rows,
+        checks=checks,
+        province_name=lambda code: f"{PROVINCES.get(code, code)} ({code})" if code else "—",
+    )
+
+
 def decode_cursor(env: RequestEnv, token: str | None) -> Cursor | None:
     if not token:
         return None

@@ -79,6 +79,17 @@ class ProvinceRate:
 
 
 @dataclass(frozen=True)
+class UnregisteredDeaths:
+    sector: str
+    dataset: str
+    residence_province: str | None
+    residence_commune: str
+    deaths: int
+    first_death: date | None
+    last_death: date | None
+
+
+@dataclass(frozen=True)
 class ReasonCount:
     reason: str
     records: int
@@ -186,6 +197,11 @@ def province_rates(conn: Connection, sectors: Sequence[str], dataset: str | None
 def reason_counts(conn: Connection, sectors: Sequence[str], dataset: str | None) -> list[ReasonCount]:
     rows = conn.execute(read_sql("web/reasons.sql"), {"sectors": list(sectors), "dataset": dataset}).fetchall()
     return [ReasonCount(str(r[0]), int(r[1])) for r in rows]
+
+
+def unregistered_deaths(conn: Connection, sectors: Sequence[str]) -> list[UnregisteredDeaths]:
+    rows = conn.execute(read_sql("web/unregistered_deaths.sql"), {"sectors": list(sectors)}).fetchall()
+    return [UnregisteredDeaths(str(r[0]), str(r[1]), r[2], str(r[3]), int(r[4]), r[5], r[6]) for r in rows]
 
 
 def reason_trend(conn: Connection, sectors: Sequence[str], dataset: str | None, days: int = 30) -> list[ReasonDay]:

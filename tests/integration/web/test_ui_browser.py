@@ -255,3 +255,40 @@ def test_overview_shows_both_rates_with_the_provinces_label(
     assert any(active is None for _, dataset, _, active in rows if dataset == "birth_registrations")
     page.screenshot(path=str(artefacts / "08-overview-active-rates.png"), full_page=True)
     page.context.close()
+
+
+def test_death_registrations_checked_both_ways(
+    api_server: str, browser: Any, artefacts: Path, warehouse: psycopg.Connection[Any]
+) -> None:
+    """The deaths page: both cross-check codes (linked to the workbench) and the register deaths
+    without a registration per commune; the reasons page explains the new codes."""
+    unregistered = warehouse.execute(
+        "SELECT residence_commune, count(*) FROM sync.unregistered_deaths WHERE sector = 'justice' "
+        "GROUP BY residence_commune"
+    ).fetchall()
+    assert unregistered
+    page = _page(browser, api_server, "ui_admin")
+    page.goto(f"{api_server}/popsync/deaths")
+    assert page.locator("h1").inner_text() == "Khai tử"
+    for commune, count in unregistered:
+        row = page.locator(f'#unregistered-deaths tr[data-commune="{commune}"]')
+        assert row.locator("td.num").inner_text().strip() == f"{count:,}"
+    total = sum(count for _, count in unregistered)
+    cell = page.locator('#death-checks tr[data-code="UNREGISTERED_DEATH"] td.num')
+    assert cell.inner_text().strip() == f"{total:,}"
+    for code in ("DEATH_NOT_IN_REGISTER", "DEATH_DATE_MISMATCH"):
+        row = warehouse.execute(
+            "SELECT count(*) FROM sync.mismatches WHERE sector = 'justice' AND %s = ANY(reasons)", (code,)
+        ).fetchone()
+        assert row is not None and row[0] > 0
+        link = page.locator(f'#death-checks tr[data-code="{code}"] td.num a')
+        assert link.inner_text().strip() == f"{row[0]:,}"
+    page.screenshot(path=str(artefacts / "09-deaths.png"), full_page=True)
+    page.locator('#death-checks tr[data-code="DEATH_NOT_IN_REGISTER"] td.num a').click()
+    page.wait_for_load_state()
+    keys = page.locator("#mismatches a.record-link").all_inner_texts()
+    assert keys and all(key.startswith("KT/") for key in keys)
+    page.goto(f"{api_server}/popsync/reasons")
+    assert page.locator('#reasons tr[data-code="DEATH_NOT_IN_REGISTER"]').count() == 1
+    assert page.locator('#reasons tr[data-code="DEATH_DATE_MISMATCH"]').count() == 1
+    page.context.close()
