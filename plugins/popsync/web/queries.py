@@ -9,6 +9,7 @@ from psycopg import sql
 
 from popsync.db.sql_files import read_sql
 from popsync.domain.provinces import PROVINCES
+from popsync.domain.provinces_now import CURRENT_OF, CURRENT_PROVINCES
 from popsync.web.db import Connection
 from popsync.web.filters import Cursor, MismatchFilter
 
@@ -76,6 +77,7 @@ class ProvinceRate:
     sync_rate: float | None
     active_total: int | None = None
     active_sync_rate: float | None = None
+    active_matched: int | None = None
 
 
 @dataclass(frozen=True)
@@ -190,7 +192,8 @@ def trend(conn: Connection, sectors: Sequence[str], runs: int = TREND_RUNS) -> l
 def province_rates(conn: Connection, sectors: Sequence[str], dataset: str | None) -> list[ProvinceRate]:
     rows = conn.execute(read_sql("web/provinces.sql"), {"sectors": list(sectors), "dataset": dataset}).fetchall()
     return [
-        ProvinceRate(str(r[0]), int(r[1]), int(r[2]), int(r[3]), _float(r[4]), _int(r[5]), _float(r[6])) for r in rows
+        ProvinceRate(str(r[0]), int(r[1]), int(r[2]), int(r[3]), _float(r[4]), _int(r[5]), _float(r[6]), _int(r[7]))
+        for r in rows
     ]
 
 
@@ -279,6 +282,8 @@ def copy_mismatches_csv(
         **criteria.sql_params(sectors, after=None, limit=None),
         "province_codes": list(PROVINCES),
         "province_names": list(PROVINCES.values()),
+        "current_codes": [CURRENT_OF[code] for code in PROVINCES],
+        "current_names": [CURRENT_PROVINCES[CURRENT_OF[code]] for code in PROVINCES],
     }
     with conn.cursor() as cursor:
         with cursor.copy(statement, params) as copy:

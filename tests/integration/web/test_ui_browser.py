@@ -292,3 +292,35 @@ def test_death_registrations_checked_both_ways(
     assert page.locator('#reasons tr[data-code="DEATH_NOT_IN_REGISTER"]').count() == 1
     assert page.locator('#reasons tr[data-code="DEATH_DATE_MISMATCH"]').count() == 1
     page.context.close()
+
+
+def test_provinces_of_today_with_the_former_ones_as_drill_down(
+    api_server: str, browser: Any, artefacts: Path, warehouse: psycopg.Connection[Any]
+) -> None:
+    """The provinces page reports by the 34 current provinces; a merged one drills down to the former
+    provinces its records were reported under, whose counts add up to it."""
+    from popsync.domain.provinces_now import CURRENT_OF, CURRENT_PROVINCES
+
+    page = _page(browser, api_server, "ui_admin")
+    page.goto(f"{api_server}/popsync/provinces?sector=health_insurance")
+    codes = [code for code in page.locator("#provinces tbody tr").evaluate_all("rows => rows.map(r => r.dataset.code)")]
+    assert sorted(code for code in codes if code in CURRENT_PROVINCES) == sorted(CURRENT_PROVINCES)
+    assert all(code in CURRENT_PROVINCES or code == "unknown" for code in codes)
+    row = page.locator('#provinces tr[data-code="031"]')  # Hải Phòng = Hải Phòng + Hải Dương
+    assert "Hải Phòng" in row.inner_text() and "Hải Dương" in row.locator("td.formers").inner_text()
+    total = int(row.locator("td.num").nth(3).inner_text().replace(",", ""))
+    page.screenshot(path=str(artefacts / "10-provinces-current.png"), full_page=True)
+    row.locator("a.drill").click()
+    page.wait_for_load_state()
+    former = page.locator("#provinces tbody tr").evaluate_all("rows => rows.map(r => r.dataset.code)")
+    assert former and all(CURRENT_OF[code] == "031" for code in former)
+    cells = page.locator("#provinces tbody tr td:nth-child(6)").all_inner_texts()
+    counts = [int(text.replace(",", "")) for text in cells]
+    assert sum(counts) == total
+    expected = warehouse.execute(
+        "SELECT sum(p.total) FROM sync.province_sync_rate AS p JOIN sync.latest_sync_rate AS l "
+        "USING (sector, dataset, run_id) WHERE p.sector = 'health_insurance' AND p.province_code IN ('030', '031')"
+    ).fetchone()
+    assert expected == (total,)
+    page.screenshot(path=str(artefacts / "11-provinces-drill-down.png"), full_page=True)
+    page.context.close()
