@@ -17,6 +17,7 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
+from popsync.domain.provinces_now import CURRENT_OF, CURRENT_PROVINCES
 from popsync.web.i18n import EXPORT_COLUMNS, export_header
 
 Conn = psycopg.Connection[tuple[Any, ...]]
@@ -166,13 +167,22 @@ def test_province_rates_add_up_to_the_sector(
     web_client: TestClient, admin: dict[str, str], warehouse: Conn, sector: str
 ) -> None:
     rows = web_client.get("/popsync/api/provinces", params={"sector": sector}, headers=admin).json()
-    expected = warehouse.execute(
+    recorded = warehouse.execute(
         "SELECT p.province_code, sum(p.total), sum(p.matched) FROM sync.province_sync_rate AS p "
         "JOIN sync.latest_sync_rate AS l USING (sector, dataset, run_id) WHERE p.sector = %s "
         "GROUP BY p.province_code",
         (sector,),
     ).fetchall()
-    assert {r["code"]: (r["total"], r["matched"]) for r in rows} == {c: (int(t), int(m)) for c, t, m in expected}
+    # by current province (default): recorded codes of either table summed under their current province
+    expected: dict[str, tuple[int, int]] = {}
+    for code, total_rows, matched_rows in recorded:
+        key = CURRENT_OF.get(code, code)
+        before = expected.get(key, (0, 0))
+        expected[key] = (before[0] + int(total_rows), before[1] + int(matched_rows))
+    assert {r["code"]: (r["total"], r["matched"]) for r in rows} == expected
+    assert all(r["code"] in CURRENT_PROVINCES or r["code"] == "unknown" for r in rows)
+    former = web_client.get("/popsync/api/provinces", params={"sector": sector, "former": "1"}, headers=admin).json()
+    assert {r["code"]: (r["total"], r["matched"]) for r in former} == {c: (int(t), int(m)) for c, t, m in recorded}
     total = warehouse.execute("SELECT total FROM sync.sector_rollup WHERE sector = %s", (sector,)).fetchone()
     assert total is not None and sum(r["total"] for r in rows) == total[0]
     rates = [r["sync_rate"] for r in rows]
