@@ -77,17 +77,25 @@ class DatasetEvaluation:
     active_sync_rate_published: float | None = None
     """The rate over records in force of the latest published run (``sync.latest_sync_rate``)."""
     active_sync_rate_true: float | None = None
-    """The same rate as the generator intended it (``ground_truth.expected.expected_active``)."""
+    """The same rate as the generator intended it (``ground_truth.expected.expected_active``), over
+    the records within the rules (like ``sync_rate_true``)."""
+    active_sync_rate_computed: float | None = None
+    """The rate the published results give over the same records."""
     active_total_published: int | None = None
     active_total_true: int | None = None
 
     @property
     def active_rate_agrees(self) -> bool:
-        """Both rates over records in force are absent, or equal (same records in force, same rate)."""
-        published, true = self.active_sync_rate_published, self.active_sync_rate_true
-        if published is None or true is None:
+        """No rate in force on either side (no is_active), or the same records in force published as the
+        generator made them and the same rate over the records within the rules."""
+        published, true, computed = (
+            self.active_sync_rate_published,
+            self.active_sync_rate_true,
+            self.active_sync_rate_computed,
+        )
+        if published is None or true is None or computed is None:
             return published is None and true is None
-        return abs(published - true) < 1e-9 and self.active_total_published == self.active_total_true
+        return computed == true and self.active_total_published == self.active_total_true
 
     @property
     def perfect(self) -> bool:
@@ -157,7 +165,7 @@ def evaluate_dataset(sector: SectorDefinition, dataset: str) -> DatasetEvaluatio
         ]
     truth_records, result_records, missing, extra, wrong_reasons, rate_computed, rate_true = summary
     assert active_true is not None
-    active_total_true, active_rate_true = active_true
+    active_total_true, active_rate_true, active_rate_computed = active_true
     active_total_published, active_rate_published = active_published or (None, None)
     return DatasetEvaluation(
         sector=sector.sector,
@@ -177,6 +185,7 @@ def evaluate_dataset(sector: SectorDefinition, dataset: str) -> DatasetEvaluatio
         beyond_wrong=int(beyond_summary[4]),
         active_sync_rate_published=active_rate_published,
         active_sync_rate_true=active_rate_true,
+        active_sync_rate_computed=active_rate_computed,
         active_total_published=None if active_total_published is None else int(active_total_published),
         active_total_true=int(active_total_true) if active_rate_true is not None else None,
     )
@@ -294,8 +303,9 @@ def _active_line(result: DatasetEvaluation) -> str:
         return "  rate over records in force: n/a (the dataset has no is_active)"
     published = "n/a" if result.active_sync_rate_published is None else f"{result.active_sync_rate_published:.4f}"
     true = "n/a" if result.active_sync_rate_true is None else f"{result.active_sync_rate_true:.4f}"
+    computed = "n/a" if result.active_sync_rate_computed is None else f"{result.active_sync_rate_computed:.4f}"
     verdict = "agrees" if result.active_rate_agrees else "DIFFERS"
     return (
-        f"  rate over records in force: published {published} ({result.active_total_published} in force) "
-        f"vs true {true} ({result.active_total_true} in force): {verdict}"
+        f"  rate over records in force: published {published} ({result.active_total_published} in force, "
+        f"truth {result.active_total_true}); within the rules computed {computed} vs true {true}: {verdict}"
     )
