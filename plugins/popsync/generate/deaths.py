@@ -110,7 +110,8 @@ def build_death_records(
     recorded_death = np.where(alive_rows, alive_death, recorded_death)
 
     cmnd = persons.former_cmnd[rows]
-    legacy = (cmnd != 0) & (rng.random(count) < LEGACY_ID_SHARE)
+    # a former CMND held by two persons never links: such records carry the ID
+    legacy = (cmnd != 0) & ~persons.cmnd_shared[rows] & (rng.random(count) < LEGACY_ID_SHARE)
     ids = persons.national_id[rows].tolist()
     national_id: list[str | None] = [
         str(c) if use else nid for nid, c, use in zip(ids, cmnd.tolist(), legacy.tolist(), strict=True)
