@@ -215,6 +215,8 @@ def _suggestion(item: Any, loc: tuple[str | int, ...]) -> tuple[str, str | None]
     if kind == "literal_error":
         choices = re.findall(r"'([^']*)'", str(item.get("ctx", {}).get("expected", "")))
         return f"{message}{shown}", _close(value, choices)
+    if kind.startswith("gx_"):
+        return message, str(item.get("ctx", {}).get("suggestion") or "") or None
     if kind in ("missing", "value_error"):
         return message, None
     return f"{message}{shown}", None
@@ -233,8 +235,10 @@ def _describe(error: ValidationError, file: Path, doc: _Document, dataset_keys: 
         message, suggestion = _suggestion(item, loc)
         if message.startswith("Value error, "):
             message = message.removeprefix("Value error, ")
-        line = _line(doc.lines, _yaml_path(loc, dataset_keys))
-        issues.append(ConfigIssue(file, line, _field_name(loc, doc.data, dataset_keys), message, suggestion))
+        key = item.get("ctx", {}).get("key") if item["type"].startswith("gx_") else None
+        where = loc if key is None else (*loc, str(key))  # an expectation's argument: its own line
+        line = _line(doc.lines, _yaml_path(where, dataset_keys))
+        issues.append(ConfigIssue(file, line, _field_name(where, doc.data, dataset_keys), message, suggestion))
     return issues
 
 
