@@ -15,7 +15,7 @@ import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
-from popsync.db.connections import connect, postgres_url
+from popsync.db.connections import connect, source_sqlalchemy_url, sqlalchemy_url
 from popsync.db.sql_files import read_sql
 from popsync.pipeline.errors import DataRejectedError
 from popsync.pipeline.faults import kill_point
@@ -61,9 +61,12 @@ def previous_sync_rate(run: DatasetRun) -> float | None:
 def _batches(run: DatasetRun, profile_row: Mapping[str, float], wanted: set[str]) -> dict[str, Batch]:
     """The data each kind of expectation validates (SQL batches only when an expectation asks)."""
     batches: dict[str, Batch] = {PROFILE: profile_row}
-    if "extract" in wanted:
-        batches["extract"] = SqlBatch(postgres_url(run.sector.conn_id), query=read_sql(run.dataset.extract_sql))
-    warehouse = postgres_url(WAREHOUSE_CONN_ID)
+    if "extract" in wanted:  # the extract query again, on the sector database (PostgreSQL or another)
+        source = run.dataset.source_definition
+        conn_id = source.conn_id or run.sector.conn_id
+        url = sqlalchemy_url(conn_id) if source.kind == "postgres" else source_sqlalchemy_url(conn_id)
+        batches["extract"] = SqlBatch(url, query=read_sql(source.query))
+    warehouse = sqlalchemy_url(WAREHOUSE_CONN_ID)
     if "mismatches" in wanted:
         batches["mismatches"] = SqlBatch(warehouse, table=run.mismatches_table)
     if "matches" in wanted:

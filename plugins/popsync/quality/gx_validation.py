@@ -23,10 +23,10 @@ class GxValidationError(RuntimeError):
 
 @dataclass(frozen=True)
 class SqlBatch:
-    """A SQL batch: a query (the extract) or a table (staged results) on a PostgreSQL database."""
+    """A SQL batch: a query (the extract) or a table (staged results) on a database."""
 
     url: str
-    """libpq URL of the database."""
+    """SQLAlchemy URL of the database."""
     query: str | None = None
     table: tuple[str, str] | None = None
 
@@ -110,8 +110,7 @@ def _first_line(exc: BaseException) -> str:
 
 def _batch(context: Any, data: str, source: Batch) -> Any:
     if isinstance(source, SqlBatch):
-        url = source.url.replace("postgresql://", "postgresql+psycopg://", 1)
-        datasource = context.data_sources.add_sql(name=f"sql_{data}", connection_string=url)
+        datasource = context.data_sources.add_sql(name=f"sql_{data}", connection_string=source.url)
         if source.query is not None:
             asset = datasource.add_query_asset(name=data, query=source.query)
         else:

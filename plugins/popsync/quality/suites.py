@@ -129,7 +129,7 @@ def suite_json(
                 },
                 "data": {
                     "profile": "one row of the run's measures (include/sql/duckdb/profile.sql)",
-                    "extract": f"the extract query include/sql/{dataset.extract_sql} on the sector database",
+                    "extract": f"the extract ({dataset.source_summary}) on the sector database",
                     "mismatches": "the run's staged mismatches table",
                     "matches": "the run's staged matches table",
                 },
