@@ -108,11 +108,23 @@ def _first_line(exc: BaseException) -> str:
     return (text[:400] + "...") if len(text) > 400 else text or type(exc).__name__
 
 
+def _raised(info: Mapping[str, Any]) -> str | None:
+    """GX's exception message when validating an expectation raised (top level or per metric)."""
+    if info.get("raised_exception"):
+        return str(info.get("exception_message") or "unknown error")
+    for value in info.values():
+        if isinstance(value, Mapping) and value.get("raised_exception"):
+            return str(value.get("exception_message") or "unknown error")
+    return None
+
+
 def _batch(context: Any, data: str, source: Batch) -> Any:
     if isinstance(source, SqlBatch):
         datasource = context.data_sources.add_sql(name=f"sql_{data}", connection_string=source.url)
         if source.query is not None:
-            asset = datasource.add_query_asset(name=data, query=source.query)
+            # GX takes a query that starts with SELECT; popsync's queries open with comments and CTEs.
+            query = f"SELECT * FROM (\n{source.query.strip().rstrip(';')}\n) AS popsync_{data}"
+            asset = datasource.add_query_asset(name=data, query=query)
         else:
             assert source.table is not None
             asset = datasource.add_table_asset(name=data, schema_name=source.table[0], table_name=source.table[1])
@@ -160,11 +172,11 @@ def validate(
             ) from exc
         for entry in result.results:
             item = by_check[entry.expectation_config.meta["popsync"]["check"]]
-            info = entry.exception_info or {}
-            if info.get("raised_exception"):
+            problem = _raised(entry.exception_info or {})
+            if problem is not None:
                 raise GxValidationError(
                     f"{label}: expectation {item.check} ({item.rule}) on the {data} raised in Great Expectations: "
-                    f"{_first_line(Exception(info.get('exception_message') or 'unknown error'))}"
+                    f"{_first_line(Exception(problem))}"
                 )
             serialised = entry.to_json_dict()
             outcomes.append(
