@@ -12,6 +12,12 @@ INCLUDE_DIR = PROJECT_DIR / "include"
 SQL_DIR = INCLUDE_DIR / "sql"
 SECTORS_DIR = Path(os.environ.get("POPSYNC_SECTORS_DIR", INCLUDE_DIR / "sectors"))
 
+
+def source_files_dir() -> Path:
+    """Where relative paths of file sources point (``POPSYNC_SOURCE_FILES_DIR``; default ``data/sources``)."""
+    return Path(os.environ.get("POPSYNC_SOURCE_FILES_DIR", PROJECT_DIR / "data" / "sources"))
+
+
 WAREHOUSE_CONN_ID = "popsync_warehouse"
 REGISTER_CONN_ID = "popsync_register"
 

@@ -28,9 +28,11 @@ from popsync.pipeline.metrics import compute_metrics
 from popsync.pipeline.normalise import normalise_stream, profile
 from popsync.pipeline.results import ReconcileResult
 from popsync.pipeline.run import DatasetRun
+from popsync.pipeline.source_files import record_source_files
 from popsync.pipeline.warehouse import ensure_warehouse_schema
 from popsync.reference.snapshot import REGISTER_COLUMNS, current_snapshot
 from popsync.settings import WAREHOUSE_CONN_ID
+from popsync.sources.files import ReadFile
 
 _log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -134,11 +136,13 @@ def reconcile(run: DatasetRun) -> ReconcileResult:
     step("setup", lambda: _create_result_tables(run))
     step("janitor", lambda: sweep_dataset(run))  # earlier killed attempts, other runs' leftovers
     with duckdb_session() as duck, adbc_connection(WAREHOUSE_CONN_ID) as pg:
-        with extract_reader(run) as reader:
+        read_files: list[ReadFile] = []
+        with extract_reader(run, read_files) as reader:
             extracted = step(
                 "extract_normalise",
                 lambda: normalise_stream(duck, reader, run.dataset, run.logical_date.date()),
             )
+        record_source_files(run, read_files)
         gate_profile = step("profile", lambda: profile(duck))
         kill_point("normalise")
         step("load_register", lambda: _load_inputs(run, duck, pg))
