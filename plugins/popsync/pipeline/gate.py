@@ -63,6 +63,13 @@ def _batches(run: DatasetRun, profile_row: Mapping[str, float], wanted: set[str]
     batches: dict[str, Batch] = {PROFILE: profile_row}
     if "extract" in wanted:  # the extract query again, on the sector database (PostgreSQL or another)
         source = run.dataset.source_definition
+        if source.kind == "file":
+            names = ", ".join(item.check_name for item in run.dataset.expectations if item.data == "extract")
+            raise QualityGateError(
+                f"{run.label}: expectations on the extract ({names}) need a database source; this dataset "
+                "reads a file: validate them on `data: mismatches` or `matches` instead; "
+                "the previous results stay published"
+            )
         conn_id = source.conn_id or run.sector.conn_id
         url = sqlalchemy_url(conn_id) if source.kind == "postgres" else source_sqlalchemy_url(conn_id)
         batches["extract"] = SqlBatch(url, query=read_sql(source.query))
