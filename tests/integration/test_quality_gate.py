@@ -199,7 +199,7 @@ def test_stored_results_match_what_the_gate_returned(
     assert validations == [("profile", "social_insurance.participants", str(len(stored)), everything_passed)]
     # GX's own Data Docs, built after publishing (publish_metrics): the index and the run's page.
     assert (settings.data_docs_dir / "index.html").exists()
-    pages = list((settings.data_docs_dir / "validations" / "social_insurance.participants").rglob("*.html"))
+    pages = list((settings.data_docs_dir / "validations" / "social_insurance" / "participants").rglob("*.html"))
     assert any("manual__gate_store" in str(page) for page in pages), pages
     assert "Great Expectations" in (settings.data_docs_dir / "index.html").read_text(encoding="utf-8")
 

@@ -2,7 +2,7 @@
 
 The pages are GX's own, built after publishing into ``settings.data_docs_dir``
 (``quality/data_docs.py``). A suite's pages carry its name, ``<sector>.<dataset>``, in their
-path (``expectations/<suite>.html``, ``validations/<suite>/...``): a user sees those of the
+path (``expectations/<sector>/<dataset>.html``, ``validations/<sector>/<dataset>/...``): a user sees those of the
 sectors granted to them. The index lists every suite, so it is for users who see every sector.
 """
 
@@ -51,7 +51,7 @@ def data_docs(env: Env, path: str = "") -> FileResponse:
             raise HTTPException(
                 status.HTTP_403_FORBIDDEN,
                 "the Data Docs index lists every sector; open your datasets' pages: "
-                "data-docs/expectations/<sector>.<dataset>.html",
+                "data-docs/expectations/<sector>/<dataset>.html",
             )
     else:
         env.user.require(None)
