@@ -31,4 +31,4 @@ def test_data_docs_are_gx_pages_behind_login_and_sector_access(
     own = _validation_page(settings, "health_insurance.cards")
     assert web_client.get(f"/popsync/data-docs/{own}", headers=clerk).status_code == 200
     assert web_client.get("/popsync/data-docs/", headers={}).status_code in (401, 403)  # no login
-    assert web_client.get("/popsync/data-docs/../../airflow.cfg", headers=admin).status_code == 404
+    assert web_client.get("/popsync/data-docs/..%2F..%2F..%2Fairflow.cfg", headers=admin).status_code == 404
