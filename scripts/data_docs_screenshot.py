@@ -17,7 +17,7 @@ def main(page_path: str, out: str) -> int:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(Path(page_path).resolve().as_uri())
         page.wait_for_load_state("networkidle")
-        page.screenshot(path=out, full_page=False)
+        page.screenshot(path=out, full_page=True)
         browser.close()
     print(out)
     return 0
