@@ -222,7 +222,7 @@ def test_custom_expectations_on_the_extract_are_validated_and_stored(
     assert kind == "expect_column_values_to_match_regex" and success
     assert gx_result["result"]["element_count"] > 0
     assert gx_result["result"]["unexpected_count"] == 0
-    assert "partial_unexpected_list" not in gx_result["result"]  # no source values in the warehouse
+    assert not gx_result["result"].get("partial_unexpected_list")  # no source values in the warehouse
     assert observed == pytest.approx(0.0)
     _, success, _, _, observed, _ = by_name["national_ids_mostly_unique"]
     assert success and 0.9 <= observed <= 1.0
