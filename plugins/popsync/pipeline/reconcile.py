@@ -80,10 +80,10 @@ def _create_result_tables(run: DatasetRun) -> None:
     }
     ensure_warehouse_schema()
     with connect(WAREHOUSE_CONN_ID) as conn:
-        register_run_table(conn, run, "matches")
-        register_run_table(conn, run, "mismatches")
+        for kind in run.result_tables():
+            register_run_table(conn, run, kind)
         conn.commit()  # registered before the tables exist: a kill leaves nothing the janitor does not know
-        for parent, (schema, table) in (("matches", run.matches_table), ("mismatches", run.mismatches_table)):
+        for parent, (schema, table) in run.result_tables().items():
             target = quoted(schema, table)
             conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(target))
             conn.execute(
@@ -116,11 +116,13 @@ def index_like_parent(table: tuple[str, str], parent: str) -> None:
 
 def classify(duck: duckdb.DuckDBPyConnection, *, checks_deceased: bool, logical_date: datetime) -> None:
     """Create ``reconciled`` from the session's ``normalised``, ``register`` and ``previous_mismatches``,
-    and ``suggestions`` (suggested IDs of records that do not link) from it and ``register_all``."""
+    ``suggestion_candidates`` (the candidate lists of records that do not link) from it and
+    ``register_all``, and ``suggestions`` (one row per record with a candidate) from those."""
     params = {"checks_deceased": checks_deceased, "logical_date": logical_date}
     narrow = read_sql("duckdb/reconciled.sql").replace("__reconcile_sql__", read_sql("duckdb/reconcile.sql"))
     duck.execute(f"CREATE OR REPLACE TABLE reconciled AS {narrow}", params)
-    duck.execute(f"CREATE OR REPLACE TABLE suggestions AS {read_sql('duckdb/suggestions.sql')}")
+    duck.execute(f"CREATE OR REPLACE TABLE suggestion_candidates AS {read_sql('duckdb/suggestions.sql')}")
+    duck.execute(f"CREATE OR REPLACE TABLE suggestions AS {read_sql('duckdb/suggestions_per_record.sql')}")
 
 
 def reconcile(run: DatasetRun) -> ReconcileResult:
@@ -165,7 +167,8 @@ def reconcile(run: DatasetRun) -> ReconcileResult:
 
 
 def _write_results(run: DatasetRun, duck: duckdb.DuckDBPyConnection, pg: ArrowConnection) -> None:
-    """Write both result tables at once, each over its own connection and DuckDB cursor.
+    """Write the result tables, matches over one connection and DuckDB cursor, mismatches and
+    candidate lists over another.
 
     The two streams overlap: while the server stores the matches, another server process
     stores the mismatches and builds their indexes. Each table is committed when complete; the
@@ -179,7 +182,14 @@ def _write_results(run: DatasetRun, duck: duckdb.DuckDBPyConnection, pg: ArrowCo
             mismatches = cursor.sql(read_sql("duckdb/mismatches_output.sql")).to_arrow_reader(BATCH_ROWS // 8)
             conn.ingest(*run.mismatches_table, with_json_columns(mismatches, ["details"]))
             conn.commit()
+            # the candidate lists: a few rows per unlinked record, written after the mismatches
+            candidates = cursor.sql(read_sql("duckdb/suggestion_candidates_output.sql")).to_arrow_reader(
+                BATCH_ROWS // 8
+            )
+            conn.ingest(*run.candidates_table, with_json_columns(candidates, ["evidence"]))
+            conn.commit()
         index_like_parent(run.mismatches_table, "sync.mismatches")
+        index_like_parent(run.candidates_table, "sync.suggestion_candidates")
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="popsync-write") as pool:
         mismatches_written = pool.submit(write_mismatches)

@@ -52,10 +52,23 @@ class DatasetRun:
     def mismatches_table(self) -> tuple[str, str]:
         return "sync_partitions", _table_name("mismatches", self.dataset_prefix, self.run_tag + self.attempt)
 
+    @property
+    def candidates_table(self) -> tuple[str, str]:
+        """The run's table of candidate lists, published as a partition of ``sync.suggestion_candidates``."""
+        return "sync_partitions", _table_name("candidates", self.dataset_prefix, self.run_tag + self.attempt)
+
+    def result_tables(self) -> dict[str, tuple[str, str]]:
+        """Every result table of the run, by the ``sync`` table it becomes a partition of."""
+        return {
+            "matches": self.matches_table,
+            "mismatches": self.mismatches_table,
+            "suggestion_candidates": self.candidates_table,
+        }
+
     def with_new_attempt(self) -> "DatasetRun":
         """The same run with a fresh attempt suffix for its result tables."""
         return replace(self, attempt="_" + secrets.token_hex(3))
 
     def sector_partition(self, kind: str) -> tuple[str, str]:
-        """The per-sector partition of ``sync.matches`` / ``sync.mismatches``."""
+        """The per-sector partition of ``sync.matches`` / ``sync.mismatches`` / ``sync.suggestion_candidates``."""
         return "sync_partitions", _table_name(kind, self.sector.sector)
