@@ -44,6 +44,8 @@ def airflow_environment(settings: Settings) -> dict[str, str]:
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": settings.database_url_for(AIRFLOW_DATABASE).replace(
             "postgresql://", "postgresql+psycopg://", 1
         ),
+        # Local single-user mode (ui.sh, popsync run, the demo): every request is an admin's, which is
+        # why the API server binds 127.0.0.1 only. The compose stack requires a login instead.
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
         "AIRFLOW__LOGGING__LOGGING_LEVEL": os.environ.get("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING"),
         "AIRFLOW__CORE__LAZY_LOAD_PLUGINS": "True",
