@@ -43,6 +43,7 @@ _LABELS: Final[dict[str, tuple[str, str]]] = {
         "The register records a death in a digitised commune and period but there is no death registration "
         "(there is no sector record, so it is not a mismatch).",
     ),
+    "nav_data_docs": ("Chất lượng dữ liệu (Data Docs)", "Data quality (Data Docs)"),
     "switch_language": ("English", "Tiếng Việt"),
     "signed_in_as": ("Người dùng", "Signed in as"),
     "sectors_allowed": ("Lĩnh vực được xem", "Sectors you can see"),
