@@ -42,11 +42,12 @@ Datasets:
 Per dataset, the stages of `popsync.pipeline.sequence.STAGES`, one task each:
 **reconcile** (read the extract straight into the worker, normalise IDs, names, dates and
 genders, profile for the gate, classify with reason codes, write unpublished result
-tables) → **quality_gate** ("đúng, đủ, sạch, sống" on the run's profile) →
+tables) → **quality_gate** (Great Expectations validates the dataset's suite: "đúng, đủ,
+sạch, sống" on the run's profile, plus the YAML's expectations) →
 **approve_publish** (asks an operator only when a `review`-level check such as
 `sync_rate_drop` is breached; skipped otherwise) → **publish** (conservation check, atomic
 partition swap, mismatch lifecycle) → **publish_metrics** (history, Asset event,
-StatsD). A failed run leaves the previous results published.
+StatsD, GX Data Docs). A failed run leaves the previous results published.
 
 Runs on `{sector.schedule}` (cron) and whenever the register mirror is refreshed.
 Defined in `include/sectors/{sector.sector}.yaml`; owner: {sector.owner}.

@@ -15,6 +15,7 @@ _SCHEMA_LOCK = 727_001
 # Applied in this order; each file is idempotent. New areas append their DDL file here.
 WAREHOUSE_DDL_FILES: tuple[str, ...] = (
     "warehouse/schema.sql",
+    "quality/schema.sql",
     "warehouse/run_tables.sql",
     "warehouse/audit.sql",
     "warehouse/suggestions.sql",

@@ -5,10 +5,12 @@ from pathlib import PurePosixPath
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from popsync.db.identifiers import checked_identifier
 from popsync.sectors.cron import cron_problem
+from popsync.sectors.gx_catalog import catalog, closest
 from popsync.settings import SQL_DIR
 
 Identifier = Annotated[str, AfterValidator(checked_identifier)]
@@ -112,6 +114,71 @@ class QualityRules(_Strict):
                 fresh.setdefault("severity", severity)
             data["extract_fresh"] = fresh
         return data
+
+
+ExpectationData = Literal["profile", "extract", "mismatches", "matches"]
+"""What an expectation from YAML validates: the run's one-row profile (the gate's measures), the
+extract as the sector database returns it, or the run's staged (unpublished) result tables."""
+
+
+class GxExpectation(_Strict):
+    """Any Great Expectations expectation, by its type and keyword arguments (GX's own JSON form)."""
+
+    type: str
+    """GX expectation type, e.g. ``expect_column_values_to_match_regex``."""
+    kwargs: dict[str, Any] = Field(default_factory=dict)
+    data: ExpectationData = "extract"
+    severity: Severity = "warn"
+    quality: Literal["đúng", "đủ", "sạch", "sống"] = "đúng"
+    name: Identifier | None = None
+    """Name of the check in ``sync.quality_results``; default ``<type>`` (+ ``__<column>``)."""
+
+    @field_validator("type")
+    @classmethod
+    def _known_type(cls, value: str) -> str:
+        known = catalog()
+        if value not in known:
+            raise PydanticCustomError(
+                "gx_unknown_expectation",
+                "unknown Great Expectations expectation '{value}'",
+                {"value": value, "suggestion": closest(value, list(known)) or ""},
+            )
+        return value
+
+    @field_validator("kwargs")
+    @classmethod
+    def _known_arguments(cls, value: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        kind = info.data.get("type")
+        if kind is None:  # the type itself was wrong; already reported
+            return value
+        args = catalog()[kind]
+        for key in value:
+            if key not in args.allowed:
+                raise PydanticCustomError(
+                    "gx_unknown_argument",
+                    "{kind} takes no argument '{key}'; it takes: {allowed}",
+                    {
+                        "kind": kind,
+                        "key": key,
+                        "allowed": ", ".join(sorted(args.allowed)),
+                        "suggestion": closest(key, args.allowed) or "",
+                    },
+                )
+        missing = sorted(args.required - set(value))
+        if missing:
+            raise PydanticCustomError(
+                "gx_missing_argument",
+                "{kind} needs the argument(s) {missing}",
+                {"kind": kind, "missing": ", ".join(missing)},
+            )
+        return value
+
+    @property
+    def check_name(self) -> str:
+        if self.name is not None:
+            return self.name
+        column = self.kwargs.get("column")
+        return f"{self.type}__{column}" if isinstance(column, str) else self.type
 
 
 def sql_file_problem(value: str) -> str | None:
@@ -257,6 +324,21 @@ class DatasetDefinition(_Strict):
     genders: dict[str, Literal["M", "F"]] = Field(min_length=1)
     """Source gender value -> register gender (M/F); unmapped values are GENDER_MISMATCH."""
     quality: QualityRules = QualityRules()
+    expectations: tuple[GxExpectation, ...] = ()
+    """Further Great Expectations expectations of the dataset's suite, validated by the gate."""
+
+    @field_validator("expectations")
+    @classmethod
+    def _check_names_unique(cls, value: tuple[GxExpectation, ...]) -> tuple[GxExpectation, ...]:
+        names = [item.check_name for item in value]
+        builtin = set(QualityRules.model_fields)
+        clashes = sorted({name for name in names if names.count(name) > 1 or name in builtin})
+        if clashes:
+            raise ValueError(
+                f"expectation check names must be unique and differ from the built-in checks: {', '.join(clashes)}"
+                "; give each a `name:`"
+            )
+        return value
 
     @field_validator("extract_sql")
     @classmethod

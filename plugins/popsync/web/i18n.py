@@ -24,6 +24,7 @@ _LABELS: Final[dict[str, tuple[str, str]]] = {
     "nav_provinces": ("Tỉnh/thành", "Provinces"),
     "nav_reasons": ("Lý do", "Reasons"),
     "nav_workbench": ("Bản ghi lệch", "Mismatches"),
+    "nav_data_docs": ("Chất lượng dữ liệu (Data Docs)", "Data quality (Data Docs)"),
     "switch_language": ("English", "Tiếng Việt"),
     "signed_in_as": ("Người dùng", "Signed in as"),
     "sectors_allowed": ("Lĩnh vực được xem", "Sectors you can see"),
