@@ -82,6 +82,7 @@ def _token(base: str, user: str) -> str:
 def test_anonymous_requests_are_refused_everywhere(server: str) -> None:
     results = probe_anonymous(server)
     assert len(results) == len(ANONYMOUS_PROBES)
+    print("\n".join(result.line() for result in results))  # shown with -rP: the record of what was refused
     opened = [result.line() for result in results if not result.refused]
     assert not opened, "\n".join(opened)
     by_path = {(r.method, r.path): r for r in results}
