@@ -42,11 +42,11 @@ def _run(in_process: bool, logical_date: datetime) -> tuple[str, bool]:
     from popsync.settings import get_settings
 
     if in_process:
-        from popsync.airflow.runner import run_dag
+        from popsync.local.dag_runner import run_dag
 
         result = run_dag(SECTOR_DAG, logical_date)
         return result.run_id, result.succeeded
-    from popsync.airflow.main_job import run_through_scheduler
+    from popsync.local.main_job import run_through_scheduler
 
     job = run_through_scheduler(get_settings(), [SECTOR_DAG], logical_date, out=sys.stderr)
     progress = job.runs[SECTOR_DAG]
@@ -102,8 +102,8 @@ def main() -> int:
     parser.add_argument("--in-process", action="store_true", help="dag.test() instead of the scheduler")
     args = parser.parse_args()
 
-    from popsync.airflow_env import apply_airflow_environment
-    from popsync.bootstrap import bootstrap
+    from popsync.local.airflow_env import apply_airflow_environment
+    from popsync.local.bootstrap import bootstrap
     from popsync.settings import PROJECT_DIR, get_settings
 
     settings = get_settings()

@@ -15,7 +15,7 @@ from typing import Final
 
 import numpy as np
 
-from popsync.generate.deaths import DEATH_REGISTRATIONS, build_death_records
+from popsync.generate.death_registrations import DEATH_REGISTRATIONS, build_death_records
 from popsync.generate.formats import Column, bool_texts, copy_text
 from popsync.generate.ids import IdScheme
 from popsync.generate.options import GenerateOptions, validate_options
