@@ -23,6 +23,18 @@ def _cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _vmhwm_mb() -> float:
+    """This process's peak resident memory (VmHWM), in MB; ru_maxrss where /proc is missing."""
+    try:
+        with open("/proc/self/status", encoding="utf-8") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def main() -> int:
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -66,6 +78,8 @@ def main() -> int:
             "pipeline_with_gate": sum(timings[stage] for stage in (*pipeline, "quality_gate")),
         },
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "vmhwm_mb": _vmhwm_mb(),
+        "children_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         "cpu_seconds": _cpu_seconds(),
     }
     print(json.dumps(result))

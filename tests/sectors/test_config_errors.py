@@ -71,7 +71,7 @@ MISTAKES = [
     Mistake("typo_share_rule_field", "{threshold: 0.3, severity: fail}", "{treshold: 0.3, severity: fail}", 20,
             "datasets.people.quality.row_count_stable.treshold", "unknown field", "threshold"),
     Mistake("unrelated_unknown_key", "      gender: gioi_tinh\n", "      gender: gioi_tinh\n      shoe_size: x\n", 16,
-            "datasets.people.columns.shoe_size", "allowed: birth_date, full_name, gender"),
+            "datasets.people.columns.shoe_size", "allowed: birth_date, death_date, full_name, gender"),
     # wrong types
     Mistake("formats_not_a_list", "[dd/mm/yyyy, yyyy]", "dd/mm/yyyy", 17,
             "datasets.people.birth_date_formats", "valid tuple"),

@@ -88,10 +88,16 @@ def _asset_extra(run: DatasetRun, state: DatasetState) -> dict[str, Any]:
         "matched": metrics.matched,
         "mismatched": metrics.mismatched,
         "sync_rate": metrics.sync_rate,
+        "active_total": metrics.active_total,
+        "active_matched": metrics.active_matched,
+        "active_sync_rate": metrics.active_sync_rate,
         "reason_counts": metrics.reason_counts,
         "quality_status": None if gate is None else gate.status,
         "quality_warnings": [] if gate is None else [breach.check for breach in gate.breaches],
         "provinces": {p.province_code: p.sync_rate for p in metrics.provinces},
+        "provinces_active": {
+            p.province_code: p.active_sync_rate for p in metrics.provinces if p.active_sync_rate is not None
+        },
         **lifecycle_extra(None if state.published is None else state.published.lifecycle),
     }
 

@@ -38,6 +38,7 @@ ANONYMOUS_PROBES: tuple[tuple[str, str], ...] = (
     ("GET", "/popsync/"),
     ("GET", "/popsync/provinces"),
     ("GET", "/popsync/reasons"),
+    ("GET", "/popsync/deaths"),
     ("GET", "/popsync/mismatches"),
     ("POST", "/popsync/mismatches"),
     ("GET", "/popsync/record?ref=x"),

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from popsync.pipeline.deaths import check_deaths
 from popsync.pipeline.gate import run_quality_gate
 from popsync.pipeline.history import record_metrics
 from popsync.pipeline.publish import drop_run_tables, publish
@@ -39,6 +40,8 @@ def publish_stage(run: DatasetRun, state: DatasetState) -> DatasetState:
     """Check conservation, swap the result tables in; drop them when they were not published."""
     outcome = publish(run, state.need_reconciled().extracted)
     drop_run_tables(run, keep_results=outcome.published)
+    if outcome.published and run.dataset.columns.death_date is not None:
+        check_deaths(run)  # unregistered deaths, and feedback for deaths the register lacks
     return state.with_result(outcome)
 
 

@@ -35,6 +35,9 @@ class ColumnMapping(_Strict):
     """Boolean: the record is in force (valid card, pension being paid, enrolled pupil)."""
     updated_at: Identifier | None = None
     """Timestamp of the source record's last change, for the freshness check."""
+    death_date: Identifier | None = None
+    """Date of death (a death registration): checked against the register's deceased flag and date
+    of death (DEATH_NOT_IN_REGISTER, DEATH_DATE_MISMATCH)."""
 
 
 class ShareRule(_Strict):
@@ -324,6 +327,13 @@ class DatasetDefinition(_Strict):
     genders: dict[str, Literal["M", "F"]] = Field(min_length=1)
     """Source gender value -> register gender (M/F); unmapped values are GENDER_MISMATCH."""
     quality: QualityRules = QualityRules()
+    coverage_sql: str | None = None
+    """Death registrations: path below ``include/sql`` of a query over the sector database giving the
+    digitised scope (``commune``, ``covered_from``, ``covered_to``); register deaths in it with no
+    registration are reported in ``sync.unregistered_deaths``. Needs ``columns.death_date``."""
+    active_label: str | None = None
+    """How the province reports the rate over records in force, e.g. "thẻ BHYT còn hiệu lực"
+    (needs ``columns.is_active``); shown beside that rate."""
     expectations: tuple[GxExpectation, ...] = ()
     """Further Great Expectations expectations of the dataset's suite, validated by the gate."""
 
@@ -340,7 +350,15 @@ class DatasetDefinition(_Strict):
             )
         return value
 
-    @field_validator("extract_sql")
+    @model_validator(mode="after")
+    def _active_label_needs_is_active(self) -> "DatasetDefinition":
+        if self.active_label is not None and self.columns.is_active is None:
+            raise ValueError("active_label needs columns.is_active (the rate over records in force)")
+        if self.coverage_sql is not None and self.columns.death_date is None:
+            raise ValueError("coverage_sql needs columns.death_date (a death registration)")
+        return self
+
+    @field_validator("extract_sql", "coverage_sql")
     @classmethod
     def _extract_sql_exists(cls, value: str | None) -> str | None:
         return None if value is None else _checked_sql_file(value)
