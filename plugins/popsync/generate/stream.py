@@ -87,6 +87,12 @@ def _chunk_offsets(options: GenerateOptions) -> Iterator[tuple[int, np.ndarray]]
         offsets += chunk_bucket_counts(options.seed, number, count, options.as_of)
 
 
+def _bare_id(text: str | None) -> str | None:
+    """The record's ID without separators or spaces (None when missing)."""
+    bare = "".join(char for char in text if char.isalnum()) if text else ""
+    return bare or None
+
+
 def _dataset_chunk(spec: DatasetSpec, records: Records, columns: list[Column]) -> DatasetChunk:
     keys = columns[spec.columns.index(spec.key_column)]
     truth: list[Column] = [
@@ -100,8 +106,10 @@ def _dataset_chunk(spec: DatasetSpec, records: Records, columns: list[Column]) -
         records.beyond_rules,
     ]
     probes = tuple(
-        SuggestionProbe(spec.name, str(key), suggested, probe[0], "F" if probe[1] else "M", probe[2], probe[3])
-        for key, suggested, probe in zip(keys, records.suggested, records.probe, strict=True)
+        SuggestionProbe(
+            spec.name, str(key), suggested, probe[0], "F" if probe[1] else "M", probe[2], probe[3], _bare_id(text)
+        )
+        for key, suggested, probe, text in zip(keys, records.suggested, records.probe, records.national_id, strict=True)
         if probe is not None
     )
     return DatasetChunk(spec, columns, truth, len(records), Counter(records.reasons), probes)
