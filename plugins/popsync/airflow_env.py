@@ -38,7 +38,8 @@ def airflow_environment(settings: Settings) -> dict[str, str]:
         "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_DIR / "dags"),
         "AIRFLOW__CORE__PLUGINS_FOLDER": str(PROJECT_DIR / "plugins"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        # LocalExecutor that imports Great Expectations before forking its workers (airflow/executors.py).
+        "AIRFLOW__CORE__EXECUTOR": "popsync.airflow.executors.PreloadingLocalExecutor",
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": settings.database_url_for(AIRFLOW_DATABASE).replace(
             "postgresql://", "postgresql+psycopg://", 1

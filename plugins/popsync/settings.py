@@ -40,6 +40,8 @@ class Settings:
     With several workers (the Celery stack) every worker must reach it: a shared volume or mount."""
     api_port: int = 8080
     """Port of the Airflow API server on 127.0.0.1 that the local job uses or starts (``POPSYNC_API_PORT``)."""
+    preload_gx: bool = True
+    """Import Great Expectations in long-lived Airflow processes before they fork tasks (``POPSYNC_PRELOAD_GX``)."""
 
     @property
     def uses_embedded_server(self) -> bool:
@@ -72,8 +74,16 @@ class Settings:
         return self.home / "airflow"
 
     @property
+    def gx_project_dir(self) -> Path:
+        """Great Expectations File Data Context (suites, validation results, Data Docs).
+
+        Beside the work directory, so that in the stack every worker and the API server share it."""
+        return self.work_dir.parent / "gx"
+
+    @property
     def data_docs_dir(self) -> Path:
-        return self.home / "data_docs"
+        """GX's Data Docs site (``local_site`` of the File Data Context)."""
+        return self.gx_project_dir / "gx" / "uncommitted" / "data_docs" / "local_site"
 
     @property
     def work_dir(self) -> Path:
@@ -108,10 +118,12 @@ def get_settings() -> Settings:
     port = int(os.environ.get("POPSYNC_EMBEDDED_PORT", "55432"))
     work = os.environ.get("POPSYNC_WORK_DIR") or None
     api_port = int(os.environ.get("POPSYNC_API_PORT", "8080"))
+    preload_gx = os.environ.get("POPSYNC_PRELOAD_GX", "true").strip().lower() not in ("0", "false", "no", "off")
     return Settings(
         home=home,
         database_url=url,
         embedded_port=port,
         work_root=None if work is None else Path(work).resolve(),
         api_port=api_port,
+        preload_gx=preload_gx,
     )

@@ -38,6 +38,7 @@ ANONYMOUS_PROBES: tuple[tuple[str, str], ...] = (
     ("GET", "/popsync/"),
     ("GET", "/popsync/provinces"),
     ("GET", "/popsync/reasons"),
+    ("GET", "/popsync/deaths"),
     ("GET", "/popsync/mismatches"),
     ("POST", "/popsync/mismatches"),
     ("GET", "/popsync/record?ref=x"),
@@ -55,7 +56,7 @@ ANONYMOUS_PROBES: tuple[tuple[str, str], ...] = (
     ("POST", "/popsync/export.csv"),
     ("POST", "/popsync/export.xlsx"),
     ("GET", "/popsync/data-docs/"),
-    ("GET", "/popsync/data-docs/health_insurance/cards/20260101T000000_x.html"),
+    ("GET", "/popsync/data-docs/expectations/health_insurance/cards.html"),
 )
 """Requests a visitor without a login makes: each must be refused."""
 

@@ -114,11 +114,15 @@ def index_like_parent(table: tuple[str, str], parent: str) -> None:
             conn.execute(sql.SQL("CREATE INDEX ON {} {}").format(quoted(*table), sql.SQL(method_and_columns)))
 
 
-def classify(duck: duckdb.DuckDBPyConnection, *, checks_deceased: bool, logical_date: datetime) -> None:
+def classify(
+    duck: duckdb.DuckDBPyConnection, *, checks_deceased: bool, logical_date: datetime, checks_death: bool = False
+) -> None:
     """Create ``reconciled`` from the session's ``normalised``, ``register`` and ``previous_mismatches``,
     ``suggestion_candidates`` (the candidate lists of records that do not link) from it and
-    ``register_all``, and ``suggestions`` (one row per record with a candidate) from those."""
-    params = {"checks_deceased": checks_deceased, "logical_date": logical_date}
+    ``register_all``, and ``suggestions`` (one row per record with a candidate) from those.
+
+    ``checks_death``: the dataset is a death registration (maps ``death_date``)."""
+    params = {"checks_deceased": checks_deceased, "checks_death": checks_death, "logical_date": logical_date}
     narrow = read_sql("duckdb/reconciled.sql").replace("__reconcile_sql__", read_sql("duckdb/reconcile.sql"))
     duck.execute(f"CREATE OR REPLACE TABLE reconciled AS {narrow}", params)
     duck.execute(f"CREATE OR REPLACE TABLE suggestion_candidates AS {read_sql('duckdb/suggestions.sql')}")
@@ -149,12 +153,19 @@ def reconcile(run: DatasetRun) -> ReconcileResult:
         kill_point("normalise")
         step("load_register", lambda: _load_inputs(run, duck, pg))
         checks_deceased = run.dataset.columns.is_active is not None
-        step("classify", lambda: classify(duck, checks_deceased=checks_deceased, logical_date=run.logical_date))
+        checks_death = run.dataset.columns.death_date is not None
+        step(
+            "classify",
+            lambda: classify(
+                duck, checks_deceased=checks_deceased, logical_date=run.logical_date, checks_death=checks_death
+            ),
+        )
         # classification's inputs are no longer needed: their memory goes to the writes
         for table in ("normalised", "register", "previous_mismatches", "wanted_ids"):
             duck.execute(f"DROP TABLE IF EXISTS {table}")
         step("write_results", lambda: _write_results(run, duck, pg))
-        metrics = step("metrics", lambda: compute_metrics(duck))
+        has_active = run.dataset.columns.is_active is not None
+        metrics = step("metrics", lambda: compute_metrics(duck, has_active=has_active))
     gate_profile = replace(gate_profile, deceased_active=metrics.reason_counts.get("DECEASED", 0))
     _log.info(
         "reconciled %s: %d records, %d matched, %d mismatched",

@@ -82,6 +82,7 @@ def _token(base: str, user: str) -> str:
 def test_anonymous_requests_are_refused_everywhere(server: str) -> None:
     results = probe_anonymous(server)
     assert len(results) == len(ANONYMOUS_PROBES)
+    print("\n".join(result.line() for result in results))  # shown with -rP: the record of what was refused
     opened = [result.line() for result in results if not result.refused]
     assert not opened, "\n".join(opened)
     by_path = {(r.method, r.path): r for r in results}
@@ -131,7 +132,7 @@ def test_the_admin_sees_every_sector_and_exports(server: str) -> None:
         export = client.get("/popsync/export.csv", params={"sector": "justice"})
         assert export.status_code == 200 and export.headers["content-type"].startswith("text/csv")
         index = client.get("/popsync/data-docs/")
-        assert index.status_code == 200 and "/data-docs/education/" in index.text
+        assert index.status_code == 200 and "expectations/education/" in index.text  # GX's own index
 
 
 def test_a_sector_scoped_user_sees_only_its_sector(server: str, settings: Settings) -> None:
@@ -149,11 +150,11 @@ def test_a_sector_scoped_user_sees_only_its_sector(server: str, settings: Settin
 
         index = client.get("/popsync/data-docs/")
         assert index.status_code == 200
-        assert "/data-docs/health_insurance/" in index.text
-        assert "/data-docs/education/" not in index.text
+        assert "/data-docs/expectations/health_insurance/" in index.text
+        assert "/education/" not in index.text
         docs = Path(settings.data_docs_dir)
-        own = next((docs / "health_insurance").glob("*/*.html"))
-        other = next((docs / "education").glob("*/*.html"))
+        own = next((docs / "validations" / "health_insurance").rglob("*.html"))
+        other = next((docs / "validations" / "education").rglob("*.html"))
         assert client.get(f"/popsync/data-docs/{own.relative_to(docs)}").status_code == 200
         assert client.get(f"/popsync/data-docs/{other.relative_to(docs)}").status_code == 403
         assert client.get("/popsync/data-docs/health_insurance/cards/..%2F..%2Findex.html").status_code == 404
