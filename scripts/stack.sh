@@ -91,6 +91,7 @@ EOF
         echo "AIRFLOW_USE_JOB_SCHEDULE=${AIRFLOW_USE_JOB_SCHEDULE:-true}"
         echo "POPSYNC_RETRY_DELAY_SECONDS=${POPSYNC_RETRY_DELAY_SECONDS:-10}"
         echo "WORKER_CONCURRENCY=${WORKER_CONCURRENCY:-4}"
+        echo "POPSYNC_ROWS_PER_BUCKET=${POPSYNC_ROWS_PER_BUCKET:-}"
         users_env
     } >"$STATE/env"
     chmod 600 "$STATE/env"
@@ -100,6 +101,15 @@ EOF
 USERS_FILE=${STACK_USERS_FILE:-$STATE/users}
 AUTH_DIR=$STATE/auth
 PASSWORDS=$AUTH_DIR/passwords.json
+# `test` logs in as an admin and as a user granted one sector (SECTOR_USER): its own users file
+# unless STACK_USERS_FILE names one (which must then hold both).
+SECTOR_USER=stack_hi_reader
+if [ "${1:-}" = test ] && [ -z "${STACK_USERS_FILE:-}" ]; then
+    USERS_FILE=$STATE/test-users
+    printf '%s\n' "# Users of 'stack.sh test' (rewritten by each test)" admin:admin:'*' \
+        "$SECTOR_USER:viewer:health_insurance" >"$USERS_FILE"
+    chmod 600 "$USERS_FILE"
+fi
 
 users_env() {
     # The users file -> AIRFLOW_USERS (Airflow's "name:role,...") and POPSYNC_UI_SECTOR_ACCESS (JSON);
@@ -149,8 +159,9 @@ EOF
 }
 
 api_login() {
-    # POPSYNC_API_USER / POPSYNC_API_PASSWORD: the first admin of the users file (for stack_check).
-    POPSYNC_API_USER=$(grep -E '^[^#][^:]*:admin:' "$USERS_FILE" | head -n 1 | cut -d: -f1)
+    # POPSYNC_API_USER / POPSYNC_API_PASSWORD: the given user, or the first admin of the users file
+    # (for stack_check).
+    POPSYNC_API_USER=${1:-$(grep -E '^[^#][^:]*:admin:' "$USERS_FILE" | head -n 1 | cut -d: -f1)}
     [ -n "$POPSYNC_API_USER" ] || { echo "$USERS_FILE has no admin user: stack.sh test needs one" >&2; return 1; }
     POPSYNC_API_PASSWORD=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' \
         "$PASSWORDS" "$POPSYNC_API_USER")
@@ -272,20 +283,33 @@ stack_test() {
     in_stack python3 -m popsync.local.stack_check run --api "$API" --expect-workers 2
     step_done
 
+    step "a user granted one sector sees only that sector ($SECTOR_USER: health_insurance)"
+    api_login "$SECTOR_USER"
+    in_stack python3 -m popsync.local.stack_check sector-user --api "$API" --sector health_insurance
+    api_login
+    step_done
+
     step "score against the ground truth (popsync evaluate)"
     in_stack popsync evaluate | tee "$STATE/evaluate.txt" | tail -n 1
     grep -q 'precision = recall = 1.000' "$STATE/evaluate.txt"
     step_done
 
-    step "a worker killed (docker kill) while it runs a reconcile task"
-    # health_insurance: its reconcile task (the largest dataset) runs longest, so it is caught running
+    step "one dataset split into buckets over both workers (health_insurance, $POPSYNC_ROWS_PER_BUCKET records a bucket)"
+    in_stack python3 -m popsync.local.stack_check buckets --api "$API" --sector health_insurance --expect-workers 2
+    step_done
+
+    step "a worker killed (docker kill) while it runs a bucket of reconcile"
+    # The workers' container ids are looked up before: the kill lands within a second of the KILL line.
+    local -A worker_ids
+    local service
+    for service in airflow-worker-1 airflow-worker-2; do worker_ids[$service]=$("${COMPOSE[@]}" ps -q "$service"); done
     in_stack python3 -m popsync.local.stack_check kill-worker --api "$API" --sectors health_insurance | while IFS= read -r line; do
         echo "$line"
         case $line in
         "KILL "*)
-            local service=${line#KILL }
-            echo "docker kill $service ($("${COMPOSE[@]}" ps -q "$service" | cut -c1-12)) at $(date +%T)"
-            docker kill "$("${COMPOSE[@]}" ps -q "$service")" >/dev/null
+            service=${line#KILL }
+            docker kill "${worker_ids[$service]}" >/dev/null
+            echo "docker kill $service (${worker_ids[$service]:0:12}) at $(date -u +%T.%N | cut -c1-12) UTC"
             ;;
         esac
     done
@@ -309,6 +333,8 @@ ps) "${COMPOSE[@]}" ps ;;
 config) "${COMPOSE[@]}" config ;;
 test)
     export AIRFLOW_USE_JOB_SCHEDULE=false # the test triggers every run itself: no cron or Asset runs besides
+    # Small buckets: the 20,000-person demo's larger datasets split into several buckets.
+    export POPSYNC_ROWS_PER_BUCKET=${POPSYNC_ROWS_PER_BUCKET:-5000}
     write_env
     trap 'status=$?; [ "${KEEP_UP:-0}" = 1 ] || stack_down; echo "=== total: $(($(date +%s) - T_START)) s"; exit $status' EXIT
     stack_test
