@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Time to retry after a worker is killed, per scheduler heartbeat timeout (docs/stack.md, "A worker
+# that dies"). One `stack.sh test` (kept up), then for each timeout in TIMEOUTS: `stack.sh up` with
+# it (the Airflow services are recreated) and REPEATS x `stack.sh kill`; the stack goes down at the end.
+#   bash benchmarks/stack_retry.sh                     # TIMEOUTS="60 30", REPEATS=2
+#   TIMEOUTS="120 60 30" REPEATS=3 bash benchmarks/stack_retry.sh
+# Each kill prints "RETRY heartbeat timeout T s: the killed try failed X s after the kill, its retry
+# started Y s after it, on <worker>" (times from the REST API's task-instance tries).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+TIMEOUTS=${TIMEOUTS:-60 30}
+REPEATS=${REPEATS:-2}
+export POPSYNC_ROWS_PER_BUCKET=${POPSYNC_ROWS_PER_BUCKET:-5000} AIRFLOW_USE_JOB_SCHEDULE=false
+export STACK_USERS_FILE=$PWD/.stack/test-users
+echo "start $(date -u +%FT%TZ) load $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)"
+trap 'bash scripts/stack.sh down; echo "end $(date -u +%FT%TZ) load $(cut -d" " -f1-3 /proc/loadavg)"' EXIT
+first=${TIMEOUTS%% *}
+# The test writes its users file (admin and a sector reader) only when STACK_USERS_FILE is unset.
+env -u STACK_USERS_FILE KEEP_UP=1 TASK_HEARTBEAT_TIMEOUT="$first" bash scripts/stack.sh test
+for timeout in $TIMEOUTS; do
+    export TASK_HEARTBEAT_TIMEOUT=$timeout
+    [ "$timeout" = "$first" ] || bash scripts/stack.sh up
+    for _ in $(seq 1 "$REPEATS"); do
+        echo "=== load $(cut -d' ' -f1-3 /proc/loadavg)"
+        bash scripts/stack.sh kill
+    done
+done
