@@ -78,15 +78,20 @@ def grace_period() -> timedelta:
     return timedelta(hours=hours)
 
 
-def register_run_table(conn: psycopg.Connection[tuple[Any, ...]], run: DatasetRun, kind: str) -> None:
-    """Record one of the run's result tables (``matches`` or ``mismatches``) before it is created."""
+def register_run_table(
+    conn: psycopg.Connection[tuple[Any, ...]], run: DatasetRun, kind: str, table: tuple[str, str] | None = None
+) -> None:
+    """Record one of the run's result tables (``matches`` or ``mismatches``) before it is created.
+
+    ``table`` is a bucket's table of a split run; by default the dataset's run table.
+    """
     tables = {"matches": run.matches_table, "mismatches": run.mismatches_table}
-    schema, table = tables[kind]
+    schema, name = tables[kind] if table is None else table
     conn.execute(
         read_sql("warehouse/register_run_table.sql"),
         {
             "schema_name": schema,
-            "table_name": table,
+            "table_name": name,
             "sector": run.sector.sector,
             "dataset": run.dataset.name,
             "run_id": run.run_id,

@@ -40,6 +40,25 @@ class RunMetrics:
         return asdict(self)
 
     @classmethod
+    def combine(cls, parts: "list[RunMetrics]") -> "RunMetrics":
+        """The metrics of a run from those of its buckets: every count is a sum."""
+        reasons: dict[str, int] = {}
+        provinces: dict[str, tuple[int, int, int]] = {}
+        for part in parts:
+            for reason, count in part.reason_counts.items():
+                reasons[reason] = reasons.get(reason, 0) + count
+            for p in part.provinces:
+                total, matched, mismatched = provinces.get(p.province_code, (0, 0, 0))
+                provinces[p.province_code] = (total + p.total, matched + p.matched, mismatched + p.mismatched)
+        return cls(
+            total=sum(part.total for part in parts),
+            matched=sum(part.matched for part in parts),
+            mismatched=sum(part.mismatched for part in parts),
+            reason_counts=dict(sorted(reasons.items())),
+            provinces=[ProvinceCounts(code, *counts) for code, counts in sorted(provinces.items())],
+        )
+
+    @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "RunMetrics":
         provinces = [ProvinceCounts(**item) for item in data.get("provinces", [])]
         return cls(

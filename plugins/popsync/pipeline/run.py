@@ -27,6 +27,8 @@ class DatasetRun:
     logical_date: datetime
     attempt: str = ""
     """Distinguishes the result tables of each reconcile attempt of the same run."""
+    buckets: int = 1
+    """How many buckets the plan step split the dataset into (``pipeline/plan.py``)."""
 
     @property
     def run_tag(self) -> str:
@@ -48,6 +50,34 @@ class DatasetRun:
     @property
     def mismatches_table(self) -> tuple[str, str]:
         return "sync_partitions", _table_name("mismatches", self.dataset_prefix, self.run_tag + self.attempt)
+
+    def bucket_table(self, kind: str, bucket: int) -> tuple[str, str]:
+        """The table one bucket writes its ``matches`` or ``mismatches`` into.
+
+        With one bucket it is the dataset's run table itself; with several, each bucket has its
+        own table, and the publish step attaches them all under the dataset's run table.
+        """
+        if kind not in ("matches", "mismatches"):
+            raise ValueError(f"unknown result kind {kind!r}")
+        if not 0 <= bucket < self.buckets:
+            raise ValueError(f"bucket {bucket} is outside 0..{self.buckets - 1}")
+        if self.buckets == 1:
+            return self.matches_table if kind == "matches" else self.mismatches_table
+        return "sync_partitions", _table_name(kind, self.dataset_prefix, f"{self.run_tag}{self.attempt}_b{bucket}")
+
+    @property
+    def work_folder_name(self) -> str:
+        """Folder below ``<work_dir>/runs/`` for the files the plan step hands to the buckets.
+
+        Starts with the dataset prefix, so the janitor finds a killed run's folder.
+        """
+        return f"{self.dataset_prefix}__{self.run_tag}{self.attempt}"
+
+    def with_buckets(self, buckets: int) -> "DatasetRun":
+        """The same run split into ``buckets`` buckets."""
+        if buckets < 1:
+            raise ValueError("a run has at least one bucket")
+        return replace(self, buckets=buckets)
 
     def with_new_attempt(self) -> "DatasetRun":
         """The same run with a fresh attempt suffix for its result tables."""

@@ -18,6 +18,7 @@ WAREHOUSE_DDL_FILES: tuple[str, ...] = (
     "warehouse/run_tables.sql",
     "warehouse/audit.sql",
     "warehouse/suggestions.sql",
+    "warehouse/buckets.sql",
     "review/schema.sql",
     "web/indexes.sql",
     "warehouse/views.sql",

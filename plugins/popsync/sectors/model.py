@@ -8,6 +8,9 @@ from popsync.db.identifiers import checked_identifier
 from popsync.sectors.cron import cron_problem
 from popsync.settings import SQL_DIR
 
+MAX_BUCKETS = 64
+"""Upper bound of a dataset's buckets (each one a mapped task and two result tables)."""
+
 Identifier = Annotated[str, AfterValidator(checked_identifier)]
 DateFormat = Literal["dd/mm/yyyy", "yyyy-mm-dd", "yyyymmdd", "yyyymm00", "yyyy0000", "mm/yyyy", "yyyy"]
 Severity = Literal["fail", "review", "warn", "off"]
@@ -123,6 +126,9 @@ class DatasetDefinition(_Strict):
     genders: dict[str, Literal["M", "F"]] = Field(min_length=1)
     """Source gender value -> register gender (M/F); unmapped values are GENDER_MISMATCH."""
     quality: QualityRules = QualityRules()
+    buckets: int | None = Field(default=None, ge=1, le=MAX_BUCKETS)
+    """How many buckets a run of this dataset is split into (each a task of its own, mapped by
+    Airflow over the workers); unset = from the extract's size and ``POPSYNC_ROWS_PER_BUCKET``."""
 
     @field_validator("extract_sql")
     @classmethod

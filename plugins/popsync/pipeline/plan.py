@@ -1,0 +1,150 @@
+"""Plan: how many buckets a dataset run is split into, and the split itself.
+
+A dataset run is split when its sector YAML sets ``buckets: N`` (N > 1) or, when it sets none,
+when the extract holds more records than ``POPSYNC_ROWS_PER_BUCKET`` (then
+``ceil(records / rows_per_bucket)`` buckets, at most ``MAX_BUCKETS``). Airflow maps the
+reconcile stage over the buckets; one publish task swaps every bucket's tables in.
+
+The bucket key keeps together whatever a rule compares across records (docs/performance.md,
+"Partitioned dataset runs"):
+
+- ``DUPLICATE_ID`` groups records by the ID they resolve to. The key is that ID, resolved as
+  ``reconcile.sql`` resolves it (a CCCD is itself, a CMND is the one register person whose
+  former CMND it is), so a CMND record and a CCCD record of one person share a bucket.
+- ``LEGACY_ID`` through a former CMND is a register lookup: each bucket reads the register rows
+  its own records can link to, and every person holding a given former CMND is read by the
+  bucket of the records carrying it, so "exactly one holder" is judged as in a whole run.
+- Suggested IDs search the whole register (``register_all``), never other buckets' records.
+- The gate's profile (repeated source keys among them) is computed here, over every record.
+- Metrics are sums over buckets (``RunMetrics.combine``).
+
+With one bucket nothing is split: the bucket extracts from the source itself, as an unsplit
+run always did. With several, this step reads the source once, normalises and profiles every
+record and writes one Parquet file set per bucket into the run's work folder (shared storage,
+``POPSYNC_WORK_DIR``); each bucket task reads only its own files. The source is read once,
+whatever the number of buckets.
+"""
+
+import logging
+import math
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from popsync.db.arrow_io import adbc_connection
+from popsync.db.redact import describe_error
+from popsync.db.sql_files import read_sql
+from popsync.pipeline.extract import ExtractError, extract_query
+from popsync.pipeline.memory import peak_memory_mb
+from popsync.pipeline.results import PlanResult
+from popsync.pipeline.run import DatasetRun
+from popsync.sectors.model import MAX_BUCKETS
+from popsync.settings import get_settings
+
+_log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+EMPTY_BUCKET_FILE = "schema.parquet"
+"""A file with the normalised columns and no rows: what a bucket reads when no record hashed to it."""
+
+
+def buckets_for(records: int, rows_per_bucket: int) -> int:
+    """Buckets for ``records`` at a target of ``rows_per_bucket`` (0 = never split)."""
+    if rows_per_bucket <= 0 or records <= rows_per_bucket:
+        return 1
+    return min(MAX_BUCKETS, math.ceil(records / rows_per_bucket))
+
+
+def count_records(run: DatasetRun) -> int:
+    """Records the dataset's extract yields, counted by the sector database (no rows travel)."""
+    query = read_sql("sources/count_extract.sql").replace("__extract_sql__", extract_query(run))
+    with adbc_connection(run.sector.conn_id) as source:
+        try:
+            table = source.read(query).read_all()
+        except Exception as exc:
+            raise ExtractError(f"counting the extract of {run.label} failed: {describe_error(exc)}") from None
+    return int(table.column(0)[0].as_py())
+
+
+def run_folder(run: DatasetRun) -> Path:
+    """The run's folder in the shared work folder (the janitor removes a killed run's folder)."""
+    return get_settings().work_dir / "runs" / run.work_folder_name
+
+
+def bucket_files(folder: Path, bucket: int) -> list[Path]:
+    """The Parquet files of one bucket, or the empty schema file when no record hashed to it."""
+    files = sorted((folder / f"bucket={bucket}").glob("*.parquet"))
+    if files:
+        return files
+    empty = folder / EMPTY_BUCKET_FILE
+    if not empty.is_file():
+        raise FileNotFoundError(f"the plan's files for bucket {bucket} are missing from the run's work folder")
+    return [empty]
+
+
+def remove_run_folder(run: DatasetRun) -> None:
+    """Remove the files the plan step handed to the buckets (after publish, or when the run failed)."""
+    shutil.rmtree(run_folder(run), ignore_errors=True)
+
+
+def plan(run: DatasetRun) -> PlanResult:
+    """Decide the run's buckets; when there are several, extract once and split the records."""
+    timings: list[tuple[str, float]] = []
+
+    def step(name: str, work: Callable[[], T]) -> T:
+        started = time.perf_counter()
+        value = work()
+        timings.append((name, time.perf_counter() - started))
+        return value
+
+    buckets = run.dataset.buckets
+    if buckets is None:
+        rows_per_bucket = get_settings().rows_per_bucket
+        buckets = 1 if rows_per_bucket <= 0 else buckets_for(step("count", lambda: count_records(run)), rows_per_bucket)
+    if buckets == 1:
+        _log.info("%s: one bucket", run.label)
+        return PlanResult(run.attempt, 1, None, None, None, tuple(timings), peak_memory_mb())
+    return _split(run.with_buckets(buckets), timings)
+
+
+def _split(run: DatasetRun, timings: list[tuple[str, float]]) -> PlanResult:
+    # DuckDB and Arrow are imported by the process that splits, not by whoever reads a plan
+    from popsync.db.duck import duckdb_session, sql_string
+    from popsync.pipeline.extract import extract_reader
+    from popsync.pipeline.normalise import normalise_stream, profile
+    from popsync.pipeline.reconcile import persons_source
+
+    def step(name: str, work: Callable[[], T]) -> T:
+        started = time.perf_counter()
+        value = work()
+        timings.append((name, time.perf_counter() - started))
+        return value
+
+    folder = run_folder(run)
+    shutil.rmtree(folder, ignore_errors=True)  # a retried plan starts afresh
+    folder.mkdir(parents=True)
+    with duckdb_session() as duck:
+        with extract_reader(run) as reader:
+            extracted = step(
+                "extract_normalise", lambda: normalise_stream(duck, reader, run.dataset, run.logical_date.date())
+            )
+        gate_profile = step("profile", lambda: profile(duck))
+
+        def write_buckets() -> None:
+            source = persons_source(duck)
+            candidates = read_sql("duckdb/legacy_candidates.sql").replace("persons_source", source)
+            duck.execute(f"CREATE TABLE legacy_candidates AS {candidates}")
+            keyed = read_sql("duckdb/bucket_keys.sql")
+            duck.execute(
+                f"COPY ({keyed}) TO {sql_string(folder)} (FORMAT parquet, PARTITION_BY (bucket), OVERWRITE_OR_IGNORE)",
+                {"buckets": run.buckets},
+            )
+            duck.execute(
+                f"COPY (SELECT * FROM normalised LIMIT 0) TO {sql_string(folder / EMPTY_BUCKET_FILE)} (FORMAT parquet)"
+            )
+
+        step("split", write_buckets)
+    _log.info("%s: %d records split into %d buckets", run.label, extracted, run.buckets)
+    return PlanResult(run.attempt, run.buckets, extracted, gate_profile, str(folder), tuple(timings), peak_memory_mb())
