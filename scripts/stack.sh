@@ -17,6 +17,8 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 STATE=$ROOT/.stack
 mkdir -p "$STATE"
+# shellcheck source=scripts/compose_cmd.sh
+source "$ROOT/scripts/compose_cmd.sh"
 
 export STACK_DB_PORT=${STACK_DB_PORT:-55616}
 export STACK_REDIS_PORT=${STACK_REDIS_PORT:-56379}
@@ -51,12 +53,12 @@ prerequisites() {
         for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
         docker info >/dev/null
     fi
-    if docker compose version >/dev/null 2>&1; then
-        COMPOSE=(docker compose)
-    else
-        command -v docker-compose >/dev/null || apt_install docker-compose
-        COMPOSE=(docker-compose)
+    local detected
+    if ! detected=$(compose_cmd 2>/dev/null); then
+        apt_install docker-compose
+        detected=$(compose_cmd)
     fi
+    read -r -a COMPOSE <<<"$detected"
     COMPOSE+=(-p "$PROJECT" -f docker-compose.yml -f docker-compose.hostnet.yml --env-file "$STATE/env")
     write_env
 }

@@ -12,6 +12,12 @@ if [ "${CI:-}" = "true" ]; then
 elif [ ! -x /usr/bin/chromium ]; then
     bash scripts/browser_deps.sh || echo "warning: no Chromium; the browser tests will be skipped" >&2
 fi
+# MariaDB for the SQLAlchemy source tests (a private server each run): installed in CI (root).
+if [ "${CI:-}" = "true" ]; then
+    bash scripts/mariadb_deps.sh
+elif ! command -v mariadb-install-db >/dev/null 2>&1; then
+    bash scripts/mariadb_deps.sh || echo "warning: no MariaDB server; the MariaDB source tests will be skipped" >&2
+fi
 # DuckDB's bindings report "leaked" objects at interpreter exit (harmless noise after the
 # summary line); filter those lines, keep pytest's exit status.
 set -o pipefail

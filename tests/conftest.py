@@ -10,6 +10,7 @@ import hashlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -30,6 +31,9 @@ from popsync.airflow_env import apply_airflow_environment  # noqa: E402
 from popsync.settings import Settings, get_settings  # noqa: E402
 
 apply_airflow_environment(get_settings())
+
+if TYPE_CHECKING:
+    from tests.sources.mariadb_server import MariaDB
 
 
 @pytest.fixture(scope="session")
@@ -56,3 +60,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         fixtures = getattr(item, "fixturenames", ())
         if integration_dir in Path(str(item.path)).parents or "server_url" in fixtures:
             item.add_marker(pytest.mark.integration)
+
+
+@pytest.fixture(scope="session")
+def mariadb() -> Iterator["MariaDB"]:
+    """A private MariaDB server for the whole session (skipped where there is none, outside CI)."""
+    from tests.sources.mariadb_server import mariadb_server
+
+    with mariadb_server() as server:
+        yield server

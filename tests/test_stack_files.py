@@ -3,13 +3,14 @@
 When a compose tool is installed, ``config`` must also accept the files.
 """
 
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+
+from tests.compose_tool import compose_command
 
 ROOT = Path(__file__).resolve().parents[1]
 LONG_RUNNING = [
@@ -96,11 +97,10 @@ def test_the_image_installs_the_locked_dependencies() -> None:
     assert 'name = "redis"' in lock
 
 
-@pytest.mark.skipif(
-    shutil.which("docker-compose") is None and shutil.which("docker") is None, reason="no compose tool installed"
-)
 def test_compose_accepts_the_files(tmp_path: Path) -> None:
-    tool = ["docker-compose"] if shutil.which("docker-compose") else ["docker", "compose"]
+    tool, reason = compose_command()
+    if tool is None:
+        pytest.skip(reason)
     files = ["-f", "docker-compose.yml", "-f", "docker-compose.hostnet.yml"]
     env_file = tmp_path / "env"
     env_file.write_text("STACK_DB_PORT=5432\nSTACK_REDIS_PORT=6379\n", encoding="utf-8")
@@ -111,6 +111,4 @@ def test_compose_accepts_the_files(tmp_path: Path) -> None:
         text=True,
         check=False,
     )
-    if "is not a docker command" in result.stderr:
-        pytest.skip("docker without the compose plugin")
     assert result.returncode == 0, result.stderr

@@ -65,7 +65,8 @@ def airflow_environment(settings: Settings) -> dict[str, str]:
     }
     databases = {WAREHOUSE_CONN_ID: WAREHOUSE_DATABASE, REGISTER_CONN_ID: REGISTER_DATABASE}
     for sector in load_sectors():
-        databases[sector.conn_id] = f"popsync_src_{sector.sector}"
+        if all(dataset.source_definition.kind == "postgres" for dataset in sector.datasets):
+            databases[sector.conn_id] = f"popsync_src_{sector.sector}"
     for conn_id, database in databases.items():
         env[connection_env_var(conn_id)] = settings.database_url_for(database)
     return env

@@ -1,12 +1,25 @@
-"""Score the published results against the generator's ground truth."""
+"""Score the published results against the generator's ground truth.
+
+Reason codes are scored on the records whose faults the rules cover; records carrying a fault
+family beyond the rules are scored apart ("beyond the rules"), never hidden. Suggestions are
+scored two ways: "follows the rule" (the suggestion the rules give, which may be a stranger who
+shares a name, birth date and gender) and "points at the true person" (the person the record
+is about), with the records that got a candidate list instead of a single suggestion.
+"""
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from popsync.db.arrow_io import adbc_connection
+import duckdb
+import pyarrow as pa
+
+from popsync.db.arrow_io import ArrowConnection, adbc_connection
 from popsync.db.duck import duckdb_session, store_arrow
 from popsync.db.sql_files import read_sql
 from popsync.sectors.model import SectorDefinition
 from popsync.settings import WAREHOUSE_CONN_ID
+
+_CANDIDATES_TABLE = "sync.suggestion_candidates"
 
 
 @dataclass(frozen=True)
@@ -16,6 +29,30 @@ class CodeScore:
     found: int
     precision: float | None
     recall: float | None
+
+
+@dataclass(frozen=True)
+class TruePersonScore:
+    """Suggestions of one method (or ``all``) against the person each record is about."""
+
+    method: str
+    unlinked: int | None
+    """``all`` only: records that do not link, and of them ``in_register`` whose person is in the register."""
+    in_register: int | None
+    singles: int
+    singles_right: int
+    lists: int
+    """Records given a candidate list (two or more candidates) instead of a single suggestion."""
+    lists_right: int
+
+    @property
+    def precision(self) -> float | None:
+        return self.singles_right / self.singles if self.singles else None
+
+    @property
+    def coverage(self) -> float | None:
+        """Share of the records whose person is in the register that got that person as single suggestion."""
+        return self.singles_right / self.in_register if self.in_register else None
 
 
 @dataclass(frozen=True)
@@ -32,6 +69,11 @@ class DatasetEvaluation:
     codes: list[CodeScore]
     suggestions: list[CodeScore] = field(default_factory=list)
     """Per suggestion method (``code`` is the method): right = the expected ID by the expected method."""
+    true_person: list[TruePersonScore] = field(default_factory=list)
+    beyond_rules: list[CodeScore] = field(default_factory=list)
+    """Reason codes of the records carrying a fault family beyond the rules (scored apart)."""
+    beyond_records: int = 0
+    beyond_wrong: int = 0
 
     @property
     def perfect(self) -> bool:
@@ -43,17 +85,24 @@ class DatasetEvaluation:
         )
 
 
+def _scores(duck: object, file: str) -> list[CodeScore]:
+    rows = duck.execute(read_sql(file)).fetchall()  # type: ignore[attr-defined]
+    return [
+        CodeScore(str(code), int(expected), int(found), precision, recall)
+        for code, expected, found, precision, recall in rows
+    ]
+
+
 def evaluate_dataset(sector: SectorDefinition, dataset: str) -> DatasetEvaluation:
     """Compare ``sync.matches``/``sync.mismatches`` of one dataset with ``ground_truth.expected``."""
     with duckdb_session() as duck:
         with adbc_connection(sector.conn_id) as source:
             expected = source.read(
-                "SELECT source_key, expected_reasons, expected_suggested_national_id, expected_suggestion_method "
-                "FROM ground_truth.expected WHERE dataset = $1",
+                "SELECT source_key, expected_reasons, expected_suggested_national_id, expected_suggestion_method, "
+                "true_national_id, beyond_rules FROM ground_truth.expected WHERE dataset = $1",
                 (dataset,),
             )
             store_arrow(duck, "expected_all", expected)
-            duck.execute("CREATE VIEW expected AS SELECT source_key, expected_reasons FROM expected_all")
             duck.execute(
                 "CREATE VIEW expected_suggestions AS SELECT source_key, expected_suggested_national_id AS national_id, "
                 "expected_suggestion_method AS method FROM expected_all WHERE expected_suggestion_method IS NOT NULL"
@@ -64,25 +113,23 @@ def evaluate_dataset(sector: SectorDefinition, dataset: str) -> DatasetEvaluatio
                 "UNION ALL SELECT source_key, reasons FROM sync.mismatches WHERE sector = $1 AND dataset = $2",
                 (sector.sector, dataset),
             )
-            store_arrow(duck, "actual", actual)
+            store_arrow(duck, "actual_all", actual)
             suggestions = warehouse.read(
                 "SELECT source_key, suggested_national_id AS national_id, details->'suggestion'->>'method' AS method "
                 "FROM sync.mismatches WHERE sector = $1 AND dataset = $2 AND suggested_national_id IS NOT NULL",
                 (sector.sector, dataset),
             )
             store_arrow(duck, "actual_suggestions", suggestions)
-        codes = [
-            CodeScore(str(code), int(expected), int(found), precision, recall)
-            for code, expected, found, precision, recall in duck.execute(read_sql("duckdb/evaluate.sql")).fetchall()
-        ]
-        summary = duck.execute(read_sql("duckdb/evaluate_summary.sql")).fetchone()
-        suggestions = [
-            CodeScore(str(method), int(expected), int(found), precision, recall)
-            for method, expected, found, precision, recall in duck.execute(
-                read_sql("duckdb/evaluate_suggestions.sql")
+            store_arrow(duck, "candidate_lists", _candidate_lists(warehouse, sector.sector, dataset))
+        summary, codes = _scope(duck, beyond=False)
+        beyond_summary, beyond_codes = _scope(duck, beyond=True)
+        suggestion_scores = _scores(duck, "duckdb/evaluate_suggestions.sql")
+        true_person = [
+            TruePersonScore(str(method), unlinked, in_register, *(int(value) for value in counts))
+            for method, unlinked, in_register, *counts in duck.execute(
+                read_sql("duckdb/evaluate_true_person.sql")
             ).fetchall()
         ]
-    assert summary is not None
     truth_records, result_records, missing, extra, wrong_reasons, rate_computed, rate_true = summary
     return DatasetEvaluation(
         sector=sector.sector,
@@ -95,7 +142,46 @@ def evaluate_dataset(sector: SectorDefinition, dataset: str) -> DatasetEvaluatio
         sync_rate_computed=rate_computed,
         sync_rate_true=rate_true,
         codes=codes,
-        suggestions=suggestions,
+        suggestions=suggestion_scores,
+        true_person=true_person,
+        beyond_rules=beyond_codes,
+        beyond_records=int(beyond_summary[0]),
+        beyond_wrong=int(beyond_summary[4]),
+    )
+
+
+def _scope(duck: duckdb.DuckDBPyConnection, *, beyond: bool) -> tuple[tuple[Any, ...], list[CodeScore]]:
+    """Summary and code scores of the records within the rules (or, ``beyond``, those beyond them)."""
+    condition = "IS NOT NULL" if beyond else "IS NULL"
+    execute = duck.execute
+    execute("CREATE OR REPLACE VIEW beyond_keys AS SELECT source_key FROM expected_all WHERE beyond_rules IS NOT NULL")
+    execute(
+        "CREATE OR REPLACE VIEW expected AS SELECT source_key, expected_reasons FROM expected_all "
+        f"WHERE beyond_rules {condition}"
+    )
+    keep = "IN" if beyond else "NOT IN"
+    execute(
+        f"CREATE OR REPLACE VIEW actual AS SELECT * FROM actual_all WHERE source_key {keep} "
+        "(SELECT source_key FROM beyond_keys WHERE source_key IS NOT NULL)"
+    )
+    summary = execute(read_sql("duckdb/evaluate_summary.sql")).fetchone()
+    assert summary is not None
+    return tuple(summary), _scores(duck, "duckdb/evaluate.sql")
+
+
+def _candidate_lists(warehouse: ArrowConnection, sector: str, dataset: str) -> pa.RecordBatchReader:
+    """The dataset's published candidate lists, or an empty table where the warehouse has none yet."""
+    read = warehouse.read
+    present = read("SELECT to_regclass($1) IS NOT NULL AS present", (_CANDIDATES_TABLE,)).read_all().column(0)[0]
+    if present.as_py():
+        return read(
+            "SELECT source_key, candidate_national_id, method, rank FROM sync.suggestion_candidates "
+            "WHERE sector = $1 AND dataset = $2",
+            (sector, dataset),
+        )
+    return read(
+        "SELECT NULL::text AS source_key, NULL::text AS candidate_national_id, NULL::text AS method, "
+        "NULL::int AS rank WHERE false"
     )
 
 
@@ -114,9 +200,38 @@ def format_evaluation(result: DatasetEvaluation) -> str:
         recall = "n/a" if score.recall is None else f"{score.recall:.3f}"
         lines.append(f"  {score.code:<18}{score.expected:>10}{score.found:>10}{precision:>11}{recall:>9}")
     if result.suggestions:
-        lines.append(f"  {'suggestion method':<18}{'expected':>10}{'found':>10}{'precision':>11}{'recall':>9}")
+        lines.append(f"  {'follows the rule':<18}{'expected':>10}{'found':>10}{'precision':>11}{'recall':>9}")
         for score in result.suggestions:
             precision = "n/a" if score.precision is None else f"{score.precision:.3f}"
             recall = "n/a" if score.recall is None else f"{score.recall:.3f}"
             lines.append(f"  {score.code:<18}{score.expected:>10}{score.found:>10}{precision:>11}{recall:>9}")
+    lines += _true_person_lines(result.true_person)
+    if result.beyond_records:
+        lines.append(
+            f"  beyond the rules: {result.beyond_records} records (fault families no rule covers, scored apart), "
+            f"wrong reason sets {result.beyond_wrong}"
+        )
+        for score in result.beyond_rules:
+            precision = "n/a" if score.precision is None else f"{score.precision:.3f}"
+            recall = "n/a" if score.recall is None else f"{score.recall:.3f}"
+            lines.append(f"  {score.code:<18}{score.expected:>10}{score.found:>10}{precision:>11}{recall:>9}")
     return "\n".join(lines)
+
+
+def _true_person_lines(scores: list[TruePersonScore]) -> list[str]:
+    if not scores:
+        return []
+    lines = [f"  {'true person':<18}{'single':>10}{'right':>10}{'precision':>11}{'lists':>9}{'list has':>10}"]
+    for score in scores:
+        precision = "n/a" if score.precision is None else f"{score.precision:.3f}"
+        lines.append(
+            f"  {score.method:<18}{score.singles:>10}{score.singles_right:>10}{precision:>11}"
+            f"{score.lists:>9}{score.lists_right:>10}"
+        )
+        if score.method == "all":
+            coverage = "n/a" if score.coverage is None else f"{score.coverage:.3f}"
+            lines.append(
+                f"  {score.unlinked} records do not link, {score.in_register} of them are about a register person; "
+                f"{coverage} of those got that person as their single suggestion, {score.lists} got a candidate list"
+            )
+    return lines

@@ -1,4 +1,4 @@
-"""Runtime settings, read from environment variables (documented in the README)."""
+"""Runtime settings, read from environment variables (documented in docs/configuration.md)."""
 
 import os
 from dataclasses import dataclass

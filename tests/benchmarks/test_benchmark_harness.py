@@ -1,7 +1,7 @@
 """The benchmark harness keeps working: a tiny interleaved run of all three tools.
 
 Timings are recorded, never asserted; this checks that every tool runs on the same data
-and that the report has what the README quotes.
+and that the report has what docs/performance.md quotes.
 """
 
 import json

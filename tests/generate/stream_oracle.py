@@ -66,6 +66,7 @@ def check_chunks(
     register = register_of(chunks)
     records: dict[str, list[Record]] = {}
     truth: dict[str, Expected] = {}
+    beyond_keys: set[str] = set()
     specs = {}
     for chunk in chunks:
         for part in chunk.datasets:
@@ -77,8 +78,12 @@ def check_chunks(
                 records.setdefault(spec.name, []).append(
                     Record(str(row[key]), row[nid], row[name], row[birth], row[gender], active(row))
                 )
-            for _, source_key, reasons, linked in zip(*part.ground_truth_columns[:4], strict=True):
+            truth_columns = (*part.ground_truth_columns[:4], part.ground_truth_columns[7])
+            for _, source_key, reasons, linked, beyond in zip(*truth_columns, strict=True):
                 assert source_key is not None and reasons is not None
+                if beyond is not None:  # a family beyond the rules: the rules say nothing about it
+                    beyond_keys.add(source_key)
+                    continue
                 codes = tuple(code for code in reasons.strip("{}").split(",") if code)
                 truth.setdefault(spec.name, {})[source_key] = (codes, linked)
     definitions = {dataset.name: dataset for sector in load_sectors() for dataset in sector.datasets}
@@ -87,5 +92,6 @@ def check_chunks(
         definition = definitions[name]
         formats = formats_override.get(name, definition.birth_date_formats)
         oracle = evaluate(items, register, formats, definition.genders, specs[name].has_active, as_of)
-        result[name] = (oracle, truth[name])
+        in_rules = {key: value for key, value in oracle.items() if key not in beyond_keys}
+        result[name] = (in_rules, truth[name])
     return result

@@ -126,7 +126,7 @@ def test_new_families_and_expected_suggestions() -> None:
             ids = part.table_columns[spec.columns.index(id_role)]
             names = part.table_columns[spec.columns.index(name_role)]
             unclean += sum(is_unclean(str(name)) for name in names if name)
-            _, _, reasons, linked, suggested, method = part.ground_truth_columns
+            _, _, reasons, linked, suggested, method, _, _ = part.ground_truth_columns
             for text, codes, link, nid, how in zip(ids, reasons, linked, suggested, method, strict=True):
                 if how is None:
                     continue

@@ -31,6 +31,39 @@ ID_CASES = [
 ]
 
 
+# Digit groups whose last group is or ends in zeros keep every digit (a float's fraction is only
+# ever "digits, one dot, zeros"); a real float rendering still loses its fraction.
+ZERO_GROUP_CASES = [
+    ("037.083.125.000", "037083125000", "cccd", None),
+    ("037 083 125 000", "037083125000", "cccd", None),
+    ("037-083-125-000", "037083125000", "cccd", None),
+    ("037\u00a0083\u00a0125\u00a0000", "037083125000", "cccd", None),
+    ("037 083 125000", "037083125000", "cccd", None),
+    ("037.083.125.100", "037083125100", "cccd", None),
+    ("037.083.125.120", "037083125120", "cccd", None),
+    ("037.083.100.000", "037083100000", "cccd", None),
+    ("0370.8312.5000", "037083125000", "cccd", None),
+    ("037.083.125.000.0", "0370831250000", "invalid", "length"),  # grouped text is not a float
+    ("123.456.000", "123456000", "cmnd", None),
+    ("123 456 000", "123456000", "cmnd", None),
+    ("123-456-700", "123456700", "cmnd", None),
+    ("037083125000.0", "037083125000", "cccd", None),
+    ("037083125000.00", "037083125000", "cccd", None),
+    ("０３７０８３１２５０００.0", "037083125000", "cccd", None),
+    ("37083125000.0", "37083125000", "invalid", "length"),
+    ("123456000.0", "123456000", "cmnd", None),
+    ("037083125000.5", "0370831250005", "invalid", "length"),
+]
+
+
+@pytest.mark.parametrize(("raw", "normalised", "kind", "problem"), ZERO_GROUP_CASES)
+def test_id_digit_groups_ending_in_zeros_keep_every_digit(
+    raw: str, normalised: str, kind: str, problem: str | None
+) -> None:
+    [row] = normalise_rows([{"national_id": raw}], dataset())
+    assert (row["national_id"], row["id_kind"], row["id_problem"]) == (normalised, kind, problem)
+
+
 @pytest.mark.parametrize(("raw", "normalised", "kind", "problem"), ID_CASES)
 def test_national_id_normalisation(raw: str | None, normalised: str, kind: str, problem: str | None) -> None:
     [row] = normalise_rows([{"national_id": raw}], dataset())

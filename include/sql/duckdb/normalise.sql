@@ -55,14 +55,16 @@ unwrapped AS (
 ),
 
 id_digits AS (
-    -- full-width digits as ASCII; a float's trailing ".0" dropped; white space, dots and dashes removed
+    -- full-width digits as ASCII; a float's fraction of zeros dropped (digits, ONE dot, zeros only:
+    -- "001085012345.0"); then white space, dots and dashes removed. Only a value with one dot can be a
+    -- float: "037.083.125.000" is four digit groups, its last group "000" is part of the ID.
     SELECT
         unwrapped.*,
         CASE WHEN id_plain THEN id_unwrapped ELSE
             regexp_replace(
                 regexp_replace(
                     translate(coalesce(unwrapped.id_unwrapped, ''), '０１２３４５６７８９', '0123456789'),
-                    '([0-9])\.0+$', '\1'
+                    '^([0-9]+)\.0+$', '\1'
                 ),
                 '[\t\n\x0B\f\r\x1C-\x1F\x85\p{Z}.\p{Pd}\x{2212}]', '', 'g'
             )

@@ -1,9 +1,11 @@
--- Expected name_birth_gender suggestions that are not unique (DuckDB, generator's ground truth).
--- Inputs: probe(dataset, source_key, national_id, birth_date, birth_date_precision): the record's
---         person and its birth date as written; register_persons(national_id, full_name, gender,
+-- Name, birth date and gender suggestions the rules give (DuckDB, generator's ground truth).
+-- Inputs: probe(dataset, source_key, full_name, gender, birth_date, birth_date_precision): records
+--         that do not link and whose name, gender and date (as written) let a register person fit:
+--         records of register persons (their own person always fits) and of people outside the
+--         register (a stranger may fit); register_persons(national_id, full_name, gender,
 --         birth_date, birth_date_precision): the whole register.
--- Output: the probes for which not exactly one register person has the same name key and gender
---         and a birth date that agrees at the coarser precision.
+-- Output: every probe with the number of register persons that have its name key and gender and
+--         a birth date that agrees at the coarser precision, and the one such person when it is one.
 WITH persons AS (
     SELECT
         national_id,
@@ -14,31 +16,37 @@ WITH persons AS (
     FROM register_persons
 ),
 
-probe_persons AS (
+probe_keys AS (
     SELECT
-        probe.*,
-        persons.name_key,
-        persons.gender
+        dataset,
+        source_key,
+        name_key(full_name) AS name_key,
+        gender,
+        birth_date,
+        birth_date_precision
     FROM probe
-    JOIN persons ON persons.national_id = probe.national_id
 ),
 
 fits AS (
     SELECT
-        probe_persons.dataset,
-        probe_persons.source_key,
-        count(*) AS candidates
-    FROM probe_persons
+        probe_keys.dataset,
+        probe_keys.source_key,
+        count(*) AS candidates,
+        min(other.national_id) AS national_id
+    FROM probe_keys
     JOIN persons AS other
-        ON other.name_key = probe_persons.name_key
-        AND other.gender = probe_persons.gender
+        ON other.name_key = probe_keys.name_key
+        AND other.gender = probe_keys.gender
     WHERE dates_agree(
-        other.birth_date, other.birth_date_precision, probe_persons.birth_date, probe_persons.birth_date_precision
+        other.birth_date, other.birth_date_precision, probe_keys.birth_date, probe_keys.birth_date_precision
     )
-    GROUP BY probe_persons.dataset, probe_persons.source_key
+    GROUP BY probe_keys.dataset, probe_keys.source_key
 )
 
-SELECT probe.dataset, probe.source_key
+SELECT
+    probe.dataset,
+    probe.source_key,
+    coalesce(fits.candidates, 0) AS candidates,
+    fits.national_id
 FROM probe
 LEFT JOIN fits ON fits.dataset = probe.dataset AND fits.source_key = probe.source_key
-WHERE coalesce(fits.candidates, 0) <> 1

@@ -9,7 +9,13 @@ IAM token refresh) and popsync builds the libpq URL from it.
 
 import os
 
-from popsync.db.connections import connection_env_var, libpq_url, register_connection_resolver
+from popsync.db.connections import (
+    connection_env_var,
+    libpq_url,
+    register_connection_resolver,
+    register_sqlalchemy_resolver,
+    sqlalchemy_scheme,
+)
 
 
 def postgres_hook_url(conn_id: str) -> str | None:
@@ -38,3 +44,34 @@ def postgres_hook_url(conn_id: str) -> str | None:
 def use_airflow_connections() -> None:
     """Resolve popsync's connection ids through Airflow from now on in this process."""
     register_connection_resolver(postgres_hook_url)
+    register_sqlalchemy_resolver(sqlalchemy_hook_url)
+
+
+def sqlalchemy_hook_url(conn_id: str) -> str | None:
+    """The SQLAlchemy URL of an Airflow connection (any database), or None when Airflow does not define it.
+
+    The connection type picks the dialect and driver (``mysql`` -> ``mysql+pymysql``); an extra
+    ``sqlalchemy_scheme`` overrides it (``mssql+pyodbc``), other string extras become URL parameters.
+    """
+    from airflow.sdk import BaseHook
+    from sqlalchemy.engine import URL
+
+    try:
+        conn = BaseHook.get_connection(conn_id)
+    except Exception:
+        if os.environ.get(connection_env_var(conn_id)) is not None:
+            raise
+        return None
+    extra = dict(conn.extra_dejson)
+    scheme = str(extra.pop("sqlalchemy_scheme", "") or sqlalchemy_scheme(conn.conn_type or ""))
+    query = {key: str(value) for key, value in extra.items() if isinstance(value, str | int)}
+    url = URL.create(
+        scheme,
+        username=conn.login or None,
+        password=conn.password or None,
+        host=conn.host or None,
+        port=conn.port or None,
+        database=conn.schema or None,
+        query=query,
+    )
+    return url.render_as_string(hide_password=False)

@@ -31,7 +31,7 @@ T = TypeVar("T")
 
 
 def _doc(sector: SectorDefinition) -> str:
-    datasets = "\n".join(f"- **{d.name}**: {d.title} (`include/sql/{d.extract_sql}`)" for d in sector.datasets)
+    datasets = "\n".join(f"- **{d.name}**: {d.title} ({d.source_summary})" for d in sector.datasets)
     return f"""### {sector.title}: sync with the population register
 
 Reconciles every record of each dataset against the register mirror on the 12-digit

@@ -88,3 +88,46 @@ def connect(conn_id: str, *, autocommit: bool = False) -> psycopg.Connection[tup
 def sqlalchemy_url(conn_id: str) -> str:
     """SQLAlchemy URL (psycopg 3 driver) for an Airflow connection id."""
     return postgres_url(conn_id).replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+# Airflow connection types -> SQLAlchemy dialect+driver, for sources that are not PostgreSQL.
+SQLALCHEMY_SCHEMES = {
+    "mysql": "mysql+pymysql",
+    "mariadb": "mysql+pymysql",
+    "sqlite": "sqlite",
+    "mssql": "mssql+pymssql",
+    "oracle": "oracle+oracledb",
+    "postgres": "postgresql+psycopg",
+    "postgresql": "postgresql+psycopg",
+}
+
+SqlAlchemyResolver = Callable[[str], str | None]
+_sqlalchemy_resolvers: list[SqlAlchemyResolver] = []
+
+
+def register_sqlalchemy_resolver(resolver: SqlAlchemyResolver) -> None:
+    """Let an edge (the Airflow glue) give the SQLAlchemy URL of a connection id."""
+    if resolver not in _sqlalchemy_resolvers:
+        _sqlalchemy_resolvers.append(resolver)
+
+
+def sqlalchemy_scheme(conn_type: str) -> str:
+    """The SQLAlchemy ``dialect+driver`` of an Airflow connection type (kept when it names a driver)."""
+    if "+" in conn_type:
+        return conn_type
+    return SQLALCHEMY_SCHEMES.get(conn_type.replace("-", "_").lower(), conn_type)
+
+
+def source_sqlalchemy_url(conn_id: str) -> str:
+    """SQLAlchemy URL of a non-PostgreSQL source connection (``AIRFLOW_CONN_*`` URI or the edge's resolver)."""
+    raw = os.environ.get(connection_env_var(conn_id))
+    if raw is not None and not raw.lstrip().startswith("{"):
+        scheme, separator, rest = raw.partition("://")
+        if not separator:
+            raise KeyError(f"connection {conn_id!r}: {connection_env_var(conn_id)} is not a URI")
+        return f"{sqlalchemy_scheme(scheme)}://{rest}"
+    for resolver in _sqlalchemy_resolvers:
+        url = resolver(conn_id)
+        if url is not None:
+            return url
+    raise KeyError(f"connection {conn_id!r} is not defined: define the Airflow connection of the source database")

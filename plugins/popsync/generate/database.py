@@ -24,9 +24,11 @@ CREATE TABLE IF NOT EXISTS ground_truth.expected (
     source_key                  text   NOT NULL,
     expected_reasons            text[] NOT NULL,  -- sorted; empty = matched
     expected_linked_national_id text,
-    expected_suggested_national_id text,        -- the register person a record that does not link belongs to
+    expected_suggested_national_id text,        -- the suggestion the rules give a record that does not link
     expected_suggestion_method     text,        -- id_typo, id_transposition, id_leading_zero, id_letter_digit,
                                                 -- name_birth_gender
+    true_national_id               text,        -- the register person the record is about (NULL: not in it)
+    beyond_rules                   text,        -- a fault family no rule covers (scored apart), else NULL
     PRIMARY KEY (dataset, source_key)
 );
 """
@@ -38,6 +40,8 @@ GROUND_TRUTH_COLUMNS: Final = (
     "expected_linked_national_id",
     "expected_suggested_national_id",
     "expected_suggestion_method",
+    "true_national_id",
+    "beyond_rules",
 )
 
 

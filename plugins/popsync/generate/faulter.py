@@ -1,9 +1,14 @@
-"""Faults of one sector record: inject them and derive the reasons the rules give.
+"""Faults of one sector record: inject them and record what they mean.
 
-Each fault family is drawn independently; a record's ID fault decides whether it is linked,
-and field faults (name, birth date, gender) are only injected into linked records. The
-codes follow docs/reconciliation-rules.md; a garbled name is checked against the name rule
-and left clean when the rule would read it differently (e.g. mojibake the repair cannot undo).
+Each fault family is drawn independently; a record's ID fault decides whether it is linked.
+Field faults (name, birth date, gender) are injected into every record, linked or not. The
+expected reasons come from the family the generator applied (docs/reconciliation-rules.md
+says which code each family gets), never from applying the engine's rules to the output: a
+name garbled by an encoding accident is ``NAME_ENCODING`` whether or not the engine can
+repair it, so an accident the engine misses shows up as a miss in the evaluation.
+
+Families beyond the rules (``BEYOND_RULES``) are generated too; their records carry the
+family's name in the ground truth, and the evaluation scores them apart.
 """
 
 import datetime
@@ -52,7 +57,11 @@ FAMILIES: Final = tuple(item.name for item in fields(FaultRates) if item.name !=
     NAME_INVISIBLE,
     ID_LEADING_ZERO,
     ID_LETTER_DIGIT,
+    NAME_LEGACY_UTF8,
+    NAME_UTF8_THRICE,
 ) = range(len(FAMILIES))
+BEYOND_RULES: Final = {NAME_LEGACY_UTF8: "name_legacy_utf8", NAME_UTF8_THRICE: "name_utf8_thrice"}
+"""Families no rule promises to repair (index -> name); the evaluation scores them apart."""
 _NAME_FAMILIES: Final = [
     NAME_CHANGED,
     NAME_NO_DIACRITICS,
@@ -64,6 +73,8 @@ _NAME_FAMILIES: Final = [
     NAME_UTF8,
     NAME_LOOKALIKE,
     NAME_INVISIBLE,
+    NAME_LEGACY_UTF8,
+    NAME_UTF8_THRICE,
 ]
 
 _UNKNOWN_CMND_SALT: Final = 77_777
@@ -95,10 +106,13 @@ class Outcome:
     reasons: list[str]
     linked: bool
     suggestion: tuple[str, SuggestionMethod] | None = None
-    """Expected suggested ID and method (records that do not link; name_birth_gender ones are
-    checked for uniqueness against the whole register after generation)."""
+    """Suggested ID and method the rules give a record that does not link (None when a field
+    fault keeps its person from fitting; name_birth_gender ones are checked for uniqueness
+    against the whole register after generation)."""
     record_birth: tuple[datetime.date, str] | None = None
     """The record's birth date and precision as written (for that uniqueness check)."""
+    beyond_rules: str | None = None
+    """The family beyond the rules applied to the record, if any."""
 
 
 class RecordFaulter:
@@ -139,29 +153,33 @@ class RecordFaulter:
         reasons = {"missing": ["MISSING_ID"], "invalid": ["INVALID_ID"], "cmnd": ["LEGACY_ID"]}.get(kind, [])
         if kind in ("cccd", "cmnd") and not linked:
             reasons.append("NOT_IN_REFERENCE")
-        if not linked:  # field faults only on linked records
-            birth_date, natural = self.birth_text(person.precision, person.year, person.month, person.day)
-            precision = "day" if natural else ("day", "month", "year")[person.precision]
-            month = 1 if person.precision == YEAR else person.month
-            day = person.day if person.precision == DAY else 1
-            method = id_method(national_id, person.national_id) or SuggestionMethod.NAME_BIRTH_GENDER
-            return Outcome(
-                national_id,
-                self.style(person.name),
-                birth_date,
-                self.gender_text(person.female),
-                reasons,
-                False,
-                (person.national_id, method),
-                (datetime.date(person.year, month, day), precision),
-            )
-        name, name_code = self._name(person, flags)
-        birth_date, date_code = self._birth_date(person, flags)
+        name, name_code, beyond = self._name(person, flags)
+        birth_date, date_code, written = self._birth_date(person, flags)
         gender, gender_code = self._gender(person, flags)
-        reasons += [code for code in (name_code, date_code, gender_code) if code]
-        if self.spec.has_active and active and person.deceased:
-            reasons.append("DECEASED")
-        return Outcome(national_id, name, birth_date, gender, reasons, True)
+        if linked:
+            reasons += [code for code in (name_code, date_code, gender_code) if code]
+            if self.spec.has_active and active and person.deceased:
+                reasons.append("DECEASED")
+            return Outcome(national_id, name, birth_date, gender, reasons, True, beyond_rules=beyond)
+        # Not linked: only the codes that apply to any record; the rules' suggestion only when
+        # no field fault keeps the person from fitting (name key, gender, date at the coarser precision).
+        if date_code == "DOB_INVALID":
+            reasons.append("DOB_INVALID")
+        if flags[GENDER_UNMAPPABLE]:
+            reasons.append("GENDER_MISMATCH")
+        fits = name_code is None and gender_code is None and date_code in (None, "DOB_PARTIAL")
+        method = id_method(national_id, person.national_id) or SuggestionMethod.NAME_BIRTH_GENDER
+        return Outcome(
+            national_id,
+            name,
+            birth_date,
+            gender,
+            reasons,
+            False,
+            (person.national_id, method) if fits else None,
+            written if fits else None,
+            beyond,
+        )
 
     def copy(self, person: PersonView, active: bool, original_linked: bool) -> Outcome:
         """A second record of the person: the ID (or for about half the former CMND), no faults."""
@@ -199,10 +217,11 @@ class RecordFaulter:
             text = faults.format_id(text, rnd)
         return text, kind, linked
 
-    def _name(self, person: PersonView, flags: np.ndarray) -> tuple[str, str | None]:
-        name, code = person.name, None
+    def _name(self, person: PersonView, flags: np.ndarray) -> tuple[str, str | None, str | None]:
+        """The name as written, the code of the family applied, and the family beyond the rules."""
+        name, code, beyond = person.name, None, None
         if not flags[_NAME_FAMILIES].any():
-            return self.style(name), None
+            return self.style(name), None, None
         if flags[NAME_CHANGED]:
             name, code = faults.change_given_name(name, person.female, self.rnd), "NAME_MISMATCH"
         if flags[NAME_TONE_STYLE]:
@@ -219,36 +238,44 @@ class RecordFaulter:
         name = self.style(name)
         encoded = code == "NAME_ENCODING"
         if not encoded and not flags[NAME_NO_DIACRITICS]:
-            garbled = self._encoding_accident(name, flags)
-            if garbled != name:
+            garbled, family = self._encoding_accident(name, flags)
+            if unicodedata.normalize("NFC", garbled) != unicodedata.normalize("NFC", name):  # a name it leaves as is
                 name, code, encoded = garbled, code or "NAME_ENCODING", True
+                beyond = family
         if not encoded and flags[NAME_LOOKALIKE]:
             name = faults.lookalike(name, self.rnd)
         if not encoded and flags[NAME_INVISIBLE]:
             name = faults.invisible(name, self.rnd)
         if flags[NAME_SPACING]:
             name = faults.garble_spacing(name, self.rnd)
-        if faults.name_reason(name, person.name) != code:  # e.g. mojibake the repair cannot undo
-            return self.style(person.name), None
-        return name, code
+        return name, code, beyond
 
-    def _encoding_accident(self, name: str, flags: np.ndarray) -> str:
-        """VIQR, Windows-1258 or UTF-8 misread (applied to the name as the dataset writes it)."""
+    def _encoding_accident(self, name: str, flags: np.ndarray) -> tuple[str, str | None]:
+        """VIQR, Windows-1258 or UTF-8 misread (applied to the name as the dataset writes it), or
+        an accident beyond the rules (its family name second)."""
         rnd = self.rnd
         if flags[NAME_VIQR]:
-            return encode_viqr(name)
+            return encode_viqr(name), None
         if flags[NAME_CP1258]:
-            return encode_cp1258(name, decomposed=rnd.random() < 0.5, latin1=rnd.random() < 0.3)
+            return encode_cp1258(name, decomposed=rnd.random() < 0.5, latin1=rnd.random() < 0.3), None
         if flags[NAME_UTF8]:
-            return encode_utf8_misread(name, times=1 if rnd.random() < 0.8 else 2, latin1=rnd.random() < 0.3)
-        return name
+            return encode_utf8_misread(name, times=1 if rnd.random() < 0.8 else 2, latin1=rnd.random() < 0.3), None
+        if flags[NAME_LEGACY_UTF8]:
+            legacy = encode_mojibake(name, rnd.choice(("tcvn3", "vni")))
+            return encode_utf8_misread(legacy, times=1), BEYOND_RULES[NAME_LEGACY_UTF8]
+        if flags[NAME_UTF8_THRICE]:
+            return encode_utf8_misread(name, times=3), BEYOND_RULES[NAME_UTF8_THRICE]
+        return name, None
 
-    def _birth_date(self, person: PersonView, flags: np.ndarray) -> tuple[str, str | None]:
+    def _birth_date(
+        self, person: PersonView, flags: np.ndarray
+    ) -> tuple[str, str | None, tuple[datetime.date, str] | None]:
+        """The date as written, its code, and its value and precision as the rules read it (None: invalid)."""
         if flags[DOB_INVALID]:
             text = faults.invalid_birth_date(
                 self.spec.day_format, person.year, person.month, person.day, self.as_of, self.rnd
             )
-            return text, "DOB_INVALID"
+            return text, "DOB_INVALID", None
         precision, year, month, day = person.precision, person.year, person.month, person.day
         code = None
         if flags[DOB_PARTIAL] and precision == DAY and self.spec.year_format is not None:
@@ -259,7 +286,10 @@ class RecordFaulter:
         text, natural = self.birth_text(precision, year, month, day)
         if natural and code is None:
             code = "DOB_PARTIAL"
-        return text, code
+        month = 1 if precision == YEAR else month
+        day = day if precision == DAY else 1
+        written = (datetime.date(year, month, day), "day" if natural else ("day", "month", "year")[precision])
+        return text, code, written
 
     def _gender(self, person: PersonView, flags: np.ndarray) -> tuple[str, str | None]:
         if flags[GENDER_UNMAPPABLE]:

@@ -6,9 +6,8 @@ import random
 from typing import Final
 
 from popsync.domain.id_suggestions import LETTER_DIGITS
-from popsync.domain.name_repairs import LOOKALIKES, repair_candidates
 from popsync.generate.formats import format_date
-from popsync.generate.names import FEMALE_GIVEN, MALE_GIVEN, name_key, strip_diacritics, strip_key
+from popsync.generate.names import FEMALE_GIVEN, MALE_GIVEN, strip_key
 from popsync.sectors.model import DateFormat
 
 _SEPARATORS: Final = (" ", ".", "-", "\u00a0")
@@ -42,7 +41,8 @@ def invalid_id(national_id: str, rnd: random.Random) -> str:
 
 
 _DIGIT_LETTERS: Final = {"0": "O", "1": "l", "5": "S", "8": "B"}
-_CYRILLIC: Final = {latin: char for char, latin in LOOKALIKES.items() if "\u0400" <= char <= "\u04ff"}
+# Cyrillic letters that look like Latin ones (the rules' look-alike family; the generator's own list).
+_CYRILLIC: Final = dict(zip("aeopcyxABEKMHOPCTX", "аеорсухАВЕКМНОРСТХ", strict=True))
 _D_STROKE: Final = {"Đ": ("\u00d0", "\u0189"), "đ": ("\u00f0", "\u0256")}
 _INVISIBLE_INSERTS: Final = ("\u200b", "\ufeff", "\u200d", "\u00ad", "\u2060")
 _SPACE_SWAPS: Final = ("\u00a0", "\u3000", "\u2009", "\u202f", "\u2002")
@@ -106,19 +106,6 @@ def garble_spacing(name: str, rnd: random.Random) -> str:
         cut = rnd.randrange(1, len(words))
         return " ".join(words[:cut]) + "  " + " ".join(words[cut:])
     return " " + name if variant == 1 else name + " "
-
-
-def name_reason(sector_name: str, register_name: str) -> str | None:
-    """The name reason code the rules give a linked record (None when the names agree)."""
-    key = name_key(sector_name)
-    register_key = name_key(register_name)
-    if key == register_key:
-        return None
-    if any(name_key(repaired) == register_key for repaired in repair_candidates(sector_name)):
-        return "NAME_ENCODING"
-    if strip_diacritics(key) == strip_diacritics(register_key):
-        return "NAME_DIACRITICS"
-    return "NAME_MISMATCH"
 
 
 def years_back(year: int, month: int, day: int, years: int) -> tuple[int, int, int]:

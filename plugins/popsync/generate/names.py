@@ -6,8 +6,6 @@ from typing import Final
 
 import numpy as np
 
-from popsync.domain.name_repairs import fold_name
-
 
 def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
@@ -123,8 +121,9 @@ _CONTROL_RE: Final = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def name_key(name: str) -> str:
-    """The rules' name key: look-alikes folded, NFC, control chars to spaces, lower, collapsed spaces, new style."""
-    text = _CONTROL_RE.sub(" ", fold_name(name))
+    """The rules' name key of a name the generator drew (NFC, control chars to spaces, lower, collapsed
+    spaces, new style); the generator's own names carry no look-alikes, so nothing is folded."""
+    text = _CONTROL_RE.sub(" ", _nfc(name))
     text = _SPACE_RE.sub(" ", text.lower()).strip()
     return _KEY_RE.sub(lambda match: OLD_TO_NEW[match.group(0)], text)
 

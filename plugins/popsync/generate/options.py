@@ -55,6 +55,11 @@ class FaultRates:
     """The ID's leading zeros lost (a spreadsheet read it as a number)."""
     id_letter_digit: float = 0.003
     """Letters typed for digits that look alike (O for 0, l for 1, S for 5, B for 8)."""
+    name_legacy_utf8: float = 0.001
+    """Beyond the rules: a TCVN3/VNI mojibake name later exported as UTF-8 and read as Windows-1252
+    (two accidents in a row; expected ``NAME_ENCODING``, scored apart from the rules' families)."""
+    name_utf8_thrice: float = 0.001
+    """Beyond the rules: UTF-8 read as Windows-1252 three times (expected ``NAME_ENCODING``, scored apart)."""
 
     def __post_init__(self) -> None:
         for item in fields(self):

@@ -83,7 +83,11 @@ class Records:
     linked: list[str | None]
     suggested: list[str | None]  # expected suggested national ID of a record that does not link
     suggestion_method: list[str | None]
-    record_birth: list[tuple[datetime.date, str] | None]  # as written, for name_birth_gender checks
+    probe: list[tuple[str, bool, datetime.date, str] | None]
+    """Name, female, birth date and precision (as written) of records the rules may suggest a person
+    for by name, birth date and gender: checked against the whole register after generation."""
+    true_national_id: list[str | None]  # the register person the record is about (None: outside the register)
+    beyond_rules: list[str | None]  # the fault family beyond the rules applied, if any
 
     def __len__(self) -> int:
         return len(self.key_index)
@@ -136,7 +140,8 @@ def build_records(
     linked = [True] * count
     suggested: list[str | None] = [None] * count
     suggestion_method: list[str | None] = [None] * count
-    record_birth: list[tuple[datetime.date, str] | None] = [None] * count
+    probe: list[tuple[str, bool, datetime.date, str] | None] = [None] * count
+    beyond: list[str | None] = [None] * count
 
     slow = flags.any(axis=1) | natural | (deceased & active)
     copies: list[tuple[int, Outcome]] = []
@@ -161,9 +166,11 @@ def build_records(
         gender[i] = outcome.gender
         reasons[i] = outcome.reasons
         linked[i] = outcome.linked
+        beyond[i] = outcome.beyond_rules
         if outcome.suggestion is not None:
             suggested[i], suggestion_method[i] = outcome.suggestion[0], str(outcome.suggestion[1])
-            record_birth[i] = outcome.record_birth
+            if outcome.record_birth is not None and outcome.suggestion[1] == "name_birth_gender":
+                probe[i] = (person.name, person.female, *outcome.record_birth)
         if flags[i, DUPLICATE]:
             copies.append((i, faulter.copy(person, bool(active[i]), outcome.linked)))
             if outcome.linked:
@@ -181,7 +188,8 @@ def build_records(
         linked_ids.append(person_ids[i])
         suggested.append(None)
         suggestion_method.append(None)
-        record_birth.append(None)
+        probe.append(None)
+        beyond.append(None)
 
     source = np.concatenate([members, members[copy_positions]])
     key_index = np.concatenate([persons.index[members], slots.synthetic_base + np.arange(len(copies))])
@@ -204,7 +212,9 @@ def build_records(
         linked=linked_ids,
         suggested=suggested,
         suggestion_method=suggestion_method,
-        record_birth=record_birth,
+        probe=probe,
+        true_national_id=[*person_ids, *(person_ids[i] for i, _ in copies)],
+        beyond_rules=beyond,
     )
     outsiders = _outsiders(spec, rng, count, slots, slots.synthetic_base + len(copies), as_of, faulter)
     return _concat(base, outsiders)
@@ -263,7 +273,12 @@ def _outsiders(
         linked=[None] * count,
         suggested=[None] * count,
         suggestion_method=[None] * count,
-        record_birth=[None] * count,
+        probe=[
+            (name, bool(f), datetime.date(y, m, d), "day")
+            for name, f, y, m, d in zip(full_names, female.tolist(), years, months, days, strict=True)
+        ],
+        true_national_id=[None] * count,
+        beyond_rules=[None] * count,
     )
 
 

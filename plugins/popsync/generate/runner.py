@@ -25,7 +25,7 @@ from popsync.generate.population import REGISTER_COLUMNS
 from popsync.generate.report import GenerationReport
 from popsync.generate.spec import specs_for
 from popsync.generate.stream import Chunk, default_workers, generate_chunks
-from popsync.generate.suggestions import SuggestionProbe, clear_ambiguous
+from popsync.generate.suggestions import SuggestionProbe, settle_probes
 from popsync.settings import REGISTER_DATABASE
 
 _log = logging.getLogger(__name__)
@@ -111,7 +111,7 @@ def _load(options: GenerateOptions, server_url: str) -> tuple[dict[str, dict[str
     finishing += [(source_database(sector), "ANALYZE;") for sector in options.sectors]
     run_concurrently([partial(run_script, database_url(server_url, name), script) for name, script in finishing])
     sector_urls = {sector: database_url(server_url, source_database(sector)) for sector in options.sectors}
-    clear_ambiguous(register_url, sector_urls, probes)
+    settle_probes(register_url, sector_urls, probes)
     return dict(counts), {key: _reason_counts(value) for key, value in literals.items()}
 
 

@@ -37,13 +37,15 @@ class DatasetChunk:
     """Columns in ``spec.columns`` order."""
     ground_truth_columns: list[Column]
     """dataset, source_key, expected_reasons, expected_linked_national_id, expected_suggested_national_id,
-    expected_suggestion_method."""
+    expected_suggestion_method, true_national_id, beyond_rules (see database.GROUND_TRUTH_COLUMNS)."""
     rows: int
     reasons: Counter[str]
     """Records per text[] literal of expected reasons ("{}" = matched)."""
     name_birth_gender: tuple[SuggestionProbe, ...] = ()
-    """Records whose expected suggestion is found by name, birth date and gender: kept only
-    when exactly one register person fits (checked after generation, see generate.suggestions)."""
+    """Records the rules may suggest a person for by name, birth date and gender: their own
+    person's records keep it only when exactly one register person fits, records of people
+    outside the register get the one stranger who fits (checked after generation, see
+    generate.suggestions)."""
 
 
 @dataclass(frozen=True)
@@ -94,13 +96,13 @@ def _dataset_chunk(spec: DatasetSpec, records: Records, columns: list[Column]) -
         records.linked,
         records.suggested,
         records.suggestion_method,
+        records.true_national_id,
+        records.beyond_rules,
     ]
     probes = tuple(
-        SuggestionProbe(spec.name, str(key), str(suggested), birth[0], birth[1])
-        for key, suggested, method, birth in zip(
-            keys, records.suggested, records.suggestion_method, records.record_birth, strict=True
-        )
-        if method == "name_birth_gender" and birth is not None
+        SuggestionProbe(spec.name, str(key), suggested, probe[0], "F" if probe[1] else "M", probe[2], probe[3])
+        for key, suggested, probe in zip(keys, records.suggested, records.probe, strict=True)
+        if probe is not None
     )
     return DatasetChunk(spec, columns, truth, len(records), Counter(records.reasons), probes)
 

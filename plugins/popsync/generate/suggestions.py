@@ -1,8 +1,14 @@
-"""Ground truth of name_birth_gender suggestions: kept only where exactly one register person fits.
+"""Ground truth of name_birth_gender suggestions, which depend on the whole register.
 
-Whether a person's name, gender and birth date single them out depends on the whole register,
-which no chunk sees; so the generator collects these records while streaming and checks them
-once the register is loaded.
+Whether a record's name, gender and birth date single out one register person depends on the
+whole register, which no chunk sees; so the generator collects these records while streaming
+and settles them once the register is loaded:
+
+* a record of a register person keeps its expected suggestion (its own person) only when
+  exactly one register person fits;
+* a record of a person outside the register, whom exactly one register person (a stranger)
+  fits, gets that stranger as the suggestion the rules give: "follows the rule" expects it,
+  "points at the true person" counts it wrong (``true_national_id`` is NULL).
 """
 
 import datetime
@@ -23,24 +29,37 @@ _log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class SuggestionProbe:
-    """A record whose expected suggestion is found by name, birth date and gender."""
+    """A record the rules may suggest a person for by name, birth date and gender."""
 
     dataset: str
     source_key: str
-    national_id: str
+    national_id: str | None
+    """The record's own register person (None: the person is not in the register)."""
+    full_name: str
+    gender: str
     birth_date: datetime.date
     birth_date_precision: str
 
 
-def ambiguous_probes(register_url: str, probes: Sequence[SuggestionProbe]) -> list[tuple[str, str]]:
-    """``(dataset, source_key)`` of the probes that not exactly one register person fits."""
+@dataclass(frozen=True)
+class ProbeResult:
+    dataset: str
+    source_key: str
+    candidates: int
+    national_id: str | None
+    """The one register person that fits (None unless ``candidates`` is 1)."""
+
+
+def probe_register(register_url: str, probes: Sequence[SuggestionProbe]) -> list[ProbeResult]:
+    """How many register persons fit each probe, and which one when it is one."""
     if not probes:
         return []
     table = pa.table(
         {
             "dataset": [p.dataset for p in probes],
             "source_key": [p.source_key for p in probes],
-            "national_id": [p.national_id for p in probes],
+            "full_name": [p.full_name for p in probes],
+            "gender": [p.gender for p in probes],
             "birth_date": pa.array([p.birth_date for p in probes], pa.date32()),
             "birth_date_precision": [p.birth_date_precision for p in probes],
         }
@@ -53,22 +72,38 @@ def ambiguous_probes(register_url: str, probes: Sequence[SuggestionProbe]) -> li
         )
         store_arrow(duck, "register_persons", persons)
         rows = duck.execute(read_sql("generate/ambiguous_suggestions.sql")).fetchall()
-    return [(str(dataset), str(key)) for dataset, key in rows]
+    return [
+        ProbeResult(str(dataset), str(key), int(count), str(nid) if count == 1 else None)
+        for dataset, key, count, nid in rows
+    ]
 
 
-def clear_ambiguous(register_url: str, sector_urls: dict[str, str], probes: dict[str, list[SuggestionProbe]]) -> int:
-    """Remove expected name_birth_gender suggestions that are not unique; return how many."""
-    ambiguous = ambiguous_probes(register_url, [probe for items in probes.values() for probe in items])
+def settle_probes(register_url: str, sector_urls: dict[str, str], probes: dict[str, list[SuggestionProbe]]) -> int:
+    """Clear own-person suggestions that are not unique, set strangers' ones; return how many changed."""
+    flat = [probe for items in probes.values() for probe in items]
+    own = {(p.dataset, p.source_key) for p in flat if p.national_id is not None}
     by_dataset = {probe.dataset: sector for sector, items in probes.items() for probe in items}
-    per_sector: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for dataset, key in ambiguous:
-        per_sector[by_dataset[dataset]].append((dataset, key))
-    for sector, rows in per_sector.items():
+    updates: dict[str, list[tuple[str | None, str | None, str, str]]] = defaultdict(list)
+    cleared = strangers = 0
+    for result in probe_register(register_url, flat):
+        key = (result.dataset, result.source_key)
+        if key in own and result.candidates != 1:
+            updates[by_dataset[result.dataset]].append((None, None, *key))
+            cleared += 1
+        elif key not in own and result.candidates == 1:
+            updates[by_dataset[result.dataset]].append((result.national_id, "name_birth_gender", *key))
+            strangers += 1
+    for sector, rows in updates.items():
         with psycopg.connect(sector_urls[sector]) as conn, conn.cursor() as cur:
             cur.executemany(
-                "UPDATE ground_truth.expected SET expected_suggested_national_id = NULL, "
-                "expected_suggestion_method = NULL WHERE dataset = %s AND source_key = %s",
+                "UPDATE ground_truth.expected SET expected_suggested_national_id = %s, "
+                "expected_suggestion_method = %s WHERE dataset = %s AND source_key = %s",
                 rows,
             )
-    _log.info("name_birth_gender suggestions: %d not unique in the register, cleared", len(ambiguous))
-    return len(ambiguous)
+    _log.info(
+        "name_birth_gender suggestions: %d not unique in the register (cleared), %d records outside the "
+        "register fit exactly one stranger (expected by the rule)",
+        cleared,
+        strangers,
+    )
+    return cleared + strangers

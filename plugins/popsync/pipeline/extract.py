@@ -1,62 +1,81 @@
-"""Extract: read a dataset from its sector database straight into the worker's DuckDB.
+"""Extract: read a dataset from its source straight into the worker's DuckDB.
 
-One network crossing: the ADBC driver streams the query's result with binary COPY into
-Arrow batches, which DuckDB consumes as they come (bounded memory). Nothing is staged in
-the warehouse.
+The source's reader (:mod:`popsync.sources`) yields staging batches as they come; DuckDB
+consumes them (bounded memory). Nothing is staged in the warehouse. A source that fails
+part-way (a malformed file, a lost connection) stops the run before anything is written.
 """
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 
 import pyarrow as pa
-from psycopg import sql
 
-from popsync.db.arrow_io import adbc_connection
-from popsync.db.identifiers import quoted
-from popsync.db.redact import describe_error
+from popsync.db.connections import source_sqlalchemy_url
 from popsync.db.sql_files import read_sql
 from popsync.pipeline.faults import kill_point
 from popsync.pipeline.run import DatasetRun
+from popsync.sectors.model import PostgresSource
+from popsync.sources.database import database_reader
+from popsync.sources.errors import SourceError
+from popsync.sources.postgres import postgres_query, postgres_reader
+from popsync.sources.staging import STAGING_COLUMNS
 
-STAGING_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("source_key", "text"),
-    ("national_id", "text"),
-    ("full_name", "text"),
-    ("birth_date", "text"),
-    ("gender", "text"),
-    ("is_active", "boolean"),
-    ("updated_at", "timestamptz"),
-)
+__all__ = ["STAGING_COLUMNS", "ExtractError", "extract_query", "extract_reader"]
 
 
 class ExtractError(RuntimeError):
-    """The extract query failed against the sector database."""
+    """The dataset's source could not be read (the message is safe to log)."""
 
 
 def extract_query(run: DatasetRun) -> str:
-    """The dataset's extract SQL wrapped so that it yields the standard columns."""
-    body = read_sql(run.dataset.extract_sql).strip().rstrip(";")
+    """The PostgreSQL dataset's extract SQL wrapped so that it yields the standard columns."""
+    source = run.dataset.source_definition
+    if not isinstance(source, PostgresSource):
+        raise TypeError(f"{run.label} is not a PostgreSQL source")
+    return postgres_query(read_sql(source.query), run.dataset.columns.model_dump())
+
+
+def _source_reader(run: DatasetRun) -> AbstractContextManager[pa.RecordBatchReader]:
+    source = run.dataset.source_definition
     mapping = run.dataset.columns.model_dump()
-    selected = []
-    for role, pg_type in STAGING_COLUMNS:
-        column = mapping.get(role)
-        source = sql.SQL("NULL") if column is None else sql.SQL("extracted.{}").format(quoted(column))
-        selected.append(sql.SQL("{}::{} AS {}").format(source, sql.SQL(pg_type), sql.Identifier(role)))
-    query = sql.SQL("WITH extracted AS (\n{body}\n)\nSELECT {columns} FROM extracted").format(
-        body=sql.SQL(body),  # trusted file from include/sql, reviewed like code
-        columns=sql.SQL(", ").join(selected),
-    )
-    return query.as_string(None)
+    conn_id = source.conn_id or run.sector.conn_id
+    if isinstance(source, PostgresSource):
+        return postgres_reader(conn_id, read_sql(source.query), mapping)
+    try:
+        url = source_sqlalchemy_url(conn_id)
+    except KeyError as exc:
+        raise SourceError(str(exc.args[0])) from None
+    return database_reader(url, read_sql(source.query), mapping, batch_rows=source.batch_rows, timezone=source.timezone)
+
+
+class _Guard:
+    """Remembers the first source error raised while the stream is consumed (DuckDB wraps it)."""
+
+    def __init__(self) -> None:
+        self.error: SourceError | None = None
+
+    def watch(self, reader: pa.RecordBatchReader) -> pa.RecordBatchReader:
+        def batches() -> Iterator[pa.RecordBatch]:
+            try:
+                yield from reader
+            except SourceError as exc:
+                self.error = exc
+                raise
+
+        return pa.RecordBatchReader.from_batches(reader.schema, batches())
 
 
 @contextmanager
 def extract_reader(run: DatasetRun) -> Iterator[pa.RecordBatchReader]:
     """The dataset's records as a stream of Arrow batches, read once."""
-    with adbc_connection(run.sector.conn_id) as source:
-        try:
-            reader = source.read(extract_query(run))
-        except Exception as exc:
-            # the database's message may quote a record's values: keep a safe description only
-            raise ExtractError(f"extract of {run.label} failed: {describe_error(exc)}") from None
-        kill_point("extract")
-        yield reader
+    guard = _Guard()
+    try:
+        with _source_reader(run) as reader:
+            kill_point("extract")
+            yield guard.watch(reader)
+    except SourceError as exc:
+        raise ExtractError(f"extract of {run.label} failed: {exc}") from None
+    except Exception:
+        if guard.error is not None:
+            raise ExtractError(f"extract of {run.label} failed: {guard.error}") from None
+        raise

@@ -19,7 +19,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from popsync.sectors.model import SectorDefinition
+from popsync.sectors.model import SOURCE_KINDS, SectorDefinition
 from popsync.settings import SECTORS_DIR
 
 YamlPath = tuple[str | int, ...]
@@ -131,9 +131,14 @@ def _parse(path: Path) -> _Document:
 def _model_at(loc: tuple[str | int, ...]) -> type[BaseModel] | None:
     """The pydantic model that validates the mapping at ``loc`` (for near-miss suggestions)."""
     model: type[BaseModel] = SectorDefinition
+    previous: str | int | None = None
     for part in loc:
         if isinstance(part, int):
             continue
+        if previous == "source" and part in SOURCE_KINDS:
+            model, previous = SOURCE_KINDS[part], part
+            continue
+        previous = part
         field = model.model_fields.get(part)
         if field is None:
             return None
@@ -147,6 +152,8 @@ def _model_at(loc: tuple[str | int, ...]) -> type[BaseModel] | None:
 def _model_in(annotation: Any) -> type[BaseModel] | None:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
+    if typing.get_origin(annotation) is typing.Annotated:
+        return _model_in(typing.get_args(annotation)[0])
     if typing.get_origin(annotation) in (tuple, list, typing.Union, types.UnionType):
         for arg in typing.get_args(annotation):
             found = _model_in(arg)
@@ -165,9 +172,19 @@ def _close(word: object, choices: list[str]) -> str | None:
     return by_lower[matches[0]] if matches else None
 
 
+def _as_written(loc: tuple[str | int, ...]) -> list[str | int]:
+    """A pydantic location without what YAML does not show: ``[key]`` and the source kind's tag."""
+    parts: list[str | int] = []
+    for part in loc:
+        if part == "[key]" or (parts[-1:] == ["source"] and part in SOURCE_KINDS):
+            continue
+        parts.append(part)
+    return parts
+
+
 def _yaml_path(loc: tuple[str | int, ...], dataset_keys: list[str] | None) -> YamlPath:
     """Where a pydantic error location sits in the YAML as written."""
-    parts: list[str | int] = [part for part in loc if part != "[key]"]
+    parts = _as_written(loc)
     if (
         dataset_keys is not None
         and len(parts) >= 2
@@ -183,7 +200,7 @@ def _yaml_path(loc: tuple[str | int, ...], dataset_keys: list[str] | None) -> Ya
 
 def _field_name(loc: tuple[str | int, ...], data: dict[str, Any], dataset_keys: list[str] | None) -> str:
     """Dotted field path, naming datasets by their name rather than their position."""
-    parts: list[str | int] = [part for part in loc if part != "[key]"]
+    parts = _as_written(loc)
     if len(parts) >= 2 and parts[0] == "datasets" and isinstance(parts[1], int):
         if dataset_keys is not None and parts[1] < len(dataset_keys):
             parts[1] = dataset_keys[parts[1]]
@@ -215,6 +232,11 @@ def _suggestion(item: Any, loc: tuple[str | int, ...]) -> tuple[str, str | None]
     if kind == "literal_error":
         choices = re.findall(r"'([^']*)'", str(item.get("ctx", {}).get("expected", "")))
         return f"{message}{shown}", _close(value, choices)
+    if kind == "union_tag_invalid":
+        choices = re.findall(r"'([^']*)'", str(item.get("ctx", {}).get("expected_tags", "")))
+        return f"unknown source kind {item.get('ctx', {}).get('tag')!r}; known: {', '.join(choices)}", _close(
+            item.get("ctx", {}).get("tag"), choices
+        )
     if kind in ("missing", "value_error"):
         return message, None
     return f"{message}{shown}", None
@@ -233,6 +255,8 @@ def _describe(error: ValidationError, file: Path, doc: _Document, dataset_keys: 
         message, suggestion = _suggestion(item, loc)
         if message.startswith("Value error, "):
             message = message.removeprefix("Value error, ")
+        if item["type"] in ("union_tag_invalid", "union_tag_not_found"):
+            loc = (*loc, "kind")
         line = _line(doc.lines, _yaml_path(loc, dataset_keys))
         issues.append(ConfigIssue(file, line, _field_name(loc, doc.data, dataset_keys), message, suggestion))
     return issues

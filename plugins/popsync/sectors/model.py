@@ -114,13 +114,78 @@ class QualityRules(_Strict):
         return data
 
 
+def sql_file_problem(value: str) -> str | None:
+    """Why ``value`` is not a usable query file below ``include/sql`` (None when it is)."""
+    path = (SQL_DIR / value).resolve()
+    if SQL_DIR.resolve() not in path.parents or path.suffix != ".sql":
+        return f"{value!r} must be a .sql file below include/sql"
+    if not path.is_file():
+        return f"extract SQL file include/sql/{value} does not exist"
+    return None
+
+
+def _checked_sql_file(value: str) -> str:
+    problem = sql_file_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+SqlFile = Annotated[str, AfterValidator(_checked_sql_file)]
+
+
+class PostgresSource(_Strict):
+    """The sector database is PostgreSQL: read through ADBC (binary COPY), the fast path."""
+
+    kind: Literal["postgres"]
+    query: SqlFile
+    """Path below ``include/sql`` of a query (named CTEs) run against the sector database."""
+    conn_id: Identifier | None = None
+    """Airflow connection; default the sector's ``source_conn_id``."""
+
+
+class SqlAlchemySource(_Strict):
+    """Any database SQLAlchemy reaches (MySQL/MariaDB, SQL Server, Oracle, SQLite ...).
+
+    The query is written in the source's own dialect and streamed with a server-side cursor
+    in batches of ``batch_rows`` (bounded memory).
+    """
+
+    kind: Literal["sqlalchemy"]
+    query: SqlFile
+    conn_id: Identifier | None = None
+    """Airflow connection; default the sector's ``source_conn_id``."""
+    batch_rows: int = Field(default=65_536, ge=1, le=1_000_000)
+    timezone: str = "UTC"
+    """Time zone of timestamps the source stores without one (``DATETIME``)."""
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (an IANA name such as Asia/Ho_Chi_Minh)") from None
+        return value
+
+
+SOURCE_KINDS: dict[str, type[BaseModel]] = {"postgres": PostgresSource, "sqlalchemy": SqlAlchemySource}
+"""The model of each ``source.kind`` (the loader names fields and suggests names with it)."""
+
+SourceDefinition = Annotated[PostgresSource | SqlAlchemySource, Field(discriminator="kind")]
+
+
 class DatasetDefinition(_Strict):
     """One dataset of a sector: reconciled and reported on its own."""
 
     name: Identifier
     title: str
-    extract_sql: str
-    """Path below ``include/sql`` of a query (named CTEs) run against the sector database."""
+    extract_sql: str | None = None
+    """Path below ``include/sql`` of a PostgreSQL query (named CTEs): short for ``source: {kind: postgres}``."""
+    source: SourceDefinition | None = None
+    """Where the records come from when not the PostgreSQL ``extract_sql``."""
     columns: ColumnMapping
     birth_date_formats: tuple[DateFormat, ...] = Field(min_length=1)
     genders: dict[str, Literal["M", "F"]] = Field(min_length=1)
@@ -132,13 +197,28 @@ class DatasetDefinition(_Strict):
 
     @field_validator("extract_sql")
     @classmethod
-    def _extract_sql_exists(cls, value: str) -> str:
-        path = (SQL_DIR / value).resolve()
-        if SQL_DIR.resolve() not in path.parents or path.suffix != ".sql":
-            raise ValueError(f"{value!r} must be a .sql file below include/sql")
-        if not path.is_file():
-            raise ValueError(f"extract SQL file include/sql/{value} does not exist")
-        return value
+    def _extract_sql_exists(cls, value: str | None) -> str | None:
+        return None if value is None else _checked_sql_file(value)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "DatasetDefinition":
+        if (self.extract_sql is None) == (self.source is None):
+            raise ValueError("a dataset needs exactly one of `extract_sql` (PostgreSQL) and `source`")
+        return self
+
+    @property
+    def source_definition(self) -> PostgresSource | SqlAlchemySource:
+        """The dataset's source; ``extract_sql`` is a PostgreSQL source."""
+        if self.source is not None:
+            return self.source
+        assert self.extract_sql is not None
+        return PostgresSource(kind="postgres", query=self.extract_sql)
+
+    @property
+    def source_summary(self) -> str:
+        """One line naming where the records come from (for DAG documentation)."""
+        source = self.source_definition
+        return f"{source.kind}: `include/sql/{source.query}`"
 
     @field_validator("genders")
     @classmethod

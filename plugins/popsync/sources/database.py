@@ -1,0 +1,88 @@
+"""Sources in any database SQLAlchemy reaches: streamed with a server-side cursor into Arrow.
+
+The dataset's query is written in the source's own dialect (a file below ``include/sql``).
+Rows come in batches of ``batch_rows`` (``stream_results`` / ``yield_per``: the driver keeps
+one batch in memory, not the result), and each batch becomes one staging record batch.
+"""
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pyarrow as pa
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+
+from popsync.db.redact import describe_error
+from popsync.sources.errors import SourceError
+from popsync.sources.staging import STAGING_SCHEMA, missing_columns, staging_batch
+
+_MYSQL_DIALECTS = frozenset({"mysql", "mariadb"})
+
+
+def engine_for(url: str) -> sa.Engine:
+    """An engine without a pool (one stream per task); MySQL/MariaDB talk utf8mb4."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() in _MYSQL_DIALECTS and "charset" not in parsed.query:
+        parsed = parsed.update_query_dict({"charset": "utf8mb4"})
+    return sa.create_engine(parsed, poolclass=NullPool)
+
+
+def _safe(exc: BaseException) -> str:
+    original = getattr(exc, "orig", None)
+    return describe_error(original if isinstance(original, BaseException) else exc)
+
+
+@contextmanager
+def database_reader(
+    url: str,
+    query: str,
+    mapping: Mapping[str, str | None],
+    *,
+    batch_rows: int = 65_536,
+    timezone: str = "UTC",
+) -> Iterator[pa.RecordBatchReader]:
+    """The staging records of ``query`` on the database at ``url``, as a stream read once."""
+    zone = ZoneInfo(timezone)
+    engine = engine_for(url)
+    try:
+        try:
+            connection = engine.connect()
+        except Exception as exc:
+            raise SourceError(f"cannot connect to the source database: {_safe(exc)}") from None
+        with connection:
+            streaming = connection.execution_options(stream_results=True, yield_per=batch_rows)
+            try:
+                result = streaming.execute(sa.text(query))
+            except Exception as exc:
+                raise SourceError(f"the source query failed: {_safe(exc)}") from None
+            keys = list(result.keys())
+            missing = missing_columns(mapping, keys)
+            if missing:
+                result.close()
+                raise SourceError(
+                    f"the source query returns no column {', '.join(missing)} (it returns {', '.join(keys)})"
+                )
+            yield pa.RecordBatchReader.from_batches(STAGING_SCHEMA, _batches(result, keys, mapping, batch_rows, zone))
+    finally:
+        engine.dispose()
+
+
+def _batches(
+    result: sa.CursorResult[Any], keys: list[str], mapping: Mapping[str, str | None], batch_rows: int, zone: ZoneInfo
+) -> Iterator[pa.RecordBatch]:
+    wanted = {column for column in mapping.values() if column is not None}
+    positions = {key: index for index, key in enumerate(keys) if key in wanted}
+    try:
+        for rows in result.partitions(batch_rows):
+            transposed = list(zip(*rows, strict=True))
+            columns = {key: transposed[index] for key, index in positions.items()}
+            yield staging_batch(columns, mapping, len(rows), zone)
+    except SourceError:
+        raise
+    except Exception as exc:
+        raise SourceError(f"reading the source failed: {_safe(exc)}") from None
+    finally:
+        result.close()
