@@ -40,7 +40,7 @@ from popsync.pipeline.extract import ExtractError, extract_query
 from popsync.pipeline.memory import peak_memory_mb
 from popsync.pipeline.results import PlanResult
 from popsync.pipeline.run import DatasetRun
-from popsync.sectors.model import MAX_BUCKETS
+from popsync.sectors.model import MAX_BUCKETS, PostgresSource
 from popsync.settings import get_settings
 
 _log = logging.getLogger(__name__)
@@ -58,14 +58,29 @@ def buckets_for(records: int, rows_per_bucket: int) -> int:
 
 
 def count_records(run: DatasetRun) -> int:
-    """Records the dataset's extract yields, counted by the sector database (no rows travel)."""
-    query = read_sql("sources/count_extract.sql").replace("__extract_sql__", extract_query(run))
-    with adbc_connection(run.sector.conn_id) as source:
-        try:
-            table = source.read(query).read_all()
-        except Exception as exc:
-            raise ExtractError(f"counting the extract of {run.label} failed: {describe_error(exc)}") from None
-    return int(table.column(0)[0].as_py())
+    """Records the dataset's extract yields, counted by the source database (no rows travel)."""
+    source = run.dataset.source_definition
+    conn_id = source.conn_id or run.sector.conn_id
+    if isinstance(source, PostgresSource):
+        query = read_sql("sources/count_extract.sql").replace("__extract_sql__", extract_query(run))
+        with adbc_connection(conn_id) as connection:
+            try:
+                table = connection.read(query).read_all()
+            except Exception as exc:
+                raise ExtractError(f"counting the extract of {run.label} failed: {describe_error(exc)}") from None
+        return int(table.column(0)[0].as_py())
+    import sqlalchemy as sa
+
+    from popsync.db.connections import source_sqlalchemy_url
+    from popsync.sources.database import engine_for
+
+    body = read_sql(source.query).strip().rstrip(";")
+    query = read_sql("sources/count_extract.sql").replace("__extract_sql__", body)
+    try:
+        with engine_for(source_sqlalchemy_url(conn_id)).connect() as connection:
+            return int(connection.execute(sa.text(query)).scalar_one())
+    except Exception as exc:
+        raise ExtractError(f"counting the extract of {run.label} failed: {describe_error(exc)}") from None
 
 
 def run_folder(run: DatasetRun) -> Path:
