@@ -190,3 +190,33 @@ def _planned_run(run: DatasetRun, planned: Any) -> DatasetRun:
     from dataclasses import replace
 
     return replace(run, attempt=planned.attempt, buckets=planned.buckets)
+
+
+def test_airflow_maps_reconcile_over_the_buckets(
+    hard_cases: dict[str, list[str]], settings: Settings, fresh_date: Any
+) -> None:
+    """Through Airflow (dag.test): one mapped reconcile task instance per bucket, one publish of all."""
+    from popsync.airflow.sector_dag import PEAK_MEMORY_XCOM, build_sector_dag
+
+    sector = _sector()
+    split = sector.model_copy(update={"datasets": (sector.datasets[0].model_copy(update={"buckets": 3}),)})
+    dag = build_sector_dag(split)
+    dag_run = dag.test(logical_date=fresh_date())
+    instances = dag_run.get_task_instances()
+    states = {(ti.task_id, ti.map_index): str(ti.state) for ti in instances}
+    assert str(dag_run.state) == "success", states
+    assert sorted(index for task, index in states if task == "cards.reconcile") == [0, 1, 2]
+    assert all(state == "success" for state in states.values() if state != "skipped"), states
+    peaks = [ti.xcom_pull(task_ids=ti.task_id, map_indexes=ti.map_index, key=PEAK_MEMORY_XCOM) for ti in instances]
+    assert any(peak is not None and peak > 0 for peak in peaks)
+    published = _published(settings)
+    assert published["buckets"] == [0, 1, 2]
+    with psycopg.connect(settings.database_url_for("popsync_warehouse")) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_inherits JOIN pg_class ON pg_class.oid = inhparent "
+            "WHERE relname = (SELECT matches_table FROM sync.published_runs WHERE sector = %s)",
+            (SECTOR,),
+        ).fetchone()
+        work = list((settings.work_dir / "runs").glob(f"{SECTOR}__*"))
+    assert row is not None and row[0] == 3, "the published run table has one partition per bucket"
+    assert not work, "the plan's files are removed once every bucket has finished"
