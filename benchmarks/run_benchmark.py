@@ -268,10 +268,24 @@ def main() -> int:
     args = parser.parse_args()
 
     from popsync.airflow_env import apply_airflow_environment
+    from popsync.db.embedded import EmbeddedPostgres
     from popsync.settings import get_settings
 
     settings = get_settings()
     apply_airflow_environment(settings)
+    server = EmbeddedPostgres(settings.pgdata_dir, settings.embedded_port) if settings.uses_embedded_server else None
+    started_here = server is not None and not server.is_running()
+    try:
+        return _run(args)
+    finally:
+        if server is not None and started_here:  # leave the port free for the next benchmark
+            server.stop()
+
+
+def _run(args: argparse.Namespace) -> int:
+    from popsync.settings import get_settings
+
+    settings = get_settings()
     env = dict(os.environ)
     urls = {
         "register": settings.database_url_for("popsync_register"),

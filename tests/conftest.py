@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+pytest_plugins = ["tests.process_guard", "tests.skip_summary"]
+
 _ROOT = Path(__file__).resolve().parents[1]
 # Each checkout gets its own test server port, so two clones on one machine never collide.
 _DEFAULT_TEST_PORT = 56000 + int(hashlib.sha1(str(_ROOT).encode()).hexdigest(), 16) % 4000
@@ -46,11 +48,16 @@ def server_url(settings: Settings) -> Iterator[str]:
     """A real PostgreSQL server with the warehouse and a migrated Airflow metadata DB."""
     from popsync.bootstrap import bootstrap
     from popsync.db.databases import ensure_server, recreate_database
+    from popsync.db.embedded import EmbeddedPostgres
     from popsync.settings import WAREHOUSE_DATABASE
 
+    embedded = EmbeddedPostgres(settings.pgdata_dir, settings.embedded_port) if settings.uses_embedded_server else None
+    started_here = embedded is not None and not embedded.is_running()
     ensure_server(settings)
     recreate_database(settings, WAREHOUSE_DATABASE)  # every session starts from an empty warehouse
     yield bootstrap(settings)
+    if embedded is not None and started_here:  # a server another session started is left to it
+        embedded.stop()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -105,16 +105,23 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from popsync.bootstrap import bootstrap
-    from popsync.evaluate import evaluate_dataset, format_evaluation
+    from popsync.evaluate import evaluate_dataset, format_evaluation, ground_truth_gap
     from popsync.sectors import load_sectors
 
     bootstrap(get_settings(), migrate_airflow=False)
-    perfect = True
+    perfect, scored = True, 0
     for sector in load_sectors():
         for dataset in sector.datasets:
+            gap = ground_truth_gap(sector, dataset.name)
+            if gap is not None:
+                print(f"{sector.sector}.{dataset.name}: not scored: {gap}")
+                continue
             result = evaluate_dataset(sector, dataset.name)
             print(format_evaluation(result))
-            perfect = perfect and result.perfect
+            perfect, scored = perfect and result.perfect, scored + 1
+    if scored == 0:
+        print("\nnothing to score: no dataset has ground truth (run `popsync generate` for demo data)")
+        return 0
     print("\nall reason codes at precision = recall = 1.000" if perfect else "\nDISAGREEMENTS FOUND (see above)")
     return 0 if perfect else 1
 

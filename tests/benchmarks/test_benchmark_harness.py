@@ -6,6 +6,7 @@ and that the report has what docs/performance.md quotes.
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -36,6 +37,12 @@ def test_tiny_benchmark_runs_every_tool(settings: Settings, tmp_path: Path) -> N
             env=env, capture_output=True, text=True, timeout=900, check=False,
         )  # fmt: skip
         assert completed.returncode == 0, completed.stderr[-4000:]
+        # The harness stops the server it started: the next benchmark (another clone) gets the port.
+        assert not EmbeddedPostgres(home / "pgdata", BENCH_PORT).is_running()
+        with socket.socket() as probe:  # bound as a server binds it (connections may linger in TIME_WAIT)
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(("127.0.0.1", BENCH_PORT))
+            probe.listen()
     finally:
         EmbeddedPostgres(home / "pgdata", BENCH_PORT).stop()
     report = json.loads((tmp_path / f"{name}.json").read_text(encoding="utf-8"))

@@ -208,4 +208,15 @@ def _drop_role(conn: psycopg.Connection[Any], role: str) -> None:
 def test_views_check_the_readers_rights(warehouse: psycopg.Connection[Any]) -> None:
     views = [relation for relation in sync_relations(warehouse) if relation.is_view]
     assert views and all(view.security_invoker for view in views)
-    assert AUDITOR_ROLE != PIPELINE_ROLE
+
+
+def test_the_auditor_reads_everything_and_writes_nothing(warehouse: psycopg.Connection[Any]) -> None:
+    with warehouse.transaction():
+        scoped(warehouse, None)
+        assert warehouse.execute("SELECT current_user").fetchone() == (AUDITOR_ROLE,)
+        assert warehouse.execute("SELECT count(*) FROM sync.sector_sync_rate").fetchone() != (0,)
+    tables = [relation.name for relation in sync_relations(warehouse) if relation.is_table]
+    for table in tables:
+        with pytest.raises(errors.InsufficientPrivilege), warehouse.transaction():
+            scoped(warehouse, None)
+            warehouse.execute(sql.SQL("DELETE FROM {} WHERE false").format(sql.Identifier("sync", table)))

@@ -6,7 +6,7 @@ ages are set by back-dating the registry rows and the folders' times.
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,6 +15,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from popsync.pipeline.fates import RunRef
 from popsync.pipeline.janitor import JanitorResult, grace_period, sweep_all, sweep_dataset
 from popsync.pipeline.publish import publish
 from popsync.pipeline.reconcile import _create_result_tables
@@ -215,3 +216,19 @@ def test_with_no_grace_only_published_partitions_stay(lab: Lab) -> None:
 def test_publish_retried_after_its_commit_is_a_no_op(lab: Lab) -> None:
     outcome = publish(lab.published, 0)
     assert (outcome.published, outcome.reason) == (True, "already published")
+
+
+def test_runs_the_orchestrator_names_dead_go_within_the_grace_period(lab: Lab) -> None:
+    asked: list[RunRef] = []
+
+    def dead_runs(runs: Sequence[RunRef]) -> frozenset[RunRef]:
+        asked.extend(runs)
+        return frozenset(runs) | {RunRef("janitor_lab", "people", "manual__never_seen")}
+
+    result = sweep_dataset(lab.current, grace=timedelta(hours=6), now=NOW, dead_runs=dead_runs)
+    # asked only about the run within the grace period (older ones go anyway; never the
+    # published run, the current run or another dataset); a name it was not asked about is ignored
+    assert asked == [RunRef("janitor_lab", "people", lab.running.run_id)]
+    assert result.tables_dropped == 6
+    assert not any(_exists(t) for t in _results(lab.running) + _results(lab.crashed))
+    assert all(_exists(t) for t in _results(lab.published) + _results(lab.current) + _results(lab.other_dataset))

@@ -1,6 +1,5 @@
 """Every sector DAG, executed through Airflow on generated data, against the ground truth."""
 
-import json
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +10,7 @@ from popsync.airflow.runner import DagRunResult, run_dag
 from popsync.domain.id_suggestions import SuggestionMethod
 from popsync.evaluate import evaluate_dataset
 from popsync.pipeline import publish as publish_module
+from popsync.quality.checks import CHECK_TABLE
 from popsync.sectors import load_sectors
 from popsync.settings import Settings
 
@@ -184,4 +184,19 @@ def test_quality_results_stored_for_every_dataset(first_runs: dict[str, DagRunRe
     for sector, dataset, checks, no_failures in rows:
         assert checks >= 8, (sector, dataset)
         assert no_failures, (sector, dataset)
-    assert json.dumps(rows)
+    # Each stored check is one of the check table's, under its quality, with its rule and measure.
+    quality_of = {spec.name: spec.quality for spec in CHECK_TABLE}
+    with _warehouse(settings) as conn:
+        stored = conn.execute(
+            "SELECT sector, dataset, check_name, quality, expectation, observed_value FROM sync.quality_results "
+            "WHERE run_id = ANY(%s)",
+            ([result.run_id for result in first_runs.values()],),
+        ).fetchall()
+    always = {"id_well_formed", "source_key_present", "full_name_present", "source_key_unique", "names_clean"}
+    for sector, dataset in {(row[0], row[1]) for row in stored}:
+        names = {row[2] for row in stored if (row[0], row[1]) == (sector, dataset)}
+        assert always <= names, (sector, dataset, always - names)
+    for sector, dataset, name, quality, expectation, observed in stored:
+        assert quality_of.get(name) == quality, (sector, dataset, name, quality)
+        assert expectation, (sector, dataset, name)
+        assert name not in always or observed is not None, (sector, dataset, name)

@@ -3,6 +3,7 @@
 from datetime import datetime
 from typing import Any
 
+from popsync.airflow.run_fates import dead_runs_from
 from popsync.pipeline.run import DatasetRun
 from popsync.sectors.model import DatasetDefinition, SectorDefinition
 
@@ -13,4 +14,11 @@ def dataset_run(context: Any, sector: SectorDefinition, dataset: DatasetDefiniti
     logical_date: datetime | None = context.get("logical_date") or getattr(dag_run, "logical_date", None)
     if logical_date is None:
         logical_date = dag_run.run_after
-    return DatasetRun(sector=sector, dataset=dataset, run_id=dag_run.run_id, logical_date=logical_date, attempt=attempt)
+    return DatasetRun(
+        sector=sector,
+        dataset=dataset,
+        run_id=dag_run.run_id,
+        logical_date=logical_date,
+        attempt=attempt,
+        dead_runs=dead_runs_from(context["ti"]),  # the janitor drops dead runs' tables at once
+    )

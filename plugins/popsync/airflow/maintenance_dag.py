@@ -3,9 +3,10 @@
 from dataclasses import asdict
 
 import pendulum
-from airflow.sdk import DAG, CronTriggerTimetable, task
+from airflow.sdk import DAG, CronTriggerTimetable, get_current_context, task
 
 from popsync.airflow.defaults import default_args
+from popsync.airflow.run_fates import dead_runs_from
 from popsync.pipeline.janitor import sweep_all
 
 DOC = """### popsync maintenance
@@ -18,8 +19,10 @@ Daily janitor (`popsync.pipeline.janitor.sweep_all`). Removes, for every dataset
 - extract tables earlier versions staged in `staging`, and their work folders
   (`$POPSYNC_HOME/work/runs/`),
 
-when no run has touched them for the grace period (`POPSYNC_JANITOR_GRACE_HOURS`,
-default 6 hours), so a run still going on keeps its own. Never touches a partition that
+at once when Airflow records their run as dead (the DAG run failed or finished, or the
+dataset's tasks failed for good), otherwise when no run has touched them for the grace
+period (`POPSYNC_JANITOR_GRACE_HOURS`, default 6 hours), so a run still going on or
+awaiting approval keeps its own. Never touches a partition that
 `sync.published_runs` points at or that is attached to `sync.matches` / `sync.mismatches`.
 Each sector run also sweeps its own dataset when it starts. The task's return value (and
 log) gives the counts removed.
@@ -41,7 +44,7 @@ def build_maintenance_dag() -> DAG:
 
         @task(task_id="sweep_orphans")
         def sweep_orphans() -> dict[str, int]:
-            return asdict(sweep_all())
+            return asdict(sweep_all(dead_runs=dead_runs_from(get_current_context()["ti"])))
 
         sweep_orphans()
     return dag

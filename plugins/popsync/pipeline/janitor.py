@@ -9,7 +9,12 @@ knows its run, attempt and age without parsing names.
 
 What is removed:
 
-- result tables of other runs of the dataset, and scratch and work folders, that no run has
+- result tables of runs known to be dead, at once: the caller may hand the janitor a
+  :data:`DeadRuns` function (the Airflow layer asks Airflow which of the runs that still
+  own unpublished tables failed or finished); this module only asks the question and never
+  imports Airflow;
+- result tables of other runs of the dataset whose fate is unknown (still running, awaiting
+  an operator's approval, or no one to ask), and scratch and work folders, that no run has
   touched for the grace period (``POPSYNC_JANITOR_GRACE_HOURS``, default 6): a run still
   going on is younger, so a concurrently running attempt keeps its tables;
 - result tables of earlier reconcile attempts of the running run, at once (one run never
@@ -26,7 +31,7 @@ it decides and drops, so no publish interleaves.
 import logging
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -39,6 +44,7 @@ from popsync.db.connections import connect
 from popsync.db.duck import SCRATCH_PREFIX
 from popsync.db.identifiers import quoted
 from popsync.db.sql_files import read_sql
+from popsync.pipeline.fates import DeadRuns, RunRef
 from popsync.pipeline.publish import _PUBLISH_LOCK
 from popsync.pipeline.run import DatasetRun
 from popsync.pipeline.warehouse import ensure_warehouse_schema
@@ -111,19 +117,54 @@ class _Scope:
     work_prefix: str
     keep_work_dir: Path | None
 
+    def params(self) -> dict[str, Any]:
+        return {
+            "sector": self.sector,
+            "dataset": self.dataset,
+            "older_than": self.older_than,
+            "run_id": self.run_id,
+            "attempt": self.attempt,
+        }
 
-def _sweep_tables(scope: _Scope) -> tuple[int, int]:
+
+@dataclass(frozen=True)
+class _Dead:
+    """Runs the orchestrator called dead, and when it was asked (the database's clock)."""
+
+    runs: Sequence[RunRef]
+    asked_at: datetime | None
+
+
+def _dead_runs(scope: _Scope, dead_runs: DeadRuns | None) -> _Dead:
+    """Ask ``dead_runs`` about the runs, within the grace period, that own unpublished tables.
+
+    Only tables registered before the question count as the dead runs': a run an operator
+    cleared since (running again, with new tables) keeps what it registers after it.
+    """
+    if dead_runs is None:
+        return _Dead((), None)
+    with connect(WAREHOUSE_CONN_ID) as conn:
+        clock = conn.execute("SELECT clock_timestamp()").fetchone()
+        rows = conn.execute(read_sql("warehouse/janitor_unsettled_runs.sql"), scope.params()).fetchall()
+    unsettled = [RunRef(str(sector), str(dataset), str(run_id)) for sector, dataset, run_id in rows]
+    if not unsettled or clock is None:
+        return _Dead((), None)
+    known = set(unsettled)
+    return _Dead(sorted(ref for ref in dead_runs(unsettled) if ref in known), clock[0])
+
+
+def _sweep_tables(scope: _Scope, dead: _Dead) -> tuple[int, int]:
     dropped = pruned = 0
     with connect(WAREHOUSE_CONN_ID) as conn:
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (_PUBLISH_LOCK,))
         candidates = conn.execute(
             read_sql("warehouse/janitor_candidates.sql"),
             {
-                "sector": scope.sector,
-                "dataset": scope.dataset,
-                "older_than": scope.older_than,
-                "run_id": scope.run_id,
-                "attempt": scope.attempt,
+                **scope.params(),
+                "dead_sectors": [ref.sector for ref in dead.runs],
+                "dead_datasets": [ref.dataset for ref in dead.runs],
+                "dead_run_ids": [ref.run_id for ref in dead.runs],
+                "dead_asked_at": dead.asked_at,
             },
         ).fetchall()
         for schema, table, present in candidates:
@@ -181,15 +222,25 @@ def _sweep_legacy_staging() -> int:
     return len(tables)
 
 
-def _sweep(scope: _Scope) -> JanitorResult:
-    dropped, pruned = _sweep_tables(scope)
+def _sweep(scope: _Scope, dead_runs: DeadRuns | None) -> JanitorResult:
+    dropped, pruned = _sweep_tables(scope, _dead_runs(scope, dead_runs))
     if scope.sector is None:
         dropped += _sweep_legacy_staging()
     return JanitorResult(dropped, pruned, _sweep_work_dirs(scope))
 
 
-def sweep_dataset(run: DatasetRun, *, grace: timedelta | None = None, now: datetime | None = None) -> JanitorResult:
-    """Clean the dataset of ``run`` before (or while) ``run`` works; keep ``run``'s own tables."""
+def sweep_dataset(
+    run: DatasetRun,
+    *,
+    grace: timedelta | None = None,
+    now: datetime | None = None,
+    dead_runs: DeadRuns | None = None,
+) -> JanitorResult:
+    """Clean the dataset of ``run`` before (or while) ``run`` works; keep ``run``'s own tables.
+
+    ``dead_runs`` (default: the one the orchestrator attached to ``run``) names the runs known
+    to be dead: their tables go now; other runs' tables wait for the grace period.
+    """
     moment = now or datetime.now(UTC)
     scope = _Scope(
         sector=run.sector.sector,
@@ -200,7 +251,7 @@ def sweep_dataset(run: DatasetRun, *, grace: timedelta | None = None, now: datet
         work_prefix=f"{run.dataset_prefix}__"[:52],
         keep_work_dir=None,
     )
-    result = _sweep(scope)
+    result = _sweep(scope, run.dead_runs if dead_runs is None else dead_runs)
     if result != JanitorResult(0, 0, 0):
         _log.info(
             "%s: janitor removed %d tables, %d registry rows, %d work folders",
@@ -212,8 +263,10 @@ def sweep_dataset(run: DatasetRun, *, grace: timedelta | None = None, now: datet
     return result
 
 
-def sweep_all(*, grace: timedelta | None = None, now: datetime | None = None) -> JanitorResult:
-    """Clean every dataset: whatever no run has touched within the grace period."""
+def sweep_all(
+    *, grace: timedelta | None = None, now: datetime | None = None, dead_runs: DeadRuns | None = None
+) -> JanitorResult:
+    """Clean every dataset: runs known to be dead, and whatever no run touched within the grace period."""
     ensure_warehouse_schema()  # the maintenance DAG may run before any sector run
     moment = now or datetime.now(UTC)
     scope = _Scope(
@@ -225,7 +278,7 @@ def sweep_all(*, grace: timedelta | None = None, now: datetime | None = None) ->
         work_prefix="",
         keep_work_dir=None,
     )
-    result = _sweep(scope)
+    result = _sweep(scope, dead_runs)
     _log.info(
         "janitor removed %d tables, %d registry rows, %d work folders",
         result.tables_dropped,

@@ -2,9 +2,10 @@
 
 import hashlib
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from popsync.pipeline.fates import DeadRuns
 from popsync.sectors.model import DatasetDefinition, SectorDefinition
 
 
@@ -29,6 +30,8 @@ class DatasetRun:
     """Distinguishes the result tables of each reconcile attempt of the same run."""
     buckets: int = 1
     """How many buckets the plan step split the dataset into (``pipeline/plan.py``)."""
+    dead_runs: DeadRuns | None = field(default=None, compare=False, repr=False)
+    """The orchestrator's answer to which other runs are dead (the janitor drops their tables)."""
 
     @property
     def run_tag(self) -> str:

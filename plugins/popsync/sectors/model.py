@@ -229,6 +229,11 @@ class DatasetDefinition(_Strict):
         return value
 
 
+def sector_dag_id(sector: str) -> str:
+    """The id of a sector's sync DAG."""
+    return f"sync_{sector}"
+
+
 class SectorDefinition(_Strict):
     """A sector database and the datasets reconciled from it."""
 
@@ -248,7 +253,7 @@ class SectorDefinition(_Strict):
 
     @property
     def dag_id(self) -> str:
-        return f"sync_{self.sector}"
+        return sector_dag_id(self.sector)
 
     @field_validator("datasets")
     @classmethod

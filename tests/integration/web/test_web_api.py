@@ -10,13 +10,14 @@ import logging
 import re
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
+from popsync.settings import WAREHOUSE_DATABASE, Settings
 from popsync.web.i18n import EXPORT_COLUMNS, export_header
 
 Conn = psycopg.Connection[tuple[Any, ...]]
@@ -232,10 +233,10 @@ FILTERS: list[tuple[Params, str, dict[str, Any], bool]] = [
         False,
     ),
     ((("province", "001"),), "province_code = '001'", {}, True),
-    ((("status", "new"),), "first_seen >= logical_date", {}, False),
-    ((("status", "recurring"),), f"first_seen < logical_date AND NOT {_REOPENED}", {}, False),
-    ((("status", "reopened"),), f"first_seen < logical_date AND {_REOPENED}", {}, False),
-    ((("min_age_days", "1"),), "first_seen <= now() - interval '1 day'", {}, False),
+    ((("status", "new"),), "first_seen >= logical_date", {}, True),
+    ((("status", "recurring"),), f"first_seen < logical_date AND NOT {_REOPENED}", {}, True),
+    ((("status", "reopened"),), f"first_seen < logical_date AND {_REOPENED}", {}, True),
+    ((("min_age_days", "1"),), "first_seen <= now() - interval '1 day'", {}, True),
     (
         (("sector", "social_insurance"), ("reason", "DECEASED"), ("max_age_days", "30")),
         "sector = 'social_insurance' AND 'DECEASED' = ANY(reasons) AND first_seen >= now() - interval '30 days'",
@@ -245,8 +246,64 @@ FILTERS: list[tuple[Params, str, dict[str, Any], bool]] = [
 ]
 
 
+AGED = 8  # mismatches made older than the session's runs: half of them recurring, half reopened
+
+
+@pytest.fixture(scope="module")
+def aged_mismatches(web_client: TestClient, settings: Settings) -> Iterator[list[tuple[str, str, str]]]:
+    """A few published mismatches first seen ten days before their run, half of them reopened since.
+
+    One session publishes each dataset from fresh data, so every mismatch is "new" and none is a
+    day old; these rows give the status and age filters something to find. Restored afterwards.
+    """
+    with psycopg.connect(settings.database_url_for(WAREHOUSE_DATABASE), autocommit=True) as conn:
+        with conn.transaction():
+            keys = conn.execute(
+                "SELECT m.sector, m.dataset, m.source_key FROM sync.mismatches AS m "
+                "JOIN sync.mismatch_lifecycle AS l USING (sector, dataset, source_key) "
+                "WHERE m.sector = 'health_insurance' AND l.reopened_count = 0 "
+                "ORDER BY m.source_key LIMIT %s",
+                (AGED,),
+            ).fetchall()
+            assert len(keys) == AGED
+            saved = conn.execute(
+                "SELECT sector, dataset, source_key, first_seen, reopened_at FROM sync.mismatch_lifecycle "
+                "WHERE (sector, dataset, source_key) IN (SELECT * FROM unnest(%s::text[], %s::text[], %s::text[]))",
+                ([k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys]),
+            ).fetchall()
+            for index, (sector, dataset, source_key) in enumerate(keys):
+                where = {"sector": sector, "dataset": dataset, "source_key": source_key}
+                conn.execute(
+                    "UPDATE sync.mismatches SET first_seen = logical_date - interval '10 days' "
+                    "WHERE sector = %(sector)s AND dataset = %(dataset)s AND source_key = %(source_key)s",
+                    where,
+                )
+                conn.execute(
+                    "UPDATE sync.mismatch_lifecycle SET first_seen = first_seen - interval '10 days', "
+                    "reopened_count = %(reopened)s, reopened_at = CASE WHEN %(reopened)s > 0 THEN last_seen END "
+                    "WHERE sector = %(sector)s AND dataset = %(dataset)s AND source_key = %(source_key)s",
+                    {**where, "reopened": index % 2},
+                )
+        yield [tuple(key) for key in keys]
+        with conn.transaction():
+            for sector, dataset, source_key, first_seen, reopened_at in saved:
+                where = {"sector": sector, "dataset": dataset, "source_key": source_key, "first_seen": first_seen}
+                conn.execute(
+                    "UPDATE sync.mismatches SET first_seen = %(first_seen)s "
+                    "WHERE sector = %(sector)s AND dataset = %(dataset)s AND source_key = %(source_key)s",
+                    where,
+                )
+                conn.execute(
+                    "UPDATE sync.mismatch_lifecycle SET first_seen = %(first_seen)s, reopened_count = 0, "
+                    "reopened_at = %(reopened_at)s "
+                    "WHERE sector = %(sector)s AND dataset = %(dataset)s AND source_key = %(source_key)s",
+                    {**where, "reopened_at": reopened_at},
+                )
+
+
 @pytest.mark.parametrize(("params", "where", "sql_params", "non_empty"), FILTERS)
 def test_filters_and_pages_return_exactly_the_filtered_rows(
+    aged_mismatches: list[tuple[str, str, str]],
     web_client: TestClient,
     admin: dict[str, str],
     warehouse: Conn,
