@@ -44,15 +44,19 @@ def hard_cases(first_runs: dict[str, DagRunResult], settings: Settings) -> Itera
     """Cards added to the source for the test (removed afterwards), by the case they make."""
     with psycopg.connect(settings.database_url_for("popsync_warehouse")) as warehouse:
         persons = warehouse.execute(
-            "SELECT national_id, former_cmnd FROM reference.persons ORDER BY national_id"
+            "SELECT national_id, former_cmnd, full_name, to_char(birth_date, 'DD/MM/YYYY'), gender "
+            "FROM reference.persons WHERE birth_date_precision = 'day' AND NOT is_deceased "
+            "AND gender IN ('M', 'F') ORDER BY national_id"
         ).fetchall()
-    by_id = {national_id: former for national_id, former in persons}
+    by_id = {row[0]: row[1] for row in persons}
     cmnd_holders = {former for former in by_id.values() if former is not None}
+    holders_of = {former: sum(1 for f in by_id.values() if f == former) for former in cmnd_holders}
     cases: dict[str, list[str]] = {"cmnd_twin": [], "transposed": []}
     with psycopg.connect(settings.database_url_for(SOURCE_DB), autocommit=True) as source:
         cards = source.execute(
             "SELECT ma_the, so_dinh_danh FROM bhyt.the_bhyt WHERE so_dinh_danh ~ '^[0-9]{12}$' ORDER BY ma_the"
         ).fetchall()
+        carded = {national_id for _, national_id in cards}
         copy = (
             "INSERT INTO bhyt.the_bhyt (ma_the, so_dinh_danh, ho_ten, ngay_sinh, gioi_tinh, gt_tu_ngay, "
             "gt_den_ngay, ngay_cap_nhat) SELECT %s, %s, ho_ten, ngay_sinh, gioi_tinh, gt_tu_ngay, gt_den_ngay, "
@@ -60,18 +64,27 @@ def hard_cases(first_runs: dict[str, DagRunResult], settings: Settings) -> Itera
         )
         for key, national_id in cards:
             former = by_id.get(national_id)
-            if former is not None and len(cases["cmnd_twin"]) < 6:
-                # the former CMND must name this person only, as the register's legacy lookup requires
-                if sum(1 for f in by_id.values() if f == former) == 1:
-                    added = f"{ADDED_KEY}cmnd-{len(cases['cmnd_twin'])}"
-                    source.execute(copy, (added, former, key))
-                    cases["cmnd_twin"].append(added)
-            elif national_id in by_id and len(cases["transposed"]) < 6:
-                swapped = _swap(national_id, 8)
-                if swapped != national_id and swapped not in by_id and swapped not in cmnd_holders:
-                    added = f"{ADDED_KEY}swap-{len(cases['transposed'])}"
-                    source.execute(copy, (added, swapped, key))
-                    cases["transposed"].append(added)
+            # the former CMND must name this person only, as the register's legacy lookup requires
+            if former is not None and holders_of[former] == 1 and len(cases["cmnd_twin"]) < 6:
+                added = f"{ADDED_KEY}cmnd-{len(cases['cmnd_twin'])}"
+                source.execute(copy, (added, former, key))
+                cases["cmnd_twin"].append(added)
+        # a register person with no card, carded under their ID with two digits swapped
+        template = cards[0][0]
+        for national_id, _, full_name, birth_date, gender in persons:
+            swapped = _swap(national_id, 8)
+            if national_id in carded or swapped == national_id or swapped in by_id or swapped in carded:
+                continue
+            added = f"{ADDED_KEY}swap-{len(cases['transposed'])}"
+            source.execute(
+                "INSERT INTO bhyt.the_bhyt (ma_the, so_dinh_danh, ho_ten, ngay_sinh, gioi_tinh, gt_tu_ngay, "
+                "gt_den_ngay, ngay_cap_nhat) SELECT %s, %s, %s, %s, %s, gt_tu_ngay, gt_den_ngay, ngay_cap_nhat "
+                "FROM bhyt.the_bhyt WHERE ma_the = %s",
+                (added, swapped, full_name, birth_date, "1" if gender == "M" else "2", template),
+            )
+            cases["transposed"].append(added)
+            if len(cases["transposed"]) == 6:
+                break
     assert len(cases["cmnd_twin"]) >= 3 and len(cases["transposed"]) >= 3, cases
     try:
         yield cases
