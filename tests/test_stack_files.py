@@ -3,6 +3,7 @@
 When a compose tool is installed, ``config`` must also accept the files.
 """
 
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -103,7 +104,8 @@ def test_compose_accepts_the_files(tmp_path: Path) -> None:
         pytest.skip(reason)
     files = ["-f", "docker-compose.yml", "-f", "docker-compose.hostnet.yml"]
     env_file = tmp_path / "env"
-    env_file.write_text("STACK_DB_PORT=5432\nSTACK_REDIS_PORT=6379\n", encoding="utf-8")
+    secrets = "".join(f"{name}=test-{name.lower()}\n" for name in SECRETS)
+    env_file.write_text("STACK_DB_PORT=5432\nSTACK_REDIS_PORT=6379\n" + secrets, encoding="utf-8")
     result = subprocess.run(
         [*tool, *files, "--env-file", str(env_file), "config", "-q"],
         cwd=ROOT,
@@ -112,3 +114,30 @@ def test_compose_accepts_the_files(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+SECRETS = ("POSTGRES_PASSWORD", "AIRFLOW_JWT_SECRET", "AIRFLOW_FERNET_KEY")
+
+
+def test_no_fixed_fallback_for_any_secret() -> None:
+    """A plain `docker compose up` refuses to start rather than use a password or key written here."""
+    text = (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
+    for name in SECRETS:
+        uses = re.findall(r"\$\{" + name + r"(:?[-?][^}]*)?\}", text)
+        assert uses, name
+        for use in uses:
+            assert use.startswith(":?"), f"{name} has a fallback ({use!r}): compose must refuse without it"
+    assert "change-me" not in text and ":-popsync}" not in text
+
+
+def test_compose_refuses_to_start_without_the_secrets(tmp_path: Path) -> None:
+    tool, reason = compose_command()
+    if tool is None:
+        pytest.skip(reason)
+    env_file = tmp_path / "env"
+    env_file.write_text("STACK_DB_PORT=5432\nSTACK_REDIS_PORT=6379\n", encoding="utf-8")
+    result = subprocess.run(
+        [*tool, "-f", "docker-compose.yml", "--env-file", str(env_file), "config", "-q"],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode != 0 and "must be set" in result.stderr, result.stderr

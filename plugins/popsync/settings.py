@@ -1,7 +1,7 @@
 """Runtime settings, read from environment variables (documented in docs/configuration.md)."""
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -11,6 +11,12 @@ PROJECT_DIR = Path(os.environ.get("POPSYNC_PROJECT_DIR", Path(__file__).resolve(
 INCLUDE_DIR = PROJECT_DIR / "include"
 SQL_DIR = INCLUDE_DIR / "sql"
 SECTORS_DIR = Path(os.environ.get("POPSYNC_SECTORS_DIR", INCLUDE_DIR / "sectors"))
+
+
+def source_files_dir() -> Path:
+    """Where relative paths of file sources point (``POPSYNC_SOURCE_FILES_DIR``; default ``data/sources``)."""
+    return Path(os.environ.get("POPSYNC_SOURCE_FILES_DIR", PROJECT_DIR / "data" / "sources"))
+
 
 WAREHOUSE_CONN_ID = "popsync_warehouse"
 REGISTER_CONN_ID = "popsync_register"
@@ -88,6 +94,26 @@ class Settings:
     @property
     def work_dir(self) -> Path:
         return self.work_root if self.work_root is not None else self.home / "work"
+
+
+@dataclass(frozen=True)
+class ApiCredentials:
+    """A user of the Airflow API server (simple auth manager, or any manager behind ``/auth/token``)."""
+
+    username: str
+    password: str = field(repr=False)
+
+
+def api_credentials() -> ApiCredentials | None:
+    """``POPSYNC_API_USER`` / ``POPSYNC_API_PASSWORD``: the user popsync's REST client logs in as.
+
+    None when no user is set: the client then asks for an all-admins token, which only the local
+    single-user mode (``simple_auth_manager_all_admins``, 127.0.0.1) grants.
+    """
+    user = os.environ.get("POPSYNC_API_USER", "").strip()
+    if not user:
+        return None
+    return ApiCredentials(username=user, password=os.environ.get("POPSYNC_API_PASSWORD", ""))
 
 
 @cache

@@ -18,7 +18,14 @@ from popsync.domain.name_repairs import (
     repair_candidates,
     repair_name,
 )
-from popsync.generate.names import FEMALE_GIVEN, MALE_GIVEN, SURNAMES, name_key
+from popsync.generate.names import FEMALE_GIVEN, MALE_GIVEN, SURNAMES
+from popsync.generate.names import name_key as drawn_name_key
+
+
+def name_key(text: str) -> str:
+    """The rules' name key of any text: look-alikes and invisible characters folded, then keyed."""
+    return drawn_name_key(fold_name(text))
+
 
 NAMES = [
     "Nguyễn Văn Đặng",

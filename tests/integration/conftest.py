@@ -10,6 +10,8 @@ from popsync.airflow.runner import DagRunResult, run_dag
 from popsync.sectors import load_sectors
 
 PERSONS = 4_000
+COLLISIONS = 0.02
+"""Share of twins and shared former CMNDs forced into the register (see test_collisions.py)."""
 SEED = 20_261_121
 
 
@@ -18,7 +20,7 @@ def generated(server_url: str) -> object:
     """Small demo data with every fault family present (ground truth beside each source)."""
     from popsync.generate import GenerateOptions, generate
 
-    return generate(GenerateOptions(persons=PERSONS, seed=SEED, replace=True), server_url)
+    return generate(GenerateOptions(persons=PERSONS, seed=SEED, replace=True, collisions=COLLISIONS), server_url)
 
 
 @pytest.fixture(scope="session")

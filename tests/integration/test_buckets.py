@@ -106,6 +106,11 @@ def _published(settings: Settings) -> dict[str, Any]:
             "first_seen, suggested_national_id FROM sync.mismatches WHERE sector = %s",
             (SECTOR,),
         ).fetchall()
+        candidates = conn.execute(
+            "SELECT dataset, source_key, candidate_national_id, rank, method, confidence, suggested, evidence::text "
+            "FROM sync.suggestion_candidates WHERE sector = %s",
+            (SECTOR,),
+        ).fetchall()
         rates = conn.execute(
             "SELECT dataset, total, matched, mismatched, sync_rate, reason_counts::text, quality_status "
             "FROM sync.sector_sync_rate WHERE sector = %s ORDER BY published_at DESC LIMIT 1",
@@ -125,6 +130,7 @@ def _published(settings: Settings) -> dict[str, Any]:
     return {
         "matches": sorted(matches, key=key),
         "mismatches": sorted(mismatches, key=key),
+        "candidates": sorted(candidates, key=key),
         "rates": rates,
         "provinces": sorted(provinces),
         "buckets": sorted(bucket for (bucket,) in buckets),
@@ -151,6 +157,7 @@ def test_three_buckets_publish_what_one_bucket_publishes(
     assert len(one["matches"]) > 1000 and len(one["mismatches"]) > 100
     assert three["matches"] == one["matches"]
     assert three["mismatches"] == one["mismatches"]
+    assert three["candidates"] == one["candidates"] and len(one["candidates"]) > 0
     assert three["rates"] == one["rates"] and three["provinces"] == one["provinces"]
     one_result, three_result = one_state.need_reconciled(), three_state.need_reconciled()
     assert three_result.metrics == one_result.metrics
@@ -180,7 +187,7 @@ def test_the_size_of_the_extract_decides_the_buckets(
     sector = _sector()
     run = DatasetRun(sector, sector.datasets[0], "manual__buckets_auto", datetime.now().astimezone())
     records = plan_module.count_records(run)
-    assert records > 1000
+    assert records is not None and records > 1000
     monkeypatch.setattr(plan_module, "get_settings", lambda: _with_rows_per_bucket(settings, records // 2 + 1))
     planned = plan_module.plan(run.with_new_attempt())
     try:

@@ -192,10 +192,16 @@ def _orphans(lab: Lab) -> list[str]:
             "JOIN pg_namespace AS n ON n.oid = c.relnamespace "
             "WHERE n.nspname IN ('staging', 'sync_partitions') AND c.relkind IN ('r', 'p') "
             "AND c.relname LIKE %(pattern)s "
-            "AND c.relname NOT IN (%(m)s, %(mm)s) "
+            "AND c.relname NOT IN (%(m)s, %(mm)s, %(c)s) "
             "AND c.relname NOT IN (SELECT matches_table FROM sync.published_runs "
-            "                      UNION SELECT mismatches_table FROM sync.published_runs)",
-            {"pattern": f"%{SECTOR}%", "m": f"matches__{SECTOR}", "mm": f"mismatches__{SECTOR}"},
+            "                      UNION SELECT mismatches_table FROM sync.published_runs "
+            "                      UNION SELECT candidates_table FROM sync.published_runs)",
+            {
+                "pattern": f"%{SECTOR}%",
+                "m": f"matches__{SECTOR}",
+                "mm": f"mismatches__{SECTOR}",
+                "c": f"suggestion_candidates__{SECTOR}",
+            },
         ).fetchall()
     runs_dir = lab.settings.work_dir / "runs"
     folders = [f"work/runs/{p.name}" for p in runs_dir.glob(f"{SECTOR}__*")] if runs_dir.is_dir() else []
@@ -269,7 +275,8 @@ def test_daily_sweep_leaves_only_published_tables(lab: Lab) -> None:
             "SELECT table_name FROM staging.run_tables WHERE sector = %s ORDER BY 1", (SECTOR,)
         ).fetchall()
         pointer = conn.execute(
-            "SELECT matches_table, mismatches_table FROM sync.published_runs WHERE sector = %s", (SECTOR,)
+            "SELECT matches_table, mismatches_table, candidates_table FROM sync.published_runs WHERE sector = %s",
+            (SECTOR,),
         ).fetchone()
     assert pointer is not None
     assert sorted(row[0] for row in left) == sorted(pointer)  # only the published tables stay registered

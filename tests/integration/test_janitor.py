@@ -85,7 +85,7 @@ def _exists(table: tuple[str, str]) -> bool:
 
 
 def _results(run: DatasetRun) -> list[tuple[str, str]]:
-    return [run.matches_table, run.mismatches_table]
+    return list(run.result_tables().values())
 
 
 @dataclass(frozen=True)
@@ -169,9 +169,9 @@ def test_grace_period_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> N
 
 def test_the_sweep_when_a_dataset_run_starts(lab: Lab) -> None:
     result = sweep_dataset(lab.current, grace=timedelta(hours=6), now=NOW)
-    # the crashed run's 2 tables and the current run's killed attempt's 2 (however recent);
+    # the crashed run's 3 tables and the current run's killed attempt's 3 (however recent);
     # the registered table that is gone is forgotten; the old scratch and run folders go
-    assert result == JanitorResult(tables_dropped=4, registry_rows_pruned=5, work_dirs_removed=2)
+    assert result == JanitorResult(tables_dropped=6, registry_rows_pruned=7, work_dirs_removed=2)
     assert not any(_exists(t) for t in _results(lab.crashed) + _results(lab.earlier_attempt))
     assert not lab.scratch.exists() and not lab.legacy_folder.exists()
     # never: the published run, a run still going on, the running attempt, another dataset
@@ -184,14 +184,14 @@ def test_the_sweep_when_a_dataset_run_starts(lab: Lab) -> None:
 
 
 def test_a_second_sweep_finds_nothing(lab: Lab) -> None:
-    assert sweep_dataset(lab.current, grace=timedelta(hours=6), now=NOW).tables_dropped == 4
+    assert sweep_dataset(lab.current, grace=timedelta(hours=6), now=NOW).tables_dropped == 6
     assert sweep_dataset(lab.current, grace=timedelta(hours=6), now=NOW) == JanitorResult(0, 0, 0)
 
 
 def test_the_daily_sweep_covers_every_dataset_but_keeps_what_is_recent(lab: Lab) -> None:
     sweep_dataset(lab.current, grace=timedelta(hours=6), now=NOW)  # the current run's own sweep came first
     result = sweep_all(grace=timedelta(hours=6), now=NOW)
-    assert result.tables_dropped == 3  # the other dataset's crashed run, and the legacy staging table
+    assert result.tables_dropped == 4  # the other dataset's crashed run (3), and the legacy staging table
     assert not any(_exists(t) for t in _results(lab.other_dataset))
     assert not _exists(("staging", LEGACY_STAGING))
     assert _exists(("staging", "run_tables"))
@@ -229,6 +229,6 @@ def test_runs_the_orchestrator_names_dead_go_within_the_grace_period(lab: Lab) -
     # asked only about the run within the grace period (older ones go anyway; never the
     # published run, the current run or another dataset); a name it was not asked about is ignored
     assert asked == [RunRef("janitor_lab", "people", lab.running.run_id)]
-    assert result.tables_dropped == 6
+    assert result.tables_dropped == 9  # three result tables each: running, crashed, earlier attempt
     assert not any(_exists(t) for t in _results(lab.running) + _results(lab.crashed))
     assert all(_exists(t) for t in _results(lab.published) + _results(lab.current) + _results(lab.other_dataset))

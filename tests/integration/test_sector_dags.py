@@ -35,6 +35,15 @@ def _snapshot(settings: Settings, sector: str) -> list[tuple[Any, ...]]:
         ).fetchall()
 
 
+def _candidates(settings: Settings, sector: str) -> list[tuple[Any, ...]]:
+    with _warehouse(settings) as conn:
+        return conn.execute(
+            "SELECT dataset, source_key, rank, candidate_national_id, method, confidence, suggested, evidence::text, "
+            "run_id FROM sync.suggestion_candidates WHERE sector = %s ORDER BY 1, 2, 3",
+            (sector,),
+        ).fetchall()
+
+
 def test_every_dag_run_succeeds(first_runs: dict[str, DagRunResult]) -> None:
     for dag_id, result in first_runs.items():
         assert result.succeeded, (dag_id, result.task_states)
@@ -70,6 +79,35 @@ def test_suggested_ids_meet_their_targets(first_runs: dict[str, DagRunResult]) -
     for method, (expected, found, right) in totals.items():
         assert found and right / found >= 0.99, (method, expected, found, right)
         assert expected and right / expected >= 0.95, (method, expected, found, right)
+
+
+def test_candidate_lists_are_published_with_the_run(first_runs: dict[str, DagRunResult], settings: Settings) -> None:
+    """Every record with a suggestion has its candidate list, from the same run; the single
+    suggestion is the candidate marked suggested; at most five candidates per record."""
+    with _warehouse(settings) as conn:
+        records = conn.execute(
+            "SELECT m.sector, m.dataset, m.source_key, m.run_id, m.suggested_national_id, "
+            "(m.details->'suggestion'->>'candidates')::int, "
+            "(SELECT count(*) FROM sync.suggestion_candidates c WHERE (c.sector, c.dataset, c.source_key, c.run_id) "
+            "  = (m.sector, m.dataset, m.source_key, m.run_id)), "
+            "(SELECT array_agg(c.candidate_national_id) FROM sync.suggestion_candidates c "
+            "  WHERE (c.sector, c.dataset, c.source_key) = (m.sector, m.dataset, m.source_key) AND c.suggested) "
+            "FROM sync.mismatches AS m WHERE m.details ? 'suggestion'"
+        ).fetchall()
+        strays = conn.execute(
+            "SELECT count(*) FROM sync.suggestion_candidates AS c WHERE NOT EXISTS (SELECT 1 FROM sync.mismatches m "
+            "WHERE (m.sector, m.dataset, m.source_key, m.run_id) = (c.sector, c.dataset, c.source_key, c.run_id))"
+        ).fetchone()
+        methods = conn.execute("SELECT DISTINCT method FROM sync.suggestion_candidates").fetchall()
+    assert strays == (0,)
+    assert records and {row[0] for row in records} == {sector.sector for sector in load_sectors()}
+    assert {method for (method,) in methods} <= {str(method) for method in SuggestionMethod}
+    listed_instead = 0
+    for _sector, _dataset, _key, _run, suggested, counted, stored, marked in records:
+        assert stored == min(counted, 5)
+        assert marked == ([suggested] if suggested is not None else None)
+        listed_instead += suggested is None
+    assert listed_instead < len(records)
 
 
 def test_every_extracted_record_is_matched_or_mismatched(
@@ -145,10 +183,12 @@ def test_rerun_replaces_results_without_duplicates(
     first_runs: dict[str, DagRunResult], settings: Settings, logical_date: datetime
 ) -> None:
     before = _snapshot(settings, "education")
+    candidates_before = _candidates(settings, "education")
     rerun = run_dag("sync_education", logical_date)
     assert rerun.succeeded, rerun.task_states
     after = _snapshot(settings, "education")
     assert after == before
+    assert _candidates(settings, "education") == candidates_before
     keys = [(row[0], row[1]) for row in after]
     assert len(keys) == len(set(keys))
 
@@ -158,6 +198,7 @@ def test_failed_run_after_reconcile_leaves_published_results(
 ) -> None:
     """Lose one reconciled record before publishing: conservation fails, nothing changes."""
     before = _snapshot(settings, "justice")
+    candidates_before = _candidates(settings, "justice")
     original = publish_module.check_conservation
 
     def lose_a_record(conn: Any, run: Any, extracted: int) -> Any:
@@ -171,6 +212,7 @@ def test_failed_run_after_reconcile_leaves_published_results(
     assert failed.task_states["birth_registrations.publish"] == "failed"
     assert failed.task_states["birth_registrations.reconcile"] == "success"
     assert _snapshot(settings, "justice") == before
+    assert _candidates(settings, "justice") == candidates_before  # published with the run or not at all
 
 
 def test_quality_results_stored_for_every_dataset(first_runs: dict[str, DagRunResult], settings: Settings) -> None:

@@ -99,6 +99,12 @@ def reconcile_rows(
                 f"SELECT source_key, details, suggested_national_id FROM ({read_sql('duckdb/mismatches_output.sql')})"
             ).fetchall()
         }
+        candidates: dict[str, list[dict[str, Any]]] = {}
+        output = duck.sql(read_sql("duckdb/suggestion_candidates_output.sql"))
+        for values in output.fetchall():
+            candidate = dict(zip(output.columns, values, strict=True))
+            candidates.setdefault(str(candidate["source_key"]), []).append(candidate)
         for row in result:
             row["details"], row["suggested_national_id"] = details.get(row["source_key"], (None, None))
+            row["candidates"] = sorted(candidates.get(row["source_key"], []), key=lambda c: int(c["rank"]))
     return sorted(result, key=lambda row: int(str(row["source_key"])[1:]))

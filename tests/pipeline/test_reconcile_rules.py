@@ -1,5 +1,6 @@
 """Table-driven tests of the reason codes (include/sql/duckdb/reconcile.sql)."""
 
+import json
 from datetime import date
 from typing import Any
 
@@ -79,6 +80,16 @@ def test_reason_codes(label: str, change: dict[str, Any], expected: list[str]) -
     assert result["reasons"] == expected
 
 
+@pytest.mark.parametrize(("label", "change", "expected"), CASES[2:], ids=[case[0] for case in CASES[2:]])
+def test_every_reason_names_its_rule_in_the_details(label: str, change: dict[str, Any], expected: list[str]) -> None:
+    """Explainable: each reason code appears in the ``rule`` of the detail that carries its values."""
+    [result] = reconcile_rows([{**HOA_ROW, **change}], REGISTER, dataset(FORMATS))
+    details = json.loads(result["details"])
+    rules = " ".join(str(value.get("rule", "")) for value in details.values() if isinstance(value, dict))
+    for code in expected:
+        assert code in rules, (code, details)
+
+
 def test_register_partial_date_agrees_with_full_sector_date() -> None:
     row = {"national_id": LAN["national_id"], "full_name": "Phạm Thị Lan", "birth_date": "01/01/1940", "gender": "Nữ"}
     [same_year] = reconcile_rows([row], REGISTER, dataset(FORMATS))
@@ -130,7 +141,11 @@ def test_details_carry_both_sides_of_each_differing_field() -> None:
 
     [result] = reconcile_rows([{**HOA_ROW, "full_name": "Nguyễn Văn Hùng", "gender": "Nữ"}], REGISTER, dataset(FORMATS))
     details = json.loads(result["details"])
-    assert details["full_name"] == {"sector": "Nguyễn Văn Hùng", "register": "Nguyễn Văn Hòa"}
+    assert details["full_name"] == {
+        "sector": "Nguyễn Văn Hùng",
+        "register": "Nguyễn Văn Hòa",
+        "rule": "NAME_MISMATCH: name keys differ; neither an encoding repair nor removing diacritics makes them equal",
+    }
     assert details["gender"]["sector"] == "Nữ"
     assert details["gender"]["register"] == "M"
     assert set(details) == {"full_name", "gender"}

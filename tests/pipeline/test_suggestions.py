@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from popsync.domain.name_repairs import INVISIBLE, LOOKALIKES, SPACES
-from popsync.generate.names import name_key
+from popsync.domain.name_repairs import INVISIBLE, LOOKALIKES, SPACES, fold_name
+from popsync.generate.names import name_key as drawn_name_key
 from tests.pipeline.helpers import dataset, reconcile_rows, session
 
 AN = {
@@ -56,9 +56,10 @@ CASES = [
     # two register persons fit (one registered with the year only): counted, not suggested
     (_record("", name="Trần Thị Bình", born="01/05/1990", gender="Nữ"), ["MISSING_ID"], None, "name_birth_gender", 2),
     (
+        # the one fit agrees only because the register's date is year-only: listed, not suggested
         _record("", name="Trần Thị Bình", born="02/05/1990", gender="Nữ"),
         ["MISSING_ID"],
-        "079190000123",
+        None,
         "name_birth_gender",
         1,
     ),
@@ -99,4 +100,151 @@ def test_sql_name_key_folds_like_python() -> None:
     texts += ["\ufeffNguy\u0435\u0302\u0303n\u00a0Văn\u200b An", "ÐẶNG  VĂN\u3000AN"]
     with session() as duck:
         rows = duck.execute("SELECT t, name_key(t) FROM unnest(?::VARCHAR[]) AS u(t)", [texts]).fetchall()
-    assert {text: key for text, key in rows} == {text: name_key(text) for text in texts}
+    assert {text: key for text, key in rows} == {text: drawn_name_key(fold_name(text)) for text in texts}
+
+
+# --- candidate lists and their evidence (docs/reconciliation-rules.md, "Candidate lists") --------
+
+
+def _twin(national_id: str, **changes: Any) -> dict[str, Any]:
+    """A register person identical to AN on name, birth date and gender."""
+    return {**AN, "national_id": national_id, **changes}
+
+
+def _only(rows: list[dict[str, Any]], source_key: str) -> dict[str, Any]:
+    [row] = [row for row in rows if row["source_key"] == source_key]
+    return row
+
+
+def test_every_fit_is_stored_with_its_evidence() -> None:
+    [row] = reconcile_rows([_record("")], REGISTER, dataset())
+    [candidate] = row["candidates"]
+    assert (candidate["candidate_national_id"], candidate["rank"], candidate["method"]) == (
+        "001085012345",
+        1,
+        "name_birth_gender",
+    )
+    assert candidate["suggested"] is True
+    assert float(candidate["confidence"]) == pytest.approx(0.848)
+    evidence = json.loads(candidate["evidence"])
+    assert evidence["record_precision"] == evidence["register_precision"] == "day"
+    assert (evidence["block_size"], evidence["linked_elsewhere"]) == (1, 0)
+    assert evidence["id_province"] is None  # no 12-digit ID to compare
+    suggestion = _details(row)["suggestion"]
+    assert (suggestion["rule"], suggestion["confidence"]) == ("one plausible candidate", pytest.approx(0.848))
+    assert suggestion["compared"]["register_birth_date"] == "1985-03-04"
+
+
+def test_a_fit_only_through_a_year_only_register_date_is_listed_not_suggested() -> None:
+    register = [{**AN, "birth_date": date(1985, 1, 1), "birth_date_precision": "year"}]
+    [row] = reconcile_rows([_record("")], register, dataset())
+    [candidate] = row["candidates"]
+    assert row["suggested_national_id"] is None
+    assert candidate["suggested"] is False
+    assert float(candidate["confidence"]) <= 0.425
+    assert json.loads(candidate["evidence"])["compared_precision"] == "year"
+    assert _details(row)["suggestion"]["rule"] == "confidence below 0.5"
+
+
+def test_a_month_only_record_date_scores_below_a_day_precise_one() -> None:
+    [day] = reconcile_rows([_record("")], REGISTER, dataset())
+    [month] = reconcile_rows([_record("", born="03/1985")], REGISTER, dataset(("dd/mm/yyyy", "mm/yyyy")))
+    assert float(month["candidates"][0]["confidence"]) < float(day["candidates"][0]["confidence"])
+    assert month["suggested_national_id"] == "001085012345"  # 0.785: still one plausible candidate
+
+
+def test_a_candidate_linked_by_another_record_is_flagged_and_never_the_single_suggestion() -> None:
+    rows = reconcile_rows([_record("001085012345"), _record("")], REGISTER, dataset())
+    linked, unlinked = rows
+    assert linked["reasons"] == []
+    [candidate] = unlinked["candidates"]
+    assert json.loads(candidate["evidence"])["linked_elsewhere"] == 1
+    assert candidate["suggested"] is False
+    assert unlinked["suggested_national_id"] is None
+    assert _details(unlinked)["suggestion"]["rule"] == "only candidate linked elsewhere"
+
+
+def test_of_two_candidates_the_one_not_linked_elsewhere_is_suggested() -> None:
+    register = [AN, _twin("079085012399", residence_province="079")]
+    rows = reconcile_rows([_record("079085012399"), _record("")], register, dataset())
+    unlinked = rows[1]
+    assert [c["candidate_national_id"] for c in unlinked["candidates"]] == ["001085012345", "079085012399"]
+    assert [c["suggested"] for c in unlinked["candidates"]] == [True, False]
+    assert unlinked["suggested_national_id"] == "001085012345"
+
+
+def test_two_plausible_candidates_give_a_list_and_no_single_suggestion() -> None:
+    register = [AN, _twin("079085012399", residence_province="079")]
+    [row] = reconcile_rows([_record("")], register, dataset())
+    assert row["suggested_national_id"] is None
+    assert {c["candidate_national_id"] for c in row["candidates"]} == {"001085012345", "079085012399"}
+    assert not any(c["suggested"] for c in row["candidates"])
+    suggestion = _details(row)["suggestion"]
+    assert (suggestion["candidates"], suggestion["confidence"], suggestion["rule"]) == (
+        2,
+        0,
+        "several plausible candidates",
+    )
+
+
+def test_the_id_province_separates_two_plausible_candidates() -> None:
+    register = [AN, _twin("079085012399", residence_province="079")]
+    # a 12-digit ID not in the register and more than one slip from both twins
+    [row] = reconcile_rows([_record("001085777777")], register, dataset())
+    assert row["reasons"] == ["NOT_IN_REFERENCE"]
+    assert row["suggested_national_id"] == "001085012345"
+    suggestion = _details(row)["suggestion"]
+    assert (suggestion["rule"], suggestion["separated_by"]) == ("separated by id_province", "id_province")
+    evidence = {c["candidate_national_id"]: json.loads(c["evidence"]) for c in row["candidates"]}
+    assert evidence["001085012345"]["id_province"] is True
+    assert evidence["079085012399"]["id_province"] is False
+
+
+def test_the_residence_province_separates_when_the_id_province_does_not() -> None:
+    register = [_twin("002085012345", residence_province="001"), _twin("079085012399", residence_province="079")]
+    [row] = reconcile_rows([_record("001085777777")], register, dataset())
+    assert row["suggested_national_id"] == "002085012345"
+    assert _details(row)["suggestion"]["separated_by"] == "residence_province"
+
+
+def test_the_former_cmnd_separates_two_plausible_candidates() -> None:
+    register = [
+        _twin("001085012345", former_cmnd="123456789"),
+        _twin("079085012399", residence_province="079"),
+        {**BINH_DAY, "former_cmnd": "123456789"},  # shares the CMND: it links nobody
+    ]
+    [row] = reconcile_rows([_record("123456789")], register, dataset())
+    assert row["reasons"] == ["LEGACY_ID", "NOT_IN_REFERENCE"]
+    assert row["suggested_national_id"] == "001085012345"
+    assert _details(row)["suggestion"]["separated_by"] == "former_cmnd"
+
+
+def test_at_most_five_candidates_are_stored_and_all_are_counted() -> None:
+    register = [_twin(f"0010850123{n:02d}") for n in range(7)]
+    [row] = reconcile_rows([_record("")], register, dataset())
+    assert [c["rank"] for c in row["candidates"]] == [1, 2, 3, 4, 5]
+    assert _details(row)["suggestion"]["candidates"] == 7
+    assert row["suggested_national_id"] is None
+
+
+def test_confidence_falls_as_the_name_grows_common() -> None:
+    """Block size: register persons with the record's name key, gender and birth year."""
+    others = [_twin(f"0010859{n:05d}", birth_date=date(1985, 1 + n % 12, 10 + n % 15)) for n in range(40)]
+    [alone] = reconcile_rows([_record("")], [AN], dataset())
+    [crowded] = reconcile_rows([_record("")], [AN, *others], dataset())
+    assert json.loads(crowded["candidates"][0]["evidence"])["block_size"] == 41
+    assert float(crowded["candidates"][0]["confidence"]) < float(alone["candidates"][0]["confidence"])
+    assert crowded["suggested_national_id"] == "001085012345"
+
+
+@pytest.mark.parametrize(
+    ("record_id", "agrees"),
+    [("001085777777", True), ("001195777777", False), ("002085777777", False)],
+)
+def test_the_record_id_digits_weigh_on_a_name_fit(record_id: str, agrees: bool) -> None:
+    [row] = reconcile_rows([_record(record_id)], [AN], dataset())
+    [candidate] = row["candidates"]
+    evidence = json.loads(candidate["evidence"])
+    assert (evidence["id_province"] and evidence["id_century_gender"] and evidence["id_birth_year"]) is agrees
+    expected = 0.85 * (3650 / 3651) if agrees else 0.85 * (36.5 / 37.5)
+    assert float(candidate["confidence"]) == pytest.approx(expected, abs=0.001)

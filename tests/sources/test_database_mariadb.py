@@ -1,5 +1,6 @@
 """SQLAlchemy sources on a real MariaDB server: its conventions, server-side streaming, errors."""
 
+import importlib.util
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
@@ -39,8 +40,12 @@ def cards_url(mariadb: MariaDB) -> Iterator[str]:
     yield mariadb.url(DATABASE)
 
 
-def test_mariadb_conventions_become_staging_columns(cards_url: str) -> None:
-    with database_reader(cards_url, QUERY + " ORDER BY ma_the", COLUMNS, timezone="Asia/Ho_Chi_Minh") as reader:
+@pytest.mark.parametrize("driver", ["pymysql", "mysqldb"])
+def test_mariadb_conventions_become_staging_columns(cards_url: str, driver: str) -> None:
+    if driver == "mysqldb" and importlib.util.find_spec("MySQLdb") is None:
+        pytest.skip("mysqlclient is not installed (optional: `uv sync --extra mysql`, needs libmariadb-dev)")
+    url = cards_url.replace("+pymysql", f"+{driver}")
+    with database_reader(url, QUERY + " ORDER BY ma_the", COLUMNS, timezone="Asia/Ho_Chi_Minh") as reader:
         table = reader.read_all()
     assert table.schema == STAGING_SCHEMA and table.num_rows == len(CARDS) + MANY
     rows = {row["source_key"]: row for row in table.to_pylist()}

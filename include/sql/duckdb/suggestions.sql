@@ -1,9 +1,12 @@
--- Suggested IDs for the records that do not link (DuckDB). A lead, not a link: reasons are untouched.
--- Inputs: reconciled (reconcile.sql, with its rowid as the record's identity), register_all (the
---         whole register: national_id, name_key, birth_date, birth_date_precision, gender).
--- Output: one row per record with at least one candidate: the suggested ID when exactly one
---         register person fits, the method, the number of candidates and a confidence.
--- Rules: docs/reconciliation-rules.md, "Suggested IDs".
+-- Candidate lists of the records that do not link (DuckDB). A lead, not a link: reasons are untouched.
+-- Inputs: reconciled (reconcile.sql, with its rowid as the record's identity), dataset_links
+--         (dataset_links.sql: the persons the dataset's records link to), register_all (the
+--         whole register: national_id, former_cmnd, name_key, birth_date, birth_date_precision,
+--         gender, residence_province).
+-- Output: one row per candidate (every register person that fits a record), with its evidence,
+--         confidence, rank within the record, whether it is plausible and whether it is the
+--         record's single suggested ID (and which evidence separated it from the others).
+-- Rules: docs/reconciliation-rules.md, "Suggested IDs" and "Candidate lists and their evidence".
 -- Candidates come from exact lookups only (the register's ID, or name key, gender and birth year):
 -- at most 108 + 11 + 2 ID variants per record, never a pairwise comparison.
 WITH unlinked AS MATERIALIZED (
@@ -61,14 +64,14 @@ name_blocks AS (
 
 -- Only the register persons some record could be pointing at (semi-joins: one pass each).
 by_id AS MATERIALIZED (
-    SELECT national_id, name_key, birth_date, birth_date_precision, gender
+    SELECT national_id, former_cmnd, name_key, birth_date, birth_date_precision, gender, residence_province
     FROM register_all
     WHERE national_id IN (SELECT candidate_id FROM variants)
 ),
 
 by_name AS MATERIALIZED (
-    SELECT register_all.national_id, register_all.name_key, register_all.birth_date,
-        register_all.birth_date_precision, register_all.gender
+    SELECT register_all.national_id, register_all.former_cmnd, register_all.name_key, register_all.birth_date,
+        register_all.birth_date_precision, register_all.gender, register_all.residence_province
     FROM register_all
     SEMI JOIN name_blocks
         ON name_blocks.name_key = register_all.name_key
@@ -90,6 +93,13 @@ id_fits AS (
     GROUP BY variants.record_id, by_id.national_id
 ),
 
+-- How common the name is at the register's size: persons per name key, gender and birth year.
+block_sizes AS (
+    SELECT name_key, gender, year(birth_date) AS birth_year, count(*) AS block_size
+    FROM by_name
+    GROUP BY ALL
+),
+
 name_fits AS (
     SELECT
         unlinked.record_id,
@@ -104,32 +114,136 @@ name_fits AS (
         AND unlinked.record_id NOT IN (SELECT record_id FROM id_fits)
 ),
 
-fits AS (
+fits AS MATERIALIZED (
     SELECT * FROM id_fits
     UNION ALL
     SELECT * FROM name_fits
 ),
 
-per_record AS (
+-- Candidates some other record of the dataset already links to (the fitting record does not link).
+linked_elsewhere AS (
+    -- dataset_links.sql: the whole dataset's links, also when the run is split into buckets
+    SELECT national_id, records
+    FROM dataset_links
+    WHERE national_id IN (SELECT national_id FROM fits)
+),
+
+persons AS (
+    SELECT * FROM by_id
+    UNION
+    SELECT * FROM by_name
+),
+
+evidence AS (
     SELECT
-        record_id,
-        count(*) AS candidates,
-        min(rank) AS rank,
-        CASE WHEN count(*) = 1 THEN any_value(national_id) END AS suggested_national_id
+        fits.record_id,
+        fits.national_id AS candidate_national_id,
+        ['id_leading_zero', 'id_letter_digit', 'id_transposition', 'id_typo', 'name_birth_gender'][fits.rank]
+            AS method,
+        fits.rank AS method_rank,
+        unlinked.national_id AS record_national_id,
+        unlinked.birth_date AS record_birth_date,
+        unlinked.birth_date_precision AS record_precision,
+        persons.birth_date AS register_birth_date,
+        persons.birth_date_precision AS register_precision,
+        coarser_precision(unlinked.birth_date_precision, persons.birth_date_precision) AS compared_precision,
+        unlinked.gender,
+        CASE WHEN fits.rank = 5 THEN coalesce(block_sizes.block_size, 1) END AS block_size,
+        coalesce(linked_elsewhere.records, 0) AS linked_elsewhere,
+        -- the record's 12-digit ID against the candidate's: province, century/gender digit, birth year
+        CASE WHEN regexp_full_match(unlinked.national_id, '[0-9]{12}') THEN
+            substr(unlinked.national_id, 1, 3) = substr(fits.national_id, 1, 3) END AS id_province,
+        CASE WHEN regexp_full_match(unlinked.national_id, '[0-9]{12}') THEN
+            substr(unlinked.national_id, 4, 1) = substr(fits.national_id, 4, 1) END AS id_century_gender,
+        CASE WHEN regexp_full_match(unlinked.national_id, '[0-9]{12}') THEN
+            substr(unlinked.national_id, 5, 2) = substr(fits.national_id, 5, 2) END AS id_birth_year,
+        CASE WHEN unlinked.id_kind = 'cmnd' THEN coalesce(persons.former_cmnd = unlinked.national_id, false)
+            END AS former_cmnd,
+        CASE WHEN unlinked.id_kind = 'cccd' AND persons.residence_province IS NOT NULL THEN
+            persons.residence_province = substr(unlinked.national_id, 1, 3) END AS residence_province
     FROM fits
-    GROUP BY record_id
+    JOIN unlinked ON unlinked.record_id = fits.record_id
+    JOIN persons ON persons.national_id = fits.national_id
+    LEFT JOIN block_sizes
+        ON fits.rank = 5
+        AND block_sizes.name_key = unlinked.name_key
+        AND block_sizes.gender = unlinked.gender
+        AND block_sizes.birth_year = year(unlinked.birth_date)
+    LEFT JOIN linked_elsewhere ON linked_elsewhere.national_id = fits.national_id
+),
+
+scored AS (
+    SELECT
+        evidence.*,
+        CASE
+            WHEN method_rank < 5 THEN [0.99, 0.98, 0.95, 0.95][method_rank]
+            ELSE round(0.85 * odds / (1 + odds), 3)
+        END AS confidence
+    FROM (
+        SELECT
+            evidence.*,
+            -- odds that a lone name fit is the record's own person: 1 / (block size x chance of the date)
+            1.0 / (block_size * CASE compared_precision WHEN 'day' THEN 1.0 / 365 WHEN 'month' THEN 1.0 / 12 ELSE 1.0 END)
+                * CASE
+                    WHEN id_province IS NULL THEN 1.0
+                    WHEN id_province AND id_century_gender AND id_birth_year THEN 10.0
+                    ELSE 0.1
+                END AS odds
+        FROM evidence
+    ) AS evidence
+),
+
+counted AS (
+    SELECT
+        scored.*,
+        count(*) OVER per_record AS candidates,
+        count(*) FILTER (WHERE linked_elsewhere = 0) OVER per_record AS plausible,
+        count(*) FILTER (WHERE linked_elsewhere = 0 AND former_cmnd) OVER per_record AS by_former_cmnd,
+        count(*) FILTER (WHERE linked_elsewhere = 0 AND id_province) OVER per_record AS by_id_province,
+        count(*) FILTER (WHERE linked_elsewhere = 0 AND residence_province) OVER per_record AS by_residence
+    FROM scored
+    WINDOW per_record AS (PARTITION BY record_id)
+),
+
+decided AS (
+    SELECT
+        counted.*,
+        CASE
+            WHEN linked_elsewhere > 0 THEN NULL
+            WHEN plausible = 1 THEN 'one plausible candidate'
+            WHEN by_former_cmnd = 1 AND former_cmnd THEN 'former_cmnd'
+            WHEN by_former_cmnd <> 1 AND by_id_province = 1 AND id_province THEN 'id_province'
+            WHEN by_former_cmnd <> 1 AND by_id_province <> 1 AND by_residence = 1 AND residence_province
+                THEN 'residence_province'
+        END AS chosen_by
+    FROM counted
 )
 
 SELECT
-    per_record.record_id,
-    per_record.suggested_national_id,
-    ['id_leading_zero', 'id_letter_digit', 'id_transposition', 'id_typo', 'name_birth_gender'][per_record.rank]
-        AS method,
-    per_record.candidates,
-    CASE
-        WHEN per_record.candidates > 1 THEN 0.0
-        WHEN per_record.rank = 5 AND unlinked.birth_date_precision <> 'day' THEN 0.6
-        ELSE [0.99, 0.98, 0.95, 0.95, 0.85][per_record.rank]
-    END AS confidence
-FROM per_record
-JOIN unlinked ON unlinked.record_id = per_record.record_id
+    record_id,
+    candidate_national_id,
+    row_number() OVER (
+        PARTITION BY record_id
+        ORDER BY linked_elsewhere > 0, chosen_by IS NULL, confidence DESC, candidate_national_id
+    ) AS rank,
+    method,
+    method_rank,
+    confidence,
+    chosen_by IS NOT NULL AND confidence >= 0.5 AS suggested,
+    chosen_by,
+    candidates,
+    plausible,
+    record_precision,
+    register_precision,
+    compared_precision,
+    record_birth_date,
+    register_birth_date,
+    gender,
+    block_size,
+    linked_elsewhere,
+    id_province,
+    id_century_gender,
+    id_birth_year,
+    former_cmnd,
+    residence_province
+FROM decided

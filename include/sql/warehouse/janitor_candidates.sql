@@ -19,6 +19,8 @@ published AS (
     SELECT matches_table AS table_name FROM sync.published_runs
     UNION
     SELECT mismatches_table AS table_name FROM sync.published_runs
+    UNION
+    SELECT candidates_table AS table_name FROM sync.published_runs WHERE candidates_table IS NOT NULL
 ),
 
 attached AS (
@@ -59,7 +61,7 @@ eligible AS (
             )
             OR (
                 registered.run_id = %(run_id)s::text
-                AND registered.kind IN ('matches', 'mismatches')
+                AND registered.kind IN ('matches', 'mismatches', 'suggestion_candidates')
                 AND coalesce(%(attempt)s::text, '') <> ''
                 AND registered.attempt <> %(attempt)s::text
             )

@@ -17,6 +17,8 @@ published AS (
     SELECT matches_table AS table_name FROM sync.published_runs
     UNION
     SELECT mismatches_table AS table_name FROM sync.published_runs
+    UNION
+    SELECT candidates_table AS table_name FROM sync.published_runs WHERE candidates_table IS NOT NULL
 ),
 
 attached AS (

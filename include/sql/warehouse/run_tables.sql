@@ -11,7 +11,7 @@ CREATE TABLE IF NOT EXISTS staging.run_tables (
     dataset       text        NOT NULL,
     run_id        text        NOT NULL,
     attempt       text        NOT NULL DEFAULT '',
-    kind          text        NOT NULL,   -- matches, mismatches
+    kind          text        NOT NULL,   -- matches, mismatches, suggestion_candidates
     registered_at timestamptz NOT NULL DEFAULT clock_timestamp(),
     PRIMARY KEY (schema_name, table_name)
 );

@@ -110,3 +110,20 @@ CREATE TABLE IF NOT EXISTS sync.published_runs (
     published_at     timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (sector, dataset)
 );
+
+-- The files a run of a file-sourced dataset read: name, SHA-256 and size, rows; one row per file
+-- per reconcile attempt (written when the file has been read, whether or not the run is published).
+CREATE TABLE IF NOT EXISTS sync.source_files (
+    sector       text        NOT NULL,
+    dataset      text        NOT NULL,
+    run_id       text        NOT NULL,
+    attempt      text        NOT NULL DEFAULT '',
+    logical_date timestamptz NOT NULL,
+    file_name    text        NOT NULL,
+    sha256       text        NOT NULL,
+    size_bytes   bigint      NOT NULL,
+    row_count    bigint      NOT NULL,
+    encoding     text,
+    read_at      timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (sector, dataset, run_id, attempt, file_name)
+);

@@ -11,6 +11,7 @@ SELECT
     m.details,
     m.first_seen,
     m.run_id,
-    m.logical_date
+    m.logical_date,
+    m.suggested_national_id
 FROM sync.mismatches AS m
 WHERE m.sector = %(sector)s AND m.dataset = %(dataset)s AND m.source_key = %(source_key)s;

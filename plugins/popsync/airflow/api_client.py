@@ -8,6 +8,8 @@ from urllib.parse import quote
 
 import httpx
 
+from popsync.settings import ApiCredentials, api_credentials
+
 ACTIVE_RUN_STATES = ("queued", "running")
 FINISHED_TASK_STATES = frozenset({"success", "failed", "skipped", "upstream_failed", "removed"})
 
@@ -37,10 +39,16 @@ class TaskInstanceInfo:
 
 @dataclass
 class AirflowApi:
-    """REST calls as the admin user of the simple auth manager (local, 127.0.0.1 only)."""
+    """REST calls with a JWT from ``/auth/token``.
+
+    With ``credentials`` (default: ``POPSYNC_API_USER`` / ``POPSYNC_API_PASSWORD``) the client logs
+    in (``POST /auth/token``); without, it asks for an all-admins token (``GET /auth/token``), which
+    only the local single-user mode grants.
+    """
 
     base_url: str
     timeout: float = 30.0
+    credentials: ApiCredentials | None = field(default_factory=api_credentials, repr=False)
     _client: httpx.Client | None = field(default=None, init=False, repr=False)
 
     def health(self) -> dict[str, Any] | None:
@@ -54,12 +62,29 @@ class AirflowApi:
         body: dict[str, Any] = response.json()
         return body
 
+    def token(self) -> str:
+        """A fresh JWT: logged in as ``credentials``, or the all-admins token of the local mode."""
+        url = f"{self.base_url}/auth/token"
+        try:
+            if self.credentials is None:
+                response = httpx.get(url, timeout=self.timeout)
+            else:
+                body = {"username": self.credentials.username, "password": self.credentials.password}
+                response = httpx.post(url, json=body, timeout=self.timeout)
+        except httpx.HTTPError as exc:
+            raise ApiError(f"no API token from {url}: {exc}") from exc
+        if response.status_code not in (200, 201):
+            hint = (
+                "set POPSYNC_API_USER and POPSYNC_API_PASSWORD (the server requires a login)"
+                if self.credentials is None
+                else f"the server refused the login of {self.credentials.username!r}"
+            )
+            raise ApiError(f"no API token from {url}: HTTP {response.status_code}; {hint}")
+        return str(response.json()["access_token"])
+
     def _session(self) -> httpx.Client:
         if self._client is None:
-            response = httpx.get(f"{self.base_url}/auth/token", timeout=self.timeout)
-            if response.status_code not in (200, 201):
-                raise ApiError(f"no API token from {self.base_url}/auth/token: HTTP {response.status_code}")
-            token = response.json()["access_token"]
+            token = self.token()
             self._client = httpx.Client(
                 base_url=f"{self.base_url}/api/v2",
                 headers={"Authorization": f"Bearer {token}"},

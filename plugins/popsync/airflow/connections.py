@@ -43,8 +43,11 @@ def postgres_hook_url(conn_id: str) -> str | None:
 
 def use_airflow_connections() -> None:
     """Resolve popsync's connection ids through Airflow from now on in this process."""
+    from popsync.airflow.object_storage import use_object_storage
+
     register_connection_resolver(postgres_hook_url)
     register_sqlalchemy_resolver(sqlalchemy_hook_url)
+    use_object_storage()  # file sources given as URLs
 
 
 def sqlalchemy_hook_url(conn_id: str) -> str | None:

@@ -10,6 +10,7 @@ to the database of the same role on the configured server (``POPSYNC_DATABASE_UR
 the embedded one), which is what the local demo uses.
 """
 
+import importlib.util
 import json
 import os
 from collections.abc import Callable
@@ -112,10 +113,17 @@ def register_sqlalchemy_resolver(resolver: SqlAlchemyResolver) -> None:
 
 
 def sqlalchemy_scheme(conn_type: str) -> str:
-    """The SQLAlchemy ``dialect+driver`` of an Airflow connection type (kept when it names a driver)."""
+    """The SQLAlchemy ``dialect+driver`` of an Airflow connection type (kept when it names a driver).
+
+    MySQL/MariaDB use mysqlclient when it is installed (``popsync[mysql]``: twice pymysql's
+    rate, it needs the MariaDB client library to build), else pymysql (pure Python).
+    """
     if "+" in conn_type:
         return conn_type
-    return SQLALCHEMY_SCHEMES.get(conn_type.replace("-", "_").lower(), conn_type)
+    scheme = SQLALCHEMY_SCHEMES.get(conn_type.replace("-", "_").lower(), conn_type)
+    if scheme == "mysql+pymysql" and importlib.util.find_spec("MySQLdb") is not None:
+        return "mysql+mysqldb"
+    return scheme
 
 
 def source_sqlalchemy_url(conn_id: str) -> str:

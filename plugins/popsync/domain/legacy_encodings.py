@@ -25,12 +25,13 @@ inferred from the surrounding letters (see :func:`repair_mojibake`).
 
 from __future__ import annotations
 
+import codecs
 import itertools
 import re
 import unicodedata
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 __all__ = [
     "TCVN3_TABLE",
@@ -469,3 +470,76 @@ def repair_mojibake(text: str) -> str:
 def looks_like_mojibake(text: str) -> bool:
     """True if :func:`repair_mojibake` would change *text* beyond NFC."""
     return repair_mojibake(text) != _nfc(text)
+
+
+# --- files written in TCVN3 ------------------------------------------------
+
+_UNDEFINED: Final = "\ufffe"  # charmap "undefined": decoding such a byte is an error
+
+
+def _tcvn3_decoding_table() -> str:
+    """Byte -> character of TCVN3 text files (ASCII below 0x80; letters from the table above).
+
+    A capital with a tone mark has no code of its own (see the module's note): its byte
+    decodes to the lower-case letter. Bytes TCVN3 does not define are decoding errors.
+    """
+    chars = [chr(byte) for byte in range(0x80)] + [_UNDEFINED] * 0x80
+    for byte, (letter, _ambiguous) in _TCVN3_DECODE.items():
+        chars[byte] = letter
+    chars[0xA0] = "\u00a0"  # no-break space, as in the fonts' code pages
+    return "".join(chars)
+
+
+TCVN3_DECODING_TABLE: Final[str] = _tcvn3_decoding_table()
+"""256 characters: ``TCVN3_DECODING_TABLE[byte]`` is the character of a TCVN3 byte (U+FFFE: undefined)."""
+
+
+def decode_tcvn3(data: bytes, errors: str = "strict") -> str:
+    """TCVN3 (ABC) bytes as text; an undefined byte raises ``UnicodeDecodeError`` with its offset."""
+    return codecs.charmap_decode(data, errors, TCVN3_DECODING_TABLE)[0]
+
+
+class _Tcvn3IncrementalDecoder(codecs.IncrementalDecoder):
+    def decode(self, input: Any, final: bool = False) -> str:  # input: a bytes-like object
+        return codecs.charmap_decode(bytes(input), self.errors, TCVN3_DECODING_TABLE)[0]
+
+
+def _tcvn3_encode(text: str, errors: str = "strict") -> tuple[bytes, int]:
+    encoded = bytearray()
+    for char in unicodedata.normalize("NFC", text):
+        if char.isascii():
+            encoded.append(ord(char))
+        elif char in _TCVN3:
+            encoded += _TCVN3[char]
+        elif errors == "strict":
+            raise UnicodeEncodeError("tcvn3", char, 0, 1, "no TCVN3 code")
+        else:
+            encoded += b"?"
+    return bytes(encoded), len(text)
+
+
+def _tcvn3_search(name: str) -> codecs.CodecInfo | None:
+    if name.replace("-", "").replace("_", "").lower() != "tcvn3":
+        return None
+    return codecs.CodecInfo(
+        name="tcvn3",
+        encode=_tcvn3_encode,
+        decode=lambda data, errors="strict": codecs.charmap_decode(data, errors, TCVN3_DECODING_TABLE),
+        incrementaldecoder=_Tcvn3IncrementalDecoder,
+    )
+
+
+def register_tcvn3_codec() -> None:
+    """Make ``"tcvn3"`` a Python codec (``bytes.decode("tcvn3")``, ``open(..., encoding="tcvn3")``)."""
+    try:
+        codecs.lookup("tcvn3")
+    except LookupError:
+        codecs.register(_tcvn3_search)
+
+
+def vietnamese_word_share(text: str) -> float:
+    """Share of the non-ASCII words of ``text`` that are well-formed Vietnamese (0 when there are none)."""
+    words = [word for word in re.findall(r"[^\W\d_]+", unicodedata.normalize("NFC", text)) if not word.isascii()]
+    if not words:
+        return 0.0
+    return sum(1 for word in words if _is_valid_word(word)) / len(words)

@@ -114,3 +114,22 @@ def draw_birth_in_ages(
     newest = epoch_days(as_of) - int(min_age * 365.2425) - RECENT_BIRTH_GAP
     oldest = epoch_days(as_of) - int((max_age + 1) * 365.2425) + 1
     return rng.integers(oldest, newest + 1, size=count)
+
+
+HEAPED_SHARE: Final = ((40, 0.03), (60, 0.06), (75, 0.10))
+"""Share of people (by minimum age) whose registered full birth date is 01/01 of their birth year.
+
+../shared/DOMAIN.md: "some systems fill unknown day and month with 01/01". The shares are an
+assumption (day heaping grows with age: birth dates of the elderly were often not recorded and
+were registered as 1 January); heaping makes name, birth date and gender twins more frequent."""
+
+
+def heap_birth_days(rng: np.random.Generator, birth: np.ndarray, age: np.ndarray) -> np.ndarray:
+    """Birth days moved to 1 January of the same year for a share of the older people (the year,
+    and so the ID, is unchanged)."""
+    share = np.zeros(len(birth))
+    for min_age, value in HEAPED_SHARE:
+        share = np.where(age >= min_age, value, share)
+    heaped = rng.random(len(birth)) < share
+    first_of_year = birth.astype("datetime64[D]").astype("datetime64[Y]").astype("datetime64[D]").astype(np.int64)
+    return np.asarray(np.where(heaped, first_of_year, birth))

@@ -80,6 +80,17 @@ _NAME_FAMILIES: Final = [
 _UNKNOWN_CMND_SALT: Final = 77_777
 
 
+_ETH: Final = str.maketrans("Đđ", "Ðð")
+
+
+def _same_or_lookalike(garbled: str, name: str) -> bool:
+    """True when an accident left the name as it was, or only turned Đ/đ into the look-alike Ð/ð
+    (Windows-1258 read as Windows-1252 does exactly that to a name whose other letters the code
+    page has as they are: "Đinh Minh" -> "Ðinh Minh"): the look-alike family, not an encoding one."""
+    nfc = unicodedata.normalize("NFC", name)
+    return unicodedata.normalize("NFC", garbled) in (nfc, nfc.translate(_ETH))
+
+
 @dataclass(frozen=True)
 class PersonView:
     """What a record needs to know about its register person (registered birth date parts)."""
@@ -93,6 +104,8 @@ class PersonView:
     month: int
     day: int
     deceased: bool
+    cmnd_shared: bool = False
+    """Another register person has the same former CMND: a record that uses it cannot be linked."""
 
 
 @dataclass
@@ -113,6 +126,9 @@ class Outcome:
     """The record's birth date and precision as written (for that uniqueness check)."""
     beyond_rules: str | None = None
     """The family beyond the rules applied to the record, if any."""
+    stranger_probe: tuple[str, bool, datetime.date, str] | None = None
+    """Name, female, date and precision as written of a record that does not link and whose own
+    person a field fault keeps from fitting: a stranger may fit them (checked after generation)."""
 
 
 class RecordFaulter:
@@ -169,6 +185,10 @@ class RecordFaulter:
             reasons.append("GENDER_MISMATCH")
         fits = name_code is None and gender_code is None and date_code in (None, "DOB_PARTIAL")
         method = id_method(national_id, person.national_id) or SuggestionMethod.NAME_BIRTH_GENDER
+        stranger = None
+        if not fits and written is not None and not flags[GENDER_UNMAPPABLE]:
+            # its own person does not fit, but a stranger may have the name, gender and date as written
+            stranger = (name, person.female != bool(flags[GENDER_FLIPPED]), *written)
         return Outcome(
             national_id,
             name,
@@ -179,11 +199,12 @@ class RecordFaulter:
             (person.national_id, method) if fits else None,
             written if fits else None,
             beyond,
+            stranger,
         )
 
     def copy(self, person: PersonView, active: bool, original_linked: bool) -> Outcome:
         """A second record of the person: the ID (or for about half the former CMND), no faults."""
-        use_cmnd = person.cmnd > 0 and self.rnd.random() < 0.5
+        use_cmnd = person.cmnd > 0 and self.rnd.random() < 0.5 and not person.cmnd_shared
         reasons = ["LEGACY_ID"] if use_cmnd else []
         if original_linked:
             reasons.append("DUPLICATE_ID")
@@ -212,7 +233,7 @@ class RecordFaulter:
         elif flags[ID_TYPO] and (typo := typo_of(text)) is not None and not self.scheme.in_register(typo):
             text, linked = typo, False
         elif flags[ID_LEGACY] and person.cmnd:
-            text, kind = str(person.cmnd), "cmnd"
+            text, kind, linked = str(person.cmnd), "cmnd", not person.cmnd_shared
         if flags[ID_FORMATTING]:
             text = faults.format_id(text, rnd)
         return text, kind, linked
@@ -239,7 +260,7 @@ class RecordFaulter:
         encoded = code == "NAME_ENCODING"
         if not encoded and not flags[NAME_NO_DIACRITICS]:
             garbled, family = self._encoding_accident(name, flags)
-            if unicodedata.normalize("NFC", garbled) != unicodedata.normalize("NFC", name):  # a name it leaves as is
+            if not _same_or_lookalike(garbled, name):
                 name, code, encoded = garbled, code or "NAME_ENCODING", True
                 beyond = family
         if not encoded and flags[NAME_LOOKALIKE]:

@@ -23,6 +23,9 @@ def _table(spec: str) -> tuple[tuple[str, ...], np.ndarray]:
     return tuple(names), probabilities / probabilities.sum()
 
 
+# Surname shares: ../shared/DOMAIN.md ("Nguyễn ~38%, Trần ~12%, Lê ~9.5%, Phạm ~7%, Hoàng/Huỳnh
+# ~5%, Phan ~4.5%, Vũ/Võ ~4%, then Đặng, Bùi, Đỗ, Hồ, Ngô ~1.3-2% each"); the long tail is an
+# assumption (rarer surnames with small weights so that the listed shares hold).
 SURNAMES, SURNAME_P = _table(
     """
     Nguyễn:38 Trần:12 Lê:9.5 Phạm:7 Hoàng:2.7 Huỳnh:2.3 Phan:4.5 Vũ:2.1 Võ:1.9
@@ -35,6 +38,10 @@ SURNAMES, SURNAME_P = _table(
     """
 )
 
+# Middle names: DOMAIN.md names Văn (men), Thị and Ngọc (women), Minh, Hoàng, Thanh, Đức as the
+# common ones; the weights below are those of people born 1980-1999, and COHORT_MIDDLE scales Văn
+# and Thị by birth cohort (an assumption: both fell out of fashion for children born since the
+# 1990s, while nearly every woman born before 1960 is "Thị").
 MALE_MIDDLE, MALE_MIDDLE_P = _table("Văn:45 Minh:10 Đức:8 Quang:7 Hữu:7 Hoàng:6 Thanh:6 Công:4 Quốc:4 Ngọc:2 Xuân:1")
 FEMALE_MIDDLE, FEMALE_MIDDLE_P = _table("Thị:55 Ngọc:12 Thu:8 Thanh:8 Minh:5 Kim:4 Thúy:3 Hồng:3 Phương:2")
 # Second middle name of four-word names.
@@ -138,3 +145,55 @@ def styled_tables(names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
     old = np.array([to_old_style(name) for name in names], dtype=object)
     new = np.array([to_new_style(name) for name in names], dtype=object)
     return old, new
+
+
+# --- names by birth cohort -------------------------------------------------------------
+
+COHORT_START_YEARS: Final = (1960, 1980, 2000)
+"""Cohorts: born before 1960, 1960-1979, 1980-1999, 2000 and later."""
+
+COHORT_MIDDLE: Final = {"Văn": (2.0, 1.4, 1.0, 0.45), "Thị": (3.0, 1.8, 1.0, 0.35)}
+"""Weight multiplier of Văn (men) and Thị (women) per cohort (assumption, see the middle-name table)."""
+
+FOUR_WORDS: Final = ((0.03, 0.05, 0.10, 0.20), (0.30, 0.50, 0.75, 0.85))
+"""Share of four-word names per cohort, men then women. DOMAIN.md: "most men's names have 3 words;
+about two-thirds of women's names have 4" — over the age pyramid these shares give about 0.65 for
+women; that the share grows for younger cohorts is an assumption (four-word names are a fashion)."""
+
+_TRADITIONAL_NAMES: Final = """
+    Hùng Dũng Thắng Sơn Hải Bình Cường Chiến Lực Lợi Hòa Thành Trung Tuấn Nam Long Hậu Tân Định Đông Lâm
+    Hoa Lan Hương Hạnh Hằng Nga Dung Loan Liên Nhung Oanh Thắm Tuyết Hường Thủy Hồng Xuân Mai Nhàn Hà
+"""
+_MODERN_NAMES: Final = """
+    Khang Khôi Bảo Phát Nhật Quân Khoa Duy Huy Hiếu Phúc Tú Vũ Việt
+    Nhi Vy My Ngân Trâm Uyên Khánh Linh Thư Quỳnh Như Hạ Khuê Diệp Châu Chi Thảo Trang
+"""
+TRADITIONAL: Final = frozenset(_nfc(name) for name in _TRADITIONAL_NAMES.split())
+MODERN: Final = frozenset(_nfc(name) for name in _MODERN_NAMES.split())
+ERA_WEIGHT: Final = {"traditional": (3.0, 2.0, 1.0, 0.35), "modern": (0.25, 0.5, 1.5, 3.0)}
+"""Naming fashions (assumption): given names of the older generation are three times as frequent
+among people born before 1960 and rare among children; names in fashion since the 1990s the reverse.
+Without them, name, birth date and gender would be independent and twins too rare among the young."""
+
+
+def cohort_of(birth_year: np.ndarray) -> np.ndarray:
+    """Cohort index 0-3 of each birth year."""
+    return np.searchsorted(np.asarray(COHORT_START_YEARS), birth_year, side="right")
+
+
+def cohort_weights(names: tuple[str, ...], p: np.ndarray, cohort: int) -> np.ndarray:
+    """The table's probabilities for one cohort (middle-name and given-name fashions applied)."""
+    scale = np.array(
+        [
+            COHORT_MIDDLE[name][cohort]
+            if name in COHORT_MIDDLE
+            else ERA_WEIGHT["traditional"][cohort]
+            if name in TRADITIONAL
+            else ERA_WEIGHT["modern"][cohort]
+            if name in MODERN
+            else 1.0
+            for name in names
+        ]
+    )
+    weights = p * scale
+    return np.asarray(weights / weights.sum())

@@ -90,6 +90,10 @@ class GenerateOptions:
     """The generation date: ages, card validity and 'future' dates are relative to it."""
     chunk_size: int = 100_000
     """People per streamed chunk; part of the random layout (changing it changes the rows)."""
+    collisions: float = 0.0
+    """Share of register persons made twins (same name, birth date and gender as another person) and
+    of former-CMND holders given another holder's number (see generate.collisions); part of the
+    random layout. For tests that need collisions at a small size."""
     workers: int | None = None
     """Processes generating chunks (None: automatic, see stream.default_workers); never changes the rows."""
 
@@ -113,6 +117,10 @@ def validate_options(options: GenerateOptions) -> None:
         raise ValueError(f"workers must be a positive integer or None, got {options.workers!r}")
     if isinstance(options.seed, bool) or not isinstance(options.seed, int) or options.seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {options.seed!r}")
+    if isinstance(options.collisions, bool) or not isinstance(options.collisions, int | float):
+        raise ValueError(f"collisions must be a number between 0 and 1, got {options.collisions!r}")
+    if math.isnan(options.collisions) or not 0.0 <= options.collisions <= 1.0:
+        raise ValueError(f"collisions must be between 0 and 1, got {options.collisions!r}")
     if not isinstance(options.rates, FaultRates):
         raise ValueError("rates must be a FaultRates")
     FaultRates.__post_init__(options.rates)

@@ -8,6 +8,7 @@ import numpy as np
 
 from popsync.domain.provinces import PROVINCE_CODES
 from popsync.generate import names
+from popsync.generate.collisions import share_cmnds, twin_sources
 from popsync.generate.demography import (
     DAY,
     MONTH,
@@ -19,12 +20,14 @@ from popsync.generate.demography import (
     draw_core,
     epoch_days,
     exact_age,
+    heap_birth_days,
 )
 from popsync.generate.formats import Column, bool_texts, iso_dates, iso_timestamps
 from popsync.generate.ids import IdScheme, bucket_counts, bucket_of, century_gender, format_ids, former_cmnd, id_numbers
 
 CORE_STREAM: Final = 0
 REGISTER_STREAM: Final = 1
+COLLISION_STREAM: Final = 2
 _CMND_SALT: Final = 31_337
 
 _SURNAMES: Final = names.styled_tables(names.SURNAMES)
@@ -40,37 +43,50 @@ def chunk_rng(seed: int, chunk: int, stream: int) -> np.random.Generator:
     return np.random.default_rng([seed, chunk, stream])
 
 
+_TABLES: Final = {
+    "middle": ((names.MALE_MIDDLE, names.MALE_MIDDLE_P), (names.FEMALE_MIDDLE, names.FEMALE_MIDDLE_P)),
+    "middle2": ((names.MALE_MIDDLE2, names.MALE_MIDDLE2_P), (names.FEMALE_MIDDLE2, names.FEMALE_MIDDLE2_P)),
+    "given": ((names.MALE_GIVEN, names.MALE_GIVEN_P), (names.FEMALE_GIVEN, names.FEMALE_GIVEN_P)),
+}
+_STYLED: Final = {"middle": _MIDDLE, "middle2": _MIDDLE2, "given": _GIVEN}
+_COHORT_P: Final = {
+    (part, sex, cohort): names.cohort_weights(table[0], table[1], cohort)
+    for part, tables in _TABLES.items()
+    for sex, table in enumerate(tables)
+    for cohort in range(len(names.COHORT_START_YEARS) + 1)
+}
+
+
 def _pick(
-    rng: np.random.Generator,
-    tables: tuple[tuple[np.ndarray, np.ndarray], ...],
-    probabilities: tuple[np.ndarray, ...],
-    female: np.ndarray,
-    new_style: np.ndarray,
+    rng: np.random.Generator, part: str, female: np.ndarray, cohort: np.ndarray, new_style: np.ndarray
 ) -> np.ndarray:
-    """Draw one name part per person from the male or female table, in the person's style."""
-    parts = []
-    for table, p in zip(tables, probabilities, strict=True):
-        index = rng.choice(len(p), size=len(female), p=p)
-        parts.append(np.where(new_style, table[1][index], table[0][index]))
-    return np.where(female, parts[1], parts[0])
+    """Draw one name part per person from the table of their gender and birth cohort, in their style."""
+    out = np.empty(len(female), dtype=object)
+    for sex in (0, 1):
+        old, new = _STYLED[part][sex]
+        for group in range(len(names.COHORT_START_YEARS) + 1):
+            rows = np.flatnonzero((female == bool(sex)) & (cohort == group))
+            p = _COHORT_P[(part, sex, group)]
+            index = rng.choice(len(p), size=len(rows), p=p)
+            out[rows] = np.where(new_style[rows], new[index], old[index])
+    return out
 
 
-def draw_names(rng: np.random.Generator, female: np.ndarray) -> np.ndarray:
-    """Full names (NFC, title case): men mostly 3 words, about two-thirds of women 4 words."""
+def draw_names(rng: np.random.Generator, female: np.ndarray, birth_year: np.ndarray) -> np.ndarray:
+    """Full names (NFC, title case) by gender and birth cohort (names.FOUR_WORDS, names.ERA_WEIGHT)."""
     count = len(female)
+    cohort = names.cohort_of(birth_year)
     new_style = rng.random(count) < 0.30
     surname_index = rng.choice(len(names.SURNAME_P), size=count, p=names.SURNAME_P)
     surname = np.where(new_style, _SURNAMES[1][surname_index], _SURNAMES[0][surname_index])
-    middle = _pick(rng, _MIDDLE, (names.MALE_MIDDLE_P, names.FEMALE_MIDDLE_P), female, new_style)
-    middle2 = _pick(rng, _MIDDLE2, (names.MALE_MIDDLE2_P, names.FEMALE_MIDDLE2_P), female, new_style)
-    given = _pick(rng, _GIVEN, (names.MALE_GIVEN_P, names.FEMALE_GIVEN_P), female, new_style)
-    spare = _pick(rng, _GIVEN, (names.MALE_GIVEN_P, names.FEMALE_GIVEN_P), female, new_style)
+    middle = _pick(rng, "middle", female, cohort, new_style)
+    middle2 = _pick(rng, "middle2", female, cohort, new_style)
+    given = _pick(rng, "given", female, cohort, new_style)
+    spare = _pick(rng, "given", female, cohort, new_style)
+    four = np.asarray(names.FOUR_WORDS)[female.astype(np.int64), cohort]
     shape = rng.random(count)
-    words = np.where(
-        female,
-        np.where(shape < 0.01, 2, np.where(shape < 0.34, 3, 4)),
-        np.where(shape < 0.03, 2, np.where(shape < 0.88, 3, 4)),
-    )
+    two = np.where(female, 0.01, 0.03)
+    words = np.where(shape < two, 2, np.where(shape < two + four, 4, 3))
     alternative = np.where(female, "Ngọc", "Minh").astype(object)
     replacement = np.where(middle == alternative, np.where(female, "Bảo", "Quang").astype(object), alternative)
     middle2 = np.where(middle2 == middle, replacement, middle2)
@@ -95,6 +111,7 @@ class PersonChunk:
     age: np.ndarray
     national_id: np.ndarray  # str objects
     former_cmnd: np.ndarray  # int, 0 = none
+    cmnd_shared: np.ndarray  # bool: another register person has the same former CMND
     full_name: np.ndarray  # str objects, NFC, the person's tone-mark style
     residence: np.ndarray
     deceased: np.ndarray
@@ -113,7 +130,14 @@ def chunk_bucket_counts(seed: int, chunk: int, count: int, as_of: datetime.date)
 
 
 def make_persons(
-    scheme: IdScheme, seed: int, chunk: int, start: int, count: int, as_of: datetime.date, offsets: np.ndarray
+    scheme: IdScheme,
+    seed: int,
+    chunk: int,
+    start: int,
+    count: int,
+    as_of: datetime.date,
+    offsets: np.ndarray,
+    collisions: float = 0.0,
 ) -> PersonChunk:
     """Main pass: the full records of one chunk; ``offsets`` = people per bucket in earlier chunks."""
     core = draw_core(chunk_rng(seed, chunk, CORE_STREAM), count, as_of)
@@ -121,29 +145,32 @@ def make_persons(
     digit = century_gender(parts.year, core.female)
     serial = scheme.assign_serials(bucket_of(core.province, digit, parts.year), offsets)
     national_id = np.array(format_ids(id_numbers(core.province, digit, parts.year, serial)), dtype=object)
-    age = exact_age(parts, as_of)
-
     rng = chunk_rng(seed, chunk, REGISTER_STREAM)
-    full_name = draw_names(rng, core.female)
+    birth = heap_birth_days(rng, core.birth, exact_age(parts, as_of))  # same year: the ID is unchanged
+    age = exact_age(date_parts(birth), as_of)
+    full_name = draw_names(rng, core.female, parts.year)
     index = np.arange(start, start + count, dtype=np.int64)
+    collision_rng = chunk_rng(seed, chunk, COLLISION_STREAM)
     precision_draw = rng.random(count)
     precision = np.where(
         age >= 70, np.where(precision_draw < 0.3, YEAR, np.where(precision_draw < 0.4, MONTH, DAY)), DAY
     )
-    as_days = core.birth.astype("datetime64[D]")
+    twin = twin_sources(collision_rng, core.female, parts.year, collisions)
+    birth, precision, full_name, age = birth[twin], precision[twin], full_name[twin], age[twin]
+    as_days = birth.astype("datetime64[D]")
     stored_days = np.where(
         precision == YEAR,
         as_days.astype("datetime64[Y]").astype("datetime64[D]"),
         np.where(precision == MONTH, as_days.astype("datetime64[M]").astype("datetime64[D]"), as_days),
     ).astype(np.int64)
     has_cmnd = (age >= 25) & (rng.random(count) < 0.4)
-    cmnd = np.where(has_cmnd, former_cmnd(index, _CMND_SALT), 0)
+    cmnd, cmnd_shared = share_cmnds(collision_rng, np.where(has_cmnd, former_cmnd(index, _CMND_SALT), 0), collisions)
     moved = rng.random(count) >= 0.85
     residence = np.where(moved, rng.choice(len(PROVINCE_CODES), size=count, p=PROVINCE_P), core.province)
     death_risk = 0.0015 + 0.25 * (np.clip(age, 0, 100) / 100.0) ** 4
     deceased = rng.random(count) < death_risk
     today = epoch_days(as_of)
-    earliest = np.maximum(core.birth, today - 1826)
+    earliest = np.maximum(birth, today - 1826)
     death = earliest + np.floor(rng.random(count) * (today - earliest + 1)).astype(np.int64)
     updated_day = np.where(
         deceased, np.minimum(death + rng.integers(0, 60, count), today), today - rng.integers(0, 730, count)
@@ -154,13 +181,14 @@ def make_persons(
         index=index,
         province=core.province,
         female=core.female,
-        birth=core.birth,
+        birth=birth,
         precision=precision,
         stored_days=stored_days,
         stored=date_parts(stored_days),
         age=age,
         national_id=national_id,
         former_cmnd=cmnd,
+        cmnd_shared=cmnd_shared,
         full_name=full_name,
         residence=residence,
         deceased=deceased,

@@ -158,6 +158,7 @@ def build_records(
             month=int(stored.month[row]),
             day=int(stored.day[row]),
             deceased=bool(deceased[i]),
+            cmnd_shared=bool(persons.cmnd_shared[row]),
         )
         outcome = faulter.record(person, flags[i], bool(active[i]))
         national_id[i] = outcome.national_id
@@ -171,6 +172,7 @@ def build_records(
             suggested[i], suggestion_method[i] = outcome.suggestion[0], str(outcome.suggestion[1])
             if outcome.record_birth is not None and outcome.suggestion[1] == "name_birth_gender":
                 probe[i] = (person.name, person.female, *outcome.record_birth)
+        probe[i] = probe[i] or outcome.stranger_probe
         if flags[i, DUPLICATE]:
             copies.append((i, faulter.copy(person, bool(active[i]), outcome.linked)))
             if outcome.linked:
@@ -191,6 +193,7 @@ def build_records(
         probe.append(None)
         beyond.append(None)
 
+    _mark_shared_unlinked_ids(national_id, reasons, linked_ids)
     source = np.concatenate([members, members[copy_positions]])
     key_index = np.concatenate([persons.index[members], slots.synthetic_base + np.arange(len(copies))])
     base = Records(
@@ -220,6 +223,22 @@ def build_records(
     return _concat(base, outsiders)
 
 
+def _mark_shared_unlinked_ids(
+    national_id: list[str | None], reasons: list[list[str]], linked_ids: list[str | None]
+) -> None:
+    """DUPLICATE_ID on records that do not link but share a well-formed ID (a former CMND two
+    register persons hold, used by both in this dataset). Such IDs are only shared inside a chunk."""
+    unlinked: dict[str, list[int]] = {}
+    for k, (text, codes, link) in enumerate(zip(national_id, reasons, linked_ids, strict=True)):
+        if link is None and "NOT_IN_REFERENCE" in codes and text is not None:
+            unlinked.setdefault("".join(ch for ch in text if ch.isdigit()), []).append(k)
+    for positions in unlinked.values():
+        if len(positions) > 1:
+            for k in positions:
+                if "DUPLICATE_ID" not in reasons[k]:
+                    reasons[k].append("DUPLICATE_ID")
+
+
 def _outsiders(
     spec: DatasetSpec,
     rng: np.random.Generator,
@@ -237,7 +256,7 @@ def _outsiders(
         female_birth = draw_birth_in_ages(rng, count, as_of, spec.female_min_age, spec.max_age)
         birth = np.where(female, female_birth, birth)
     province = rng.choice(len(PROVINCE_CODES), size=count, p=PROVINCE_P)
-    full_names = draw_names(rng, female).tolist()
+    full_names = draw_names(rng, female, date_parts(birth).year).tolist()
     active = rng.random(count) < spec.active_share
     order = np.argsort(province, kind="stable")
     ordered = province[order]

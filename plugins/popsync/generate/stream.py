@@ -111,7 +111,7 @@ def make_chunk(options: GenerateOptions, scheme: IdScheme, number: int, offsets:
     """Generate chunk ``number`` (the register rows and every dataset's rows)."""
     bounds = chunk_bounds(options)
     start, count = bounds[number]
-    persons = make_persons(scheme, options.seed, number, start, count, options.as_of, offsets)
+    persons = make_persons(scheme, options.seed, number, start, count, options.as_of, offsets, options.collisions)
     slots = ChunkSlots(options.seed, number, options.chunk_size, len(bounds), options.persons)
     datasets = []
     for spec in specs_for(options.sectors):

@@ -14,9 +14,11 @@ from popsync.db.connections import source_sqlalchemy_url
 from popsync.db.sql_files import read_sql
 from popsync.pipeline.faults import kill_point
 from popsync.pipeline.run import DatasetRun
-from popsync.sectors.model import PostgresSource
+from popsync.sectors.model import FileSource, PostgresSource
 from popsync.sources.database import database_reader
 from popsync.sources.errors import SourceError
+from popsync.sources.files import ReadFile, file_reader
+from popsync.sources.locate import find_files
 from popsync.sources.postgres import postgres_query, postgres_reader
 from popsync.sources.staging import STAGING_COLUMNS
 
@@ -35,9 +37,12 @@ def extract_query(run: DatasetRun) -> str:
     return postgres_query(read_sql(source.query), run.dataset.columns.model_dump())
 
 
-def _source_reader(run: DatasetRun) -> AbstractContextManager[pa.RecordBatchReader]:
+def _source_reader(run: DatasetRun, read_files: list[ReadFile]) -> AbstractContextManager[pa.RecordBatchReader]:
     source = run.dataset.source_definition
     mapping = run.dataset.columns.model_dump()
+    if isinstance(source, FileSource):
+        files = find_files(source.path, run.logical_date.date(), source.conn_id)
+        return file_reader(files, source, mapping, read_files)
     conn_id = source.conn_id or run.sector.conn_id
     if isinstance(source, PostgresSource):
         return postgres_reader(conn_id, read_sql(source.query), mapping)
@@ -66,11 +71,14 @@ class _Guard:
 
 
 @contextmanager
-def extract_reader(run: DatasetRun) -> Iterator[pa.RecordBatchReader]:
-    """The dataset's records as a stream of Arrow batches, read once."""
+def extract_reader(run: DatasetRun, read_files: list[ReadFile] | None = None) -> Iterator[pa.RecordBatchReader]:
+    """The dataset's records as a stream of Arrow batches, read once.
+
+    For a file source, each file read to its end is added to ``read_files`` (name, SHA-256).
+    """
     guard = _Guard()
     try:
-        with _source_reader(run) as reader:
+        with _source_reader(run, [] if read_files is None else read_files) as reader:
             kill_point("extract")
             yield guard.watch(reader)
     except SourceError as exc:

@@ -1,6 +1,6 @@
 """Janitor: remove what crashed or abandoned runs leave behind, never what is published.
 
-Each reconcile attempt of a dataset run writes two result tables (unpublished partitions in
+Each reconcile attempt of a dataset run writes three result tables (unpublished partitions in
 ``sync_partitions``) and uses a DuckDB scratch folder (``<work_dir>/duckdb-*``). A
 successful publish swaps the tables in; a run killed with SIGKILL, or stopped by the quality
 gate, leaves them, and a killed DuckDB session leaves its folder. Every result table is
@@ -54,7 +54,7 @@ _log = logging.getLogger(__name__)
 
 GRACE_ENV = "POPSYNC_JANITOR_GRACE_HOURS"
 DEFAULT_GRACE = timedelta(hours=6)
-RESULT_KINDS = ("matches", "mismatches")
+RESULT_KINDS = ("matches", "mismatches", "suggestion_candidates")
 
 
 @dataclass(frozen=True)
@@ -87,12 +87,11 @@ def grace_period() -> timedelta:
 def register_run_table(
     conn: psycopg.Connection[tuple[Any, ...]], run: DatasetRun, kind: str, table: tuple[str, str] | None = None
 ) -> None:
-    """Record one of the run's result tables (``matches`` or ``mismatches``) before it is created.
+    """Record one of the run's result tables (a kind of :data:`RESULT_KINDS`) before it is created.
 
     ``table`` is a bucket's table of a split run; by default the dataset's run table.
     """
-    tables = {"matches": run.matches_table, "mismatches": run.mismatches_table}
-    schema, name = tables[kind] if table is None else table
+    schema, name = run.result_tables()[kind] if table is None else table
     conn.execute(
         read_sql("warehouse/register_run_table.sql"),
         {

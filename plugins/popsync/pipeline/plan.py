@@ -40,12 +40,15 @@ from popsync.pipeline.extract import ExtractError, extract_query
 from popsync.pipeline.memory import peak_memory_mb
 from popsync.pipeline.results import PlanResult
 from popsync.pipeline.run import DatasetRun
-from popsync.sectors.model import MAX_BUCKETS, PostgresSource
+from popsync.sectors.model import MAX_BUCKETS, PostgresSource, SqlAlchemySource
 from popsync.settings import get_settings
 
 _log = logging.getLogger(__name__)
 T = TypeVar("T")
 
+LINKS_FILE = "dataset_links.parquet"
+"""The persons the whole dataset links to, with how many records link to each (``plan_links.sql``):
+the dataset-wide set the suggestions' ``linked_elsewhere`` reads in every bucket."""
 EMPTY_BUCKET_FILE = "schema.parquet"
 """A file with the normalised columns and no rows: what a bucket reads when no record hashed to it."""
 
@@ -57,9 +60,15 @@ def buckets_for(records: int, rows_per_bucket: int) -> int:
     return min(MAX_BUCKETS, math.ceil(records / rows_per_bucket))
 
 
-def count_records(run: DatasetRun) -> int:
-    """Records the dataset's extract yields, counted by the source database (no rows travel)."""
+def count_records(run: DatasetRun) -> int | None:
+    """Records the dataset's extract yields, counted by the source database (no rows travel).
+
+    None for a file source: counting would read the files; such a dataset is split only when its
+    YAML sets ``buckets``.
+    """
     source = run.dataset.source_definition
+    if not isinstance(source, PostgresSource | SqlAlchemySource):
+        return None
     conn_id = source.conn_id or run.sector.conn_id
     if isinstance(source, PostgresSource):
         query = read_sql("sources/count_extract.sql").replace("__extract_sql__", extract_query(run))
@@ -117,7 +126,8 @@ def plan(run: DatasetRun) -> PlanResult:
     buckets = run.dataset.buckets
     if buckets is None:
         rows_per_bucket = get_settings().rows_per_bucket
-        buckets = 1 if rows_per_bucket <= 0 else buckets_for(step("count", lambda: count_records(run)), rows_per_bucket)
+        records = None if rows_per_bucket <= 0 else step("count", lambda: count_records(run))
+        buckets = 1 if records is None else buckets_for(records, rows_per_bucket)
     if buckets == 1:
         _log.info("%s: one bucket", run.label)
         return PlanResult(run.attempt, 1, None, None, None, tuple(timings), peak_memory_mb())
@@ -130,6 +140,8 @@ def _split(run: DatasetRun, timings: list[tuple[str, float]]) -> PlanResult:
     from popsync.pipeline.extract import extract_reader
     from popsync.pipeline.normalise import normalise_stream, profile
     from popsync.pipeline.reconcile import persons_source
+    from popsync.pipeline.source_files import record_source_files
+    from popsync.sources.files import ReadFile
 
     def step(name: str, work: Callable[[], T]) -> T:
         started = time.perf_counter()
@@ -141,10 +153,12 @@ def _split(run: DatasetRun, timings: list[tuple[str, float]]) -> PlanResult:
     shutil.rmtree(folder, ignore_errors=True)  # a retried plan starts afresh
     folder.mkdir(parents=True)
     with duckdb_session() as duck:
-        with extract_reader(run) as reader:
+        read_files: list[ReadFile] = []
+        with extract_reader(run, read_files) as reader:
             extracted = step(
                 "extract_normalise", lambda: normalise_stream(duck, reader, run.dataset, run.logical_date.date())
             )
+        record_source_files(run, read_files)
         gate_profile = step("profile", lambda: profile(duck))
 
         def write_buckets() -> None:
@@ -159,6 +173,8 @@ def _split(run: DatasetRun, timings: list[tuple[str, float]]) -> PlanResult:
             duck.execute(
                 f"COPY (SELECT * FROM normalised LIMIT 0) TO {sql_string(folder / EMPTY_BUCKET_FILE)} (FORMAT parquet)"
             )
+            links = read_sql("duckdb/plan_links.sql").replace("persons_source", source)
+            duck.execute(f"COPY ({links}) TO {sql_string(folder / LINKS_FILE)} (FORMAT parquet)")
 
         step("split", write_buckets)
     _log.info("%s: %d records split into %d buckets", run.label, extracted, run.buckets)

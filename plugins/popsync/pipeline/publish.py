@@ -1,5 +1,8 @@
 """Publish: check conservation, then swap the run's partitions in atomically.
 
+The run's matches, mismatches and candidate lists (``sync.suggestion_candidates``) are
+swapped in together.
+
 A run that fails before this step leaves the previously published results untouched;
 this step itself is one transaction. A run split into buckets is assembled here, in the
 same transaction: its run table becomes a partitioned table with every bucket's table as a
@@ -58,7 +61,7 @@ def assemble_buckets(conn: psycopg.Connection[tuple[Any, ...]], run: DatasetRun)
     """
     if run.buckets == 1:
         return
-    for kind, table in (("matches", run.matches_table), ("mismatches", run.mismatches_table)):
+    for kind, table in run.result_tables().items():
         target = quoted(*table)
         conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(target))
         conn.execute(
@@ -89,7 +92,7 @@ def publish(run: DatasetRun, extracted: int) -> PublishOutcome:
     with connect(WAREHOUSE_CONN_ID) as conn:
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (_PUBLISH_LOCK,))
         current = conn.execute(
-            "SELECT logical_date, matches_table, mismatches_table, run_id FROM sync.published_runs "
+            "SELECT logical_date, matches_table, mismatches_table, run_id, candidates_table FROM sync.published_runs "
             "WHERE sector = %s AND dataset = %s FOR UPDATE",
             scope,
         ).fetchone()
@@ -107,15 +110,17 @@ def publish(run: DatasetRun, extracted: int) -> PublishOutcome:
             conn.rollback()
             _log.warning("%s: results of a newer logical date (%s) stay published", run.label, current[0])
             return PublishOutcome(False, f"newer results from {current[0].isoformat()} stay published")
-        old_tables = (
-            {"matches": None, "mismatches": None}
+        old_tables: dict[str, str | None] = (
+            {"matches": None, "mismatches": None, "suggestion_candidates": None}
             if current is None
             else {
                 "matches": str(current[1]),
                 "mismatches": str(current[2]),
+                # runs published before the candidate lists existed have none
+                "suggestion_candidates": None if current[4] is None else str(current[4]),
             }
         )
-        for kind, new_table in (("matches", run.matches_table), ("mismatches", run.mismatches_table)):
+        for kind, new_table in run.result_tables().items():
             sector_part = run.sector_partition(kind)
             conn.execute(
                 sql.SQL(
@@ -135,12 +140,20 @@ def publish(run: DatasetRun, extracted: int) -> PublishOutcome:
         lifecycle = apply_run(conn, _run_tables(run))  # the mismatch lifecycle moves in this transaction
         conn.execute(
             "INSERT INTO sync.published_runs AS p "
-            "(sector, dataset, run_id, logical_date, matches_table, mismatches_table) "
-            "VALUES (%s, %s, %s, %s, %s, %s) "
+            "(sector, dataset, run_id, logical_date, matches_table, mismatches_table, candidates_table) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s) "
             "ON CONFLICT (sector, dataset) DO UPDATE SET run_id = excluded.run_id, "
             "logical_date = excluded.logical_date, matches_table = excluded.matches_table, "
-            "mismatches_table = excluded.mismatches_table, published_at = now()",
-            (*scope, run.run_id, run.logical_date, run.matches_table[1], run.mismatches_table[1]),
+            "mismatches_table = excluded.mismatches_table, candidates_table = excluded.candidates_table, "
+            "published_at = now()",
+            (
+                *scope,
+                run.run_id,
+                run.logical_date,
+                run.matches_table[1],
+                run.mismatches_table[1],
+                run.candidates_table[1],
+            ),
         )
         kill_point("publish")
         conn.commit()
@@ -153,9 +166,9 @@ def drop_run_tables(run: DatasetRun, *, keep_results: bool) -> None:
     """Remove the run's result tables when they were not published."""
     if keep_results:
         return
-    tables = [run.matches_table, run.mismatches_table]
+    tables = list(run.result_tables().values())
     if run.buckets > 1:
-        tables += [run.bucket_table(kind, b) for b in range(run.buckets) for kind in ("matches", "mismatches")]
+        tables += [table for b in range(run.buckets) for table in run.bucket_tables(b).values()]
     with connect(WAREHOUSE_CONN_ID, autocommit=True) as conn:
         for table in tables:
             conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(quoted(*table)))

@@ -29,10 +29,12 @@ from popsync.pipeline.metrics import compute_metrics
 from popsync.pipeline.normalise import normalise_stream, profile
 from popsync.pipeline.results import BucketResult, PlanResult, ReconcileResult
 from popsync.pipeline.run import DatasetRun
+from popsync.pipeline.source_files import record_source_files
 from popsync.pipeline.warehouse import ensure_warehouse_schema
 from popsync.quality.checks import Profile
 from popsync.reference.snapshot import REGISTER_COLUMNS, current_snapshot
 from popsync.settings import WAREHOUSE_CONN_ID
+from popsync.sources.files import ReadFile
 
 _log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -86,7 +88,7 @@ def _create_result_tables(run: DatasetRun, bucket: int) -> None:
         "logical_date": sql.Literal(run.logical_date),
         "bucket": sql.Literal(bucket),
     }
-    tables = (("matches", run.bucket_table("matches", bucket)), ("mismatches", run.bucket_table("mismatches", bucket)))
+    tables = tuple(run.bucket_tables(bucket).items())
     ensure_warehouse_schema()
     with connect(WAREHOUSE_CONN_ID) as conn:
         for kind, bucket_table in tables:
@@ -131,11 +133,18 @@ def index_like_parent(table: tuple[str, str], parent: str) -> None:
 
 def classify(duck: duckdb.DuckDBPyConnection, *, checks_deceased: bool, logical_date: datetime) -> None:
     """Create ``reconciled`` from the session's ``normalised``, ``register`` and ``previous_mismatches``,
-    and ``suggestions`` (suggested IDs of records that do not link) from it and ``register_all``."""
+    ``suggestion_candidates`` (the candidate lists of records that do not link) from it and
+    ``register_all``, and ``suggestions`` (one row per record with a candidate) from those.
+
+    ``dataset_links`` (the persons the dataset links to) is made from ``reconciled`` unless the
+    session has it already: a bucket of a split run reads the whole dataset's from the plan.
+    """
     params = {"checks_deceased": checks_deceased, "logical_date": logical_date}
     narrow = read_sql("duckdb/reconciled.sql").replace("__reconcile_sql__", read_sql("duckdb/reconcile.sql"))
     duck.execute(f"CREATE OR REPLACE TABLE reconciled AS {narrow}", params)
-    duck.execute(f"CREATE OR REPLACE TABLE suggestions AS {read_sql('duckdb/suggestions.sql')}")
+    duck.execute(f"CREATE TABLE IF NOT EXISTS dataset_links AS {read_sql('duckdb/dataset_links.sql')}")
+    duck.execute(f"CREATE OR REPLACE TABLE suggestion_candidates AS {read_sql('duckdb/suggestions.sql')}")
+    duck.execute(f"CREATE OR REPLACE TABLE suggestions AS {read_sql('duckdb/suggestions_per_record.sql')}")
 
 
 def reconcile(run: DatasetRun) -> ReconcileResult:
@@ -153,11 +162,13 @@ def reconcile(run: DatasetRun) -> ReconcileResult:
 
 def _read_bucket(duck: duckdb.DuckDBPyConnection, planned: PlanResult, bucket: int) -> int:
     """Create the session's ``normalised`` table from the plan's files of one bucket."""
-    from popsync.pipeline.plan import bucket_files
+    from popsync.pipeline.plan import LINKS_FILE, bucket_files
 
     assert planned.folder is not None
     files = "[" + ", ".join(sql_string(path) for path in bucket_files(Path(planned.folder), bucket)) + "]"
     duck.execute(f"CREATE TABLE normalised AS SELECT * FROM read_parquet({files}, hive_partitioning = false)")
+    links = sql_string(Path(planned.folder) / LINKS_FILE)
+    duck.execute(f"CREATE TABLE dataset_links AS SELECT * FROM read_parquet({links})")
     row = duck.execute("SELECT count(*) FROM normalised").fetchone()
     return 0 if row is None else int(row[0])
 
@@ -184,11 +195,13 @@ def reconcile_bucket(run: DatasetRun, planned: PlanResult, bucket: int) -> Bucke
         if planned.split:
             extracted = step("read_bucket", lambda: _read_bucket(duck, planned, bucket))
         else:
-            with extract_reader(run) as reader:
+            read_files: list[ReadFile] = []
+            with extract_reader(run, read_files) as reader:
                 extracted = step(
                     "extract_normalise",
                     lambda: normalise_stream(duck, reader, run.dataset, run.logical_date.date()),
                 )
+            record_source_files(run, read_files)
             gate_profile = step("profile", lambda: profile(duck))
         kill_point("normalise")
         step("load_register", lambda: _load_inputs(run, duck, pg))
@@ -214,7 +227,8 @@ def reconcile_bucket(run: DatasetRun, planned: PlanResult, bucket: int) -> Bucke
 
 
 def _write_results(run: DatasetRun, bucket: int, duck: duckdb.DuckDBPyConnection, pg: ArrowConnection) -> None:
-    """Write both result tables at once, each over its own connection and DuckDB cursor.
+    """Write the bucket's result tables, matches over one connection and DuckDB cursor, mismatches and
+    candidate lists over another.
 
     The two streams overlap: while the server stores the matches, another server process
     stores the mismatches and builds their indexes. Each table is committed when complete; the
@@ -223,6 +237,7 @@ def _write_results(run: DatasetRun, bucket: int, duck: duckdb.DuckDBPyConnection
     """
 
     mismatches_table = run.bucket_table("mismatches", bucket)
+    candidates_table = run.bucket_table("suggestion_candidates", bucket)
 
     def write_mismatches() -> None:
         with duck.cursor() as cursor, adbc_connection(WAREHOUSE_CONN_ID) as conn:
@@ -230,7 +245,14 @@ def _write_results(run: DatasetRun, bucket: int, duck: duckdb.DuckDBPyConnection
             mismatches = cursor.sql(read_sql("duckdb/mismatches_output.sql")).to_arrow_reader(BATCH_ROWS // 8)
             conn.ingest(*mismatches_table, with_json_columns(mismatches, ["details"]))
             conn.commit()
+            # the candidate lists: a few rows per unlinked record, written after the mismatches
+            candidates = cursor.sql(read_sql("duckdb/suggestion_candidates_output.sql")).to_arrow_reader(
+                BATCH_ROWS // 8
+            )
+            conn.ingest(*candidates_table, with_json_columns(candidates, ["evidence"]))
+            conn.commit()
         index_like_parent(mismatches_table, "sync.mismatches")
+        index_like_parent(candidates_table, "sync.suggestion_candidates")
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="popsync-write") as pool:
         mismatches_written = pool.submit(write_mismatches)

@@ -54,19 +54,38 @@ class DatasetRun:
     def mismatches_table(self) -> tuple[str, str]:
         return "sync_partitions", _table_name("mismatches", self.dataset_prefix, self.run_tag + self.attempt)
 
+    @property
+    def candidates_table(self) -> tuple[str, str]:
+        """The run's table of candidate lists, published as a partition of ``sync.suggestion_candidates``."""
+        return "sync_partitions", _table_name("candidates", self.dataset_prefix, self.run_tag + self.attempt)
+
+    def result_tables(self) -> dict[str, tuple[str, str]]:
+        """Every result table of the run, by the ``sync`` table it becomes a partition of."""
+        return {
+            "matches": self.matches_table,
+            "mismatches": self.mismatches_table,
+            "suggestion_candidates": self.candidates_table,
+        }
+
     def bucket_table(self, kind: str, bucket: int) -> tuple[str, str]:
-        """The table one bucket writes its ``matches`` or ``mismatches`` into.
+        """The table one bucket writes its results of ``kind`` (a key of :meth:`result_tables`) into.
 
         With one bucket it is the dataset's run table itself; with several, each bucket has its
         own table, and the publish step attaches them all under the dataset's run table.
         """
-        if kind not in ("matches", "mismatches"):
+        tables = self.result_tables()
+        if kind not in tables:
             raise ValueError(f"unknown result kind {kind!r}")
         if not 0 <= bucket < self.buckets:
             raise ValueError(f"bucket {bucket} is outside 0..{self.buckets - 1}")
         if self.buckets == 1:
-            return self.matches_table if kind == "matches" else self.mismatches_table
-        return "sync_partitions", _table_name(kind, self.dataset_prefix, f"{self.run_tag}{self.attempt}_b{bucket}")
+            return tables[kind]
+        short = {"suggestion_candidates": "candidates"}.get(kind, kind)
+        return "sync_partitions", _table_name(short, self.dataset_prefix, f"{self.run_tag}{self.attempt}_b{bucket}")
+
+    def bucket_tables(self, bucket: int) -> dict[str, tuple[str, str]]:
+        """Every result table one bucket writes, by kind."""
+        return {kind: self.bucket_table(kind, bucket) for kind in self.result_tables()}
 
     @property
     def work_folder_name(self) -> str:
@@ -87,5 +106,5 @@ class DatasetRun:
         return replace(self, attempt="_" + secrets.token_hex(3))
 
     def sector_partition(self, kind: str) -> tuple[str, str]:
-        """The per-sector partition of ``sync.matches`` / ``sync.mismatches``."""
+        """The per-sector partition of ``sync.matches`` / ``sync.mismatches`` / ``sync.suggestion_candidates``."""
         return "sync_partitions", _table_name(kind, self.sector.sector)

@@ -1,6 +1,9 @@
 """Typed model of a sector definition; every field is checked when the file is parsed."""
 
+import re
+from pathlib import PurePosixPath
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -134,6 +137,20 @@ def _checked_sql_file(value: str) -> str:
 SqlFile = Annotated[str, AfterValidator(_checked_sql_file)]
 
 
+def _known_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r} (an IANA name such as Asia/Ho_Chi_Minh)") from None
+    return value
+
+
+TimeZoneName = Annotated[str, AfterValidator(_known_timezone)]
+FILE_PLACEHOLDERS = ("ds", "ds_nodash", "yyyy", "mm", "dd")
+"""Placeholders of a file path, from the run's logical date: ``cards_{ds_nodash}.csv``."""
+FILE_FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".parquet": "parquet"}
+
+
 class PostgresSource(_Strict):
     """The sector database is PostgreSQL: read through ADBC (binary COPY), the fast path."""
 
@@ -156,25 +173,77 @@ class SqlAlchemySource(_Strict):
     conn_id: Identifier | None = None
     """Airflow connection; default the sector's ``source_conn_id``."""
     batch_rows: int = Field(default=65_536, ge=1, le=1_000_000)
-    timezone: str = "UTC"
+    timezone: TimeZoneName = "UTC"
     """Time zone of timestamps the source stores without one (``DATETIME``)."""
 
-    @field_validator("timezone")
-    @classmethod
-    def _known_timezone(cls, value: str) -> str:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r} (an IANA name such as Asia/Ho_Chi_Minh)") from None
+class FileSource(_Strict):
+    """Files delivered by the sector: CSV, XLSX or Parquet, on a local path or in object storage.
+
+    ``path`` is one file or a pattern: placeholders from the run's logical date
+    (``cards_{ds_nodash}.csv``) and shell wildcards (``cards_{yyyy}{mm}*.csv``); every file
+    that matches is read, in name order. A relative path is below ``POPSYNC_SOURCE_FILES_DIR``;
+    a URL (``s3://…``, ``file://…``) is read through Airflow's object storage with ``conn_id``.
+    """
+
+    kind: Literal["file"]
+    path: str = Field(min_length=1)
+    format: Literal["csv", "xlsx", "parquet"] | None = None
+    """Default: from the file name's suffix (.csv/.txt/.tsv, .xlsx, .parquet)."""
+    encoding: Literal["auto", "utf-8", "utf-8-sig", "utf-16", "cp1258", "tcvn3"] = "auto"
+    """CSV only; ``auto`` tells UTF-8 (with or without BOM), UTF-16, Windows-1258 and TCVN3 apart."""
+    delimiter: str | None = Field(default=None, min_length=1, max_length=1)
+    """CSV only; default: a tab for UTF-16 (Excel's "Unicode text"), else the one the header uses."""
+    sheet: str | None = None
+    """XLSX only; default the first sheet."""
+    header_row: int = Field(default=1, ge=1, le=1000)
+    conn_id: Identifier | None = None
+    """Airflow connection of the object storage (URLs only)."""
+    batch_rows: int = Field(default=131_072, ge=1, le=1_000_000)
+    timezone: TimeZoneName = "UTC"
+    """Time zone of timestamps written without one."""
+
+    @field_validator("path")
+    @classmethod
+    def _placeholders_known(cls, value: str) -> str:
+        names = re.findall(r"{([^{}]*)}", value)
+        unknown = sorted(set(names) - set(FILE_PLACEHOLDERS))
+        if unknown:
+            raise ValueError(
+                f"unknown placeholder {{{unknown[0]}}} in {value!r}; known: {', '.join(FILE_PLACEHOLDERS)}"
+            )
         return value
 
+    @property
+    def file_format(self) -> Literal["csv", "xlsx", "parquet"]:
+        if self.format is not None:
+            return self.format
+        suffix = PurePosixPath(self.path).suffix.lower()
+        return "xlsx" if FILE_FORMATS[suffix] == "xlsx" else "parquet" if FILE_FORMATS[suffix] == "parquet" else "csv"
 
-SOURCE_KINDS: dict[str, type[BaseModel]] = {"postgres": PostgresSource, "sqlalchemy": SqlAlchemySource}
+    @model_validator(mode="after")
+    def _options_fit_the_format(self) -> "FileSource":
+        suffix = PurePosixPath(self.path).suffix.lower()
+        if self.format is None and suffix not in FILE_FORMATS:
+            raise ValueError(
+                f"cannot tell the format from {suffix or 'no suffix'!r}: set `format` (csv, xlsx, parquet)"
+            )
+        kind = self.file_format
+        if kind != "csv" and (self.encoding != "auto" or self.delimiter is not None):
+            raise ValueError(f"`encoding` and `delimiter` are for CSV files, not {kind}")
+        if kind != "xlsx" and self.sheet is not None:
+            raise ValueError(f"`sheet` is for XLSX files, not {kind}")
+        return self
+
+
+SOURCE_KINDS: dict[str, type[BaseModel]] = {
+    "postgres": PostgresSource,
+    "sqlalchemy": SqlAlchemySource,
+    "file": FileSource,
+}
 """The model of each ``source.kind`` (the loader names fields and suggests names with it)."""
 
-SourceDefinition = Annotated[PostgresSource | SqlAlchemySource, Field(discriminator="kind")]
+SourceDefinition = Annotated[PostgresSource | SqlAlchemySource | FileSource, Field(discriminator="kind")]
 
 
 class DatasetDefinition(_Strict):
@@ -207,7 +276,7 @@ class DatasetDefinition(_Strict):
         return self
 
     @property
-    def source_definition(self) -> PostgresSource | SqlAlchemySource:
+    def source_definition(self) -> PostgresSource | SqlAlchemySource | FileSource:
         """The dataset's source; ``extract_sql`` is a PostgreSQL source."""
         if self.source is not None:
             return self.source
@@ -218,6 +287,8 @@ class DatasetDefinition(_Strict):
     def source_summary(self) -> str:
         """One line naming where the records come from (for DAG documentation)."""
         source = self.source_definition
+        if isinstance(source, FileSource):
+            return f"{source.file_format} files: `{source.path}`"
         return f"{source.kind}: `include/sql/{source.query}`"
 
     @field_validator("genders")

@@ -11,6 +11,7 @@ from popsync.web import queries, views
 from popsync.web.deps import RequestEnv, query_lists, request_env, single
 from popsync.web.filters import PAGE_SIZE, FilterError, MismatchFilter, parse_filter
 from popsync.web.pages import _dataset, decode_cursor
+from popsync.web.refs import InvalidRefError
 from popsync.web.verdicts import ReviewUnavailableError, list_verdicts, save_verdict
 
 router = APIRouter(prefix="/api")
@@ -92,6 +93,21 @@ class SearchBody(BaseModel):
 def mismatches_search(body: SearchBody, env: Env) -> Any:
     criteria = parse_filter(body.filters, known_sectors=env.ctx.sectors, search=body.q)
     return _page(env, criteria, body.after)
+
+
+@router.get("/record")
+def record_json(ref: str, env: Env) -> Any:
+    """One mismatched record: reasons, details, suggested ID and candidate list."""
+    try:
+        sector, dataset, source_key = env.ctx.refs.decode(ref)
+    except InvalidRefError as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from error
+    env.user.require(sector)
+    with env.ctx.pool.transaction(sector) as conn:
+        record = queries.mismatch_record(conn, sector, dataset, source_key)
+    if record is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, env.t("not_found"))
+    return jsonable_encoder(asdict(record))
 
 
 @router.get("/verdicts")

@@ -97,6 +97,18 @@ class MismatchRow:
 
 
 @dataclass(frozen=True)
+class SuggestionCandidate:
+    """One register person that fits a record that does not link (``sync.suggestion_candidates``)."""
+
+    rank: int
+    national_id: str
+    method: str
+    confidence: float
+    suggested: bool
+    evidence: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class MismatchRecord:
     sector: str
     dataset: str
@@ -109,6 +121,8 @@ class MismatchRecord:
     first_seen: datetime
     run_id: str
     logical_date: datetime
+    suggested_national_id: str | None = None
+    candidates: tuple[SuggestionCandidate, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -268,6 +282,11 @@ def mismatch_record(conn: Connection, sector: str, dataset: str, source_key: str
         first_seen=r[8],
         run_id=str(r[9]),
         logical_date=r[10],
+        suggested_national_id=r[11],
+        candidates=tuple(
+            SuggestionCandidate(int(c[0]), str(c[1]), str(c[2]), float(c[3]), bool(c[4]), dict(c[5] or {}))
+            for c in conn.execute(read_sql("web/suggestion_candidates.sql"), key).fetchall()
+        ),
     )
 
 

@@ -69,6 +69,7 @@ GET_ROUTES = [
     "/popsync/api/reasons",
     "/popsync/api/mismatches",
     "/popsync/api/verdicts?ref=x",
+    "/popsync/api/record?ref=x",
 ]
 POST_ROUTES = [
     "/popsync/mismatches",
@@ -420,6 +421,43 @@ def test_record_view_of_a_deceased_person_and_a_likely_typo(web_client: TestClie
     assert 'data-field="deceased"' in page and "†" in page and "in force" in page
     ref, _ = _ref(web_client, admin, [("reason", "NOT_IN_REFERENCE")])
     assert web_client.get("/popsync/record", params={"ref": ref}, headers=admin).status_code == 200
+    web_client.cookies.clear()
+
+
+def test_record_page_and_json_show_the_candidate_list(
+    web_client: TestClient, admin: dict[str, str], warehouse: Conn
+) -> None:
+    """The record with the most candidates: its list, the evidence and the rule that decided."""
+    row = warehouse.execute(
+        "SELECT m.sector, m.dataset, m.source_key, m.suggested_national_id, m.details->'suggestion' "
+        "FROM sync.mismatches AS m WHERE m.sector = ANY(%s) AND m.details ? 'suggestion' "
+        "ORDER BY (m.details->'suggestion'->>'candidates')::int DESC, m.sector, m.dataset, m.source_key LIMIT 1",
+        (list(SECTORS),),
+    ).fetchone()
+    assert row is not None
+    sector, dataset, source_key, suggested, suggestion = row
+    stored = warehouse.execute(
+        "SELECT candidate_national_id, rank, suggested FROM sync.suggestion_candidates "
+        "WHERE sector = %s AND dataset = %s AND source_key = %s ORDER BY rank",
+        (sector, dataset, source_key),
+    ).fetchall()
+    assert stored and [rank for _, rank, _ in stored] == list(range(1, len(stored) + 1))
+    found = web_client.post(
+        "/popsync/api/mismatches/search",
+        json={"q": source_key, "filters": {"sector": [sector], "dataset": [dataset]}},
+        headers=admin,
+    ).json()
+    ref = found["rows"][0]["ref"]
+    record = web_client.get("/popsync/api/record", params={"ref": ref}, headers=admin).json()
+    assert record["suggested_national_id"] == suggested
+    assert record["details"]["suggestion"] == suggestion
+    assert [(c["national_id"], c["rank"], c["suggested"]) for c in record["candidates"]] == [tuple(s) for s in stored]
+    assert all("method" in c["evidence"] and "linked_elsewhere" in c["evidence"] for c in record["candidates"])
+    page = web_client.get("/popsync/record", params={"ref": ref, "lang": "en"}, headers=admin).text
+    assert 'id="candidates"' in page and suggestion["rule"] in page
+    for national_id, _, _ in stored:
+        assert f'data-candidate="{national_id}"' in page
+    assert web_client.get("/popsync/api/record", params={"ref": "nope"}, headers=admin).status_code == 404
     web_client.cookies.clear()
 
 
