@@ -161,7 +161,8 @@ def _stage_task(sector: SectorDefinition, dataset: DatasetDefinition, stage: Sta
             state: dict[str, Any] | None = None, bucket_results: Sequence[dict[str, Any]] | None = None
         ) -> dict[str, Any]:
             if bucket_results is not None:  # the mapped stage's outputs: each carries the plan's state
-                buckets = list(bucket_results)
+                # by index: iterating Airflow's lazy sequence probes one past the end (an error in the log)
+                buckets = [bucket_results[index] for index in range(len(bucket_results))]
                 state = buckets[0]["state"]
             previous = DatasetState.from_dict(state)
             run = _run_of(sector, dataset, previous)
