@@ -42,9 +42,10 @@ RUN SSL_CERT_FILE=$(cat /tmp/ca-bundle-path) /opt/uv/bin/uv sync --frozen --no-d
         --python "$(command -v python3)" \
  && rm -rf /root/.cache /tmp/certs /tmp/ca-bundle.crt /tmp/ca-bundle-path \
  && useradd --uid 50000 --gid 0 --home-dir /opt/airflow --create-home airflow \
- && mkdir -p /opt/airflow/logs /opt/popsync-work /var/lib/postgresql/data \
- && chown -R 50000:0 /opt/airflow /opt/popsync-work /var/lib/postgresql \
- && chmod -R g+rwX /opt/airflow /opt/popsync-work
+ && mkdir -p /opt/airflow/logs /opt/popsync-work /opt/popsync-auth /var/lib/postgresql/data \
+ && chown -R 50000:0 /opt/airflow /opt/popsync-work /opt/popsync-auth /var/lib/postgresql \
+ && chmod -R g+rwX /opt/airflow /opt/popsync-work \
+ && chmod 770 /opt/popsync-auth
 
 ENV PATH=/opt/venv/bin:$PATH \
     AIRFLOW_HOME=/opt/airflow \

@@ -8,6 +8,9 @@ LocalExecutor, DAG processor, triggerer), as ``popsync run`` does: ``sync_refere
 then ``sync_health_insurance``. ``--in-process`` uses ``dag.test()`` instead (no executor,
 no task processes).
 
+The REST calls log in as ``POPSYNC_API_USER`` / ``POPSYNC_API_PASSWORD`` when they are set (an API
+server that requires a login); unset, the local single-user mode's all-admins token is used.
+
 Prints the sector DAG run's wall time, each task's duration and its wait between being
 queued and starting (from Airflow's metadata), the time outside the tasks (scheduling,
 queueing), and the start-up a task process pays: the duration of the tasks that do almost

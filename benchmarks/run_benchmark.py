@@ -1,16 +1,23 @@
-"""Benchmark popsync against the pandas and datacompy equivalents, interleaved in one run.
+"""Benchmark popsync against its peers (pandas, datacompy, hand-written SQL), interleaved in one run.
 
-    bash scripts/benchmark.sh --sizes 1M:1M,4M:4M,2M:10M --repeats 3
+    bash scripts/benchmark.sh --curve --repeats 3 --name curve          # the scaling curve
+    bash scripts/benchmark.sh --sizes 1M:1M,2M:10M=popsync+datacompy --repeats 3
 
-For each size (sector records : register persons) it generates data with the project's
-generator, mirrors the register, then runs each tool ``--repeats`` times, interleaved,
-each in its own process. It records wall time per stage, rows per second, each process's
-peak RSS and the PostgreSQL server's peak memory (sampled PSS of its processes), and
-writes ``benchmarks/results/<name>.json`` and ``.md``.
+For each size (sector records : register persons; ``=tool+tool`` picks that size's tools,
+otherwise ``--tools``) it generates data with the project's generator, mirrors the register,
+then runs each tool ``--repeats`` times, interleaved, each in its own process. It records wall
+time per stage, rows per second, each process's peak resident memory (VmHWM) and the
+PostgreSQL server's peak memory (sampled PSS of its processes), and writes
+``benchmarks/results/<name>.json`` and ``.md``.
+
+``--curve`` measures 1M:1M, 4M:4M and 10M:10M (popsync and the SQL peer; datacompy at 1M:1M)
+and 2M:10M side by side with datacompy, then fits the curve of the equal-size runs and projects
+a 100M:100M run on this machine class and on N workers (see :func:`projection`).
 """
 
 import argparse
 import json
+import math
 import os
 import platform
 import statistics
@@ -28,11 +35,18 @@ PEERS_PYTHON = ROOT / "benchmarks" / "peers" / ".venv" / "bin" / "python"
 CARD_SHARE = 0.85  # health-insurance cards per person at coverage 1.0 (generator default)
 
 
+CURVE_SIZES = "1M:1M=popsync+datacompy+sql,4M:4M=popsync+sql,10M:10M=popsync+sql,2M:10M=popsync+datacompy+sql"
+PROJECT_TO = 100_000_000
+PROJECT_WORKERS = (1, 2, 4, 8, 16)
+
+
 @dataclass(frozen=True)
 class Size:
     label: str
     sector_rows: int
     register_rows: int
+    tools: tuple[str, ...] = ()
+    """The tools to run at this size; empty: the command's ``--tools``."""
 
 
 def parse_size(text: str) -> Size:
@@ -41,8 +55,9 @@ def parse_size(text: str) -> Size:
         scale = {"K": 1_000, "M": 1_000_000}.get(part[-1], 1)
         return int(float(part[:-1] if part[-1] in "KM" else part) * scale)
 
-    sector, register = text.split(":")
-    return Size(text, number(sector), number(register))
+    label, _, tools = text.partition("=")
+    sector, register = label.split(":")
+    return Size(label, number(sector), number(register), tuple(tool for tool in tools.split("+") if tool))
 
 
 class PostgresMemorySampler:
@@ -185,6 +200,7 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "rows_per_second": runs[0]["rows_sector"] / total if total else None,
         "median_stage_seconds": {stage: median([run["seconds"].get(stage, 0.0) for run in runs]) for stage in stages},
         "peak_rss_mb": max(run["peak_rss_mb"] for run in runs),
+        "peak_vmhwm_mb": max(run.get("vmhwm_mb", run["peak_rss_mb"]) for run in runs),
         "postgres_peak_pss_mb": max(run["postgres_peak_pss_mb"] for run in runs),
         "median_wall_seconds": median([run["wall_seconds"] for run in runs]),
         "median_cpu_seconds": median([run.get("cpu_seconds", 0.0) for run in runs]),
@@ -195,6 +211,8 @@ def machine() -> dict[str, Any]:
     import psutil
 
     return {
+        "name": platform.node(),
+        "load_average_at_start": [round(value, 2) for value in os.getloadavg()],
         "cpu": platform.processor() or platform.machine(),
         "cores": os.cpu_count(),
         "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
@@ -217,13 +235,104 @@ STAGE_COLUMNS = (
 )
 
 
-def markdown(report: dict[str, Any]) -> str:
+def _fit_power(points: list[tuple[float, float]]) -> tuple[float, float] | None:
+    """Least squares of log y = log a + b log x; None with fewer than two distinct sizes."""
+    xs = [math.log(x) for x, _ in points]
+    ys = [math.log(y) for _, y in points]
+    if len(set(xs)) < 2:
+        return None
+    mean_x, mean_y = statistics.fmean(xs), statistics.fmean(ys)
+    b = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / sum((x - mean_x) ** 2 for x in xs)
+    return math.exp(mean_y - b * mean_x), b
+
+
+def _fit_line(points: list[tuple[float, float]]) -> tuple[float, float] | None:
+    """Least squares of y = c + d x; None with fewer than two distinct sizes."""
+    xs = [x for x, _ in points]
+    if len(set(xs)) < 2:
+        return None
+    mean_x, mean_y = statistics.fmean(xs), statistics.fmean(y for _, y in points)
+    d = sum((x - mean_x) * (y - mean_y) for x, y in points) / sum((x - mean_x) ** 2 for x in xs)
+    return mean_y - d * mean_x, d
+
+
+def projection(report: dict[str, Any]) -> dict[str, Any]:
+    """The scaling curve of the equal-size runs (sector = register) and a 100M:100M projection.
+
+    Model, per tool: time t(n) = a·n^b fitted by least squares on log-log over the measured
+    sizes n (sector records); peak memory of the task process m(n) = c + d·n fitted linearly.
+    On this machine class a 100M:100M run takes t(100M) and needs m(100M). On N workers of
+    this class, with the dataset split into N buckets of n/N records that run at once (the
+    partitioned runs), the run takes t(100M/N) and each worker needs m(100M/N); coordination
+    (scheduling, one atomic publish) is not in the model. An extrapolation far beyond the
+    measured sizes: the exponent b says how far the curve is from linear.
+    """
+    curve: dict[str, Any] = {}
+    for tool in sorted({tool for size in report["sizes"] for tool in size["tools"]}):
+        measured = [
+            (float(size["tools"][tool]["rows_sector"]), size["tools"][tool])
+            for size in report["sizes"]
+            if tool in size["tools"] and size["sector_rows"] == size["register_rows"]
+        ]
+        times = [(n, float(summary["median_seconds"])) for n, summary in measured if summary["median_seconds"] > 0]
+        memory = [(n, float(summary.get("peak_vmhwm_mb", summary["peak_rss_mb"]))) for n, summary in measured]
+        power, line = _fit_power(times), _fit_line(memory)
+        if power is None or line is None:
+            continue
+        (a, b), (c, d) = power, line
+        curve[tool] = {
+            "points": [{"rows": n, "seconds": t} for n, t in times],
+            "time_model": {"a": a, "b": b, "formula": "seconds = a * rows ** b"},
+            "memory_model": {"c": c, "d": d, "formula": "peak_mb = c + d * rows"},
+            "projection": [
+                {
+                    "workers": workers,
+                    "rows_per_worker": PROJECT_TO / workers,
+                    "seconds": a * (PROJECT_TO / workers) ** b,
+                    "peak_mb_per_worker": c + d * (PROJECT_TO / workers),
+                }
+                for workers in PROJECT_WORKERS
+            ],
+        }
+    return curve
+
+
+def curve_markdown(curve: dict[str, Any]) -> list[str]:
+    if not curve:
+        return []
     lines = [
-        f"Benchmark {report['started']} on {report['machine']['cores']} cores, "
+        "",
+        "Scaling curve (sizes with sector = register) and projection to 100M:100M. Model per tool: "
+        "seconds = a·rows^b (least squares, log-log), task-process peak memory = c + d·rows (least squares); "
+        "N workers = the dataset in N buckets of 100M/N records run at once, each on a worker of this machine "
+        "class, so t(100M/N) and m(100M/N); scheduling and the one atomic publish are not in the model.",
+        "",
+        "| tool | measured (rows → s) | b (1 = linear) | 100M on 1 worker | peak MB | "
+        + " | ".join(f"{w} workers" for w in PROJECT_WORKERS[1:])
+        + " |",
+        "|---|---|---:|---:|---:|" + "---:|" * (len(PROJECT_WORKERS) - 1),
+    ]
+    for tool, fit in curve.items():
+        points = ", ".join(f"{p['rows'] / 1e6:g}M → {p['seconds']:.1f}" for p in fit["points"])
+        one, *more = fit["projection"]
+        cells = " | ".join(f"{p['seconds']:.0f} s ({p['peak_mb_per_worker']:.0f} MB)" for p in more)
+        lines.append(
+            f"| {tool} | {points} | {fit['time_model']['b']:.2f} | {one['seconds']:.0f} s | "
+            f"{one['peak_mb_per_worker']:.0f} | {cells} |"
+        )
+    return lines
+
+
+def markdown(report: dict[str, Any]) -> str:
+    load = report["machine"].get("load_average_at_start", [])
+    lines = [
+        f"Benchmark {report['started']} on {report['machine'].get('name', '?')}, {report['machine']['cores']} cores, "
         f"{report['machine']['memory_gib']} GiB ({report['machine']['platform']}); "
         f"median of {report['repeats']} interleaved runs per tool. popsync's time is pipeline work including "
         "the quality gate; a peer's is its whole comparison. Process = wall time of the whole process (imports "
         "included); process CPU = the process's own user + system time (the database server's is not in it).",
+        "",
+        f"Load average at the start: {' '.join(str(value) for value in load)}.",
         "",
         "| size (sector : register) | tool | median s | rows/s | process s | process CPU s | peak RSS MB "
         "| PostgreSQL peak MB | popsync faster: work | popsync faster: process |",
@@ -240,7 +349,7 @@ def markdown(report: dict[str, Any]) -> str:
             lines.append(
                 f"| {size['label']} | {tool} | {summary['median_seconds']:.2f} | {summary['rows_per_second']:,.0f} | "
                 f"{summary['median_wall_seconds']:.2f} | {summary.get('median_cpu_seconds', 0.0):.1f} | "
-                f"{summary['peak_rss_mb']:.0f} | "
+                f"{summary.get('peak_vmhwm_mb', summary['peak_rss_mb']):.0f} | "
                 f"{summary['postgres_peak_pss_mb']:.0f} | {work} | {process} |"
             )
     lines += ["", "popsync stages (median seconds):", ""]
@@ -253,6 +362,7 @@ def markdown(report: dict[str, Any]) -> str:
         stages = popsync["median_stage_seconds"]
         cells = " | ".join(f"{stages.get(key, 0.0):.2f}" for _, key in STAGE_COLUMNS)
         lines.append(f"| {size['label']} | {cells} | {stages.get('import_popsync', 0.0):.2f} |")
+    lines += curve_markdown(report.get("curve", {}))
     return "\n".join(lines) + "\n"
 
 
@@ -260,7 +370,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1M:1M", help="comma-separated sector:register sizes, e.g. 1M:1M,2M:10M")
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--tools", default="popsync,pandas,datacompy")
+    parser.add_argument("--tools", default="popsync,pandas,datacompy,sql", help="tools of sizes without =tools")
+    parser.add_argument("--curve", action="store_true", help=f"measure the curve: --sizes {CURVE_SIZES}")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--name", default="latest", help="results file name (<results-dir>/<name>.json/.md)")
     parser.add_argument("--reuse-data", action="store_true", help="keep the generated databases (one size only)")
@@ -292,8 +403,9 @@ def _run(args: argparse.Namespace) -> int:
         "source": settings.database_url_for("popsync_src_health_insurance"),
         "warehouse": settings.database_url_for("popsync_warehouse"),
     }
-    tools = args.tools.split(",")
-    if any(tool != "popsync" for tool in tools) and not PEERS_PYTHON.exists():
+    sizes = [parse_size(text) for text in (CURVE_SIZES if args.curve else args.sizes).split(",")]
+    every_tool = {tool for size in sizes for tool in (size.tools or tuple(args.tools.split(",")))}
+    if any(tool != "popsync" for tool in every_tool) and not PEERS_PYTHON.exists():
         subprocess.run(["bash", str(ROOT / "scripts" / "bootstrap_peers.sh")], check=True)
     report: dict[str, Any] = {
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -301,7 +413,8 @@ def _run(args: argparse.Namespace) -> int:
         "repeats": args.repeats,
         "sizes": [],
     }
-    for size in map(parse_size, args.sizes.split(",")):
+    for size in sizes:
+        tools = list(size.tools or args.tools.split(","))
         print(f"== {size.label}: generating {size.register_rows:,} persons", flush=True)
         preparation = prepare(size, args.seed, generate_data=not args.reuse_data)
         generated, mirrored = preparation["generate_seconds"], preparation["mirror_seconds"]
@@ -316,8 +429,15 @@ def _run(args: argparse.Namespace) -> int:
                     f"   run {repeat + 1} {tool:<10} {total:7.2f} s  peak {result['peak_rss_mb']:7.0f} MB", flush=True
                 )
         report["sizes"].append(
-            {"label": size.label, "preparation": preparation, "tools": {t: summarise(r) for t, r in runs.items()}}
+            {
+                "label": size.label,
+                "sector_rows": size.sector_rows,
+                "register_rows": size.register_rows,
+                "preparation": preparation,
+                "tools": {t: summarise(r) for t, r in runs.items()},
+            }
         )
+        report["curve"] = projection(report)
         write_results(report, args.results_dir, args.name)
     print(markdown(report))
     return 0

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Benchmark popsync against pandas and datacompy; results in benchmarks/results/.
+# Benchmark popsync against its peers (pandas, datacompy, hand-written SQL); results in benchmarks/results/.
+# --curve measures 1M:1M, 4M:4M, 10M:10M and 2M:10M and projects 100M (benchmarks/run_benchmark.py).
 # Uses its own popsync home and embedded server port, so the demo's data is untouched.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -12,6 +12,9 @@
 # Ports (127.0.0.1): STACK_DB_PORT (55616), STACK_REDIS_PORT (56379), STACK_API_PORT (8286),
 # STACK_WORKER1_LOG_PORT / STACK_WORKER2_LOG_PORT (58793 / 58794), STACK_TRIGGER_LOG_PORT (58795).
 # BASE_IMAGE=<image> skips the registry probe and uses that image as the base.
+# Login (always required): users, roles and sectors in STACK_USERS_FILE (default .stack/users, one
+# `name:role:sectors` a line, created with one admin on first use); their passwords are generated
+# into .stack/auth/passwords.json (0600), which the API server reads. See docs/stack.md, "Login".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -88,8 +91,74 @@ EOF
         echo "AIRFLOW_USE_JOB_SCHEDULE=${AIRFLOW_USE_JOB_SCHEDULE:-true}"
         echo "POPSYNC_RETRY_DELAY_SECONDS=${POPSYNC_RETRY_DELAY_SECONDS:-10}"
         echo "WORKER_CONCURRENCY=${WORKER_CONCURRENCY:-4}"
+        users_env
     } >"$STATE/env"
     chmod 600 "$STATE/env"
+}
+
+# --- login --------------------------------------------------------------------------------------
+USERS_FILE=${STACK_USERS_FILE:-$STATE/users}
+AUTH_DIR=$STATE/auth
+PASSWORDS=$AUTH_DIR/passwords.json
+
+users_env() {
+    # The users file -> AIRFLOW_USERS (Airflow's "name:role,...") and POPSYNC_UI_SECTOR_ACCESS (JSON);
+    # a password is generated for every user who has none. Prints the variables for the env file.
+    if [ ! -f "$USERS_FILE" ]; then
+        cat >"$USERS_FILE" <<'EOF'
+# Users of the popsync stack: one `name:role:sectors` a line.
+#   role: admin, op, user or viewer (Airflow's simple auth manager; admin and op trigger DAGs)
+#   sectors: comma-separated sector names popsync's pages and exports show this user, or * for all
+# Passwords: generated into .stack/auth/passwords.json (0600) by `scripts/stack.sh up`.
+admin:admin:*
+# hi_reader:viewer:health_insurance
+EOF
+        chmod 600 "$USERS_FILE"
+    fi
+    mkdir -p "$AUTH_DIR"
+    python3 - "$USERS_FILE" "$PASSWORDS" <<'EOF' || return 1
+import json, os, re, secrets, sys
+users_file, passwords_file = sys.argv[1:]
+users, access = [], {}
+for number, raw in enumerate(open(users_file, encoding="utf-8"), 1):
+    line = raw.strip()
+    if not line or line.startswith("#"):
+        continue
+    parts = line.split(":")
+    if len(parts) != 3 or not re.fullmatch(r"[A-Za-z0-9_.@-]+", parts[0]) or parts[1].lower() not in {"admin", "op", "user", "viewer"}:
+        sys.exit(f"{users_file}:{number}: expected name:role:sectors (role admin, op, user or viewer)")
+    name, role, sectors = parts
+    users.append(f"{name}:{role.lower()}")
+    access[name] = [s.strip() for s in sectors.split(",") if s.strip()]
+if not users:
+    sys.exit(f"{users_file}: no user (the stack requires a login)")
+passwords = json.load(open(passwords_file)) if os.path.exists(passwords_file) else {}
+for entry in users:
+    passwords.setdefault(entry.split(":")[0], secrets.token_urlsafe(18))
+fd = os.open(passwords_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+with os.fdopen(fd, "w") as out:
+    json.dump(passwords, out, indent=1)
+print("AIRFLOW_USERS=" + ",".join(users))
+print("POPSYNC_UI_SECTOR_ACCESS=" + json.dumps({"users": access}, separators=(",", ":")))
+EOF
+    chmod 600 "$PASSWORDS"
+    # The API server runs as uid 50000, group 0: it must read (and may extend) the file.
+    chown -R "${AIRFLOW_UID:-50000}:0" "$AUTH_DIR"
+    chmod 770 "$AUTH_DIR"
+    echo "POPSYNC_AUTH_DIR=$AUTH_DIR"
+}
+
+api_login() {
+    # POPSYNC_API_USER / POPSYNC_API_PASSWORD: the first admin of the users file (for stack_check).
+    POPSYNC_API_USER=$(grep -E '^[^#][^:]*:admin:' "$USERS_FILE" | head -n 1 | cut -d: -f1)
+    [ -n "$POPSYNC_API_USER" ] || { echo "$USERS_FILE has no admin user: stack.sh test needs one" >&2; return 1; }
+    POPSYNC_API_PASSWORD=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' \
+        "$PASSWORDS" "$POPSYNC_API_USER")
+    export POPSYNC_API_USER POPSYNC_API_PASSWORD
+}
+
+print_login() {
+    echo "login required: users in $USERS_FILE, their passwords in $PASSWORDS (0600); UI $API/"
 }
 
 # --- images -----------------------------------------------------------------------------------------
@@ -143,10 +212,6 @@ build_images() {
 }
 
 # --- stack ------------------------------------------------------------------------------------------
-api_token() {
-    curl -sf --max-time 10 "$API/auth/token" | python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])'
-}
-
 wait_healthy() {
     local services=(postgres redis airflow-apiserver airflow-scheduler airflow-dag-processor airflow-triggerer
         airflow-worker-1 airflow-worker-2)
@@ -174,6 +239,7 @@ stack_up() {
     [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "compose up failed" >&2; return 1; }
     wait_healthy
     "${COMPOSE[@]}" ps
+    print_login
     step_done
 }
 
@@ -184,8 +250,11 @@ stack_down() {
 }
 
 in_stack() {
-    # Run a command in a one-off container of the popsync image, with the stack's configuration.
-    "${COMPOSE[@]}" run --rm --no-deps -T airflow-init "$@"
+    # Run a command in a one-off container of the popsync image, with the stack's configuration
+    # and, once api_login ran, the API login (passed by name: the password is on no command line).
+    local login=()
+    [ -z "${POPSYNC_API_USER:-}" ] || login=(-e POPSYNC_API_USER -e POPSYNC_API_PASSWORD)
+    "${COMPOSE[@]}" run --rm --no-deps -T "${login[@]}" airflow-init "$@"
 }
 
 stack_test() {
@@ -194,6 +263,11 @@ stack_test() {
     in_stack popsync generate --persons "${STACK_PERSONS:-20000}" --seed 6 --replace | tail -n 1
     step_done
 
+    step "anonymous requests refused (Airflow API, popsync pages, JSON, exports, Data Docs)"
+    in_stack python3 -m popsync.airflow.stack_check anonymous --api "$API"
+    step_done
+
+    api_login
     step "every DAG through the scheduler on two Celery workers"
     in_stack python3 -m popsync.airflow.stack_check run --api "$API" --expect-workers 2
     step_done

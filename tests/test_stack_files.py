@@ -141,3 +141,37 @@ def test_compose_refuses_to_start_without_the_secrets(tmp_path: Path) -> None:
         cwd=ROOT, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert result.returncode != 0 and "must be set" in result.stderr, result.stderr
+
+
+STACK_FILES = ("docker-compose.yml", "docker-compose.hostnet.yml", "docker-compose.override.yml", "scripts/stack.sh")
+
+
+def test_no_file_of_the_stack_lets_anyone_in_as_an_admin() -> None:
+    """The stack requires a login: no all-admins default in compose or stack.sh, on either path."""
+    for name in STACK_FILES:
+        text = (ROOT / name).read_text(encoding="utf-8")
+        assert "AIRFLOW_ALL_ADMINS" not in text, name
+        for line in text.splitlines():
+            if "ALL_ADMINS" in line.upper():
+                assert re.search(r"ALL_ADMINS:\s*\"?false\"?\s*$", line, re.IGNORECASE), f"{name}: {line.strip()}"
+    common = _load("docker-compose.yml")["x-airflow-common"]["environment"]
+    assert common["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS"] == "false"
+    assert common["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS"].startswith("${AIRFLOW_USERS")
+    assert common["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"] == "/opt/popsync-auth/passwords.json"
+
+
+def test_only_the_api_server_mounts_the_passwords(compose: dict[str, Any]) -> None:
+    for name, service in compose["services"].items():
+        volumes = service.get("volumes", compose["x-airflow-common"].get("volumes", []))
+        mounts_auth = any(str(v).endswith(":/opt/popsync-auth") for v in volumes)
+        assert mounts_auth == (name == "airflow-apiserver"), name
+    assert "popsync-auth" in compose["volumes"]
+
+
+def test_stack_script_generates_the_passwords_and_logs_in_for_its_checks() -> None:
+    script = (ROOT / "scripts" / "stack.sh").read_text(encoding="utf-8")
+    assert "passwords.json" in script and "0o600" in script and 'chmod 600 "$PASSWORDS"' in script
+    assert "secrets.token_urlsafe" in script
+    assert "stack_check anonymous" in script
+    assert "GET /auth/token" not in script and '"$API/auth/token"' not in script
+    assert "-e POPSYNC_API_USER -e POPSYNC_API_PASSWORD" in script  # by name: no password on a command line

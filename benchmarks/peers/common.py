@@ -257,6 +257,18 @@ def write_mismatches(frame: pd.DataFrame, url: str, output_table: str) -> None:
         engine.dispose()
 
 
+def vmhwm_mb() -> float:
+    """This process's peak resident memory (VmHWM), in MB; ru_maxrss where /proc is missing."""
+    try:
+        with open("/proc/self/status", encoding="utf-8") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
 def emit(tool: str, rows_sector: int, rows_register: int, mismatches: int, stopwatch: Stopwatch) -> None:
     """Print the one-line JSON result on stdout."""
     result = {
@@ -266,6 +278,7 @@ def emit(tool: str, rows_sector: int, rows_register: int, mismatches: int, stopw
         "mismatches": mismatches,
         "seconds": stopwatch.report(),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "vmhwm_mb": vmhwm_mb(),
         "cpu_seconds": resource.getrusage(resource.RUSAGE_SELF).ru_utime
         + resource.getrusage(resource.RUSAGE_SELF).ru_stime,
     }

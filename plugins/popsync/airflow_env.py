@@ -38,11 +38,14 @@ def airflow_environment(settings: Settings) -> dict[str, str]:
         "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_DIR / "dags"),
         "AIRFLOW__CORE__PLUGINS_FOLDER": str(PROJECT_DIR / "plugins"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        # LocalExecutor that imports Great Expectations before forking its workers (airflow/executors.py).
+        "AIRFLOW__CORE__EXECUTOR": "popsync.airflow.executors.PreloadingLocalExecutor",
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": settings.database_url_for(AIRFLOW_DATABASE).replace(
             "postgresql://", "postgresql+psycopg://", 1
         ),
+        # Local single-user mode (ui.sh, popsync run, the demo): every request is an admin's, which is
+        # why the API server binds 127.0.0.1 only. The compose stack requires a login instead.
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
         "AIRFLOW__LOGGING__LOGGING_LEVEL": os.environ.get("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING"),
         "AIRFLOW__CORE__LAZY_LOAD_PLUGINS": "True",

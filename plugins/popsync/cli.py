@@ -10,6 +10,7 @@ import warnings
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from popsync.quality_cli import add_quality_parser, run_quality
 from popsync.settings import get_settings
 from popsync.verdict_cli import add_verdict_parser, run_verdict
 
@@ -211,6 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     server = commands.add_parser("server", help="control the embedded PostgreSQL server")
     server.add_argument("action", choices=["start", "stop", "status"])
     add_verdict_parser(commands)
+    add_quality_parser(commands)
     return parser
 
 
@@ -223,6 +225,7 @@ _COMMANDS = {
     "airflow": _cmd_airflow,
     "server": _cmd_server,
     "verdict": run_verdict,
+    "quality": run_quality,
 }
 
 

@@ -77,6 +77,28 @@ class DatasetEvaluation:
     """Reason codes of the records carrying a fault family beyond the rules (scored apart)."""
     beyond_records: int = 0
     beyond_wrong: int = 0
+    active_sync_rate_published: float | None = None
+    """The rate over records in force of the latest published run (``sync.latest_sync_rate``)."""
+    active_sync_rate_true: float | None = None
+    """The same rate as the generator intended it (``ground_truth.expected.expected_active``), over
+    the records within the rules (like ``sync_rate_true``)."""
+    active_sync_rate_computed: float | None = None
+    """The rate the published results give over the same records."""
+    active_total_published: int | None = None
+    active_total_true: int | None = None
+
+    @property
+    def active_rate_agrees(self) -> bool:
+        """No rate in force on either side (no is_active), or the same records in force published as the
+        generator made them and the same rate over the records within the rules."""
+        published, true, computed = (
+            self.active_sync_rate_published,
+            self.active_sync_rate_true,
+            self.active_sync_rate_computed,
+        )
+        if published is None or true is None or computed is None:
+            return published is None and true is None
+        return computed == true and self.active_total_published == self.active_total_true
 
     @property
     def perfect(self) -> bool:
@@ -85,6 +107,7 @@ class DatasetEvaluation:
             and self.extra == 0
             and self.wrong_reasons == 0
             and all(score.precision in (1.0, None) and score.recall in (1.0, None) for score in self.codes)
+            and self.active_rate_agrees
         )
 
 
@@ -121,7 +144,7 @@ def evaluate_dataset(sector: SectorDefinition, dataset: str) -> DatasetEvaluatio
         with adbc_connection(sector.conn_id) as source:
             expected = source.read(
                 "SELECT source_key, expected_reasons, expected_suggested_national_id, expected_suggestion_method, "
-                "true_national_id, beyond_rules FROM ground_truth.expected WHERE dataset = $1",
+                "true_national_id, beyond_rules, expected_active FROM ground_truth.expected WHERE dataset = $1",
                 (dataset,),
             )
             store_arrow(duck, "expected_all", expected)
@@ -143,9 +166,19 @@ def evaluate_dataset(sector: SectorDefinition, dataset: str) -> DatasetEvaluatio
             )
             store_arrow(duck, "actual_suggestions", suggestions)
             store_arrow(duck, "candidate_lists", _candidate_lists(warehouse, sector.sector, dataset))
+            published = warehouse.read(
+                "SELECT active_total, active_sync_rate FROM sync.latest_sync_rate WHERE sector = $1 AND dataset = $2",
+                (sector.sector, dataset),
+            )
+            store_arrow(duck, "published_rate", published)
         summary, codes = _scope(duck, beyond=False)
         beyond_summary, beyond_codes = _scope(duck, beyond=True)
         suggestion_scores = _scores(duck, "duckdb/evaluate_suggestions.sql")
+        if _checks_deaths(sector, dataset):
+            _load_unregistered(duck, sector, dataset)
+            codes += _scores(duck, "duckdb/evaluate_unregistered.sql")
+        active_true = duck.execute(read_sql("duckdb/evaluate_active.sql")).fetchone()
+        active_published = duck.execute("SELECT active_total, active_sync_rate FROM published_rate").fetchone()
         true_person = [
             TruePersonScore(str(method), unlinked, in_register, *(int(value) for value in counts))
             for method, unlinked, in_register, *counts in duck.execute(
@@ -153,6 +186,9 @@ def evaluate_dataset(sector: SectorDefinition, dataset: str) -> DatasetEvaluatio
             ).fetchall()
         ]
     truth_records, result_records, missing, extra, wrong_reasons, rate_computed, rate_true = summary
+    assert active_true is not None
+    active_total_true, active_rate_true, active_rate_computed = active_true
+    active_total_published, active_rate_published = active_published or (None, None)
     return DatasetEvaluation(
         sector=sector.sector,
         dataset=dataset,
@@ -169,6 +205,11 @@ def evaluate_dataset(sector: SectorDefinition, dataset: str) -> DatasetEvaluatio
         beyond_rules=beyond_codes,
         beyond_records=int(beyond_summary[0]),
         beyond_wrong=int(beyond_summary[4]),
+        active_sync_rate_published=active_rate_published,
+        active_sync_rate_true=active_rate_true,
+        active_sync_rate_computed=active_rate_computed,
+        active_total_published=None if active_total_published is None else int(active_total_published),
+        active_total_true=int(active_total_true) if active_rate_true is not None else None,
     )
 
 
@@ -207,6 +248,25 @@ def _candidate_lists(warehouse: ArrowConnection, sector: str, dataset: str) -> p
     )
 
 
+def _checks_deaths(sector: SectorDefinition, dataset: str) -> bool:
+    return any(item.name == dataset and item.columns.death_date is not None for item in sector.datasets)
+
+
+def _load_unregistered(duck: duckdb.DuckDBPyConnection, sector: SectorDefinition, dataset: str) -> None:
+    """Ground truth and published rows of ``sync.unregistered_deaths`` (scored as UNREGISTERED_DEATH)."""
+    with adbc_connection(sector.conn_id) as source:
+        expected = source.read(
+            "SELECT national_id FROM ground_truth.unregistered_deaths WHERE dataset = $1", (dataset,)
+        )
+        store_arrow(duck, "expected_unregistered", expected)
+    with adbc_connection(WAREHOUSE_CONN_ID) as warehouse:
+        actual = warehouse.read(
+            "SELECT national_id FROM sync.unregistered_deaths WHERE sector = $1 AND dataset = $2",
+            (sector.sector, dataset),
+        )
+        store_arrow(duck, "actual_unregistered", actual)
+
+
 def format_evaluation(result: DatasetEvaluation) -> str:
     """A plain-text table of one dataset's scores."""
     rate = "n/a" if result.sync_rate_computed is None else f"{result.sync_rate_computed:.4f}"
@@ -215,6 +275,7 @@ def format_evaluation(result: DatasetEvaluation) -> str:
         f"{result.sector}.{result.dataset}: {result.truth_records} records in truth, {result.result_records} in "
         f"results, missing {result.missing}, extra {result.extra}, wrong reason sets {result.wrong_reasons}; "
         f"sync rate computed {rate} vs true {true_rate}",
+        _active_line(result),
         f"  {'code':<18}{'expected':>10}{'found':>10}{'precision':>11}{'recall':>9}",
     ]
     for score in result.codes:
@@ -257,3 +318,16 @@ def _true_person_lines(scores: list[TruePersonScore]) -> list[str]:
                 f"{coverage} of those got that person as their single suggestion, {score.lists} got a candidate list"
             )
     return lines
+
+
+def _active_line(result: DatasetEvaluation) -> str:
+    if result.active_sync_rate_true is None and result.active_sync_rate_published is None:
+        return "  rate over records in force: n/a (the dataset has no is_active)"
+    published = "n/a" if result.active_sync_rate_published is None else f"{result.active_sync_rate_published:.4f}"
+    true = "n/a" if result.active_sync_rate_true is None else f"{result.active_sync_rate_true:.4f}"
+    computed = "n/a" if result.active_sync_rate_computed is None else f"{result.active_sync_rate_computed:.4f}"
+    verdict = "agrees" if result.active_rate_agrees else "DIFFERS"
+    return (
+        f"  rate over records in force: published {published} ({result.active_total_published} in force, "
+        f"truth {result.active_total_true}); within the rules computed {computed} vs true {true}: {verdict}"
+    )

@@ -1,26 +1,57 @@
 """Plain-text reports of the published sync rates."""
 
 from popsync.db.connections import connect
+from popsync.sectors import load_sectors
 from popsync.settings import WAREHOUSE_CONN_ID
 
 
+def _pct(rate: float | None) -> str:
+    return "n/a" if rate is None else f"{rate:.2%}"
+
+
+def _active_labels() -> dict[tuple[str, str], str]:
+    """``(sector, dataset)`` -> how the province reports the rate over records in force."""
+    return {
+        (sector.sector, dataset.name): dataset.active_label
+        for sector in load_sectors()
+        for dataset in sector.datasets
+        if dataset.active_label is not None
+    }
+
+
 def sync_rate_table() -> str:
-    """Latest published sync rate per sector and dataset, with the sector roll-up."""
+    """Latest published sync rate per sector and dataset, with the sector roll-up.
+
+    Two rates per dataset: over all records, and over the records in force ("in force", n/a
+    for datasets without ``is_active``), the figure provinces publish (its label on the right).
+    """
     with connect(WAREHOUSE_CONN_ID) as conn:
         rows = conn.execute(
-            "SELECT sector, dataset, total, matched, mismatched, sync_rate, quality_status "
-            "FROM sync.latest_sync_rate ORDER BY sector, dataset"
+            "SELECT sector, dataset, total, matched, mismatched, sync_rate, active_total, active_sync_rate, "
+            "quality_status FROM sync.latest_sync_rate ORDER BY sector, dataset"
         ).fetchall()
         rollup = conn.execute(
-            "SELECT sector, total, matched, mismatched, sync_rate FROM sync.sector_rollup ORDER BY sector"
+            "SELECT sector, total, matched, mismatched, sync_rate, active_total, active_sync_rate "
+            "FROM sync.sector_rollup ORDER BY sector"
         ).fetchall()
-    header = f"{'sector':<18}{'dataset':<22}{'total':>10}{'matched':>10}{'mismatched':>12}{'sync rate':>11}  quality"
+    labels = _active_labels()
+    header = (
+        f"{'sector':<18}{'dataset':<22}{'total':>10}{'matched':>10}{'mismatched':>12}{'sync rate':>11}"
+        f"{'in force':>10}{'rate in force':>15}  quality  reported as"
+    )
     lines = [header, "-" * len(header)]
-    for sector, dataset, total, matched, mismatched, rate, quality in rows:
-        shown = "n/a" if rate is None else f"{rate:.2%}"
-        lines.append(f"{sector:<18}{dataset:<22}{total:>10}{matched:>10}{mismatched:>12}{shown:>11}  {quality}")
+    for sector, dataset, total, matched, mismatched, rate, active_total, active_rate, quality in rows:
+        in_force = "n/a" if active_total is None else str(active_total)
+        label = labels.get((sector, dataset), "")
+        lines.append(
+            f"{sector:<18}{dataset:<22}{total:>10}{matched:>10}{mismatched:>12}{_pct(rate):>11}"
+            f"{in_force:>10}{_pct(active_rate):>15}  {quality:<7}  {label}".rstrip()
+        )
     lines.append("-" * len(header))
-    for sector, total, matched, mismatched, rate in rollup:
-        shown = "n/a" if rate is None else f"{rate:.2%}"
-        lines.append(f"{sector:<18}{'(all datasets)':<22}{total:>10}{matched:>10}{mismatched:>12}{shown:>11}")
+    for sector, total, matched, mismatched, rate, active_total, active_rate in rollup:
+        in_force = "n/a" if active_total is None else str(active_total)
+        lines.append(
+            f"{sector:<18}{'(all datasets)':<22}{total:>10}{matched:>10}{mismatched:>12}{_pct(rate):>11}"
+            f"{in_force:>10}{_pct(active_rate):>15}"
+        )
     return "\n".join(lines)

@@ -56,6 +56,8 @@ class Settings:
     rows_per_bucket: int = DEFAULT_ROWS_PER_BUCKET
     """Target records per bucket of a dataset run whose sector YAML sets no ``buckets``
     (``POPSYNC_ROWS_PER_BUCKET``); 0 = never split automatically."""
+    preload_gx: bool = True
+    """Import Great Expectations in long-lived Airflow processes before they fork tasks (``POPSYNC_PRELOAD_GX``)."""
 
     @property
     def uses_embedded_server(self) -> bool:
@@ -88,8 +90,16 @@ class Settings:
         return self.home / "airflow"
 
     @property
+    def gx_project_dir(self) -> Path:
+        """Great Expectations File Data Context (suites, validation results, Data Docs).
+
+        Beside the work directory, so that in the stack every worker and the API server share it."""
+        return self.work_dir.parent / "gx"
+
+    @property
     def data_docs_dir(self) -> Path:
-        return self.home / "data_docs"
+        """GX's Data Docs site (``local_site`` of the File Data Context)."""
+        return self.gx_project_dir / "gx" / "uncommitted" / "data_docs" / "local_site"
 
     @property
     def work_dir(self) -> Path:
@@ -124,6 +134,7 @@ def get_settings() -> Settings:
     port = int(os.environ.get("POPSYNC_EMBEDDED_PORT", "55432"))
     work = os.environ.get("POPSYNC_WORK_DIR") or None
     api_port = int(os.environ.get("POPSYNC_API_PORT", "8080"))
+    preload_gx = os.environ.get("POPSYNC_PRELOAD_GX", "true").strip().lower() not in ("0", "false", "no", "off")
     return Settings(
         home=home,
         database_url=url,
@@ -131,4 +142,5 @@ def get_settings() -> Settings:
         work_root=None if work is None else Path(work).resolve(),
         api_port=api_port,
         rows_per_bucket=_rows_per_bucket(),
+        preload_gx=preload_gx,
     )

@@ -1,4 +1,4 @@
-"""The benchmark harness keeps working: a tiny interleaved run of all three tools.
+"""The benchmark harness keeps working: a tiny interleaved run of all four tools.
 
 Timings are recorded, never asserted; this checks that every tool runs on the same data
 and that the report has what docs/performance.md quotes.
@@ -47,12 +47,12 @@ def test_tiny_benchmark_runs_every_tool(settings: Settings, tmp_path: Path) -> N
         EmbeddedPostgres(home / "pgdata", BENCH_PORT).stop()
     report = json.loads((tmp_path / f"{name}.json").read_text(encoding="utf-8"))
     [size] = report["sizes"]
-    assert set(size["tools"]) == {"popsync", "pandas", "datacompy"}
+    assert set(size["tools"]) == {"popsync", "pandas", "datacompy", "sql"}
     sector_rows = {tool: summary["rows_sector"] for tool, summary in size["tools"].items()}
     assert len(set(sector_rows.values())) == 1 and sector_rows["popsync"] > 1000
     stages = size["tools"]["popsync"]["median_stage_seconds"]
     assert {"reconcile", "reconcile.extract_normalise", "reconcile.classify", "quality_gate", "publish"} <= set(stages)
     for summary in size["tools"].values():
-        assert summary["median_seconds"] > 0 and summary["peak_rss_mb"] > 0
+        assert summary["median_seconds"] > 0 and summary["peak_rss_mb"] > 0 and summary["peak_vmhwm_mb"] > 0
     table = (tmp_path / f"{name}.md").read_text(encoding="utf-8")
     assert "| 3K:3K | datacompy |" in table and "popsync stages" in table

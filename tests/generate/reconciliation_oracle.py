@@ -32,6 +32,7 @@ class Person:
     precision: str
     gender: str
     is_deceased: bool
+    date_of_death: datetime.date | None = None
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class Record:
     birth_date: str | None
     gender: str | None
     is_active: bool | None
+    death_date: str | None = None  # a death registration's date of death, YYYY-MM-DD
 
 
 _STRIP_ID = re.compile(r"[\s\u00a0.\-]")
@@ -191,6 +193,7 @@ def evaluate(
     genders: Mapping[str, str],
     checks_deceased: bool,
     logical_date: datetime.date,
+    checks_death: bool = False,
 ) -> dict[str, tuple[tuple[str, ...], str | None]]:
     """source_key -> (sorted reasons, linked national ID)."""
     by_cmnd: dict[str, list[Person]] = {}
@@ -247,5 +250,9 @@ def evaluate(
                         reasons.append("DOB_PARTIAL")
             if checks_deceased and record.is_active and match.is_deceased:
                 reasons.append("DECEASED")
+            if checks_death and not match.is_deceased:
+                reasons.append("DEATH_NOT_IN_REGISTER")
+            elif checks_death and record.death_date != (match.date_of_death and match.date_of_death.isoformat()):
+                reasons.append("DEATH_DATE_MISMATCH")
         result[key] = (tuple(sorted(reasons)), match.national_id if match else None)
     return result

@@ -38,6 +38,7 @@ ROLES = {
     "participants": ("ma_so_bhxh", "so_cccd", "ho_ten", "ngay_sinh", "gioi_tinh"),
     "pensioners": ("ma_ho_so", "so_dinh_danh", "ho_ten", "ngay_sinh", "gioi_tinh"),
     "birth_registrations": ("so_dang_ky", "ma_dinh_danh", "ho_ten", "ngay_sinh", "gioi_tinh"),
+    "death_registrations": ("so_dang_ky", "so_giay_to", "ho_ten", "ngay_sinh", "gioi_tinh"),
 }
 
 
@@ -48,9 +49,12 @@ def rows_of(columns: Sequence[Sequence[str | None]], names: Sequence[str]) -> li
 def register_of(chunks: Iterable[Chunk]) -> dict[str, Person]:
     people: dict[str, Person] = {}
     for chunk in chunks:
-        for nid, cmnd, name, birth, precision, gender, _, dead, _, _ in zip(*chunk.register_columns, strict=True):
+        for nid, cmnd, name, birth, precision, gender, _, dead, death, *_ in zip(*chunk.register_columns, strict=True):
             assert nid is not None and name is not None and birth is not None and precision and gender
-            people[nid] = Person(nid, cmnd, name, datetime.date.fromisoformat(birth), precision, gender, dead == "t")
+            died = datetime.date.fromisoformat(death) if death else None
+            people[nid] = Person(
+                nid, cmnd, name, datetime.date.fromisoformat(birth), precision, gender, dead == "t", died
+            )
     return people
 
 
@@ -76,7 +80,9 @@ def check_chunks(
             active = _active(spec.name, as_of)
             for row in rows_of(part.table_columns, spec.columns):
                 records.setdefault(spec.name, []).append(
-                    Record(str(row[key]), row[nid], row[name], row[birth], row[gender], active(row))
+                    Record(
+                        str(row[key]), row[nid], row[name], row[birth], row[gender], active(row), row.get("ngay_chet")
+                    )
                 )
             truth_columns = (*part.ground_truth_columns[:4], part.ground_truth_columns[7])
             for _, source_key, reasons, linked, beyond in zip(*truth_columns, strict=True):
@@ -91,7 +97,8 @@ def check_chunks(
     for name, items in records.items():
         definition = definitions[name]
         formats = formats_override.get(name, definition.birth_date_formats)
-        oracle = evaluate(items, register, formats, definition.genders, specs[name].has_active, as_of)
+        checks_death = definition.columns.death_date is not None
+        oracle = evaluate(items, register, formats, definition.genders, specs[name].has_active, as_of, checks_death)
         in_rules = {key: value for key, value in oracle.items() if key not in beyond_keys}
         result[name] = (in_rules, truth[name])
     return result

@@ -67,6 +67,7 @@ def _id_column(dataset: str) -> str:
         "participants": "so_cccd",
         "cards": "so_dinh_danh",
         "pensioners": "so_dinh_danh",
+        "death_registrations": "so_giay_to",
     }.get(dataset, "ma_dinh_danh")
 
 

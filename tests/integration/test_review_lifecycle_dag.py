@@ -60,7 +60,7 @@ def _source(settings: Settings) -> psycopg.Connection[Any]:
 def lifecycle_rows(settings: Settings) -> list[tuple[Any, ...]]:
     with _warehouse(settings) as conn:
         return conn.execute(
-            "SELECT * FROM sync.mismatch_lifecycle WHERE sector = %s AND dataset = %s ORDER BY source_key",
+            "SELECT * FROM sync.mismatch_lifecycle_seen WHERE sector = %s AND dataset = %s ORDER BY source_key",
             (SECTOR, DATASET),
         ).fetchall()
 
@@ -123,6 +123,7 @@ def scenario(first_runs: dict[str, DagRunResult], settings: Settings, fresh_date
         conn.execute("DELETE FROM sync.register_feedback WHERE sector = %s", (SECTOR,))
         conn.execute("DELETE FROM sync.mismatch_verdicts WHERE sector = %s", (SECTOR,))
         conn.execute("DELETE FROM sync.mismatch_lifecycle WHERE sector = %s", (SECTOR,))
+        conn.execute("DELETE FROM sync.lifecycle_runs WHERE sector = %s", (SECTOR,))
     days = [fresh_date() for _ in range(4)]
     s = Scenario(dates=days)
     try:

@@ -42,18 +42,19 @@ def _run(conn: psycopg.Connection[Any], date: datetime, mismatched: dict[str, li
 def _rows(conn: psycopg.Connection[Any]) -> dict[str, tuple[Any, ...]]:
     rows = conn.execute(
         "SELECT source_key, status, first_seen, last_seen, resolved_at, resolution, reopened_count, "
-        "current_reasons, previous_reasons FROM sync.mismatch_lifecycle WHERE sector = %s ORDER BY source_key",
+        "current_reasons, previous_reasons FROM sync.mismatch_lifecycle_seen WHERE sector = %s ORDER BY source_key",
         (SECTOR,),
     ).fetchall()
     return {row[0]: row[1:] for row in rows}
 
 
 def _everything(conn: psycopg.Connection[Any]) -> list[tuple[Any, ...]]:
-    return conn.execute("SELECT * FROM sync.mismatch_lifecycle WHERE sector = %s ORDER BY 3", (SECTOR,)).fetchall()
+    return conn.execute("SELECT * FROM sync.mismatch_lifecycle_seen WHERE sector = %s ORDER BY 3", (SECTOR,)).fetchall()
 
 
 def test_transitions_reruns_and_older_dates(conn: psycopg.Connection[Any]) -> None:
     conn.execute("DELETE FROM sync.mismatch_lifecycle WHERE sector = %s", (SECTOR,))
+    conn.execute("DELETE FROM sync.lifecycle_runs WHERE sector = %s", (SECTOR,))
     a, b = ["NAME_MISMATCH"], ["DOB_MISMATCH"]
     assert _run(conn, D[0], {"k1": a, "k2": a, "k3": b}, ["k4"]) == LifecycleCounts(3, 0, 0, 3)
     # k1 fixed (matched), k2 removed, k3 reasons change, k4 breaks
@@ -68,7 +69,7 @@ def test_transitions_reruns_and_older_dates(conn: psycopg.Connection[Any]) -> No
     assert _run(conn, D[1], {"k1": a, "k5": a}, ["k3", "k4"]) == LifecycleCounts(1, 2, 0, 2)
     assert set(_rows(conn)) == {"k1", "k2", "k3", "k5"}  # k4 was created by the replaced run only
     assert _run(conn, D[1], {"k3": a, "k4": b}, ["k1"]) == LifecycleCounts(1, 2, 0, 2)
-    assert [row[:-13] for row in _everything(conn)] == [row[:-13] for row in state]
+    assert [row[:-4] for row in _everything(conn)] == [row[:-4] for row in state]  # but run_id, applied_*
     # k1 and k2 come back: reopened
     assert _run(conn, D[2], {"k1": b, "k2": a, "k3": a, "k4": b}, []) == LifecycleCounts(0, 0, 2, 4)
     rows = _rows(conn)

@@ -192,3 +192,32 @@ def test_the_job_stops_the_services_it_started(interrupted_then_resumed: dict[st
         except OSError:
             continue
     assert leftovers == []
+
+
+def test_the_gate_tasks_find_great_expectations_preloaded(
+    interrupted_then_resumed: dict[str, Any], settings: Settings
+) -> None:
+    """No quality_gate task process pays ``import great_expectations``: the scheduler's executor
+    imported it before forking its workers, whose supervisors fork the task processes.
+
+    The gate records whether GX was in ``sys.modules`` when it started and what importing it cost
+    (``GateResult``, in the task's XCom). The DAG file does not import GX (tests/architecture), so
+    a GX found at gate start came through the fork. With the plain LocalExecutor this test fails.
+    """
+    assert interrupted_then_resumed["code"] == 0
+    import json
+
+    with psycopg.connect(settings.database_url_for(AIRFLOW_DATABASE)) as conn:
+        rows = conn.execute(
+            "WITH latest AS (SELECT DISTINCT ON (dag_id) dag_id, run_id FROM dag_run "
+            "WHERE dag_id = ANY(%s) ORDER BY dag_id, id DESC) "
+            "SELECT xcom.dag_id, xcom.task_id, xcom.value FROM xcom JOIN latest USING (dag_id, run_id) "
+            "WHERE xcom.task_id LIKE '%%.quality_gate' AND xcom.key = 'return_value'",
+            ([f"sync_{sector}" for sector in SECTORS],),
+        ).fetchall()
+    datasets = sum(len(s.datasets) for s in load_sectors() if s.sector in SECTORS)
+    assert len(rows) == datasets, rows
+    for dag_id, task_id, value in rows:
+        state = json.loads(value) if isinstance(value, str) else value
+        gate = state["gate"]
+        assert gate["gx_preloaded"] is True, (dag_id, task_id, gate)

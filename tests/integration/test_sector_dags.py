@@ -17,6 +17,7 @@ from popsync.settings import Settings
 ALL_CODES = {
     "MISSING_ID", "INVALID_ID", "LEGACY_ID", "NOT_IN_REFERENCE", "DUPLICATE_ID", "NAME_MISMATCH",
     "NAME_DIACRITICS", "NAME_ENCODING", "DOB_MISMATCH", "DOB_PARTIAL", "DOB_INVALID", "GENDER_MISMATCH", "DECEASED",
+    "DEATH_NOT_IN_REGISTER", "DEATH_DATE_MISMATCH", "UNREGISTERED_DEATH",
 }  # fmt: skip
 
 
@@ -62,6 +63,9 @@ def test_results_equal_the_ground_truth_for_every_reason_code(first_runs: dict[s
             for score in evaluation.codes:
                 assert (score.precision, score.recall) == (1.0, 1.0), (sector.sector, dataset.name, score)
             assert evaluation.sync_rate_computed == evaluation.sync_rate_true
+            # the rate over records in force: published as the generator intended, NULL without is_active
+            assert evaluation.active_rate_agrees, evaluation
+            assert (evaluation.active_sync_rate_true is None) == (dataset.columns.is_active is None), evaluation
             seen |= {score.code for score in evaluation.codes if score.expected > 0}
     assert seen == ALL_CODES
 
@@ -140,11 +144,12 @@ def test_metrics_history_provinces_and_asset_events(first_runs: dict[str, DagRun
             run_id = first_runs[sector.dag_id].run_id
             for dataset in sector.datasets:
                 scope = (sector.sector, dataset.name, run_id)
-                total, matched, rate, reasons = conn.execute(
-                    "SELECT total, matched, sync_rate, reason_counts FROM sync.sector_sync_rate "
+                total, matched, rate, reasons, active_rate = conn.execute(
+                    "SELECT total, matched, sync_rate, reason_counts, active_sync_rate FROM sync.sector_sync_rate "
                     "WHERE sector = %s AND dataset = %s AND run_id = %s",
                     scope,
-                ).fetchone() or (None, None, None, None)
+                ).fetchone() or (None, None, None, None, None)
+                assert (active_rate is None) == (dataset.columns.is_active is None)
                 assert rate == pytest.approx(matched / total)
                 province_total = conn.execute(
                     "SELECT sum(total), sum(matched) FROM sync.province_sync_rate "
@@ -165,6 +170,8 @@ def test_metrics_history_provinces_and_asset_events(first_runs: dict[str, DagRun
                     assert event.extra["sync_rate"] == pytest.approx(rate)
                     assert event.extra["reason_counts"] == reasons
                     assert event.extra["published"] is True
+                    published_active = event.extra["active_sync_rate"]
+                    assert published_active == (None if active_rate is None else pytest.approx(active_rate))
 
 
 def test_mismatch_rows_follow_the_contract(first_runs: dict[str, DagRunResult], settings: Settings) -> None:
@@ -242,3 +249,24 @@ def test_quality_results_stored_for_every_dataset(first_runs: dict[str, DagRunRe
         assert quality_of.get(name) == quality, (sector, dataset, name, quality)
         assert expectation, (sector, dataset, name)
         assert name not in always or observed is not None, (sector, dataset, name)
+
+
+def test_registered_deaths_the_register_lacks_are_fed_back_automatically(
+    first_runs: dict[str, DagRunResult], settings: Settings
+) -> None:
+    with _warehouse(settings) as conn:
+        alive = conn.execute(
+            "SELECT source_key, linked_national_id FROM sync.mismatches WHERE sector = 'justice' "
+            "AND dataset = 'death_registrations' AND 'DEATH_NOT_IN_REGISTER' = ANY(reasons) ORDER BY source_key"
+        ).fetchall()
+        fed = conn.execute(
+            "SELECT source_key, national_id, verdict_id, register_values, sector_values FROM sync.register_feedback "
+            "WHERE origin = 'death_registration' AND dataset = 'death_registrations' ORDER BY source_key"
+        ).fetchall()
+        audited = conn.execute(
+            "SELECT sum((detail->>'rows')::int) FROM sync.audit_log WHERE action = 'register_feedback_automatic'"
+        ).fetchone()
+    assert alive and [(key, nid) for key, nid, *_ in fed] == alive
+    for *_, verdict, register, sector in fed:
+        assert verdict is None and register == {"death": "alive"} and sector["death"]
+    assert audited == (len(fed),)

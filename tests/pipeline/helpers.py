@@ -16,7 +16,9 @@ from popsync.sectors.model import ColumnMapping, DatasetDefinition
 
 LOGICAL_DATE = datetime(2026, 11, 21, tzinfo=UTC)
 
-RAW_COLUMNS = ("source_key", "national_id", "full_name", "birth_date", "gender", "is_active", "updated_at")
+RAW_COLUMNS = (
+    "source_key", "national_id", "full_name", "birth_date", "gender", "is_active", "updated_at", "death_date",
+)  # fmt: skip
 REGISTER_COLUMNS = tuple(column.strip() for column in REGISTER_COLUMN_LIST.split(","))
 
 
@@ -44,11 +46,11 @@ def session() -> Iterator[duckdb.DuckDBPyConnection]:
 def load_raw(duck: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, Any]]) -> None:
     duck.execute(
         "CREATE OR REPLACE TABLE raw_extract (source_key VARCHAR, national_id VARCHAR, full_name VARCHAR, "
-        "birth_date VARCHAR, gender VARCHAR, is_active BOOLEAN, updated_at TIMESTAMPTZ)"
+        "birth_date VARCHAR, gender VARCHAR, is_active BOOLEAN, updated_at TIMESTAMPTZ, death_date VARCHAR)"
     )
     for index, row in enumerate(rows):
         values = {"source_key": f"k{index}", "is_active": True, **row}
-        duck.execute("INSERT INTO raw_extract VALUES (?, ?, ?, ?, ?, ?, ?)", [values.get(c) for c in RAW_COLUMNS])
+        duck.execute("INSERT INTO raw_extract VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [values.get(c) for c in RAW_COLUMNS])
 
 
 def normalise_rows(
@@ -70,6 +72,7 @@ def reconcile_rows(
     definition: DatasetDefinition,
     *,
     checks_deceased: bool = True,
+    checks_death: bool = False,
 ) -> list[dict[str, Any]]:
     """Normalise and classify ``rows`` against ``register``; one result per row, in order."""
     with session() as duck:
@@ -89,7 +92,7 @@ def reconcile_rows(
         duck.execute("ALTER TABLE register ADD COLUMN name_key VARCHAR")
         duck.execute("UPDATE register SET name_key = name_key(full_name)")
         duck.execute("CREATE VIEW register_all AS SELECT * FROM register")
-        classify(duck, checks_deceased=checks_deceased, logical_date=LOGICAL_DATE)
+        classify(duck, checks_deceased=checks_deceased, logical_date=LOGICAL_DATE, checks_death=checks_death)
         relation = duck.sql("SELECT * EXCLUDE (first_seen, previous_first_seen) FROM reconciled")
         names = relation.columns
         result = [dict(zip(names, values, strict=True)) for values in relation.fetchall()]

@@ -1,4 +1,7 @@
-"""The gate's checks as data: names, aliases of old rule names, measures and bounds (no PostgreSQL)."""
+"""The gate's checks as data: names, aliases of old rule names, measures and bounds (no PostgreSQL).
+
+The verdicts come from Great Expectations validating the suite on the one-row profile, as in the gate.
+"""
 
 from datetime import UTC, datetime, timedelta
 
@@ -6,7 +9,9 @@ import pytest
 
 from popsync.pipeline.metrics import ProvinceCounts, RunMetrics
 from popsync.pipeline.results import Breach, DatasetState, GateResult, PublishOutcome, ReconcileResult
-from popsync.quality.checks import CHECK_TABLE, MEASURES, CheckContext, Profile, build_checks, evaluate
+from popsync.quality.checks import CHECK_TABLE, MEASURES, CheckContext, Profile, build_checks, measures
+from popsync.quality.gx_validation import ExpectationOutcome, validate
+from popsync.quality.suites import builtin_expectation
 from popsync.sectors.model import QualityRules
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
@@ -36,9 +41,17 @@ def _ctx(previous_total: int | None = 1000) -> CheckContext:
     )  # fmt: skip
 
 
+def _validate(rules: QualityRules, profile: Profile, ctx: CheckContext) -> dict[str, ExpectationOutcome]:
+    """GX's verdict on each check that has something to measure, as the gate asks for it."""
+    checks = build_checks(rules, ctx)
+    row = measures(checks, profile, ctx)
+    suite = [builtin_expectation(check) for check in checks if check.measure in row]
+    outcomes, _ = validate("test.checks", suite, {"profile": row}, "test.checks")
+    return {o.expectation.check: o for o in outcomes}
+
+
 def _outcomes(profile: Profile, rules: QualityRules | None = None, ctx: CheckContext | None = None) -> dict[str, bool]:
-    ctx = ctx or _ctx()
-    return {o.check.name: o.success for o in evaluate(build_checks(rules or QualityRules(), ctx), profile, ctx)}
+    return {name: o.success for name, o in _validate(rules or QualityRules(), profile, ctx or _ctx()).items()}
 
 
 def test_every_check_is_a_rule_of_the_same_name_with_a_known_measure() -> None:
@@ -129,7 +142,7 @@ def test_sync_rate_drop_is_a_review_check_in_points() -> None:
     for previous, current, passes in ((0.90, 0.80, True), (0.90, 0.7999, False), (0.50, 0.95, True)):
         ctx = CheckContext(now=NOW, previous_total=1000, has_updated_at=True, checks_deceased=True,
                            previous_sync_rate=previous, sync_rate=current)  # fmt: skip
-        outcomes = {o.check.name: o for o in evaluate(build_checks(rules, ctx), _profile(), ctx)}
+        outcomes = _validate(rules, _profile(), ctx)
         assert outcomes["sync_rate_drop"].success is passes
         assert outcomes["sync_rate_drop"].observed == pytest.approx((previous - current) * 100)
     first = CheckContext(now=NOW, previous_total=None, has_updated_at=True, checks_deceased=True, sync_rate=0.5)

@@ -34,10 +34,14 @@ datasets:
     quality:
       row_count_stable: {threshold: 0.3, severity: fail}
       extract_fresh: {max_days: 30}
+    expectations:
+      - type: expect_column_values_to_match_regex
+        kwargs: {column: so_dang_ky, regex: "^[0-9]+$"}
+        data: extract
 """
 # Line numbers of VALID:  1 sector, 4 schedule, 5 source_conn_id, 7 people, 9 extract_sql,
 # 10 columns, 12 national_id, 15 gender, 17 birth_date_formats, 18 genders, 19 quality,
-# 20 row_count_stable, 21 extract_fresh.
+# 20 row_count_stable, 21 extract_fresh, 22 expectations, 23 type, 24 kwargs, 25 data.
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,7 @@ MISTAKES = [
     Mistake("typo_share_rule_field", "{threshold: 0.3, severity: fail}", "{treshold: 0.3, severity: fail}", 20,
             "datasets.people.quality.row_count_stable.treshold", "unknown field", "threshold"),
     Mistake("unrelated_unknown_key", "      gender: gioi_tinh\n", "      gender: gioi_tinh\n      shoe_size: x\n", 16,
-            "datasets.people.columns.shoe_size", "allowed: birth_date, full_name, gender"),
+            "datasets.people.columns.shoe_size", "allowed: birth_date, death_date, full_name, gender"),
     # wrong types
     Mistake("formats_not_a_list", "[dd/mm/yyyy, yyyy]", "dd/mm/yyyy", 17,
             "datasets.people.birth_date_formats", "valid tuple"),
@@ -161,6 +165,22 @@ MISTAKES = [
             20, "datasets.people", "written twice"),
     Mistake("duplicate_gender_key", "{M: M, F: F}", "{M: M, F: F, M: F}", 18, "datasets.people.genders.M",
             "written twice"),
+    # Great Expectations expectations (checked against the catalog of GX's expectations)
+    Mistake("gx_unknown_expectation", "type: expect_column_values_to_match_regex",
+            "type: expect_column_value_to_match_regex", 23, "datasets.people.expectations.0.type",
+            "unknown Great Expectations expectation",
+            "expect_column_values_to_match_regex"),
+    Mistake("gx_made_up_expectation", "type: expect_column_values_to_match_regex", "type: expect_pupils_to_be_happy",
+            23, "datasets.people.expectations.0.type", "unknown Great Expectations expectation"),
+    Mistake("gx_unknown_argument", 'regex: "^[0-9]+$"', 'regx: "^[0-9]+$"', 24,
+            "datasets.people.expectations.0.kwargs.regx", "takes no argument 'regx'", "regex"),
+    Mistake("gx_missing_argument", "{column: so_dang_ky, regex", "{regex", 24,
+            "datasets.people.expectations.0.kwargs", "needs the argument(s) column"),
+    Mistake("gx_unknown_data", "data: extract", "data: extrakt", 25,
+            "datasets.people.expectations.0.data", "Input should be", "extract"),
+    Mistake("gx_name_of_a_builtin_check", "        data: extract\n",
+            "        data: extract\n        name: names_clean\n", 22, "datasets.people.expectations",
+            "differ from the built-in checks"),
     Mistake("dataset_name_differs_from_key", "    title: People\n", "    name: persons\n    title: People\n", 8,
             "datasets.people.name", "name is its key"),
 ]  # fmt: skip

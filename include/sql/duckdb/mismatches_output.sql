@@ -103,6 +103,20 @@ SELECT
                 'rule': 'DECEASED: the record is in force and the register marks the person deceased'
             })
         } END,
+        CASE WHEN death_reason = 'DEATH_NOT_IN_REGISTER' THEN {
+            'key': 'death', 'value': to_json({
+                'sector': death_date,
+                'register': 'alive',
+                'rule': 'DEATH_NOT_IN_REGISTER: a registered death of a person the register shows alive'
+            })
+        } END,
+        CASE WHEN death_reason = 'DEATH_DATE_MISMATCH' THEN {
+            'key': 'date_of_death', 'value': to_json({
+                'sector': death_date,
+                'register': date_of_death,
+                'rule': 'DEATH_DATE_MISMATCH: the registered date of death differs from the register''s'
+            })
+        } END,
         CASE WHEN suggestion_method IS NOT NULL THEN {
             'key': 'suggestion', 'value': to_json({
                 'method': suggestion_method,

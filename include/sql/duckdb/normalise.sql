@@ -163,6 +163,8 @@ SELECT
     genders.gender AS gender_raw,
     genders.gender_code AS gender,
     genders.is_active,
-    genders.updated_at
+    genders.updated_at,
+    -- a death registration's date of death (text from every source: YYYY-MM-DD); unreadable is NULL
+    try_cast(genders.death_date AS DATE) AS death_date
 FROM genders
 LEFT JOIN names ON names.full_name = genders.full_name

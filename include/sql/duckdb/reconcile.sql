@@ -1,7 +1,8 @@
 -- Classify every normalised record against the register in one pass (DuckDB).
 -- Inputs: normalised (normalise.sql), register (linkable persons of the register mirror, with
 --         their name_key), previous_mismatches(source_key, first_seen).
--- Parameters: $checks_deceased (BOOLEAN), $logical_date (TIMESTAMPTZ).
+-- Parameters: $checks_deceased (BOOLEAN), $checks_death (BOOLEAN: the dataset maps death_date,
+--             a death registration), $logical_date (TIMESTAMPTZ).
 -- Output: one row per record with its sorted reasons; mismatches_output.sql describes them.
 -- Rules: docs/reconciliation-rules.md.
 WITH records AS (
@@ -117,6 +118,13 @@ compared AS (
                 THEN 'DECEASED'
         END AS deceased_reason,
         CASE
+            -- a registered death against the register: the register shows the person alive, or
+            -- records another date of death (a registration without a date of death is the latter)
+            WHEN NOT $checks_death OR linked.linked_national_id IS NULL THEN NULL
+            WHEN NOT linked.is_deceased THEN 'DEATH_NOT_IN_REGISTER'
+            WHEN linked.death_date IS DISTINCT FROM linked.date_of_death THEN 'DEATH_DATE_MISMATCH'
+        END AS death_reason,
+        CASE
             WHEN linked.id_kind = 'cccd' AND linked.linked_national_id IS NULL THEN {
                 'id_gender': CASE WHEN substr(linked.national_id, 4, 1)::INTEGER % 2 = 1 THEN 'F' ELSE 'M' END,
                 'id_birth_year': 1900 + substr(linked.national_id, 4, 1)::INTEGER // 2 * 100
@@ -143,7 +151,8 @@ classified AS (
             name_reason,
             birth_date_reason,
             gender_reason,
-            deceased_reason
+            deceased_reason,
+            death_reason
         ], lambda reason: reason IS NOT NULL)) AS reasons,
         coalesce(
             residence_province,

@@ -13,7 +13,8 @@ SELECT * EXCLUDE (register_name_key, updated_at, name_garbled, residence_provinc
         CASE WHEN len(reasons) > 0 THEN register_birth_date END AS register_birth_date,
         CASE WHEN len(reasons) > 0 THEN register_birth_date_precision END AS register_birth_date_precision,
         CASE WHEN len(reasons) > 0 THEN register_gender END AS register_gender,
-        CASE WHEN len(reasons) > 0 THEN date_of_death END AS date_of_death
+        CASE WHEN len(reasons) > 0 THEN date_of_death END AS date_of_death,
+        CASE WHEN len(reasons) > 0 THEN death_date END AS death_date
     )
 FROM (
     __reconcile_sql__

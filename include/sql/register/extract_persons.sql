@@ -9,7 +9,8 @@ WITH changed_persons AS (
         residence_province::text AS residence_province,
         is_deceased,
         date_of_death,
-        updated_at
+        updated_at,
+        residence_commune::text AS residence_commune
     FROM dan_cu.persons
     WHERE %(since)s::timestamptz IS NULL OR updated_at >= %(since)s::timestamptz
 )

@@ -12,5 +12,6 @@ CREATE TABLE IF NOT EXISTS dan_cu.persons (
     residence_province   char(3)     NOT NULL,
     is_deceased          boolean     NOT NULL DEFAULT false,
     date_of_death        date,
-    updated_at           timestamptz NOT NULL
+    updated_at           timestamptz NOT NULL,
+    residence_commune    char(5)                 -- five-digit commune code (NULL: not known)
 );

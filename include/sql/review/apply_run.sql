@@ -3,6 +3,9 @@
 -- parameters sector, dataset, logical_date, run_id.
 -- Idempotent per logical date: rows the run at the same logical date changed before (applied_date =
 -- logical_date) start again from their prior_* state, so a re-run gives the same lifecycle.
+-- Writes only the rows whose status or reasons change (and the rows a replaced run of this date
+-- changed): an open mismatch found again with the same reasons is not rewritten, its being seen
+-- is recorded once per run in sync.lifecycle_runs (review/record_run.sql, the next statement).
 WITH run_mismatches AS (
     -- a repeated source key (only when the gate lets duplicates through) counts once
     SELECT source_key, min(reasons) AS reasons
@@ -21,6 +24,13 @@ stored AS (
             OR lifecycle.applied_date = %(logical_date)s
             OR lifecycle.source_key IN (SELECT source_key FROM run_mismatches)
         )
+),
+
+previous_run AS (
+    -- the latest run applied before this logical date: the last to find the rows still open before it
+    SELECT max(applied_date) AS applied_date
+    FROM sync.lifecycle_runs
+    WHERE sector = %(sector)s AND dataset = %(dataset)s AND applied_date < %(logical_date)s
 ),
 
 before_run AS (
@@ -77,6 +87,7 @@ transitions AS (
         before_run.reviewed_since,
         run_mismatches.reasons AS run_reasons,
         fixed.source_key IS NOT NULL AS is_fixed,
+        (SELECT applied_date FROM previous_run) AS previous_run_date,
         CASE
             WHEN run_mismatches.source_key IS NOT NULL AND before_run.status IS NULL THEN 'new'
             WHEN run_mismatches.source_key IS NOT NULL AND before_run.status = 'open' THEN 'still_open'
@@ -88,10 +99,21 @@ transitions AS (
     FROM before_run
     FULL JOIN run_mismatches ON run_mismatches.source_key = before_run.source_key
     LEFT JOIN fixed ON fixed.source_key = before_run.source_key
+),
+
+changes AS (
+    -- what the run writes: everything but open mismatches found again with the same reasons
+    SELECT *
+    FROM transitions
+    WHERE NOT (
+        transitions.change = 'still_open'
+        AND NOT transitions.replaced
+        AND transitions.run_reasons IS NOT DISTINCT FROM transitions.current_reasons
+    )
 )
 
 MERGE INTO sync.mismatch_lifecycle AS lifecycle
-USING transitions
+USING changes AS transitions
     ON lifecycle.sector = %(sector)s AND lifecycle.dataset = %(dataset)s
     AND lifecycle.source_key = transitions.source_key
 WHEN MATCHED AND transitions.change = 'gone' THEN DELETE
@@ -99,7 +121,10 @@ WHEN MATCHED THEN UPDATE SET
     status = CASE WHEN transitions.change IN ('resolved', 'unchanged') THEN 'resolved' ELSE 'open' END,
     first_seen = CASE WHEN transitions.change = 'new' THEN %(logical_date)s ELSE lifecycle.first_seen END,
     last_seen = CASE
-        WHEN transitions.change IN ('resolved', 'unchanged') THEN transitions.last_seen ELSE %(logical_date)s
+        -- open before this date: the latest run before it found it (its stored last_seen may be older)
+        WHEN transitions.change = 'resolved' THEN greatest(transitions.last_seen, transitions.previous_run_date)
+        WHEN transitions.change = 'unchanged' THEN transitions.last_seen
+        ELSE %(logical_date)s
     END,
     resolved_at = CASE
         WHEN transitions.change = 'resolved' THEN %(logical_date)s

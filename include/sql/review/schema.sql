@@ -9,7 +9,11 @@ CREATE TABLE IF NOT EXISTS sync.mismatch_lifecycle (
     source_key              text        NOT NULL,
     status                  text        NOT NULL CHECK (status IN ('open', 'resolved')),
     first_seen              timestamptz NOT NULL,   -- logical date of the first run that found it mismatched
-    last_seen               timestamptz NOT NULL,   -- logical date of the latest run that found it mismatched
+    -- Resolved: logical date of the latest run that found it mismatched. Open: logical date of the
+    -- latest run that CHANGED the row (found it first, reopened it, changed its reasons); the runs
+    -- since then found it too without a write (see sync.lifecycle_runs). Readers who want "the
+    -- latest run that found it mismatched" for every row read sync.mismatch_lifecycle_seen.
+    last_seen               timestamptz NOT NULL,
     resolved_at             timestamptz,            -- logical date of the run that no longer found it (open: NULL)
     resolution              text        CHECK (resolution IN ('fixed', 'removed')),  -- fixed: now matched; removed: gone
     reopened_count          integer     NOT NULL DEFAULT 0,
@@ -22,7 +26,7 @@ CREATE TABLE IF NOT EXISTS sync.mismatch_lifecycle (
     verdict_comment         text,
     verdict_closed_at       timestamptz,            -- set when the mismatch resolved; the verdict is then history
     verdict_flagged         boolean     NOT NULL DEFAULT false,  -- reopened after a verdict: review it again
-    run_id                  text        NOT NULL,   -- run that last changed the row's lifecycle
+    run_id                  text        NOT NULL,   -- run that last changed the row (an unchanged open row is not rewritten)
     applied_date            timestamptz NOT NULL,   -- that run's logical date
     applied_at              timestamptz NOT NULL DEFAULT now(),
     -- Internal: the row's lifecycle before the run at applied_date, so a re-run of that date
@@ -40,7 +44,66 @@ CREATE TABLE IF NOT EXISTS sync.mismatch_lifecycle (
     PRIMARY KEY (sector, dataset, source_key)
 ) WITH (fillfactor = 70);
 -- Only the key is indexed and free space is left on each page, so a run's updates of open rows
--- (last_seen, reasons, ...) are heap-only (HOT) updates.
+-- (reasons, status, ...) are heap-only (HOT) updates.
+
+-- Every run applied to a dataset's lifecycle (one row per logical date; a re-run of the date
+-- replaces its row). A run writes only the lifecycle rows whose status or reasons it changes;
+-- an open row is still seen by every run applied since its own last_seen.
+CREATE TABLE IF NOT EXISTS sync.lifecycle_runs (
+    sector       text        NOT NULL,
+    dataset      text        NOT NULL,
+    applied_date timestamptz NOT NULL,   -- the run's logical date
+    run_id       text        NOT NULL,
+    applied_at   timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (sector, dataset, applied_date)
+);
+
+-- Migration (once, from a warehouse whose runs rewrote every open row): each dataset's latest
+-- applied run, which every open row's last_seen then holds.
+INSERT INTO sync.lifecycle_runs (sector, dataset, applied_date, run_id, applied_at)
+SELECT DISTINCT ON (sector, dataset) sector, dataset, applied_date, run_id, applied_at
+FROM sync.mismatch_lifecycle
+WHERE NOT EXISTS (SELECT FROM sync.lifecycle_runs)
+ORDER BY sector, dataset, applied_date DESC
+ON CONFLICT DO NOTHING;
+
+-- The lifecycle as it read before runs stopped rewriting unchanged open rows: the same columns,
+-- last_seen of an open row being the dataset's latest applied run (every applied run found an
+-- open row, or it would have been resolved). Readers (pages, API, CLI) read this view.
+CREATE OR REPLACE VIEW sync.mismatch_lifecycle_seen AS
+WITH latest_run AS (
+    SELECT sector, dataset, max(applied_date) AS applied_date
+    FROM sync.lifecycle_runs
+    GROUP BY sector, dataset
+)
+
+SELECT
+    lc.sector,
+    lc.dataset,
+    lc.source_key,
+    lc.status,
+    lc.first_seen,
+    CASE
+        WHEN lc.status = 'open' THEN greatest(lc.last_seen, latest_run.applied_date) ELSE lc.last_seen
+    END AS last_seen,
+    lc.resolved_at,
+    lc.resolution,
+    lc.reopened_count,
+    lc.reopened_at,
+    lc.current_reasons,
+    lc.previous_reasons,
+    lc.verdict,
+    lc.verdict_by,
+    lc.verdict_at,
+    lc.verdict_comment,
+    lc.verdict_closed_at,
+    lc.verdict_flagged,
+    lc.run_id,
+    lc.applied_date,
+    lc.applied_at,
+    lc.last_seen AS last_changed
+FROM sync.mismatch_lifecycle AS lc
+LEFT JOIN latest_run ON latest_run.sector = lc.sector AND latest_run.dataset = lc.dataset;
 
 -- Append-only history of verdicts given by sector teams.
 CREATE TABLE IF NOT EXISTS sync.mismatch_verdicts (

@@ -10,4 +10,5 @@ ON CONFLICT (national_id) DO UPDATE SET
     residence_province = excluded.residence_province,
     is_deceased = excluded.is_deceased,
     date_of_death = excluded.date_of_death,
-    updated_at = excluded.updated_at
+    updated_at = excluded.updated_at,
+    residence_commune = excluded.residence_commune

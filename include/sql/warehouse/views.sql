@@ -10,7 +10,9 @@ WITH ranked AS (
     FROM sync.sector_sync_rate AS rates
 )
 
-SELECT sector, dataset, run_id, logical_date, total, matched, mismatched, sync_rate, reason_counts, quality_status
+SELECT
+    sector, dataset, run_id, logical_date, total, matched, mismatched, sync_rate, reason_counts, quality_status,
+    active_total, active_matched, active_sync_rate
 FROM ranked
 WHERE recency = 1;
 
@@ -25,6 +27,10 @@ SELECT
     sum(total) AS total,
     sum(matched) AS matched,
     sum(mismatched) AS mismatched,
-    sum(matched)::double precision / nullif(sum(total), 0) AS sync_rate
+    sum(matched)::double precision / nullif(sum(total), 0) AS sync_rate,
+    -- over the datasets that report records in force (NULL when none does)
+    sum(active_total) AS active_total,
+    sum(active_matched) AS active_matched,
+    sum(active_matched)::double precision / nullif(sum(active_total), 0) AS active_sync_rate
 FROM latest
 GROUP BY sector;

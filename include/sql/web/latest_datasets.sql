@@ -1,6 +1,7 @@
 -- Latest run of every dataset (contract view) with the previous run's sync rate.
 -- Newly mismatched / resolved records come from the lifecycle columns of sync.sector_sync_rate
 -- (added by the review workflow); read through to_jsonb so that they are NULL where absent.
+-- active_*: the rate over records in force (NULL for datasets without is_active).
 -- Inputs: %(sectors)s text[] — the sectors the user may see.
 WITH ranked AS (
     SELECT
@@ -44,7 +45,10 @@ SELECT
     previous.previous_rate,
     coalesce(jsonb_array_length(current_warnings.quality_warnings), 0) AS warning_count,
     current_warnings.new_mismatches,
-    current_warnings.resolved_mismatches
+    current_warnings.resolved_mismatches,
+    latest.active_total,
+    latest.active_matched,
+    latest.active_sync_rate
 FROM sync.latest_sync_rate AS latest
 LEFT JOIN previous ON previous.sector = latest.sector AND previous.dataset = latest.dataset
 LEFT JOIN current_warnings ON current_warnings.sector = latest.sector AND current_warnings.dataset = latest.dataset

@@ -12,7 +12,10 @@ SELECT
     sum(provinces.total)::bigint AS total,
     sum(provinces.matched)::bigint AS matched,
     sum(provinces.mismatched)::bigint AS mismatched,
-    sum(provinces.matched)::double precision / nullif(sum(provinces.total), 0) AS sync_rate
+    sum(provinces.matched)::double precision / nullif(sum(provinces.total), 0) AS sync_rate,
+    sum(provinces.active_total)::bigint AS active_total,
+    sum(provinces.active_matched)::double precision / nullif(sum(provinces.active_total), 0) AS active_sync_rate,
+    sum(provinces.active_matched)::bigint AS active_matched
 FROM sync.province_sync_rate AS provinces
 INNER JOIN latest
     ON latest.sector = provinces.sector AND latest.dataset = provinces.dataset AND latest.run_id = provinces.run_id

@@ -45,11 +45,13 @@ Per dataset, the stages of `popsync.pipeline.sequence.STAGES`, one task each:
 **plan** (how many buckets; with several, read the extract once and split it by the
 resolved personal ID) → **reconcile**, one mapped task per bucket (read the extract or the
 bucket's records, normalise IDs, names, dates and genders, profile for the gate, classify
-with reason codes, write unpublished result tables) → **quality_gate** ("đúng, đủ, sạch, sống" on the run's profile) →
+with reason codes, write unpublished result tables) → **quality_gate** (Great Expectations
+validates the dataset's suite: "đúng, đủ, sạch, sống" on the run's profile, plus the YAML's
+expectations) →
 **approve_publish** (asks an operator only when a `review`-level check such as
 `sync_rate_drop` is breached; skipped otherwise) → **publish** (conservation check, atomic
 partition swap, mismatch lifecycle) → **publish_metrics** (history, Asset event,
-StatsD). A failed run leaves the previous results published.
+StatsD, GX Data Docs). A failed run leaves the previous results published.
 
 Runs on `{sector.schedule}` (cron) and whenever the register mirror is refreshed.
 Defined in `include/sectors/{sector.sector}.yaml`; owner: {sector.owner}.
@@ -139,10 +141,16 @@ def _asset_extra(run: DatasetRun, state: DatasetState) -> dict[str, Any]:
         "matched": metrics.matched,
         "mismatched": metrics.mismatched,
         "sync_rate": metrics.sync_rate,
+        "active_total": metrics.active_total,
+        "active_matched": metrics.active_matched,
+        "active_sync_rate": metrics.active_sync_rate,
         "reason_counts": metrics.reason_counts,
         "quality_status": None if gate is None else gate.status,
         "quality_warnings": [] if gate is None else [breach.check for breach in gate.breaches],
         "provinces": {p.province_code: p.sync_rate for p in metrics.provinces},
+        "provinces_active": {
+            p.province_code: p.active_sync_rate for p in metrics.provinces if p.active_sync_rate is not None
+        },
         **lifecycle_extra(None if state.published is None else state.published.lifecycle),
     }
 

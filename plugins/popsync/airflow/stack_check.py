@@ -2,6 +2,8 @@
 
 ``run``: trigger ``sync_reference`` then every sector DAG through the scheduler; all must succeed
 and the tasks of at least one run must have landed on more than one Celery worker.
+``anonymous``: every route of Airflow's API and popsync's pages, JSON, exports and Data Docs,
+requested without a login, must answer 401/403 or a redirect to the login page.
 ``kill-worker``: trigger a sector DAG again (``--sectors``, default education), print
 ``KILL <worker>`` as soon as a ``reconcile`` task runs on a worker (``stack.sh`` kills that
 container), then wait: every run must still succeed, the killed task through a retry.
@@ -11,7 +13,10 @@ import argparse
 import sys
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import UTC, datetime
+
+import httpx
 
 from popsync.airflow.api_client import AirflowApi
 from popsync.airflow.job import JobOwner, RunProgress, follow, trigger_runs, wait_for_dags
@@ -24,6 +29,77 @@ def _say(text: str) -> None:
 
 def _report(progress: RunProgress) -> None:
     _say(progress.line())
+
+
+ANONYMOUS_PROBES: tuple[tuple[str, str], ...] = (
+    ("GET", "/api/v2/dags"),
+    ("GET", "/api/v2/dags/~/dagRuns"),
+    ("GET", "/auth/token"),  # the all-admins token: refused unless the local single-user mode
+    ("GET", "/popsync/"),
+    ("GET", "/popsync/provinces"),
+    ("GET", "/popsync/reasons"),
+    ("GET", "/popsync/deaths"),
+    ("GET", "/popsync/mismatches"),
+    ("POST", "/popsync/mismatches"),
+    ("GET", "/popsync/record?ref=x"),
+    ("POST", "/popsync/record/verdict"),
+    ("GET", "/popsync/api/overview"),
+    ("GET", "/popsync/api/provinces"),
+    ("GET", "/popsync/api/reasons"),
+    ("GET", "/popsync/api/mismatches"),
+    ("POST", "/popsync/api/mismatches/search"),
+    ("GET", "/popsync/api/record?ref=x"),
+    ("GET", "/popsync/api/verdicts"),
+    ("POST", "/popsync/api/verdicts"),
+    ("GET", "/popsync/export.csv"),
+    ("GET", "/popsync/export.xlsx"),
+    ("POST", "/popsync/export.csv"),
+    ("POST", "/popsync/export.xlsx"),
+    ("GET", "/popsync/data-docs/"),
+    ("GET", "/popsync/data-docs/expectations/health_insurance/cards.html"),
+)
+"""Requests a visitor without a login makes: each must be refused."""
+
+
+@dataclass(frozen=True)
+class AnonymousProbe:
+    method: str
+    path: str
+    status: int
+    location: str
+
+    @property
+    def refused(self) -> bool:
+        """401/403, or a redirect to the login page; never the data (2xx) or a server error."""
+        if self.status in (401, 403):
+            return True
+        return self.status in (302, 303, 307) and "login" in self.location
+
+    def line(self) -> str:
+        where = f" -> {self.location}" if self.location else ""
+        return f"  {'refused' if self.refused else 'OPEN   '}  {self.status}  {self.method:<4} {self.path}{where}"
+
+
+def probe_anonymous(base_url: str, probes: tuple[tuple[str, str], ...] = ANONYMOUS_PROBES) -> list[AnonymousProbe]:
+    """Each probe without credentials (no cookie, no header), as a browser (HTML) would ask."""
+    results = []
+    with httpx.Client(base_url=base_url, timeout=30.0, follow_redirects=False) as client:
+        for method, path in probes:
+            response = client.request(method, path, headers={"Accept": "text/html,application/json"})
+            results.append(AnonymousProbe(method, path, response.status_code, response.headers.get("location", "")))
+    return results
+
+
+def check_anonymous(base_url: str) -> int:
+    results = probe_anonymous(base_url)
+    for result in results:
+        _say(result.line())
+    open_routes = [f"{r.method} {r.path}" for r in results if not r.refused]
+    if open_routes:
+        _say(f"FAILED: answered without a login: {', '.join(open_routes)}")
+        return 1
+    _say(f"OK: all {len(results)} anonymous requests refused (401/403 or a redirect to the login page)")
+    return 0
 
 
 def _workers_by_run(api: AirflowApi, runs: list[tuple[str, str]]) -> dict[str, dict[str, int]]:
@@ -111,11 +187,13 @@ def check_kill_worker(api: AirflowApi, sectors: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m popsync.airflow.stack_check", description=__doc__)
-    parser.add_argument("check", choices=["run", "kill-worker"])
+    parser.add_argument("check", choices=["anonymous", "run", "kill-worker"])
     parser.add_argument("--api", required=True, help="API server URL, e.g. http://127.0.0.1:8286")
     parser.add_argument("--expect-workers", type=int, default=2)
     parser.add_argument("--sectors", default="education", help="kill-worker: sectors to run (comma-separated)")
     args = parser.parse_args(argv)
+    if args.check == "anonymous":
+        return check_anonymous(args.api)
     api = AirflowApi(args.api)
     try:
         if args.check == "run":

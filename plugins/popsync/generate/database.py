@@ -29,9 +29,18 @@ CREATE TABLE IF NOT EXISTS ground_truth.expected (
                                                 -- name_birth_gender
     true_national_id               text,        -- the register person the record is about (NULL: not in it)
     beyond_rules                   text,        -- a fault family no rule covers (scored apart), else NULL
+    expected_active                boolean,     -- the record is in force; NULL: the dataset has no is_active
     PRIMARY KEY (dataset, source_key)
 );
+-- Register deaths in a death-registration dataset's digitised scope that have no registration.
+CREATE TABLE IF NOT EXISTS ground_truth.unregistered_deaths (
+    dataset     text NOT NULL,
+    national_id text NOT NULL,
+    PRIMARY KEY (dataset, national_id)
+);
 """
+UNREGISTERED_DEATHS_TABLE: Final = ("ground_truth", "unregistered_deaths")
+UNREGISTERED_DEATHS_COLUMNS: Final = ("dataset", "national_id")
 GROUND_TRUTH_TABLE: Final = ("ground_truth", "expected")
 GROUND_TRUTH_COLUMNS: Final = (
     "dataset",
@@ -42,6 +51,7 @@ GROUND_TRUTH_COLUMNS: Final = (
     "expected_suggestion_method",
     "true_national_id",
     "beyond_rules",
+    "expected_active",
 )
 
 

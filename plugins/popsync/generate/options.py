@@ -9,7 +9,7 @@ from typing import Final
 SECTOR_DATASETS: Final[dict[str, tuple[str, ...]]] = {
     "education": ("pupils", "teachers"),
     "health_insurance": ("cards",),
-    "justice": ("birth_registrations",),
+    "justice": ("birth_registrations", "death_registrations"),
     "social_insurance": ("participants", "pensioners"),
 }
 """The sectors the generator can fill and their datasets (names as in include/sectors)."""

@@ -9,6 +9,7 @@ import numpy as np
 from popsync.domain.provinces import PROVINCE_CODES
 from popsync.generate import names
 from popsync.generate.collisions import share_cmnds, twin_sources
+from popsync.generate.communes import residence_communes
 from popsync.generate.demography import (
     DAY,
     MONTH,
@@ -214,6 +215,7 @@ def register_columns(persons: PersonChunk) -> list[Column]:
         bool_texts(persons.deceased),
         death,
         iso_timestamps(persons.updated_at, utc=True),
+        residence_communes(persons.index, persons.residence).tolist(),
     ]
     return columns
 
@@ -229,4 +231,5 @@ REGISTER_COLUMNS: Final = (
     "is_deceased",
     "date_of_death",
     "updated_at",
+    "residence_commune",
 )

@@ -9,6 +9,8 @@ from typing import Final
 from popsync.generate.database import (
     GROUND_TRUTH_COLUMNS,
     GROUND_TRUTH_TABLE,
+    UNREGISTERED_DEATHS_COLUMNS,
+    UNREGISTERED_DEATHS_TABLE,
     CopyWriter,
     check_replaceable,
     create_databases,
@@ -20,6 +22,7 @@ from popsync.generate.database import (
     run_script,
     sector_schema,
 )
+from popsync.generate.deaths import DEATH_REGISTRATIONS, coverage_rows
 from popsync.generate.options import GenerateOptions, validate_options
 from popsync.generate.population import REGISTER_COLUMNS
 from popsync.generate.report import GenerationReport
@@ -32,6 +35,7 @@ _log = logging.getLogger(__name__)
 
 REGISTER_TABLE: Final = ("dan_cu", "persons")
 SOURCE_DATABASE_PREFIX: Final = "popsync_src_"
+_COVERAGE_COLUMNS: Final = ("ma_xa", "tu_ngay", "den_ngay")
 
 
 def source_database(sector: str) -> str:
@@ -96,8 +100,26 @@ def _load(options: GenerateOptions, server_url: str) -> tuple[dict[str, dict[str
             sector: writer(source_database(sector), GROUND_TRUTH_TABLE, GROUND_TRUTH_COLUMNS)
             for sector in options.sectors
         }
+        unregistered = {
+            spec.key: writer(source_database(spec.sector), UNREGISTERED_DEATHS_TABLE, UNREGISTERED_DEATHS_COLUMNS)
+            for spec in specs
+            if spec.name == DEATH_REGISTRATIONS
+        }
+        coverage = {
+            spec.key: writer(source_database(spec.sector), ("ho_tich", "pham_vi_so_hoa_khai_tu"), _COVERAGE_COLUMNS)
+            for spec in specs
+            if spec.name == DEATH_REGISTRATIONS
+        }
+        for key, coverage_writer in coverage.items():
+            rows = coverage_rows(options.as_of)
+            coverage_writer.write([[str(value) for value in column] for column in zip(*rows, strict=True)])
+            counts[source_database(key.split(".")[0])]["ho_tich.pham_vi_so_hoa_khai_tu"] = len(rows)
         for chunk in generate_chunks(options, options.workers or default_workers(options)):
             _write_chunk(chunk, register, tables, truths, counts, literals)
+            for part in chunk.datasets:
+                if part.spec.key in unregistered:
+                    deaths = list(part.unregistered_deaths)
+                    unregistered[part.spec.key].write([[part.spec.name] * len(deaths), deaths])
             for part in chunk.datasets:
                 probes[part.spec.sector] += part.name_birth_gender
         run_concurrently([item.close for item in writers])  # primary keys are built in parallel

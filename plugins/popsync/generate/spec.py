@@ -213,6 +213,37 @@ DATASET_SPECS: Final[tuple[DatasetSpec, ...]] = (
         min_age=0,
         max_age=30,
     ),
+    DatasetSpec(
+        sector="justice",
+        name="death_registrations",
+        stream=6,
+        table=("ho_tich", "dang_ky_khai_tu"),
+        columns=(
+            "so_dang_ky",
+            "so_giay_to",
+            "ho_ten",
+            "ngay_sinh",
+            "gioi_tinh",
+            "ngay_chet",
+            "ma_xa_dang_ky",
+            "ngay_dang_ky",
+            "ngay_so_hoa",
+        ),
+        key_column="so_dang_ky",
+        day_format="dd/mm/yyyy",
+        month_format="mm/yyyy",
+        year_format="yyyy",
+        male="Nam",
+        female="Nữ",
+        unmappable=("X", ""),
+        name_style="nfc",
+        mojibake=None,
+        has_active=False,
+        membership=0.0,  # built by generate.deaths from the register's deaths, not by membership
+        active_share=0.0,
+        min_age=0,
+        max_age=130,
+    ),
 )
 
 

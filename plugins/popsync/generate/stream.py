@@ -15,7 +15,8 @@ from typing import Final
 
 import numpy as np
 
-from popsync.generate.formats import Column, copy_text
+from popsync.generate.deaths import DEATH_REGISTRATIONS, build_death_records
+from popsync.generate.formats import Column, bool_texts, copy_text
 from popsync.generate.ids import IdScheme
 from popsync.generate.options import GenerateOptions, validate_options
 from popsync.generate.population import chunk_bucket_counts, chunk_rng, make_persons, register_columns
@@ -37,7 +38,7 @@ class DatasetChunk:
     """Columns in ``spec.columns`` order."""
     ground_truth_columns: list[Column]
     """dataset, source_key, expected_reasons, expected_linked_national_id, expected_suggested_national_id,
-    expected_suggestion_method, true_national_id, beyond_rules (see database.GROUND_TRUTH_COLUMNS)."""
+    expected_suggestion_method, true_national_id, beyond_rules, expected_active (see database.GROUND_TRUTH_COLUMNS)."""
     rows: int
     reasons: Counter[str]
     """Records per text[] literal of expected reasons ("{}" = matched)."""
@@ -46,6 +47,8 @@ class DatasetChunk:
     person's records keep it only when exactly one register person fits, records of people
     outside the register get the one stranger who fits (checked after generation, see
     generate.suggestions)."""
+    unregistered_deaths: tuple[str, ...] = ()
+    """Death registrations only: register deaths in the digitised scope with no registration."""
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,9 @@ def _chunk_offsets(options: GenerateOptions) -> Iterator[tuple[int, np.ndarray]]
         offsets += chunk_bucket_counts(options.seed, number, count, options.as_of)
 
 
-def _dataset_chunk(spec: DatasetSpec, records: Records, columns: list[Column]) -> DatasetChunk:
+def _dataset_chunk(
+    spec: DatasetSpec, records: Records, columns: list[Column], unregistered_deaths: tuple[str, ...] = ()
+) -> DatasetChunk:
     keys = columns[spec.columns.index(spec.key_column)]
     truth: list[Column] = [
         [spec.name] * len(records),
@@ -98,13 +103,14 @@ def _dataset_chunk(spec: DatasetSpec, records: Records, columns: list[Column]) -
         records.suggestion_method,
         records.true_national_id,
         records.beyond_rules,
+        bool_texts(records.active) if spec.has_active else [None] * len(records),
     ]
     probes = tuple(
         SuggestionProbe(spec.name, str(key), suggested, probe[0], "F" if probe[1] else "M", probe[2], probe[3])
         for key, suggested, probe in zip(keys, records.suggested, records.probe, strict=True)
         if probe is not None
     )
-    return DatasetChunk(spec, columns, truth, len(records), Counter(records.reasons), probes)
+    return DatasetChunk(spec, columns, truth, len(records), Counter(records.reasons), probes, unregistered_deaths)
 
 
 def make_chunk(options: GenerateOptions, scheme: IdScheme, number: int, offsets: np.ndarray) -> Chunk:
@@ -116,6 +122,11 @@ def make_chunk(options: GenerateOptions, scheme: IdScheme, number: int, offsets:
     datasets = []
     for spec in specs_for(options.sectors):
         rng = chunk_rng(options.seed, number, DATASET_STREAM_BASE + spec.stream)
+        if spec.name == DEATH_REGISTRATIONS:
+            deaths = build_death_records(spec, persons, rng, options.as_of)
+            columns = RENDERERS[spec.name](deaths.records, rng, options.as_of)
+            datasets.append(_dataset_chunk(spec, deaths.records, columns, tuple(deaths.unregistered)))
+            continue
         records = build_records(
             spec,
             persons,

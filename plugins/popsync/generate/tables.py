@@ -6,6 +6,7 @@ from typing import Final
 
 import numpy as np
 
+from popsync.generate.deaths import render_death_registrations
 from popsync.generate.demography import PROVINCE_ARRAY, epoch_days
 from popsync.generate.formats import Column, bool_texts, iso_dates, iso_timestamps
 from popsync.generate.ids import ten_digit_codes
@@ -177,4 +178,5 @@ RENDERERS: Final[dict[str, Renderer]] = {
     "participants": render_participants,
     "pensioners": render_pensioners,
     "birth_registrations": render_birth_registrations,
+    "death_registrations": render_death_registrations,
 }

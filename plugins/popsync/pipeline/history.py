@@ -39,6 +39,9 @@ def record_metrics(
                 "resolved_mismatches": None if lifecycle is None else lifecycle.resolved,
                 "reopened_mismatches": None if lifecycle is None else lifecycle.reopened,
                 "open_mismatches": None if lifecycle is None else lifecycle.open,
+                "active_total": metrics.active_total,
+                "active_matched": metrics.active_matched,
+                "active_sync_rate": metrics.active_sync_rate,
             },
         )
         conn.execute("DELETE FROM sync.province_sync_rate WHERE sector = %s AND dataset = %s AND run_id = %s", scope)
@@ -46,7 +49,7 @@ def record_metrics(
             conn.cursor() as cur,
             cur.copy(
                 "COPY sync.province_sync_rate (sector, dataset, run_id, logical_date, province_code, "
-                "total, matched, mismatched, sync_rate) FROM STDIN"
+                "total, matched, mismatched, sync_rate, active_total, active_matched, active_sync_rate) FROM STDIN"
             ) as copy,
         ):
             for province in metrics.provinces:
@@ -59,6 +62,9 @@ def record_metrics(
                         province.matched,
                         province.mismatched,
                         province.sync_rate,
+                        province.active_total,
+                        province.active_matched,
+                        province.active_sync_rate,
                     )
                 )
         conn.commit()

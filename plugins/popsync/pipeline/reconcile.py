@@ -131,15 +131,19 @@ def index_like_parent(table: tuple[str, str], parent: str) -> None:
             conn.execute(sql.SQL("CREATE INDEX ON {} {}").format(quoted(*table), sql.SQL(method_and_columns)))
 
 
-def classify(duck: duckdb.DuckDBPyConnection, *, checks_deceased: bool, logical_date: datetime) -> None:
+def classify(
+    duck: duckdb.DuckDBPyConnection, *, checks_deceased: bool, logical_date: datetime, checks_death: bool = False
+) -> None:
     """Create ``reconciled`` from the session's ``normalised``, ``register`` and ``previous_mismatches``,
     ``suggestion_candidates`` (the candidate lists of records that do not link) from it and
     ``register_all``, and ``suggestions`` (one row per record with a candidate) from those.
 
     ``dataset_links`` (the persons the dataset links to) is made from ``reconciled`` unless the
     session has it already: a bucket of a split run reads the whole dataset's from the plan.
+
+    ``checks_death``: the dataset is a death registration (maps ``death_date``).
     """
-    params = {"checks_deceased": checks_deceased, "logical_date": logical_date}
+    params = {"checks_deceased": checks_deceased, "checks_death": checks_death, "logical_date": logical_date}
     narrow = read_sql("duckdb/reconciled.sql").replace("__reconcile_sql__", read_sql("duckdb/reconcile.sql"))
     duck.execute(f"CREATE OR REPLACE TABLE reconciled AS {narrow}", params)
     duck.execute(f"CREATE TABLE IF NOT EXISTS dataset_links AS {read_sql('duckdb/dataset_links.sql')}")
@@ -206,12 +210,19 @@ def reconcile_bucket(run: DatasetRun, planned: PlanResult, bucket: int) -> Bucke
         kill_point("normalise")
         step("load_register", lambda: _load_inputs(run, duck, pg))
         checks_deceased = run.dataset.columns.is_active is not None
-        step("classify", lambda: classify(duck, checks_deceased=checks_deceased, logical_date=run.logical_date))
+        checks_death = run.dataset.columns.death_date is not None
+        step(
+            "classify",
+            lambda: classify(
+                duck, checks_deceased=checks_deceased, logical_date=run.logical_date, checks_death=checks_death
+            ),
+        )
         # classification's inputs are no longer needed: their memory goes to the writes
         for table in ("normalised", "register", "previous_mismatches", "wanted_ids"):
             duck.execute(f"DROP TABLE IF EXISTS {table}")
         step("write_results", lambda: _write_results(run, bucket, duck, pg))
-        metrics = step("metrics", lambda: compute_metrics(duck))
+        has_active = run.dataset.columns.is_active is not None
+        metrics = step("metrics", lambda: compute_metrics(duck, has_active=has_active))
     peak = peak_memory_mb()
     _log.info(
         "reconciled %s bucket %d of %d: %d records, %d matched, %d mismatched; peak memory %s MB",

@@ -195,12 +195,13 @@ class ReconcileResult:
 
 @dataclass(frozen=True)
 class Breach:
-    """A warn- or review-level check that did not pass (fail-level breaches stop the run instead)."""
+    """A warn- or review-level expectation that did not pass (fail-level breaches stop the run instead)."""
 
     check: str
     quality: str
     observed: float | None
-    threshold: float
+    threshold: float | None
+    """None for an expectation from the sector YAML (its arguments are in ``sync.quality_results``)."""
     severity: str = "warn"
     """``review`` breaches publish only after an operator approves (``airflow/approval.py``)."""
     description: str = ""
@@ -209,6 +210,10 @@ class Breach:
 @dataclass(frozen=True)
 class GateResult:
     breaches: tuple[Breach, ...] = ()
+    gx_preloaded: bool | None = None
+    """Great Expectations was already imported when the gate started (preloaded before the fork)."""
+    gx_import_seconds: float = 0.0
+    """What importing GX cost the gate's process (about 0 when preloaded)."""
 
     @property
     def status(self) -> QualityStatus:
@@ -216,11 +221,19 @@ class GateResult:
         return "warned" if self.breaches else "passed"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"breaches": [b.__dict__ for b in self.breaches]}
+        return {
+            "breaches": [b.__dict__ for b in self.breaches],
+            "gx_preloaded": self.gx_preloaded,
+            "gx_import_seconds": self.gx_import_seconds,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "GateResult":
-        return cls(tuple(Breach(**item) for item in data.get("breaches", [])))
+        return cls(
+            tuple(Breach(**item) for item in data.get("breaches", [])),
+            data.get("gx_preloaded"),
+            float(data.get("gx_import_seconds", 0.0)),
+        )
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from popsync.pipeline.deaths import check_deaths
 from popsync.pipeline.gate import run_quality_gate
 from popsync.pipeline.history import record_metrics
 from popsync.pipeline.publish import drop_run_tables, publish
@@ -76,7 +77,7 @@ def reconcile_stage(run: DatasetRun, state: DatasetState) -> DatasetState:
 
 
 def quality_gate_stage(run: DatasetRun, state: DatasetState) -> DatasetState:
-    """Check the run's profile; a fail breach raises and nothing is published."""
+    """Great Expectations validates the run's suite; a fail breach raises and nothing is published."""
     return state.with_result(run_quality_gate(run, state.need_reconciled()))
 
 
@@ -85,16 +86,31 @@ def publish_stage(run: DatasetRun, state: DatasetState) -> DatasetState:
     run = planned_run(run, state)
     outcome = publish(run, state.need_reconciled().extracted)
     drop_run_tables(run, keep_results=outcome.published)
+    if outcome.published and run.dataset.columns.death_date is not None:
+        check_deaths(run)  # unregistered deaths, and feedback for deaths the register lacks
     return state.with_result(outcome)
 
 
 def publish_metrics_stage(run: DatasetRun, state: DatasetState) -> DatasetState:
-    """Record the run's metrics history (the DAG adds the Asset event and StatsD gauges)."""
+    """Record the run's metrics history and build its Data Docs (the DAG adds the Asset event and StatsD gauges)."""
     if state.gate is None:
         raise ValueError("the quality gate has not run")
     lifecycle = None if state.published is None else state.published.lifecycle
     record_metrics(run, state.need_reconciled().metrics, state.gate, lifecycle)
+    build_docs(run)
     return state
+
+
+def build_docs(run: DatasetRun) -> None:
+    """GX's Data Docs pages of the run, after publishing (a failure is logged, the run stands)."""
+    from popsync.quality.data_docs import build_run_docs
+
+    try:
+        build_run_docs(run.sector.sector, run.dataset.name, run.run_id)
+    except Exception:
+        _log.exception(
+            "%s: Data Docs of run %s could not be built; `popsync quality docs` rebuilds them", run.label, run.run_tag
+        )
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """Warehouse schema management."""
 
+from dataclasses import asdict
 from typing import Any
 
 import psycopg
@@ -7,6 +8,7 @@ import psycopg
 from popsync.db.access import ensure_roles
 from popsync.db.connections import connect
 from popsync.db.sql_files import read_sql
+from popsync.domain.provinces_now import province_rows
 from popsync.sectors import load_sectors
 from popsync.settings import WAREHOUSE_CONN_ID
 
@@ -15,11 +17,15 @@ _SCHEMA_LOCK = 727_001
 # Applied in this order; each file is idempotent. New areas append their DDL file here.
 WAREHOUSE_DDL_FILES: tuple[str, ...] = (
     "warehouse/schema.sql",
+    "quality/schema.sql",
     "warehouse/run_tables.sql",
     "warehouse/audit.sql",
     "warehouse/suggestions.sql",
     "warehouse/buckets.sql",
     "review/schema.sql",
+    "warehouse/active_rates.sql",
+    "warehouse/deaths.sql",
+    "warehouse/provinces.sql",
     "web/indexes.sql",
     "warehouse/views.sql",
 )
@@ -34,6 +40,8 @@ def ensure_warehouse_schema(conn: psycopg.Connection[tuple[Any, ...]] | None = N
             connection.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
             for ddl_file in WAREHOUSE_DDL_FILES:
                 connection.execute(read_sql(ddl_file).encode())
+            with connection.cursor() as cursor:
+                cursor.executemany(read_sql("warehouse/upsert_province.sql"), [asdict(row) for row in province_rows()])
             ensure_roles(connection, [sector.sector for sector in load_sectors()])
     finally:
         if owns:

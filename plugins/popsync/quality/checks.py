@@ -1,8 +1,9 @@
-"""The gate's checks as data: one row per check, named like its rule in the sector YAML.
+"""The gate's built-in checks as data: one row per check, named like its rule in the sector YAML.
 
 A check reads one *measure* of the run's :class:`Profile` (aggregates computed in the same
-DuckDB pass as normalisation, so the gate validates one small row, never the records) and
-compares it with the rule's threshold: ``at_least`` or ``at_most``.
+DuckDB pass as normalisation, so the gate validates one small row, never the records); its
+threshold is ``at_least`` or ``at_most``. Great Expectations compares them
+(``quality/suites.py`` turns each check into an expectation on the profile's measure column).
 """
 
 from collections.abc import Callable
@@ -180,34 +181,12 @@ def build_checks(rules: Any, ctx: CheckContext) -> list[Check]:
     return checks
 
 
-@dataclass(frozen=True)
-class CheckOutcome:
-    """What one check found."""
-
-    check: Check
-    success: bool
-    observed: float | None
-    """Share, relative drop or age in days, comparable with the check's threshold."""
-
-    @property
-    def summary(self) -> str:
-        observed = "n/a" if self.observed is None else f"{self.observed:.4g}"
-        return (
-            f"{self.check.name} ({self.check.quality}, {self.check.rule}): observed {observed}, "
-            f"threshold {self.check.threshold}: {self.check.description}"
-        )
-
-
-def evaluate(checks: list[Check], profile: Profile, ctx: CheckContext) -> list[CheckOutcome]:
-    """Compare every check's measure with its threshold; a measure with nothing to measure passes."""
-    outcomes = []
+def measures(checks: list[Check], profile: Profile, ctx: CheckContext) -> dict[str, float]:
+    """The profile row GX validates: each check's measure; a measure with nothing to measure is left out
+    (its check does not apply to this run)."""
+    row = {}
     for check in checks:
-        observed = MEASURES[check.measure](profile, ctx)
-        if observed is None:
-            success = True
-        elif check.bound == "at_least":
-            success = observed >= check.threshold - 1e-12
-        else:
-            success = observed <= check.threshold + 1e-12
-        outcomes.append(CheckOutcome(check, success, observed))
-    return outcomes
+        value = MEASURES[check.measure](profile, ctx)
+        if value is not None:  # rounded: (0.90 - 0.80) * 100 is 10.000000000000009 in floating point
+            row[check.measure] = round(value, 12)
+    return row

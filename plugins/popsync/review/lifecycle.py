@@ -2,7 +2,9 @@
 
 One set-based statement per run, in the transaction that publishes it: a failed run changes
 nothing, a re-run of a logical date recomputes from the state before that date (same result),
-and a run for an older logical date is refused.
+and a run for an older logical date is refused. A run writes only the rows whose status or
+reasons it changes; that it saw the others is one row in ``sync.lifecycle_runs``, and readers
+get every row's ``last_seen`` from the view ``sync.mismatch_lifecycle_seen``.
 """
 
 import logging
@@ -82,8 +84,7 @@ def _refresh_statistics(conn: psycopg.Connection[Any], counts: LifecycleCounts) 
 def apply_run(conn: psycopg.Connection[Any], run: RunTables) -> LifecycleCounts:
     """Move the dataset's lifecycle to ``run`` in the caller's transaction; return the run's counts."""
     latest = conn.execute(
-        "SELECT max(applied_date) FROM sync.mismatch_lifecycle WHERE sector = %s AND dataset = %s",
-        (run.sector, run.dataset),
+        read_sql("review/latest_applied.sql"), {"sector": run.sector, "dataset": run.dataset}
     ).fetchone()
     if latest is not None and latest[0] is not None and latest[0] > run.logical_date:
         raise LifecycleError(
@@ -94,6 +95,7 @@ def apply_run(conn: psycopg.Connection[Any], run: RunTables) -> LifecycleCounts:
         mismatches=quoted(*run.mismatches_table), matches=quoted(*run.matches_table)
     )
     conn.execute(statement, _params(run))
+    conn.execute(read_sql("review/record_run.sql"), _params(run))
     counts = run_counts(conn, sector=run.sector, dataset=run.dataset, logical_date=run.logical_date)
     _refresh_statistics(conn, counts)
     _log.info(
@@ -138,7 +140,7 @@ def lifecycle_entry(
     row = conn.execute(
         "SELECT sector, dataset, source_key, status, first_seen, last_seen, resolved_at, resolution, reopened_count, "
         "current_reasons, previous_reasons, verdict, verdict_by, verdict_at, verdict_comment, verdict_closed_at, "
-        "verdict_flagged FROM sync.mismatch_lifecycle WHERE sector = %s AND dataset = %s AND source_key = %s",
+        "verdict_flagged FROM sync.mismatch_lifecycle_seen WHERE sector = %s AND dataset = %s AND source_key = %s",
         (sector, dataset, source_key),
     ).fetchone()
     return None if row is None else LifecycleEntry(*row)

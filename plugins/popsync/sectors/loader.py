@@ -232,6 +232,8 @@ def _suggestion(item: Any, loc: tuple[str | int, ...]) -> tuple[str, str | None]
     if kind == "literal_error":
         choices = re.findall(r"'([^']*)'", str(item.get("ctx", {}).get("expected", "")))
         return f"{message}{shown}", _close(value, choices)
+    if kind.startswith("gx_"):
+        return message, str(item.get("ctx", {}).get("suggestion") or "") or None
     if kind == "union_tag_invalid":
         choices = re.findall(r"'([^']*)'", str(item.get("ctx", {}).get("expected_tags", "")))
         return f"unknown source kind {item.get('ctx', {}).get('tag')!r}; known: {', '.join(choices)}", _close(
@@ -257,8 +259,10 @@ def _describe(error: ValidationError, file: Path, doc: _Document, dataset_keys: 
             message = message.removeprefix("Value error, ")
         if item["type"] in ("union_tag_invalid", "union_tag_not_found"):
             loc = (*loc, "kind")
-        line = _line(doc.lines, _yaml_path(loc, dataset_keys))
-        issues.append(ConfigIssue(file, line, _field_name(loc, doc.data, dataset_keys), message, suggestion))
+        key = item.get("ctx", {}).get("key") if item["type"].startswith("gx_") else None
+        where = loc if key is None else (*loc, str(key))  # an expectation's argument: its own line
+        line = _line(doc.lines, _yaml_path(where, dataset_keys))
+        issues.append(ConfigIssue(file, line, _field_name(where, doc.data, dataset_keys), message, suggestion))
     return issues
 
 

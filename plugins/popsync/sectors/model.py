@@ -5,10 +5,12 @@ from pathlib import PurePosixPath
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from popsync.db.identifiers import checked_identifier
 from popsync.sectors.cron import cron_problem
+from popsync.sectors.gx_catalog import catalog, closest
 from popsync.settings import SQL_DIR
 
 MAX_BUCKETS = 64
@@ -36,6 +38,9 @@ class ColumnMapping(_Strict):
     """Boolean: the record is in force (valid card, pension being paid, enrolled pupil)."""
     updated_at: Identifier | None = None
     """Timestamp of the source record's last change, for the freshness check."""
+    death_date: Identifier | None = None
+    """Date of death (a death registration): checked against the register's deceased flag and date
+    of death (DEATH_NOT_IN_REGISTER, DEATH_DATE_MISMATCH)."""
 
 
 class ShareRule(_Strict):
@@ -115,6 +120,71 @@ class QualityRules(_Strict):
                 fresh.setdefault("severity", severity)
             data["extract_fresh"] = fresh
         return data
+
+
+ExpectationData = Literal["profile", "extract", "mismatches", "matches"]
+"""What an expectation from YAML validates: the run's one-row profile (the gate's measures), the
+extract as the sector database returns it, or the run's staged (unpublished) result tables."""
+
+
+class GxExpectation(_Strict):
+    """Any Great Expectations expectation, by its type and keyword arguments (GX's own JSON form)."""
+
+    type: str
+    """GX expectation type, e.g. ``expect_column_values_to_match_regex``."""
+    kwargs: dict[str, Any] = Field(default_factory=dict)
+    data: ExpectationData = "extract"
+    severity: Severity = "warn"
+    quality: Literal["đúng", "đủ", "sạch", "sống"] = "đúng"
+    name: Identifier | None = None
+    """Name of the check in ``sync.quality_results``; default ``<type>`` (+ ``__<column>``)."""
+
+    @field_validator("type")
+    @classmethod
+    def _known_type(cls, value: str) -> str:
+        known = catalog()
+        if value not in known:
+            raise PydanticCustomError(
+                "gx_unknown_expectation",
+                "unknown Great Expectations expectation '{value}'",
+                {"value": value, "suggestion": closest(value, list(known)) or ""},
+            )
+        return value
+
+    @field_validator("kwargs")
+    @classmethod
+    def _known_arguments(cls, value: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        kind = info.data.get("type")
+        if kind is None:  # the type itself was wrong; already reported
+            return value
+        args = catalog()[kind]
+        for key in value:
+            if key not in args.allowed:
+                raise PydanticCustomError(
+                    "gx_unknown_argument",
+                    "{kind} takes no argument '{key}'; it takes: {allowed}",
+                    {
+                        "kind": kind,
+                        "key": key,
+                        "allowed": ", ".join(sorted(args.allowed)),
+                        "suggestion": closest(key, args.allowed) or "",
+                    },
+                )
+        missing = sorted(args.required - set(value))
+        if missing:
+            raise PydanticCustomError(
+                "gx_missing_argument",
+                "{kind} needs the argument(s) {missing}",
+                {"kind": kind, "missing": ", ".join(missing)},
+            )
+        return value
+
+    @property
+    def check_name(self) -> str:
+        if self.name is not None:
+            return self.name
+        column = self.kwargs.get("column")
+        return f"{self.type}__{column}" if isinstance(column, str) else self.type
 
 
 def sql_file_problem(value: str) -> str | None:
@@ -263,8 +333,38 @@ class DatasetDefinition(_Strict):
     buckets: int | None = Field(default=None, ge=1, le=MAX_BUCKETS)
     """How many buckets a run of this dataset is split into (each a task of its own, mapped by
     Airflow over the workers); unset = from the extract's size and ``POPSYNC_ROWS_PER_BUCKET``."""
+    coverage_sql: str | None = None
+    """Death registrations: path below ``include/sql`` of a query over the sector database giving the
+    digitised scope (``commune``, ``covered_from``, ``covered_to``); register deaths in it with no
+    registration are reported in ``sync.unregistered_deaths``. Needs ``columns.death_date``."""
+    active_label: str | None = None
+    """How the province reports the rate over records in force, e.g. "thẻ BHYT còn hiệu lực"
+    (needs ``columns.is_active``); shown beside that rate."""
+    expectations: tuple[GxExpectation, ...] = ()
+    """Further Great Expectations expectations of the dataset's suite, validated by the gate."""
 
-    @field_validator("extract_sql")
+    @field_validator("expectations")
+    @classmethod
+    def _check_names_unique(cls, value: tuple[GxExpectation, ...]) -> tuple[GxExpectation, ...]:
+        names = [item.check_name for item in value]
+        builtin = set(QualityRules.model_fields)
+        clashes = sorted({name for name in names if names.count(name) > 1 or name in builtin})
+        if clashes:
+            raise ValueError(
+                f"expectation check names must be unique and differ from the built-in checks: {', '.join(clashes)}"
+                "; give each a `name:`"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _active_label_needs_is_active(self) -> "DatasetDefinition":
+        if self.active_label is not None and self.columns.is_active is None:
+            raise ValueError("active_label needs columns.is_active (the rate over records in force)")
+        if self.coverage_sql is not None and self.columns.death_date is None:
+            raise ValueError("coverage_sql needs columns.death_date (a death registration)")
+        return self
+
+    @field_validator("extract_sql", "coverage_sql")
     @classmethod
     def _extract_sql_exists(cls, value: str | None) -> str | None:
         return None if value is None else _checked_sql_file(value)

@@ -22,6 +22,7 @@ STAGING_COLUMNS: tuple[tuple[str, str], ...] = (
     ("gender", "text"),
     ("is_active", "boolean"),
     ("updated_at", "timestamptz"),
+    ("death_date", "text"),
 )
 """Role and PostgreSQL type of each staging column, in order."""
 

@@ -1,7 +1,7 @@
 """Process-wide state of the web app, built on first use: sectors, access map, pool, templates."""
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from fastapi.templating import Jinja2Templates
@@ -23,6 +23,8 @@ class WebContext:
     pool: WarehousePool
     refs: RecordRefs
     templates: Jinja2Templates
+    active_labels: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(sector, dataset) -> how provinces report the rate over records in force (sector YAML)."""
 
     def has_lifecycle(self) -> bool:
         return self.pool.has_relation(LIFECYCLE_TABLE)
@@ -50,6 +52,12 @@ def build_context() -> WebContext:
         pool=WarehousePool(),
         refs=RecordRefs.from_environment(),
         templates=Jinja2Templates(directory=str(TEMPLATES_DIR)),
+        active_labels={
+            (d.sector, dataset.name): dataset.active_label
+            for d in definitions
+            for dataset in d.datasets
+            if dataset.active_label is not None
+        },
     )
 
 

@@ -24,6 +24,26 @@ _LABELS: Final[dict[str, tuple[str, str]]] = {
     "nav_provinces": ("Tỉnh/thành", "Provinces"),
     "nav_reasons": ("Lý do", "Reasons"),
     "nav_workbench": ("Bản ghi lệch", "Mismatches"),
+    "nav_deaths": ("Khai tử", "Deaths"),
+    "deaths_hint": (
+        "Đăng ký khai tử đối chiếu hai chiều với CSDLQG: khai tử mà CSDLQG còn ghi là còn sống hoặc khác ngày mất, "
+        "và người đã mất trong CSDLQG chưa có đăng ký khai tử (chỉ trong các xã và thời kỳ đã số hóa).",
+        "Death registrations checked both ways against the register: registered deaths the register shows alive "
+        "or with another date of death, and register deaths with no registration (only in the communes and "
+        "period the digitised books cover).",
+    ),
+    "death_crosschecks": ("Đối chiếu khai tử", "Death cross-checks"),
+    "unregistered_deaths": ("Người đã mất chưa đăng ký khai tử", "Register deaths without a registration"),
+    "commune": ("Xã/phường", "Commune"),
+    "deaths": ("Số người", "Deaths"),
+    "death_period": ("Ngày mất", "Dates of death"),
+    "unregistered_death_explained": (
+        "Người đã mất theo CSDLQG, cư trú ở xã đã số hóa, chết trong thời kỳ đã số hóa, nhưng không có đăng ký "
+        "khai tử (không có bản ghi ngành nên không nằm trong danh sách bản ghi lệch).",
+        "The register records a death in a digitised commune and period but there is no death registration "
+        "(there is no sector record, so it is not a mismatch).",
+    ),
+    "nav_data_docs": ("Chất lượng dữ liệu (Data Docs)", "Data quality (Data Docs)"),
     "switch_language": ("English", "Tiếng Việt"),
     "signed_in_as": ("Người dùng", "Signed in as"),
     "sectors_allowed": ("Lĩnh vực được xem", "Sectors you can see"),
@@ -34,6 +54,19 @@ _LABELS: Final[dict[str, tuple[str, str]]] = {
     "matched": ("Khớp", "Matched"),
     "mismatched": ("Lệch", "Mismatched"),
     "sync_rate": ("Tỷ lệ đồng bộ", "Sync rate"),
+    "active_rate": ("Tỷ lệ đồng bộ (còn hiệu lực)", "Sync rate (in force)"),
+    "provinces_current_hint": (
+        "Theo 34 tỉnh, thành phố từ 01/7/2025; bản ghi báo theo mã tỉnh cũ được tính vào tỉnh mới kế thừa.",
+        "By the 34 provinces since 1 July 2025; records reported under a former province count under its successor.",
+    ),
+    "provinces_current": ("34 tỉnh, thành phố hiện nay", "The 34 current provinces"),
+    "provinces_former": ("Gồm các tỉnh cũ", "Formed from"),
+    "provinces_former_of": (
+        "Các tỉnh cũ (mã như được ghi nhận) của tỉnh này ·",
+        "Its former provinces (codes as recorded) ·",
+    ),
+    "provinces_former_all": ("63 tỉnh cũ (mã như được ghi nhận)", "The 63 former provinces (codes as recorded)"),
+    "active_label": ("Chỉ tiêu báo cáo", "Reported as"),
     "change": ("Thay đổi", "Change"),
     "points": ("điểm", "pts"),
     "quality": ("Chất lượng", "Quality"),
@@ -214,7 +247,16 @@ REASONS: Final[dict[str, tuple[str, str]]] = {
         "Người đã mất theo CSDLQG nhưng bản ghi vẫn còn hiệu lực (thẻ, lương hưu, ...).",
         "The register records the person as dead but the record is still in force (card, pension, ...).",
     ),
+    "DEATH_NOT_IN_REGISTER": (
+        "Đã đăng ký khai tử nhưng CSDLQG vẫn ghi người này còn sống; đã tự động gửi phản hồi cho CSDLQG.",
+        "A registered death of a person the register shows alive; sent to the register authority automatically.",
+    ),
+    "DEATH_DATE_MISMATCH": (
+        "Ngày mất trong đăng ký khai tử khác với ngày mất trong CSDLQG.",
+        "The date of death registered differs from the register's.",
+    ),
 }
+
 
 VERDICTS: Final[tuple[str, ...]] = ("acknowledged", "fixing_at_source", "register_wrong", "not_fixable")
 STATUSES: Final[tuple[str, ...]] = ("new", "recurring", "reopened")
@@ -260,6 +302,8 @@ EXPORT_COLUMNS: Final[tuple[tuple[str, str, str], ...]] = (
     ("linked_national_id", "Số định danh (CSDLQG)", "ID number (register)"),
     ("province_code", "Mã tỉnh", "Province code"),
     ("province_name", "Tỉnh/thành", "Province"),
+    ("current_province_code", "Mã tỉnh hiện nay", "Current province code"),
+    ("current_province_name", "Tỉnh/thành hiện nay", "Current province"),
     ("reasons", "Lý do", "Reasons"),
     ("first_seen", "Lần đầu phát hiện", "First seen"),
     ("status", "Trạng thái", "Status"),

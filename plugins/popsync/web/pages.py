@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from popsync.domain.provinces import PROVINCES
+from popsync.domain.provinces_now import CURRENT_PROVINCES
 from popsync.web import queries, views
 from popsync.web.deps import RequestEnv, query_lists, request_env, single
 from popsync.web.filters import PAGE_SIZE, Cursor, FilterError, MismatchFilter, parse_filter
@@ -62,9 +63,11 @@ def provinces_page(request: Request, env: Env) -> Response:
     dataset = _dataset(env, sector, single(params, "dataset"))
     sort = single(params, "sort", views.PROVINCE_SORTS) or "rate"
     order = single(params, "order", views.ORDERS) or ("desc" if sort in ("rate", "total", "mismatched") else "asc")
+    current = single(params, "current", tuple(CURRENT_PROVINCES))
+    former = single(params, "former", ("1",)) == "1"
     sectors = env.visible(sector)
     with env.ctx.pool.transaction(env.scope(sectors)) as conn:
-        rows = views.province_rows(conn, sectors, dataset, sort, order)
+        rows = views.province_rows(conn, sectors, dataset, sort, order, current=current, former=former)
     return render(
         request,
         env,
@@ -76,6 +79,10 @@ def provinces_page(request: Request, env: Env) -> Response:
         dataset=dataset,
         sort=sort,
         order=order,
+        current=current,
+        current_name=CURRENT_PROVINCES.get(current or "", ""),
+        former=former,
+        former_names=PROVINCES,
     )
 
 
@@ -88,6 +95,30 @@ def reasons_page(request: Request, env: Env) -> Response:
     with env.ctx.pool.transaction(env.scope(sectors)) as conn:
         data = views.reasons(conn, sectors, dataset, env.t)
     return render(request, env, "reasons.html", "reasons", data=data, sector=sector, dataset=dataset)
+
+
+DEATH_CODES = ("DEATH_NOT_IN_REGISTER", "DEATH_DATE_MISMATCH")
+
+
+@router.get("/deaths", response_class=HTMLResponse, name="deaths")
+def deaths_page(request: Request, env: Env) -> Response:
+    """Death registrations checked both ways: the two reason codes, and register deaths in the
+    digitised scope that have no registration (counts per commune, no ID numbers)."""
+    sectors = env.visible(None)
+    with env.ctx.pool.transaction(env.scope(sectors)) as conn:
+        rows = queries.unregistered_deaths(conn, sectors)
+        counts = {row.reason: row.records for row in queries.reason_counts(conn, sectors, None)}
+    checks = [(code, counts.get(code, 0)) for code in DEATH_CODES]
+    checks.append(("UNREGISTERED_DEATH", sum(row.deaths for row in rows)))
+    return render(
+        request,
+        env,
+        "deaths.html",
+        "deaths",
+        rows=rows,
+        checks=checks,
+        province_name=lambda code: f"{PROVINCES.get(code, code)} ({code})" if code else "—",
+    )
 
 
 def decode_cursor(env: RequestEnv, token: str | None) -> Cursor | None:

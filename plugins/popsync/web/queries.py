@@ -9,6 +9,7 @@ from psycopg import sql
 
 from popsync.db.sql_files import read_sql
 from popsync.domain.provinces import PROVINCES
+from popsync.domain.provinces_now import CURRENT_OF, CURRENT_PROVINCES
 from popsync.web.db import Connection
 from popsync.web.filters import Cursor, MismatchFilter
 
@@ -24,6 +25,10 @@ class SectorRollup:
     matched: int
     mismatched: int
     sync_rate: float | None
+    active_total: int | None = None
+    active_matched: int | None = None
+    active_sync_rate: float | None = None
+    """Over the datasets that report records in force (None when none does)."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,10 @@ class DatasetLatest:
     warning_count: int
     new_mismatches: int | None
     resolved_mismatches: int | None
+    active_total: int | None = None
+    """Records in force (is_active true); None for datasets without is_active."""
+    active_matched: int | None = None
+    active_sync_rate: float | None = None
 
     @property
     def change_points(self) -> float | None:
@@ -66,6 +75,20 @@ class ProvinceRate:
     matched: int
     mismatched: int
     sync_rate: float | None
+    active_total: int | None = None
+    active_sync_rate: float | None = None
+    active_matched: int | None = None
+
+
+@dataclass(frozen=True)
+class UnregisteredDeaths:
+    sector: str
+    dataset: str
+    residence_province: str | None
+    residence_commune: str
+    deaths: int
+    first_death: date | None
+    last_death: date | None
 
 
 @dataclass(frozen=True)
@@ -139,7 +162,12 @@ class RegisterPerson:
 
 def sector_rollup(conn: Connection, sectors: Sequence[str]) -> list[SectorRollup]:
     rows = conn.execute(read_sql("web/rollup.sql"), {"sectors": list(sectors)}).fetchall()
-    return [SectorRollup(str(r[0]), int(r[1]), int(r[2]), int(r[3]), int(r[4]), _float(r[5])) for r in rows]
+    return [
+        SectorRollup(
+            str(r[0]), int(r[1]), int(r[2]), int(r[3]), int(r[4]), _float(r[5]), _int(r[6]), _int(r[7]), _float(r[8])
+        )
+        for r in rows
+    ]
 
 
 def latest_datasets(conn: Connection, sectors: Sequence[str]) -> list[DatasetLatest]:
@@ -159,6 +187,9 @@ def latest_datasets(conn: Connection, sectors: Sequence[str]) -> list[DatasetLat
             warning_count=int(r[10]),
             new_mismatches=None if r[11] is None else int(r[11]),
             resolved_mismatches=None if r[12] is None else int(r[12]),
+            active_total=_int(r[13]),
+            active_matched=_int(r[14]),
+            active_sync_rate=_float(r[15]),
         )
         for r in rows
     ]
@@ -174,12 +205,20 @@ def trend(conn: Connection, sectors: Sequence[str], runs: int = TREND_RUNS) -> l
 
 def province_rates(conn: Connection, sectors: Sequence[str], dataset: str | None) -> list[ProvinceRate]:
     rows = conn.execute(read_sql("web/provinces.sql"), {"sectors": list(sectors), "dataset": dataset}).fetchall()
-    return [ProvinceRate(str(r[0]), int(r[1]), int(r[2]), int(r[3]), _float(r[4])) for r in rows]
+    return [
+        ProvinceRate(str(r[0]), int(r[1]), int(r[2]), int(r[3]), _float(r[4]), _int(r[5]), _float(r[6]), _int(r[7]))
+        for r in rows
+    ]
 
 
 def reason_counts(conn: Connection, sectors: Sequence[str], dataset: str | None) -> list[ReasonCount]:
     rows = conn.execute(read_sql("web/reasons.sql"), {"sectors": list(sectors), "dataset": dataset}).fetchall()
     return [ReasonCount(str(r[0]), int(r[1])) for r in rows]
+
+
+def unregistered_deaths(conn: Connection, sectors: Sequence[str]) -> list[UnregisteredDeaths]:
+    rows = conn.execute(read_sql("web/unregistered_deaths.sql"), {"sectors": list(sectors)}).fetchall()
+    return [UnregisteredDeaths(str(r[0]), str(r[1]), r[2], str(r[3]), int(r[4]), r[5], r[6]) for r in rows]
 
 
 def reason_trend(conn: Connection, sectors: Sequence[str], dataset: str | None, days: int = 30) -> list[ReasonDay]:
@@ -257,6 +296,8 @@ def copy_mismatches_csv(
         **criteria.sql_params(sectors, after=None, limit=None),
         "province_codes": list(PROVINCES),
         "province_names": list(PROVINCES.values()),
+        "current_codes": [CURRENT_OF[code] for code in PROVINCES],
+        "current_names": [CURRENT_PROVINCES[CURRENT_OF[code]] for code in PROVINCES],
     }
     with conn.cursor() as cursor:
         with cursor.copy(statement, params) as copy:
@@ -305,3 +346,7 @@ def register_person(conn: Connection, national_id: str) -> RegisterPerson | None
 
 def _float(value: object) -> float | None:
     return None if value is None else float(str(value))
+
+
+def _int(value: object) -> int | None:
+    return None if value is None else int(str(value))

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from popsync.domain.provinces import PROVINCES
+from popsync.domain.provinces_now import CURRENT_PROVINCES, SUCCESSORS, current_province
 from popsync.web import queries
 from popsync.web.charts import Bar, Series, bar_chart, line_chart
 from popsync.web.compare import FieldComparison, compare
@@ -46,23 +47,78 @@ class ProvinceRow:
     matched: int
     mismatched: int
     sync_rate: float | None
+    active_total: int | None = None
+    active_sync_rate: float | None = None
+    formers: tuple[str, ...] = ()
+    """A current province: the former province codes its records were reported under."""
+    current_code: str | None = None
+    """A former province (drill-down): the current province it is part of."""
+
+
+def _by_current(rates: Sequence[queries.ProvinceRate]) -> list[queries.ProvinceRate]:
+    """The rates of the 63 former codes summed per current province (unknown codes stay apart)."""
+    sums: dict[str, list[int]] = {}
+    actives: dict[str, list[int]] = {}
+    for rate in rates:
+        code = current_province(rate.province_code) or rate.province_code
+        total = sums.setdefault(code, [0, 0, 0])
+        total[0] += rate.total
+        total[1] += rate.matched
+        total[2] += rate.mismatched
+        if rate.active_total is not None and rate.active_matched is not None:
+            active = actives.setdefault(code, [0, 0])
+            active[0] += rate.active_total
+            active[1] += rate.active_matched
+    return [
+        queries.ProvinceRate(
+            code,
+            total,
+            matched,
+            mismatched,
+            matched / total if total else None,
+            actives[code][0] if code in actives else None,
+            actives[code][1] / actives[code][0] if code in actives and actives[code][0] else None,
+            actives[code][1] if code in actives else None,
+        )
+        for code, (total, matched, mismatched) in sums.items()
+    ]
 
 
 def province_rows(
-    conn: Connection, sectors: Sequence[str], dataset: str | None, sort: str, order: str
+    conn: Connection,
+    sectors: Sequence[str],
+    dataset: str | None,
+    sort: str,
+    order: str,
+    current: str | None = None,
+    former: bool = False,
 ) -> list[ProvinceRow]:
-    rates = queries.province_rates(conn, sectors, dataset)
+    """Rates per current province (default); ``current`` = one current province's former provinces
+    (the drill-down); ``former`` = all 63 former provinces (the codes as recorded)."""
+    raw = queries.province_rates(conn, sectors, dataset)
+    if current is not None:
+        rates = [r for r in raw if current_province(r.province_code) == current]
+    elif former:
+        rates = raw
+    else:
+        rates = _by_current(raw)
+    drill = current is not None or former
     by_rate = sorted(rates, key=lambda r: (-(r.sync_rate or 0.0), r.province_code))
     rank = {r.province_code: index + 1 for index, r in enumerate(by_rate)}
+    names = PROVINCES if drill else CURRENT_PROVINCES
     rows = [
         ProvinceRow(
             rank[r.province_code],
             r.province_code,
-            PROVINCES.get(r.province_code, r.province_code),
+            names.get(r.province_code, r.province_code),
             r.total,
             r.matched,
             r.mismatched,
             r.sync_rate,
+            r.active_total,
+            r.active_sync_rate,
+            () if drill else tuple(sorted(SUCCESSORS.get(r.province_code, "").split())),
+            current_province(r.province_code) if drill else None,
         )
         for r in rates
     ]

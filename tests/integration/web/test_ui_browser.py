@@ -228,3 +228,99 @@ def test_a_sector_user_and_an_anonymous_browser(api_server: str, browser: Any) -
     anonymous.goto(f"{api_server}/popsync/")
     assert "/auth/login" in anonymous.url
     anonymous.context.close()
+
+
+def test_overview_shows_both_rates_with_the_provinces_label(
+    api_server: str, browser: Any, artefacts: Path, warehouse: psycopg.Connection[Any]
+) -> None:
+    """Per dataset: the rate over all records and the rate over records in force, labelled the way
+    provinces report it ("thẻ BHYT còn hiệu lực"); a dataset without is_active shows no second rate."""
+    page = _page(browser, api_server, "ui_admin")
+    page.goto(f"{api_server}/popsync/")
+    rows = warehouse.execute(
+        "SELECT sector, dataset, sync_rate, active_sync_rate FROM sync.latest_sync_rate "
+        "WHERE sector IN ('health_insurance', 'justice') ORDER BY sector, dataset"
+    ).fetchall()
+    assert rows
+    for sector, dataset, rate, active_rate in rows:
+        row = page.locator(f'#datasets tr[data-sector="{sector}"][data-dataset="{dataset}"]')
+        assert f"{rate * 100:.2f}%" in row.locator("td.rate").inner_text()
+        shown = row.locator("td.active-rate").inner_text()
+        if active_rate is None:
+            assert shown.strip() == "—" and row.locator("td.active-label").inner_text().strip() == ""
+        else:
+            assert f"{active_rate * 100:.2f}%" in shown
+    cards = page.locator('#datasets tr[data-sector="health_insurance"][data-dataset="cards"] td.active-label')
+    assert cards.inner_text().strip() == "thẻ BHYT còn hiệu lực"
+    assert any(active is None for _, dataset, _, active in rows if dataset == "birth_registrations")
+    page.screenshot(path=str(artefacts / "08-overview-active-rates.png"), full_page=True)
+    page.context.close()
+
+
+def test_death_registrations_checked_both_ways(
+    api_server: str, browser: Any, artefacts: Path, warehouse: psycopg.Connection[Any]
+) -> None:
+    """The deaths page: both cross-check codes (linked to the workbench) and the register deaths
+    without a registration per commune; the reasons page explains the new codes."""
+    unregistered = warehouse.execute(
+        "SELECT residence_commune, count(*) FROM sync.unregistered_deaths WHERE sector = 'justice' "
+        "GROUP BY residence_commune"
+    ).fetchall()
+    assert unregistered
+    page = _page(browser, api_server, "ui_admin")
+    page.goto(f"{api_server}/popsync/deaths")
+    assert page.locator("h1").inner_text() == "Khai tử"
+    for commune, count in unregistered:
+        row = page.locator(f'#unregistered-deaths tr[data-commune="{commune}"]')
+        assert row.locator("td.num").inner_text().strip() == f"{count:,}"
+    total = sum(count for _, count in unregistered)
+    cell = page.locator('#death-checks tr[data-code="UNREGISTERED_DEATH"] td.num')
+    assert cell.inner_text().strip() == f"{total:,}"
+    for code in ("DEATH_NOT_IN_REGISTER", "DEATH_DATE_MISMATCH"):
+        row = warehouse.execute(
+            "SELECT count(*) FROM sync.mismatches WHERE sector = 'justice' AND %s = ANY(reasons)", (code,)
+        ).fetchone()
+        assert row is not None and row[0] > 0
+        link = page.locator(f'#death-checks tr[data-code="{code}"] td.num a')
+        assert link.inner_text().strip() == f"{row[0]:,}"
+    page.screenshot(path=str(artefacts / "09-deaths.png"), full_page=True)
+    page.locator('#death-checks tr[data-code="DEATH_NOT_IN_REGISTER"] td.num a').click()
+    page.wait_for_load_state()
+    keys = page.locator("#mismatches a.record-link").all_inner_texts()
+    assert keys and all(key.startswith("KT/") for key in keys)
+    page.goto(f"{api_server}/popsync/reasons")
+    assert page.locator('#reasons tr[data-code="DEATH_NOT_IN_REGISTER"]').count() == 1
+    assert page.locator('#reasons tr[data-code="DEATH_DATE_MISMATCH"]').count() == 1
+    page.context.close()
+
+
+def test_provinces_of_today_with_the_former_ones_as_drill_down(
+    api_server: str, browser: Any, artefacts: Path, warehouse: psycopg.Connection[Any]
+) -> None:
+    """The provinces page reports by the 34 current provinces; a merged one drills down to the former
+    provinces its records were reported under, whose counts add up to it."""
+    from popsync.domain.provinces_now import CURRENT_OF, CURRENT_PROVINCES
+
+    page = _page(browser, api_server, "ui_admin")
+    page.goto(f"{api_server}/popsync/provinces?sector=health_insurance")
+    codes = [code for code in page.locator("#provinces tbody tr").evaluate_all("rows => rows.map(r => r.dataset.code)")]
+    assert sorted(code for code in codes if code in CURRENT_PROVINCES) == sorted(CURRENT_PROVINCES)
+    assert all(code in CURRENT_PROVINCES or code == "unknown" for code in codes)
+    row = page.locator('#provinces tr[data-code="031"]')  # Hải Phòng = Hải Phòng + Hải Dương
+    assert "Hải Phòng" in row.inner_text() and "Hải Dương" in row.locator("td.formers").inner_text()
+    total = int(row.locator("td.num").nth(3).inner_text().replace(",", ""))
+    page.screenshot(path=str(artefacts / "10-provinces-current.png"), full_page=True)
+    row.locator("a.drill").click()
+    page.wait_for_load_state()
+    former = page.locator("#provinces tbody tr").evaluate_all("rows => rows.map(r => r.dataset.code)")
+    assert former and all(CURRENT_OF[code] == "031" for code in former)
+    cells = page.locator("#provinces tbody tr td:nth-child(6)").all_inner_texts()
+    counts = [int(text.replace(",", "")) for text in cells]
+    assert sum(counts) == total
+    expected = warehouse.execute(
+        "SELECT sum(p.total) FROM sync.province_sync_rate AS p JOIN sync.latest_sync_rate AS l "
+        "USING (sector, dataset, run_id) WHERE p.sector = 'health_insurance' AND p.province_code IN ('030', '031')"
+    ).fetchone()
+    assert expected == (total,)
+    page.screenshot(path=str(artefacts / "11-provinces-drill-down.png"), full_page=True)
+    page.context.close()

@@ -17,6 +17,7 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
+from popsync.domain.provinces_now import CURRENT_OF, CURRENT_PROVINCES
 from popsync.settings import WAREHOUSE_DATABASE, Settings
 from popsync.web.i18n import EXPORT_COLUMNS, export_header
 
@@ -119,23 +120,27 @@ def test_overview_numbers_equal_the_contract_views(
 ) -> None:
     body = web_client.get("/popsync/api/overview", headers=admin).json()
     rollup = warehouse.execute(
-        "SELECT sector, datasets, total, matched, mismatched, sync_rate FROM sync.sector_rollup "
-        "WHERE sector = ANY(%s) ORDER BY sector",
+        "SELECT sector, datasets, total, matched, mismatched, sync_rate, active_total, active_matched, "
+        "active_sync_rate FROM sync.sector_rollup WHERE sector = ANY(%s) ORDER BY sector",
         (list(SECTORS),),
     ).fetchall()
     assert [tuple(row.values()) for row in body["rollup"]] == [tuple(row) for row in rollup]
     assert len(rollup) == len(SECTORS)
     latest = warehouse.execute(
-        "SELECT sector, dataset, run_id, total, matched, mismatched, sync_rate, quality_status "
-        "FROM sync.latest_sync_rate WHERE sector = ANY(%s) ORDER BY sector, dataset",
+        "SELECT sector, dataset, run_id, total, matched, mismatched, sync_rate, quality_status, active_total, "
+        "active_sync_rate FROM sync.latest_sync_rate WHERE sector = ANY(%s) ORDER BY sector, dataset",
         (list(SECTORS),),
     ).fetchall()
-    fields = ("sector", "dataset", "run_id", "total", "matched", "mismatched", "sync_rate", "quality_status")
+    fields = (
+        "sector", "dataset", "run_id", "total", "matched", "mismatched", "sync_rate", "quality_status",
+        "active_total", "active_sync_rate",
+    )  # fmt: skip
     got = [tuple(d[name] for name in fields) for d in body["datasets"]]
     assert got == [tuple(row) for row in latest]
     page = web_client.get("/popsync/", headers=admin).text
-    for _, _, total, _, _, rate in rollup:
+    for _, _, total, _, _, rate, _, _, active_rate in rollup:
         assert f"{rate * 100:.2f}%" in page
+        assert active_rate is None or f"{active_rate * 100:.2f}%" in page
         assert f"{total:,}" in page
     for row in latest:
         assert f"/dags/sync_{row[0]}/runs/" in page
@@ -164,13 +169,22 @@ def test_province_rates_add_up_to_the_sector(
     web_client: TestClient, admin: dict[str, str], warehouse: Conn, sector: str
 ) -> None:
     rows = web_client.get("/popsync/api/provinces", params={"sector": sector}, headers=admin).json()
-    expected = warehouse.execute(
+    recorded = warehouse.execute(
         "SELECT p.province_code, sum(p.total), sum(p.matched) FROM sync.province_sync_rate AS p "
         "JOIN sync.latest_sync_rate AS l USING (sector, dataset, run_id) WHERE p.sector = %s "
         "GROUP BY p.province_code",
         (sector,),
     ).fetchall()
-    assert {r["code"]: (r["total"], r["matched"]) for r in rows} == {c: (int(t), int(m)) for c, t, m in expected}
+    # by current province (default): recorded codes of either table summed under their current province
+    expected: dict[str, tuple[int, int]] = {}
+    for code, total_rows, matched_rows in recorded:
+        key = CURRENT_OF.get(code, code)
+        before = expected.get(key, (0, 0))
+        expected[key] = (before[0] + int(total_rows), before[1] + int(matched_rows))
+    assert {r["code"]: (r["total"], r["matched"]) for r in rows} == expected
+    assert all(r["code"] in CURRENT_PROVINCES or r["code"] == "unknown" for r in rows)
+    former = web_client.get("/popsync/api/provinces", params={"sector": sector, "former": "1"}, headers=admin).json()
+    assert {r["code"]: (r["total"], r["matched"]) for r in former} == {c: (int(t), int(m)) for c, t, m in recorded}
     total = warehouse.execute("SELECT total FROM sync.sector_rollup WHERE sector = %s", (sector,)).fetchone()
     assert total is not None and sum(r["total"] for r in rows) == total[0]
     rates = [r["sync_rate"] for r in rows]
