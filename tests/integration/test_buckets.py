@@ -8,8 +8,14 @@ test-only sector fed by the health-insurance database, so the shipped sectors' r
 as the session's first runs left them.
 """
 
+import json
+import math
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -17,12 +23,13 @@ import pytest
 
 from popsync.airflow.runner import DagRunResult
 from popsync.pipeline import plan as plan_module
+from popsync.pipeline.faults import KILL_AT_ENV
 from popsync.pipeline.results import DatasetState
 from popsync.pipeline.run import DatasetRun
 from popsync.pipeline.sequence import run_dataset
 from popsync.sectors import load_sectors
 from popsync.sectors.model import SectorDefinition
-from popsync.settings import Settings
+from popsync.settings import INCLUDE_DIR, Settings
 from tests.integration.sector_cleanup import forget_sector
 
 SECTOR = "bucket_check"
@@ -213,23 +220,84 @@ def _planned_run(run: DatasetRun, planned: Any) -> DatasetRun:
     return replace(run, attempt=planned.attempt, buckets=planned.buckets)
 
 
-def test_airflow_maps_reconcile_over_the_buckets(
-    hard_cases: dict[str, list[str]], settings: Settings, fresh_date: Any
-) -> None:
-    """Through Airflow (dag.test): one mapped reconcile task instance per bucket, one publish of all."""
-    from popsync.airflow.sector_dag import PEAK_MEMORY_XCOM, build_sector_dag
+CHILD = """
+import json, sys
+from datetime import datetime
+from popsync.airflow.runner import run_dag
+result = run_dag(sys.argv[1], datetime.fromisoformat(sys.argv[2]))
+print("RESULT " + json.dumps({"state": result.state, "run_id": result.run_id}))
+"""
 
+
+def _sector_yaml() -> str:
+    """The shipped health-insurance definition as the test sector, reading the same database."""
+    shipped = (INCLUDE_DIR / "sectors" / "health_insurance.yaml").read_text(encoding="utf-8")
+    assert "sector: health_insurance\n" in shipped
+    return shipped.replace("sector: health_insurance\n", f"sector: {SECTOR}\nsource_conn_id: {_sector().conn_id}\n", 1)
+
+
+def _task_instances(run_id: str) -> tuple[dict[tuple[str, int], str], list[object]]:
+    """The run's task states by (task, map index) and its peak-memory XCom values, from Airflow's database."""
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    from popsync.airflow.sector_dag import PEAK_MEMORY_XCOM
+
+    with create_session() as session:
+        instances = session.execute(
+            select(TaskInstance.task_id, TaskInstance.map_index, TaskInstance.state).where(
+                TaskInstance.dag_id == f"sync_{SECTOR}", TaskInstance.run_id == run_id
+            )
+        ).all()
+        xcoms = session.scalars(
+            select(XComModel).where(
+                XComModel.dag_id == f"sync_{SECTOR}", XComModel.run_id == run_id, XComModel.key == PEAK_MEMORY_XCOM
+            )
+        ).all()
+        peaks = [XComModel.deserialize_value(xcom) for xcom in xcoms]
+    return {(task, index): str(state) for task, index, state in instances}, peaks
+
+
+def test_airflow_maps_reconcile_over_the_buckets(
+    hard_cases: dict[str, list[str]], settings: Settings, fresh_date: Any, tmp_path: Path
+) -> None:
+    """Through Airflow (the shipped sector DAG file, ``dag.test`` in a process of its own): the
+    extract's size and ``POPSYNC_ROWS_PER_BUCKET`` give three buckets, one mapped reconcile task
+    instance each, and one publish of all."""
     sector = _sector()
-    split = sector.model_copy(update={"datasets": (sector.datasets[0].model_copy(update={"buckets": 3}),)})
-    dag = build_sector_dag(split)
-    dag_run = dag.test(logical_date=fresh_date())
-    instances = dag_run.get_task_instances()
-    states = {(ti.task_id, ti.map_index): str(ti.state) for ti in instances}
-    assert str(dag_run.state) == "success", states
-    assert sorted(index for task, index in states if task == "cards.reconcile") == [0, 1, 2]
+    records = plan_module.count_records(DatasetRun(sector, sector.datasets[0], "manual__buckets_count", fresh_date()))
+    assert records is not None and records > 1000
+    sectors_dir = tmp_path / "sectors"
+    sectors_dir.mkdir()
+    (sectors_dir / f"{SECTOR}.yaml").write_text(_sector_yaml(), encoding="utf-8")
+    env = {
+        **os.environ,
+        "POPSYNC_SECTORS_DIR": str(sectors_dir),
+        "POPSYNC_ROWS_PER_BUCKET": str(math.ceil(records / 3)),
+        "POPSYNC_TASK_RETRIES": "0",
+    }
+    env.pop(KILL_AT_ENV, None)
+    when = fresh_date()
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, f"sync_{SECTOR}", when.isoformat()],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    tail = "\n".join((done.stdout + done.stderr).splitlines()[-30:])
+    results = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
+    assert done.returncode == 0 and results, tail
+    outcome = json.loads(results[-1].removeprefix("RESULT "))
+    assert outcome["state"] == "success", tail
+
+    states, peaks = _task_instances(outcome["run_id"])
+    assert sorted(index for task, index in states if task == "cards.reconcile") == [0, 1, 2], states
     assert all(state == "success" for state in states.values() if state != "skipped"), states
-    peaks = [ti.xcom_pull(task_ids=ti.task_id, map_indexes=ti.map_index, key=PEAK_MEMORY_XCOM) for ti in instances]
-    assert any(peak is not None and peak > 0 for peak in peaks)
+    assert any(isinstance(peak, (int, float)) and peak > 0 for peak in peaks), peaks
     published = _published(settings)
     assert published["buckets"] == [0, 1, 2]
     with psycopg.connect(settings.database_url_for("popsync_warehouse")) as conn:
