@@ -47,11 +47,11 @@ def _run(in_process: bool, logical_date: datetime) -> tuple[str, bool]:
     from popsync.settings import get_settings
 
     if in_process:
-        from popsync.airflow.runner import run_dag
+        from popsync.local.dag_runner import run_dag
 
         result = run_dag(SECTOR_DAG, logical_date)
         return result.run_id, result.succeeded
-    from popsync.airflow.main_job import run_through_scheduler
+    from popsync.local.main_job import run_through_scheduler
 
     job = run_through_scheduler(get_settings(), [SECTOR_DAG], logical_date, out=sys.stderr)
     progress = job.runs[SECTOR_DAG]
@@ -135,8 +135,8 @@ def main() -> int:
     if args.rows_per_bucket is not None:
         os.environ["POPSYNC_ROWS_PER_BUCKET"] = str(args.rows_per_bucket)
 
-    from popsync.airflow_env import apply_airflow_environment
-    from popsync.bootstrap import bootstrap
+    from popsync.local.airflow_env import apply_airflow_environment
+    from popsync.local.bootstrap import bootstrap
     from popsync.settings import PROJECT_DIR, get_settings
 
     settings = get_settings()

@@ -378,8 +378,8 @@ def main() -> int:
     parser.add_argument("--results-dir", type=Path, default=ROOT / "benchmarks" / "results")
     args = parser.parse_args()
 
-    from popsync.airflow_env import apply_airflow_environment
     from popsync.db.embedded import EmbeddedPostgres
+    from popsync.local.airflow_env import apply_airflow_environment
     from popsync.settings import get_settings
 
     settings = get_settings()

@@ -39,7 +39,7 @@ import json, time
 from pathlib import Path
 from popsync.db.duck import duckdb_session, store_arrow
 from popsync.db.sql_files import read_sql
-from popsync.sources.database import database_reader
+from popsync.sources.sqlalchemy_reader import database_reader
 from popsync.sources.files import file_reader
 from popsync.sources.locate import SourceFile
 from tests.sources.file_samples import COLUMNS, file_source

@@ -37,7 +37,7 @@ USER, PASSWORD = "bench_admin", "bench-secret"
 def _prepare_environment() -> None:
     os.environ.setdefault("POPSYNC_HOME", str(ROOT / ".popsync" / "bench-ui"))
     os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING")
-    from popsync.airflow_env import apply_airflow_environment
+    from popsync.local.airflow_env import apply_airflow_environment
     from popsync.settings import get_settings
 
     apply_airflow_environment(get_settings())
@@ -124,7 +124,7 @@ def _free_port() -> int:
 
 
 def start_server(work: Path, port: int) -> subprocess.Popen[bytes]:
-    from popsync.bootstrap import airflow_command
+    from popsync.local.bootstrap import airflow_command
 
     work.mkdir(parents=True, exist_ok=True)
     (work / "passwords.json").write_text(json.dumps({USER: PASSWORD}))
@@ -285,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--name", default="ui-latest")
     args = parser.parse_args(argv)
     _prepare_environment()
-    from popsync.bootstrap import bootstrap
+    from popsync.local.bootstrap import bootstrap
     from popsync.settings import get_settings
 
     settings = get_settings()

@@ -264,12 +264,12 @@ stack_test() {
     step_done
 
     step "anonymous requests refused (Airflow API, popsync pages, JSON, exports, Data Docs)"
-    in_stack python3 -m popsync.airflow.stack_check anonymous --api "$API"
+    in_stack python3 -m popsync.local.stack_check anonymous --api "$API"
     step_done
 
     api_login
     step "every DAG through the scheduler on two Celery workers"
-    in_stack python3 -m popsync.airflow.stack_check run --api "$API" --expect-workers 2
+    in_stack python3 -m popsync.local.stack_check run --api "$API" --expect-workers 2
     step_done
 
     step "score against the ground truth (popsync evaluate)"
@@ -279,7 +279,7 @@ stack_test() {
 
     step "a worker killed (docker kill) while it runs a reconcile task"
     # health_insurance: its reconcile task (the largest dataset) runs longest, so it is caught running
-    in_stack python3 -m popsync.airflow.stack_check kill-worker --api "$API" --sectors health_insurance | while IFS= read -r line; do
+    in_stack python3 -m popsync.local.stack_check kill-worker --api "$API" --sectors health_insurance | while IFS= read -r line; do
         echo "$line"
         case $line in
         "KILL "*)

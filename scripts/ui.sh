@@ -2,7 +2,7 @@
 # Start the Airflow UI (API server on 127.0.0.1:$POPSYNC_API_PORT, default 8080), scheduler, DAG
 # processor and triggerer on the same database. `popsync run` uses these while they run.
 # Local single-user mode: every request on 127.0.0.1 is an admin's (Airflow's all-admins mode, set
-# by popsync.airflow_env), so nothing here listens beyond this machine. The stack requires a login.
+# by popsync.local.airflow_env), so nothing here listens beyond this machine. The stack requires a login.
 # Stopping this script (Ctrl-C, SIGTERM) stops every process it started, the scheduler's
 # LocalExecutor workers included (scripts/service_group.sh).
 set -euo pipefail

@@ -29,7 +29,7 @@ for _key in [key for key in os.environ if key.startswith(("AIRFLOW_CONN_POPSYNC"
     del os.environ[_key]
 os.environ.pop("AIRFLOW_HOME", None)
 
-from popsync.airflow_env import apply_airflow_environment  # noqa: E402
+from popsync.local.airflow_env import apply_airflow_environment  # noqa: E402
 from popsync.settings import Settings, get_settings  # noqa: E402
 
 apply_airflow_environment(get_settings())
@@ -46,9 +46,9 @@ def settings() -> Settings:
 @pytest.fixture(scope="session")
 def server_url(settings: Settings) -> Iterator[str]:
     """A real PostgreSQL server with the warehouse and a migrated Airflow metadata DB."""
-    from popsync.bootstrap import bootstrap
     from popsync.db.databases import ensure_server, recreate_database
     from popsync.db.embedded import EmbeddedPostgres
+    from popsync.local.bootstrap import bootstrap
     from popsync.settings import WAREHOUSE_DATABASE
 
     embedded = EmbeddedPostgres(settings.pgdata_dir, settings.embedded_port) if settings.uses_embedded_server else None

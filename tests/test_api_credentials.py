@@ -2,7 +2,7 @@
 
 import pytest
 
-from popsync.airflow.api_client import AirflowApi
+from popsync.local.api_client import AirflowApi
 from popsync.settings import ApiCredentials, api_credentials
 
 

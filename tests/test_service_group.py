@@ -22,6 +22,12 @@ def _alive(pid: int) -> bool:
         return False
 
 
+def _default_signals() -> None:
+    """Whatever this test process ignores (a library may ignore SIGINT), the script starts with the defaults."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def _wait_for(path: Path, timeout: float = 20) -> int:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -51,7 +57,10 @@ def test_stopping_the_script_stops_services_and_their_children(tmp_path: Path, s
         encoding="utf-8",
     )
     process = subprocess.Popen(
-        ["bash", str(script)], env={**os.environ, "SERVICE_STOP_GRACE": "2"}, start_new_session=True
+        ["bash", str(script)],
+        env={**os.environ, "SERVICE_STOP_GRACE": "2"},
+        start_new_session=True,
+        preexec_fn=_default_signals,  # a signal ignored on entry cannot be trapped by the shell
     )
     try:
         child, stubborn = _wait_for(tmp_path / "child"), _wait_for(tmp_path / "stubborn")
@@ -59,6 +68,9 @@ def test_stopping_the_script_stops_services_and_their_children(tmp_path: Path, s
         assert _alive(child) and _alive(stubborn)
         process.send_signal(stop_signal)
         assert process.wait(timeout=30) in (130, 143)
+        deadline = time.monotonic() + 10  # SIGKILL is delivered asynchronously; on a loaded machine, give it time
+        while (_alive(child) or _alive(stubborn)) and time.monotonic() < deadline:
+            time.sleep(0.1)
         assert not _alive(child), "the service's child outlived the script"
         assert not _alive(stubborn), "the child that ignores SIGTERM outlived the script"
     finally:

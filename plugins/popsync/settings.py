@@ -1,6 +1,10 @@
-"""Runtime settings, read from environment variables (documented in docs/configuration.md)."""
+"""Runtime settings: every ``POPSYNC_*`` environment variable is read here (documented in docs/configuration.md).
+
+Names that follow from them (databases, connection ids) have one helper each.
+"""
 
 import os
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -24,6 +28,26 @@ REGISTER_CONN_ID = "popsync_register"
 WAREHOUSE_DATABASE = "popsync_warehouse"
 REGISTER_DATABASE = "popsync_register"
 AIRFLOW_DATABASE = "popsync_airflow"
+
+SOURCE_DATABASE_PREFIX = "popsync_src_"
+"""Each generated sector database is ``popsync_src_<sector>`` on the configured server."""
+SOURCE_CONN_PREFIX = "popsync_source_"
+"""Each sector's source is the Airflow connection ``popsync_source_<sector>`` (unless its YAML names one)."""
+
+
+def source_database(sector: str) -> str:
+    """Name of a sector's (generated) source database: the one naming rule for databases."""
+    return SOURCE_DATABASE_PREFIX + sector
+
+
+def source_conn_id(sector: str) -> str:
+    """Default Airflow connection id of a sector's source: the one naming rule for connections."""
+    return SOURCE_CONN_PREFIX + sector
+
+
+def sector_of_source_conn(conn_id: str) -> str | None:
+    """The sector a default source connection id names, or None for any other id."""
+    return conn_id.removeprefix(SOURCE_CONN_PREFIX) if conn_id.startswith(SOURCE_CONN_PREFIX) else None
 
 
 DEFAULT_ROWS_PER_BUCKET = 1_000_000
@@ -124,6 +148,81 @@ def api_credentials() -> ApiCredentials | None:
     if not user:
         return None
     return ApiCredentials(username=user, password=os.environ.get("POPSYNC_API_PASSWORD", ""))
+
+
+# --- Variables read at each call: they may differ between task processes of one worker, and tests
+# --- change them within one process. Each is validated here, with a message naming it.
+
+APPROVAL_TIMEOUT_ENV = "POPSYNC_APPROVAL_TIMEOUT_MINUTES"
+JANITOR_GRACE_ENV = "POPSYNC_JANITOR_GRACE_HOURS"
+KILL_AT_ENV = "POPSYNC_TEST_KILL_AT"
+UI_SECTOR_ACCESS_ENV = "POPSYNC_UI_SECTOR_ACCESS"
+DEFAULT_APPROVAL_TIMEOUT_MINUTES = 4 * 60  # below the janitor's grace (6 h) for unpublished result tables
+_MEMORY_LIMIT = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$", re.IGNORECASE)
+
+
+def approval_timeout_minutes() -> float:
+    """How long an operator has to answer a publish approval (``POPSYNC_APPROVAL_TIMEOUT_MINUTES``, 240)."""
+    raw = os.environ.get(APPROVAL_TIMEOUT_ENV, str(DEFAULT_APPROVAL_TIMEOUT_MINUTES))
+    try:
+        minutes = float(raw)
+    except ValueError:
+        raise ValueError(f"{APPROVAL_TIMEOUT_ENV}={raw!r} is not a number of minutes") from None
+    if minutes <= 0:
+        raise ValueError(f"{APPROVAL_TIMEOUT_ENV}={raw!r} must be positive")
+    return minutes
+
+
+def janitor_grace_hours() -> float | None:
+    """Age after which the janitor removes other runs' leftovers (``POPSYNC_JANITOR_GRACE_HOURS``); None: default."""
+    raw = os.environ.get(JANITOR_GRACE_ENV)
+    if raw is None or raw.strip() == "":
+        return None
+    hours = float(raw)
+    if hours < 0:
+        raise ValueError(f"{JANITOR_GRACE_ENV} must be zero or more hours, got {raw!r}")
+    return hours
+
+
+def task_retries() -> int:
+    """Retries of each task (``POPSYNC_TASK_RETRIES``, default 2)."""
+    return int(os.environ.get("POPSYNC_TASK_RETRIES", "2"))
+
+
+def retry_delay_seconds() -> int:
+    """First retry delay, doubled at each retry (``POPSYNC_RETRY_DELAY_SECONDS``, default 30)."""
+    return int(os.environ.get("POPSYNC_RETRY_DELAY_SECONDS", "30"))
+
+
+def hostname_override() -> str | None:
+    """The name a worker gives itself in the UI (``POPSYNC_HOSTNAME``), or None."""
+    return os.environ.get("POPSYNC_HOSTNAME") or None
+
+
+def duckdb_memory_limit() -> str:
+    """DuckDB's memory limit in the worker (``POPSYNC_DUCKDB_MEMORY_LIMIT``, default 672MB)."""
+    value = os.environ.get("POPSYNC_DUCKDB_MEMORY_LIMIT", "672MB").strip()
+    if not _MEMORY_LIMIT.fullmatch(value):
+        raise ValueError(f"POPSYNC_DUCKDB_MEMORY_LIMIT={value!r}: expected a size such as 512MB or 1GiB")
+    return value
+
+
+def duckdb_threads() -> int:
+    """DuckDB's threads in the worker (``POPSYNC_DUCKDB_THREADS``, default 2)."""
+    value = os.environ.get("POPSYNC_DUCKDB_THREADS", "2")
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"POPSYNC_DUCKDB_THREADS={value!r}: expected a positive whole number")
+    return int(value)
+
+
+def test_kill_point() -> str | None:
+    """The kill point a crash test asks a task process to die at (``POPSYNC_TEST_KILL_AT``); unset outside tests."""
+    return os.environ.get(KILL_AT_ENV)
+
+
+def ui_sector_access() -> str | None:
+    """The web pages' user/role → sectors mapping (``POPSYNC_UI_SECTOR_ACCESS``): JSON text or a file path."""
+    return os.environ.get(UI_SECTOR_ACCESS_ENV)
 
 
 @cache

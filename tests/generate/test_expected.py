@@ -73,7 +73,7 @@ def test_reasons_are_allowed_sorted_and_consistent_with_linking(small_run: list[
 
 def test_default_rates_give_mostly_matched_records(small_run: list[Chunk]) -> None:
     for dataset, records in _truth(small_run).items():
-        if dataset == "death_registrations":  # few records, built apart (generate.deaths), not by the fault rates
+        if dataset == "death_registrations":  # few records, built apart (generate.death_registrations)
             continue
         matched = sum(not codes for codes, _ in records) / len(records)
         assert 0.75 <= matched <= 0.95, dataset
@@ -94,7 +94,7 @@ def test_ground_truth_agrees_with_the_rules_when_faults_combine() -> None:
 def test_without_faults_only_outsiders_mismatch() -> None:
     chunks = list(generate_chunks(GenerateOptions(persons=3_000, rates=FaultRates.none(), as_of=AS_OF)))
     truth = _truth(chunks)
-    truth.pop("death_registrations")  # its codes are the register's defects and CMNDs (generate.deaths), no rates
+    truth.pop("death_registrations")  # register defects and CMNDs (generate.death_registrations)
     for dataset, records in truth.items():
         assert {codes for codes, _ in records} <= {(), ("NOT_IN_REFERENCE",)}, dataset
     reasons = [codes for items in truth.values() for codes, _ in items]

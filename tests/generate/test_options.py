@@ -54,19 +54,3 @@ def test_rates_are_checked_again_by_validate_options() -> None:
 
 def test_no_faults_preset() -> None:
     assert all(value == 0.0 for value in vars(FaultRates.none()).values())
-
-
-@pytest.mark.parametrize(
-    ("arguments", "message"),
-    [
-        (["--persons", "-5"], "persons must be a non-negative integer"),
-        (["--sectors", "tax"], "unknown sector"),
-    ],
-)
-def test_command_line_reports_invalid_options(
-    arguments: list[str], message: str, capsys: pytest.CaptureFixture[str]
-) -> None:
-    from popsync.cli import main
-
-    assert main(["generate", *arguments]) == 2
-    assert message in capsys.readouterr().err

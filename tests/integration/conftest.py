@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from popsync.airflow.runner import DagRunResult, run_dag
+from popsync.local.dag_runner import DagRunResult, run_dag
 from popsync.sectors import load_sectors
 
 PERSONS = 4_000

@@ -12,7 +12,6 @@ import psycopg
 import pytest
 from psycopg import errors, sql
 
-from popsync.airflow.runner import DagRunResult
 from popsync.db.access import (
     AUDITOR_ROLE,
     PIPELINE_ROLE,
@@ -24,6 +23,7 @@ from popsync.db.access import (
     sync_relations,
 )
 from popsync.db.audit import AuditEvent, record_audit_event
+from popsync.local.dag_runner import DagRunResult
 from popsync.pipeline.warehouse import ensure_warehouse_schema
 from popsync.sectors import load_sectors
 from popsync.settings import WAREHOUSE_DATABASE, Settings

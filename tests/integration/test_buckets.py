@@ -23,13 +23,12 @@ import pytest
 
 from popsync.airflow.runner import DagRunResult
 from popsync.pipeline import plan as plan_module
-from popsync.pipeline.faults import KILL_AT_ENV
 from popsync.pipeline.results import DatasetState
 from popsync.pipeline.run import DatasetRun
 from popsync.pipeline.sequence import run_dataset
 from popsync.sectors import load_sectors
 from popsync.sectors.model import SectorDefinition
-from popsync.settings import INCLUDE_DIR, Settings
+from popsync.settings import INCLUDE_DIR, KILL_AT_ENV, Settings
 from tests.integration.sector_cleanup import forget_sector
 
 SECTOR = "bucket_check"

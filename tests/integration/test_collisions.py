@@ -9,8 +9,8 @@ from typing import Any
 
 import psycopg
 
-from popsync.airflow.runner import DagRunResult
-from popsync.evaluate import evaluate_dataset
+from popsync.generate.evaluate import evaluate_dataset
+from popsync.local.dag_runner import DagRunResult
 from popsync.sectors import load_sectors
 from popsync.settings import Settings
 

@@ -26,13 +26,13 @@ from typing import Any
 import psycopg
 import pytest
 
-from popsync.airflow.runner import DagRunResult
 from popsync.db.databases import recreate_database
 from popsync.db.sql_files import read_sql
-from popsync.pipeline.faults import KILL_AT_ENV, KILL_POINTS
+from popsync.local.dag_runner import DagRunResult
 from popsync.pipeline.janitor import sweep_all
+from popsync.pipeline.kill_points import KILL_POINTS
 from popsync.pipeline.sequence import STAGES as PIPELINE_STAGES
-from popsync.settings import Settings
+from popsync.settings import KILL_AT_ENV, Settings
 from tests.integration.sector_cleanup import forget_sector
 
 SECTOR = "crashlab"
@@ -79,7 +79,7 @@ if mode == "retry":
         )
 # dag.test() clears the run's task instances and runs every task again: the retry of the
 # killed task, with its upstream tasks re-run too (dag.test keeps no XCom across processes).
-from popsync.airflow.runner import run_dag
+from popsync.local.dag_runner import run_dag
 result = run_dag(dag_id, datetime.fromisoformat(when))
 print("RESULT " + json.dumps({"state": result.state, "run_id": result.run_id, "tasks": result.task_states}))
 """

@@ -23,9 +23,8 @@ import pytest
 
 from popsync.db.databases import recreate_database
 from popsync.db.sql_files import read_sql
-from popsync.pipeline.faults import KILL_AT_ENV
 from popsync.pipeline.janitor import sweep_all
-from popsync.settings import Settings
+from popsync.settings import KILL_AT_ENV, Settings
 from tests.integration.sector_cleanup import forget_sector
 
 SECTOR = "fatelab"
@@ -57,7 +56,7 @@ datasets:
 CHILD = """
 import json, sys
 from datetime import datetime
-from popsync.airflow.runner import run_dag
+from popsync.local.dag_runner import run_dag
 result = run_dag(sys.argv[1], datetime.fromisoformat(sys.argv[2]))
 print("RESULT " + json.dumps({"state": result.state, "run_id": result.run_id}))
 """

@@ -11,7 +11,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from popsync.airflow.runner import DagRunResult, run_dag
+from popsync.local.dag_runner import DagRunResult, run_dag
 from popsync.pipeline import gate as gate_module
 from popsync.pipeline.gate import QualityGateError
 from popsync.pipeline.publish import drop_run_tables

@@ -26,8 +26,8 @@ import httpx
 import psycopg
 import pytest
 
-from popsync.airflow.runner import DagRunResult, run_dag
-from popsync.bootstrap import airflow_command
+from popsync.local.bootstrap import airflow_command
+from popsync.local.dag_runner import DagRunResult, run_dag
 from popsync.settings import Settings
 
 DAG_ID, TASK = "sync_health_insurance", "cards.approve_publish"

@@ -24,7 +24,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from popsync.airflow.runner import DagRunResult, run_dag
+from popsync.local.dag_runner import DagRunResult, run_dag
 from popsync.settings import Settings
 
 SECTOR, DATASET, DAG_ID = "health_insurance", "cards", "sync_health_insurance"

@@ -19,8 +19,8 @@ from typing import IO, Any
 import psycopg
 import pytest
 
-from popsync.airflow.api_client import AirflowApi
-from popsync.evaluate import evaluate_dataset
+from popsync.generate.evaluate import evaluate_dataset
+from popsync.local.api_client import AirflowApi
 from popsync.sectors import load_sectors
 from popsync.settings import AIRFLOW_DATABASE, Settings
 

@@ -6,9 +6,9 @@ from typing import Any
 import psycopg
 import pytest
 
-from popsync.airflow.runner import DagRunResult, run_dag
 from popsync.domain.id_suggestions import SuggestionMethod
-from popsync.evaluate import evaluate_dataset
+from popsync.generate.evaluate import evaluate_dataset
+from popsync.local.dag_runner import DagRunResult, run_dag
 from popsync.pipeline import publish as publish_module
 from popsync.quality.checks import CHECK_TABLE
 from popsync.sectors import load_sectors

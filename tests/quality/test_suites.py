@@ -7,8 +7,8 @@ import great_expectations as gx
 import pytest
 from great_expectations.expectations.registry import get_expectation_impl
 
+from popsync.cli.quality import run_quality
 from popsync.quality.suites import GX_SEVERITY, dataset_suite
-from popsync.quality_cli import run_quality
 from popsync.sectors import load_sectors
 from popsync.sectors.gx_catalog import CATALOG_FILE, installed_catalog
 from popsync.sectors.model import QualityRules

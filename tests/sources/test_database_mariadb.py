@@ -8,8 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from popsync.db.sql_files import read_sql
-from popsync.sources.database import database_reader, engine_for
-from popsync.sources.errors import SourceError
+from popsync.sources.source_errors import SourceError
+from popsync.sources.sqlalchemy_reader import database_reader, engine_for
 from popsync.sources.staging import STAGING_SCHEMA
 from tests.sources.cards import CARDS, COLUMNS
 from tests.sources.mariadb_server import MariaDB

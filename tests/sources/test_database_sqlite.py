@@ -8,8 +8,8 @@ import pyarrow as pa
 import pytest
 
 from popsync.db.sql_files import read_sql
-from popsync.sources.database import database_reader
-from popsync.sources.errors import SourceError
+from popsync.sources.source_errors import SourceError
+from popsync.sources.sqlalchemy_reader import database_reader
 from popsync.sources.staging import STAGING_SCHEMA
 from tests.sources.cards import CARDS, COLUMNS
 

@@ -9,9 +9,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from popsync.sources.errors import SourceError
 from popsync.sources.files import ReadFile, file_reader
 from popsync.sources.locate import SourceFile, dated_pattern, find_files
+from popsync.sources.source_errors import SourceError
 from popsync.sources.staging import STAGING_SCHEMA
 from tests.sources.file_samples import COLUMNS, HEADER, ROWS, UPDATED_UTC, csv_text, encoded, file_source, write_csv
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from popsync.web.access import AccessConfigError, load_access
+from popsync.web.sector_access import AccessConfigError, load_access
 
 SECTORS = ("education", "health_insurance", "justice", "social_insurance")
 

@@ -4,7 +4,7 @@ import re
 
 from fastapi.routing import APIRoute
 
-from popsync.airflow.stack_check import ANONYMOUS_PROBES, AnonymousProbe
+from popsync.local.stack_check import ANONYMOUS_PROBES, AnonymousProbe
 from popsync.web.app import MOUNT_PATH, create_app
 
 

@@ -1,18 +1,25 @@
 -- Name, birth date and gender suggestions the rules give (DuckDB, generator's ground truth).
--- Inputs: probe(dataset, source_key, full_name, gender, birth_date, birth_date_precision): records
---         that do not link and whose name, gender and date (as written) let a register person fit:
---         records of register persons (their own person always fits) and of people outside the
---         register (a stranger may fit); register_persons(national_id, full_name, gender,
---         birth_date, birth_date_precision): the whole register.
--- Output: every probe with the number of register persons that have its name key and gender and
---         a birth date that agrees at the coarser precision, and the one such person when it is one.
+-- Inputs: probe(dataset, source_key, full_name, gender, birth_date, birth_date_precision,
+--         record_id): records that do not link and whose name, gender and date (as written) let
+--         a register person fit: records of register persons (their own person always fits) and
+--         of people outside the register (a stranger may fit); record_id is the record's ID as
+--         written without separators (NULL when missing);
+--         register_persons(national_id, full_name, gender, birth_date, birth_date_precision,
+--         former_cmnd, residence_province): the whole register;
+--         linked(dataset, national_id): the persons other records of each dataset link to (the
+--         generator's own truth: expected_linked_national_id).
+-- Output: every probe with the number of register persons that fit it (name key, gender, birth
+--         date agreeing at the coarser precision) and the single suggested ID the rules give
+--         (docs/reconciliation-rules.md, "Candidate lists and their evidence"), NULL when none.
 WITH persons AS (
     SELECT
         national_id,
         name_key(full_name) AS name_key,
         gender,
         birth_date,
-        birth_date_precision
+        birth_date_precision,
+        former_cmnd,
+        residence_province
     FROM register_persons
 ),
 
@@ -23,30 +30,89 @@ probe_keys AS (
         name_key(full_name) AS name_key,
         gender,
         birth_date,
-        birth_date_precision
+        birth_date_precision,
+        CASE WHEN regexp_full_match(record_id, '[0-9]{12}') THEN record_id END AS id12,
+        CASE WHEN regexp_full_match(record_id, '[0-9]{9}') THEN record_id END AS id9
     FROM probe
+),
+
+-- how common the name is: register persons with the probe's name key, gender and birth year
+blocks AS (
+    SELECT name_key, gender, year(birth_date) AS birth_year, count(*) AS block_size
+    FROM persons
+    WHERE (name_key, gender) IN (SELECT (name_key, gender) FROM probe_keys)
+    GROUP BY ALL
 ),
 
 fits AS (
     SELECT
         probe_keys.dataset,
         probe_keys.source_key,
-        count(*) AS candidates,
-        min(other.national_id) AS national_id
+        other.national_id,
+        linked.national_id IS NULL AS plausible,
+        coalesce(other.former_cmnd = probe_keys.id9, false) AS by_cmnd,
+        coalesce(substr(other.national_id, 1, 3) = substr(probe_keys.id12, 1, 3), false) AS by_id_province,
+        coalesce(other.residence_province = substr(probe_keys.id12, 1, 3), false) AS by_residence,
+        -- odds that the fit is the record's own person (block size, date precision, ID digits)
+        1.0 / (
+            blocks.block_size * CASE coarser_precision(probe_keys.birth_date_precision, other.birth_date_precision)
+                WHEN 'day' THEN 1.0 / 365 WHEN 'month' THEN 1.0 / 12 ELSE 1.0 END
+        ) * CASE
+            WHEN probe_keys.id12 IS NULL THEN 1.0
+            WHEN substr(probe_keys.id12, 1, 6) = substr(other.national_id, 1, 6) THEN 10.0
+            ELSE 0.1
+        END AS odds
     FROM probe_keys
     JOIN persons AS other
         ON other.name_key = probe_keys.name_key
         AND other.gender = probe_keys.gender
+    JOIN blocks
+        ON blocks.name_key = probe_keys.name_key
+        AND blocks.gender = probe_keys.gender
+        AND blocks.birth_year = year(probe_keys.birth_date)
+    LEFT JOIN linked ON linked.dataset = probe_keys.dataset AND linked.national_id = other.national_id
     WHERE dates_agree(
         other.birth_date, other.birth_date_precision, probe_keys.birth_date, probe_keys.birth_date_precision
     )
-    GROUP BY probe_keys.dataset, probe_keys.source_key
+),
+
+counted AS (
+    SELECT
+        fits.*,
+        round(0.85 * odds / (1 + odds), 3) AS confidence,
+        count(*) OVER per_probe AS candidates,
+        count(*) FILTER (WHERE plausible) OVER per_probe AS n_plausible,
+        count(*) FILTER (WHERE plausible AND by_cmnd) OVER per_probe AS n_cmnd,
+        count(*) FILTER (WHERE plausible AND by_id_province) OVER per_probe AS n_id_province,
+        count(*) FILTER (WHERE plausible AND by_residence) OVER per_probe AS n_residence
+    FROM fits
+    WINDOW per_probe AS (PARTITION BY dataset, source_key)
+),
+
+-- the one plausible candidate, else the first evidence that leaves exactly one
+chosen AS (
+    SELECT dataset, source_key, any_value(candidates) AS candidates, any_value(national_id) AS national_id
+    FROM counted
+    WHERE plausible
+        AND confidence >= 0.5
+        AND (
+            n_plausible = 1
+            OR (n_cmnd = 1 AND by_cmnd)
+            OR (n_cmnd <> 1 AND n_id_province = 1 AND by_id_province)
+            OR (n_cmnd <> 1 AND n_id_province <> 1 AND n_residence = 1 AND by_residence)
+        )
+    GROUP BY dataset, source_key
+),
+
+totals AS (
+    SELECT dataset, source_key, count(*) AS candidates FROM fits GROUP BY dataset, source_key
 )
 
 SELECT
     probe.dataset,
     probe.source_key,
-    coalesce(fits.candidates, 0) AS candidates,
-    fits.national_id
+    coalesce(totals.candidates, 0) AS candidates,
+    chosen.national_id
 FROM probe
-LEFT JOIN fits ON fits.dataset = probe.dataset AND fits.source_key = probe.source_key
+LEFT JOIN totals ON totals.dataset = probe.dataset AND totals.source_key = probe.source_key
+LEFT JOIN chosen ON chosen.dataset = probe.dataset AND chosen.source_key = probe.source_key

@@ -1,8 +1,9 @@
 """Defaults shared by every popsync DAG."""
 
-import os
 from datetime import timedelta
 from typing import Any
+
+from popsync.settings import retry_delay_seconds, task_retries
 
 
 def default_args(owner: str) -> dict[str, Any]:
@@ -10,8 +11,8 @@ def default_args(owner: str) -> dict[str, Any]:
     ``POPSYNC_RETRY_DELAY_SECONDS``, default 30)."""
     return {
         "owner": owner,
-        "retries": int(os.environ.get("POPSYNC_TASK_RETRIES", "2")),
-        "retry_delay": timedelta(seconds=int(os.environ.get("POPSYNC_RETRY_DELAY_SECONDS", "30"))),
+        "retries": task_retries(),
+        "retry_delay": timedelta(seconds=retry_delay_seconds()),
         "retry_exponential_backoff": 2.0,
         "max_retry_delay": timedelta(minutes=10),
     }

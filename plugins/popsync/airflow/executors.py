@@ -1,7 +1,7 @@
 """The LocalExecutor with Great Expectations imported before it forks its workers.
 
 ``AIRFLOW__CORE__EXECUTOR=popsync.airflow.executors.PreloadingLocalExecutor`` (set by
-``airflow_env.py`` for the local job). The scheduler creates the executor and calls ``start()``,
+``local/airflow_env.py`` for the local job). The scheduler creates the executor and calls ``start()``,
 which forks the worker processes (multiprocessing's fork start method); each worker's
 supervisor forks the task processes. Importing here, before the forks, puts GX in every task
 process without an import of its own.

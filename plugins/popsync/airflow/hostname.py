@@ -4,10 +4,11 @@ With host networking every container of the stack shares the machine's host name
 Celery workers would be indistinguishable in the UI: each worker sets ``POPSYNC_HOSTNAME``.
 """
 
-import os
 import socket
+
+from popsync.settings import hostname_override
 
 
 def node_name() -> str:
     """``POPSYNC_HOSTNAME`` when set, else the fully qualified host name."""
-    return os.environ.get("POPSYNC_HOSTNAME") or socket.getfqdn()
+    return hostname_override() or socket.getfqdn()

@@ -7,8 +7,8 @@ import psycopg
 from airflow.sdk import DAG, CronTriggerTimetable, Metadata, task
 
 from popsync.airflow.assets import REFERENCE_ASSET
-from popsync.airflow.connections import use_airflow_connections
 from popsync.airflow.defaults import default_args
+from popsync.airflow.hook_connections import use_airflow_connections
 from popsync.db.redact import RecordSafeError, describe_error
 from popsync.pipeline.warehouse import ensure_warehouse_schema
 from popsync.reference.mirror import sync_reference

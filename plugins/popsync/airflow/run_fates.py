@@ -15,6 +15,7 @@ any task of any DAG, and in ``dag.test``.
 from collections.abc import Sequence
 from typing import Any
 
+import httpx
 from airflow.sdk.exceptions import AirflowRuntimeError
 
 from popsync.pipeline.fates import DeadRuns, RunRef
@@ -35,6 +36,10 @@ def is_dead(task_instance: Any, ref: RunRef) -> bool:
         by_run = task_instance.get_task_states(dag_id, run_ids=[ref.run_id], task_group_id=ref.dataset)
     except AirflowRuntimeError:  # not found: another deployment's run, or one deleted from Airflow
         return False
+    except httpx.HTTPStatusError as exc:  # the API server's 404 as it reaches dag.test's in-process client
+        if exc.response.status_code == 404:
+            return False
+        raise
     states = {str(state) for state in dict(by_run).get(ref.run_id, {}).values()}
     if not states:
         return False

@@ -10,14 +10,14 @@ import psycopg
 from airflow.sdk import DAG, AssetOrTimeSchedule, CronTriggerTimetable, Metadata, TaskGroup, get_current_context, task
 from airflow.sdk.exceptions import AirflowFailException
 
-from popsync.airflow.approval import PublishApprovalOperator
+from popsync.airflow.approval_operator import PublishApprovalOperator
 from popsync.airflow.assets import REFERENCE_ASSET, dataset_asset
-from popsync.airflow.connections import use_airflow_connections
-from popsync.airflow.context import dataset_run
 from popsync.airflow.defaults import default_args
+from popsync.airflow.hook_connections import use_airflow_connections
 from popsync.airflow.hostname import node_name
 from popsync.airflow.review_metrics import emit_lifecycle_gauges, lifecycle_extra
 from popsync.airflow.statsd import emit_gauges
+from popsync.airflow.task_context import dataset_run
 from popsync.db.redact import RecordSafeError, describe_error, redact
 from popsync.pipeline.errors import DataRejectedError
 from popsync.pipeline.memory import peak_memory_mb

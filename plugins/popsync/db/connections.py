@@ -2,7 +2,7 @@
 
 An ``AIRFLOW_CONN_*`` URL is read here; everything else Airflow knows (metastore, secrets
 backends, JSON connections) comes through a resolver the Airflow glue registers
-(``popsync.airflow.connections``), so that this module imports nothing from Airflow.
+(``popsync.airflow.hook_connections``), so that this module imports nothing from Airflow.
 
 Credentials come only from Airflow connections (metastore, secrets backend or
 ``AIRFLOW_CONN_*`` environment variables). A connection that is not defined falls back
@@ -19,18 +19,26 @@ from urllib.parse import quote, urlencode
 
 import psycopg
 
-from popsync.settings import REGISTER_CONN_ID, REGISTER_DATABASE, WAREHOUSE_CONN_ID, WAREHOUSE_DATABASE, get_settings
+from popsync.settings import (
+    REGISTER_CONN_ID,
+    REGISTER_DATABASE,
+    WAREHOUSE_CONN_ID,
+    WAREHOUSE_DATABASE,
+    get_settings,
+    sector_of_source_conn,
+    source_database,
+)
 
 _DEFAULT_DATABASES = {WAREHOUSE_CONN_ID: WAREHOUSE_DATABASE, REGISTER_CONN_ID: REGISTER_DATABASE}
-SOURCE_CONN_PREFIX = "popsync_source_"
 
 
 def default_database(conn_id: str) -> str:
     """Database name a connection id maps to on the configured server."""
     if conn_id in _DEFAULT_DATABASES:
         return _DEFAULT_DATABASES[conn_id]
-    if conn_id.startswith(SOURCE_CONN_PREFIX):
-        return "popsync_src_" + conn_id.removeprefix(SOURCE_CONN_PREFIX)
+    sector = sector_of_source_conn(conn_id)
+    if sector is not None:
+        return source_database(sector)
     raise KeyError(f"no default database for connection {conn_id!r}: define the Airflow connection")
 
 

@@ -1,7 +1,5 @@
 """DuckDB sessions for the set-based stages, with bounded memory."""
 
-import os
-import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,25 +14,18 @@ from popsync.db.sql_files import read_sql
 from popsync.domain.legacy_encodings import repair_mojibake
 from popsync.domain.name_repairs import repair_candidates, repair_name
 from popsync.domain.provinces import PROVINCE_CODES
-from popsync.settings import get_settings
+from popsync.settings import duckdb_memory_limit, duckdb_threads, get_settings
 
 SCRATCH_PREFIX = "duckdb-"
 """Scratch folders of DuckDB sessions in the work folder (the janitor removes stale ones)."""
-_MEMORY_LIMIT = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$", re.IGNORECASE)
 
 
 def _memory_limit() -> str:
-    value = os.environ.get("POPSYNC_DUCKDB_MEMORY_LIMIT", "672MB").strip()
-    if not _MEMORY_LIMIT.fullmatch(value):
-        raise ValueError(f"POPSYNC_DUCKDB_MEMORY_LIMIT={value!r}: expected a size such as 512MB or 1GiB")
-    return value
+    return duckdb_memory_limit()
 
 
 def _threads() -> int:
-    value = os.environ.get("POPSYNC_DUCKDB_THREADS", "2")
-    if not value.isdigit() or int(value) < 1:
-        raise ValueError(f"POPSYNC_DUCKDB_THREADS={value!r}: expected a positive whole number")
-    return int(value)
+    return duckdb_threads()
 
 
 def sql_string(value: object) -> str:

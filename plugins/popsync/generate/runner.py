@@ -22,25 +22,19 @@ from popsync.generate.database import (
     run_script,
     sector_schema,
 )
-from popsync.generate.deaths import DEATH_REGISTRATIONS, coverage_rows
+from popsync.generate.death_registrations import DEATH_REGISTRATIONS, coverage_rows
 from popsync.generate.options import GenerateOptions, validate_options
 from popsync.generate.population import REGISTER_COLUMNS
 from popsync.generate.report import GenerationReport
 from popsync.generate.spec import specs_for
 from popsync.generate.stream import Chunk, default_workers, generate_chunks
 from popsync.generate.suggestions import SuggestionProbe, settle_probes
-from popsync.settings import REGISTER_DATABASE
+from popsync.settings import REGISTER_DATABASE, source_database
 
 _log = logging.getLogger(__name__)
 
 REGISTER_TABLE: Final = ("dan_cu", "persons")
-SOURCE_DATABASE_PREFIX: Final = "popsync_src_"
 _COVERAGE_COLUMNS: Final = ("ma_xa", "tu_ngay", "den_ngay")
-
-
-def source_database(sector: str) -> str:
-    """Name of a sector's source database."""
-    return SOURCE_DATABASE_PREFIX + sector
 
 
 def _reason_counts(literals: Counter[str]) -> dict[str, int]:

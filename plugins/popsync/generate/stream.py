@@ -15,7 +15,7 @@ from typing import Final
 
 import numpy as np
 
-from popsync.generate.deaths import DEATH_REGISTRATIONS, build_death_records
+from popsync.generate.death_registrations import DEATH_REGISTRATIONS, build_death_records
 from popsync.generate.formats import Column, bool_texts, copy_text
 from popsync.generate.ids import IdScheme
 from popsync.generate.options import GenerateOptions, validate_options
@@ -90,6 +90,12 @@ def _chunk_offsets(options: GenerateOptions) -> Iterator[tuple[int, np.ndarray]]
         offsets += chunk_bucket_counts(options.seed, number, count, options.as_of)
 
 
+def _bare_id(text: str | None) -> str | None:
+    """The record's ID without separators or spaces (None when missing)."""
+    bare = "".join(char for char in text if char.isalnum()) if text else ""
+    return bare or None
+
+
 def _dataset_chunk(
     spec: DatasetSpec, records: Records, columns: list[Column], unregistered_deaths: tuple[str, ...] = ()
 ) -> DatasetChunk:
@@ -106,8 +112,10 @@ def _dataset_chunk(
         bool_texts(records.active) if spec.has_active else [None] * len(records),
     ]
     probes = tuple(
-        SuggestionProbe(spec.name, str(key), suggested, probe[0], "F" if probe[1] else "M", probe[2], probe[3])
-        for key, suggested, probe in zip(keys, records.suggested, records.probe, strict=True)
+        SuggestionProbe(
+            spec.name, str(key), suggested, probe[0], "F" if probe[1] else "M", probe[2], probe[3], _bare_id(text)
+        )
+        for key, suggested, probe, text in zip(keys, records.suggested, records.probe, records.national_id, strict=True)
         if probe is not None
     )
     return DatasetChunk(spec, columns, truth, len(records), Counter(records.reasons), probes, unregistered_deaths)

@@ -39,6 +39,8 @@ class SuggestionProbe:
     gender: str
     birth_date: datetime.date
     birth_date_precision: str
+    record_id: str | None = None
+    """The record's ID as written without separators (its digits are evidence; None when missing)."""
 
 
 @dataclass(frozen=True)
@@ -47,11 +49,16 @@ class ProbeResult:
     source_key: str
     candidates: int
     national_id: str | None
-    """The one register person that fits (None unless ``candidates`` is 1)."""
+    """The single suggested ID the rules give (None: no candidate, or a candidate list)."""
 
 
-def probe_register(register_url: str, probes: Sequence[SuggestionProbe]) -> list[ProbeResult]:
-    """How many register persons fit each probe, and which one when it is one."""
+def probe_register(
+    register_url: str, probes: Sequence[SuggestionProbe], linked: pa.Table | None = None
+) -> list[ProbeResult]:
+    """How many register persons fit each probe, and the single suggestion the rules give.
+
+    ``linked`` (dataset, national_id): the persons each dataset's records link to, from the
+    generator's own truth; a candidate linked elsewhere is not plausible."""
     if not probes:
         return []
     table = pa.table(
@@ -62,36 +69,62 @@ def probe_register(register_url: str, probes: Sequence[SuggestionProbe]) -> list
             "gender": [p.gender for p in probes],
             "birth_date": pa.array([p.birth_date for p in probes], pa.date32()),
             "birth_date_precision": [p.birth_date_precision for p in probes],
+            "record_id": pa.array([p.record_id for p in probes], pa.string()),
         }
     )
+    if linked is None:
+        linked = pa.table({"dataset": pa.array([], pa.string()), "national_id": pa.array([], pa.string())})
     with duckdb_session() as duck, arrow_connection(register_url) as pg:
         store_arrow(duck, "probe", table)
+        store_arrow(duck, "linked", linked)
         persons = pg.read(
             "SELECT national_id::text AS national_id, full_name, gender::text AS gender, birth_date, "
-            "birth_date_precision FROM dan_cu.persons"
+            "birth_date_precision, former_cmnd::text AS former_cmnd, residence_province::text AS residence_province "
+            "FROM dan_cu.persons"
         )
         store_arrow(duck, "register_persons", persons)
         rows = duck.execute(read_sql("generate/ambiguous_suggestions.sql")).fetchall()
     return [
-        ProbeResult(str(dataset), str(key), int(count), str(nid) if count == 1 else None)
+        ProbeResult(str(dataset), str(key), int(count), None if nid is None else str(nid))
         for dataset, key, count, nid in rows
     ]
 
 
+def _linked(sector_urls: dict[str, str]) -> pa.Table:
+    """The persons each dataset's records link to (the generator's truth), every sector."""
+    tables = []
+    for url in sector_urls.values():
+        with arrow_connection(url) as pg:
+            tables.append(
+                pg.read(
+                    "SELECT DISTINCT dataset, expected_linked_national_id AS national_id FROM ground_truth.expected "
+                    "WHERE expected_linked_national_id IS NOT NULL"
+                ).read_all()
+            )
+    if not tables:
+        return pa.table({"dataset": pa.array([], pa.string()), "national_id": pa.array([], pa.string())})
+    return pa.concat_tables(tables, promote_options="permissive")
+
+
 def settle_probes(register_url: str, sector_urls: dict[str, str], probes: dict[str, list[SuggestionProbe]]) -> int:
-    """Clear own-person suggestions that are not unique, set strangers' ones; return how many changed."""
+    """Settle name_birth_gender suggestions against the whole register and the datasets' links, and
+    clear ID-method ones whose person another record links to; return how many changed."""
+    for url in sector_urls.values():
+        with psycopg.connect(url) as conn:
+            conn.execute(read_sql("generate/clear_linked_elsewhere.sql"))
     flat = [probe for items in probes.values() for probe in items]
-    own = {(p.dataset, p.source_key) for p in flat if p.national_id is not None}
+    own = {(p.dataset, p.source_key): p.national_id for p in flat if p.national_id is not None}
     by_dataset = {probe.dataset: sector for sector, items in probes.items() for probe in items}
     updates: dict[str, list[tuple[str | None, str | None, str, str]]] = defaultdict(list)
-    cleared = strangers = 0
-    for result in probe_register(register_url, flat):
+    changed = strangers = 0
+    for result in probe_register(register_url, flat, _linked(sector_urls) if flat else None):
         key = (result.dataset, result.source_key)
-        if key in own and result.candidates != 1:
-            updates[by_dataset[result.dataset]].append((None, None, *key))
-            cleared += 1
-        elif key not in own and result.candidates == 1:
-            updates[by_dataset[result.dataset]].append((result.national_id, "name_birth_gender", *key))
+        if result.national_id == own.get(key):
+            continue
+        method = "name_birth_gender" if result.national_id is not None else None
+        updates[by_dataset[result.dataset]].append((result.national_id, method, *key))
+        changed += 1
+        if result.national_id is not None:
             strangers += 1
     for sector, rows in updates.items():
         with psycopg.connect(sector_urls[sector]) as conn, conn.cursor() as cur:
@@ -101,9 +134,9 @@ def settle_probes(register_url: str, sector_urls: dict[str, str], probes: dict[s
                 rows,
             )
     _log.info(
-        "name_birth_gender suggestions: %d not unique in the register (cleared), %d records outside the "
-        "register fit exactly one stranger (expected by the rule)",
-        cleared,
+        "name_birth_gender suggestions: %d changed by the whole register (no single suggestion, or "
+        "%d a stranger the rules suggest)",
+        changed,
         strangers,
     )
-    return cleared + strangers
+    return changed

@@ -6,7 +6,7 @@ from typing import Final
 
 import numpy as np
 
-from popsync.generate.deaths import render_death_registrations
+from popsync.generate.death_registrations import render_death_registrations
 from popsync.generate.demography import PROVINCE_ARRAY, epoch_days
 from popsync.generate.formats import Column, bool_texts, iso_dates, iso_timestamps
 from popsync.generate.ids import ten_digit_codes

@@ -12,14 +12,14 @@ import pyarrow as pa
 
 from popsync.db.connections import source_sqlalchemy_url
 from popsync.db.sql_files import read_sql
-from popsync.pipeline.faults import kill_point
+from popsync.pipeline.kill_points import kill_point
 from popsync.pipeline.run import DatasetRun
 from popsync.sectors.model import FileSource, PostgresSource
-from popsync.sources.database import database_reader
-from popsync.sources.errors import SourceError
 from popsync.sources.files import ReadFile, file_reader
 from popsync.sources.locate import find_files
 from popsync.sources.postgres import postgres_query, postgres_reader
+from popsync.sources.source_errors import SourceError
+from popsync.sources.sqlalchemy_reader import database_reader
 from popsync.sources.staging import STAGING_COLUMNS
 
 __all__ = ["STAGING_COLUMNS", "ExtractError", "extract_query", "extract_reader"]

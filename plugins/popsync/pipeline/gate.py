@@ -6,7 +6,7 @@ adds, on the profile, the extract (re-read from the sector database) or the run'
 result tables. GX's validation result decides: a breached ``fail`` expectation raises
 :class:`QualityGateError` (nothing is published); ``warn`` breaches are returned so the run
 publishes with a mark; ``review`` breaches are returned too, and the DAG publishes only after
-an operator approves (``airflow/approval.py``). A suite GX rejects, an expectation on a missing
+an operator approves (``airflow/approval_operator.py``). A suite GX rejects, an expectation on a missing
 column or any GX error stops the run as well. Every result is stored (one row per expectation);
 the Data Docs pages are built after publishing (``quality/data_docs.py``).
 """
@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from popsync.db.connections import connect, source_sqlalchemy_url, sqlalchemy_url
 from popsync.db.sql_files import read_sql
 from popsync.pipeline.errors import DataRejectedError
-from popsync.pipeline.faults import kill_point
+from popsync.pipeline.kill_points import kill_point
 from popsync.pipeline.results import Breach, GateResult, ReconcileResult
 from popsync.pipeline.run import DatasetRun
 from popsync.quality.checks import CheckContext, build_checks, measures

@@ -29,7 +29,6 @@ it decides and drops, so no publish interleaves.
 """
 
 import logging
-import os
 import shutil
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -48,11 +47,11 @@ from popsync.pipeline.fates import DeadRuns, RunRef
 from popsync.pipeline.publish import _PUBLISH_LOCK
 from popsync.pipeline.run import DatasetRun
 from popsync.pipeline.warehouse import ensure_warehouse_schema
-from popsync.settings import WAREHOUSE_CONN_ID, get_settings
+from popsync.settings import JANITOR_GRACE_ENV, WAREHOUSE_CONN_ID, get_settings, janitor_grace_hours
 
 _log = logging.getLogger(__name__)
 
-GRACE_ENV = "POPSYNC_JANITOR_GRACE_HOURS"
+GRACE_ENV = JANITOR_GRACE_ENV
 DEFAULT_GRACE = timedelta(hours=6)
 RESULT_KINDS = ("matches", "mismatches", "suggestion_candidates")
 
@@ -75,13 +74,8 @@ class JanitorResult:
 
 def grace_period() -> timedelta:
     """Age below which another run's work is left alone (``POPSYNC_JANITOR_GRACE_HOURS``)."""
-    raw = os.environ.get(GRACE_ENV)
-    if raw is None or raw.strip() == "":
-        return DEFAULT_GRACE
-    hours = float(raw)
-    if hours < 0:
-        raise ValueError(f"{GRACE_ENV} must be zero or more hours, got {raw!r}")
-    return timedelta(hours=hours)
+    hours = janitor_grace_hours()
+    return DEFAULT_GRACE if hours is None else timedelta(hours=hours)
 
 
 def register_run_table(

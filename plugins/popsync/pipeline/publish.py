@@ -18,7 +18,7 @@ from psycopg import sql
 from popsync.db.connections import connect
 from popsync.db.identifiers import quoted
 from popsync.pipeline.errors import DataRejectedError
-from popsync.pipeline.faults import kill_point
+from popsync.pipeline.kill_points import kill_point
 from popsync.pipeline.results import PublishOutcome
 from popsync.pipeline.run import DatasetRun
 from popsync.review.lifecycle import RunTables, apply_run

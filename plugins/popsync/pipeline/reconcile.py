@@ -22,8 +22,8 @@ from popsync.db.duck import duckdb_session, sql_string, store_arrow
 from popsync.db.identifiers import quoted
 from popsync.db.sql_files import read_sql
 from popsync.pipeline.extract import extract_reader
-from popsync.pipeline.faults import kill_point
 from popsync.pipeline.janitor import register_run_table, sweep_dataset
+from popsync.pipeline.kill_points import kill_point
 from popsync.pipeline.memory import peak_memory_mb
 from popsync.pipeline.metrics import compute_metrics
 from popsync.pipeline.normalise import normalise_stream, profile

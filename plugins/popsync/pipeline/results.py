@@ -203,7 +203,7 @@ class Breach:
     threshold: float | None
     """None for an expectation from the sector YAML (its arguments are in ``sync.quality_results``)."""
     severity: str = "warn"
-    """``review`` breaches publish only after an operator approves (``airflow/approval.py``)."""
+    """``review`` breaches publish only after an operator approves (``airflow/approval_operator.py``)."""
     description: str = ""
 
 

@@ -5,7 +5,7 @@ the validation results of its runs; GX renders them into ``settings.data_docs_di
 ``local_site``). The gate only stores GX's results (``sync.quality_validations``); the pages are
 built after publishing, in the ``publish_metrics`` task (or ``popsync quality docs``), off the
 critical path. The popsync pages serve them behind the same login and sector access
-(``web/data_docs.py``).
+(``web/data_docs_routes.py``).
 """
 
 import fcntl

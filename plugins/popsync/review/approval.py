@@ -1,26 +1,20 @@
 """What an operator is asked before a run with ``review``-level quality breaches is published.
 
-Pure text and decisions (no Airflow): the HITL operator in ``airflow/approval.py`` uses them.
+Pure text and decisions (no Airflow): the HITL operator in ``airflow/approval_operator.py`` uses them.
 """
 
-import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-DEFAULT_TIMEOUT_MINUTES = 4 * 60  # below the janitor's grace (6 h) for unpublished result tables
+from popsync.settings import DEFAULT_APPROVAL_TIMEOUT_MINUTES, approval_timeout_minutes
+
+DEFAULT_TIMEOUT_MINUTES = DEFAULT_APPROVAL_TIMEOUT_MINUTES
 
 
 def approval_timeout() -> timedelta:
     """How long an operator has to answer (``POPSYNC_APPROVAL_TIMEOUT_MINUTES``, default 4 hours)."""
-    raw = os.environ.get("POPSYNC_APPROVAL_TIMEOUT_MINUTES", str(DEFAULT_TIMEOUT_MINUTES))
-    try:
-        minutes = float(raw)
-    except ValueError:
-        raise ValueError(f"POPSYNC_APPROVAL_TIMEOUT_MINUTES={raw!r} is not a number of minutes") from None
-    if minutes <= 0:
-        raise ValueError(f"POPSYNC_APPROVAL_TIMEOUT_MINUTES={raw!r} must be positive")
-    return timedelta(minutes=minutes)
+    return timedelta(minutes=approval_timeout_minutes())
 
 
 def review_breaches(breaches: list[dict[str, Any]] | None) -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@ from popsync.db.identifiers import checked_identifier
 from popsync.sectors.cron import cron_problem
 from popsync.sectors.gx_catalog import catalog, closest
 from popsync.settings import SQL_DIR
+from popsync.settings import source_conn_id as default_source_conn_id
 
 MAX_BUCKETS = 64
 """Upper bound of a dataset's buckets (each one a mapped task and two result tables)."""
@@ -420,7 +421,7 @@ class SectorDefinition(_Strict):
 
     @property
     def conn_id(self) -> str:
-        return self.source_conn_id or f"popsync_source_{self.sector}"
+        return self.source_conn_id or default_source_conn_id(self.sector)
 
     @property
     def dag_id(self) -> str:

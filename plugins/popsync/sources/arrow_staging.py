@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from popsync.sources.errors import SourceError
+from popsync.sources.source_errors import SourceError
 from popsync.sources.staging import STAGING_COLUMNS, STAGING_SCHEMA
 
 _TRUE = pa.array(["t", "true", "y", "yes", "on", "1"])

@@ -10,7 +10,7 @@ import codecs
 from typing import Literal
 
 from popsync.domain.legacy_encodings import register_tcvn3_codec, vietnamese_word_share
-from popsync.sources.errors import SourceError
+from popsync.sources.source_errors import SourceError
 
 FileEncoding = Literal["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "cp1258", "tcvn3"]
 NEEDS_NFC: frozenset[str] = frozenset({"cp1258"})

@@ -26,8 +26,8 @@ import pyarrow.csv as pacsv
 from popsync.sectors.model import FileSource
 from popsync.sources.arrow_staging import arrow_staging_batch
 from popsync.sources.encodings import NEEDS_NFC, detect_encoding
-from popsync.sources.errors import SourceError
 from popsync.sources.locate import SourceFile
+from popsync.sources.source_errors import SourceError
 from popsync.sources.staging import STAGING_SCHEMA, staging_batch
 
 SAMPLE_BYTES = 1 << 20

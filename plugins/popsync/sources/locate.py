@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from popsync.settings import source_files_dir
-from popsync.sources.errors import SourceError
+from popsync.sources.source_errors import SourceError
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 

@@ -13,7 +13,7 @@ from psycopg import sql
 from popsync.db.arrow_io import adbc_connection
 from popsync.db.identifiers import quoted
 from popsync.db.redact import describe_error
-from popsync.sources.errors import SourceError
+from popsync.sources.source_errors import SourceError
 from popsync.sources.staging import STAGING_COLUMNS
 
 

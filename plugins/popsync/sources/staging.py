@@ -12,7 +12,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from popsync.sources.errors import SourceError
+from popsync.sources.source_errors import SourceError
 
 STAGING_COLUMNS: tuple[tuple[str, str], ...] = (
     ("source_key", "text"),

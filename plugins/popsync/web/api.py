@@ -13,7 +13,7 @@ from popsync.web.deps import RequestEnv, query_lists, request_env, single
 from popsync.web.filters import PAGE_SIZE, FilterError, MismatchFilter, parse_filter
 from popsync.web.pages import _dataset, decode_cursor
 from popsync.web.refs import InvalidRefError
-from popsync.web.verdicts import ReviewUnavailableError, list_verdicts, save_verdict
+from popsync.web.verdict_routes import ReviewUnavailableError, list_verdicts, save_verdict
 
 router = APIRouter(prefix="/api")
 Env = Annotated[RequestEnv, Depends(request_env)]

@@ -6,7 +6,7 @@ from html import escape
 from fastapi import FastAPI, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from popsync.web import api, data_docs, exports, pages
+from popsync.web import api, data_docs_routes, exports, pages
 from popsync.web.filters import FilterError
 from popsync.web.i18n import LANGUAGE_COOKIE, LANGUAGES
 
@@ -59,7 +59,7 @@ def create_app() -> FastAPI:
     app.include_router(pages.router)
     app.include_router(api.router)
     app.include_router(exports.router)
-    app.include_router(data_docs.router)
+    app.include_router(data_docs_routes.router)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(FilterError, _filter_error)
     app.middleware("http")(_language_cookie)

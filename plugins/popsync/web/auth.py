@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import HTTPException, Request, status
 
-from popsync.web.access import AccessMap
+from popsync.web.sector_access import AccessMap
 
 
 @dataclass(frozen=True)

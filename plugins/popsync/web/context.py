@@ -7,10 +7,10 @@ from pathlib import Path
 from fastapi.templating import Jinja2Templates
 
 from popsync.sectors import load_sectors
-from popsync.web.access import AccessMap, load_access
 from popsync.web.db import WarehousePool
 from popsync.web.queries import LIFECYCLE_TABLE
 from popsync.web.refs import RecordRefs
+from popsync.web.sector_access import AccessMap, load_access
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 

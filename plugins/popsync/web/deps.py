@@ -5,11 +5,11 @@ from dataclasses import dataclass
 
 from fastapi import HTTPException, Request, status
 
-from popsync.web.access import AccessConfigError
 from popsync.web.auth import WebUser, airflow_user, web_user
 from popsync.web.context import WebContext, get_context
 from popsync.web.filters import FilterError
 from popsync.web.i18n import LANGUAGE_COOKIE, Translator, language_of
+from popsync.web.sector_access import AccessConfigError
 
 
 @dataclass(frozen=True)

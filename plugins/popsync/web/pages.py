@@ -240,7 +240,7 @@ def record_verdict_form(
     verdict: Annotated[str, Form()],
     comment: Annotated[str | None, Form()] = None,
 ) -> Response:
-    from popsync.web.verdicts import ReviewUnavailableError, save_verdict
+    from popsync.web.verdict_routes import ReviewUnavailableError, save_verdict
 
     try:
         save_verdict(env, ref, verdict, comment)

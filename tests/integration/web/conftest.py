@@ -9,7 +9,7 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from popsync.airflow.runner import DagRunResult
+from popsync.local.dag_runner import DagRunResult
 from popsync.settings import WAREHOUSE_DATABASE, Settings
 
 ACCESS = {

@@ -16,10 +16,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from popsync.airflow.api_client import AirflowApi, ApiError
-from popsync.airflow.runner import DagRunResult
-from popsync.airflow.stack_check import ANONYMOUS_PROBES, probe_anonymous
-from popsync.bootstrap import airflow_command
+from popsync.local.api_client import AirflowApi, ApiError
+from popsync.local.bootstrap import airflow_command
+from popsync.local.dag_runner import DagRunResult
+from popsync.local.stack_check import ANONYMOUS_PROBES, probe_anonymous
 from popsync.settings import ApiCredentials, Settings
 
 USERS = {"ops_admin": ("admin", "admin-pass-1x"), "hi_reader": ("viewer", "reader-pass-2y")}

@@ -20,8 +20,8 @@ from typing import Any
 import psycopg
 import pytest
 
-from popsync.airflow.runner import DagRunResult
-from popsync.bootstrap import airflow_command
+from popsync.local.bootstrap import airflow_command
+from popsync.local.dag_runner import DagRunResult
 from popsync.settings import Settings
 from popsync.web.i18n import export_header
 

@@ -13,7 +13,6 @@ A user sees the union of the sectors of their name and of their roles. Unset, on
 """
 
 import json
-import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +20,9 @@ from typing import Any, Final
 
 import yaml
 
-ACCESS_ENV: Final = "POPSYNC_UI_SECTOR_ACCESS"
+from popsync.settings import UI_SECTOR_ACCESS_ENV, ui_sector_access
+
+ACCESS_ENV: Final = UI_SECTOR_ACCESS_ENV
 ALL_SECTORS: Final = "*"
 DEFAULT_ACCESS: Final[Mapping[str, Any]] = {"roles": {"ADMIN": [ALL_SECTORS]}}
 
@@ -80,7 +81,7 @@ def parse_access(raw: Mapping[str, Any], known_sectors: Sequence[str]) -> Access
 
 def load_access(known_sectors: Sequence[str], value: str | None = None) -> AccessMap:
     """Read the mapping from ``value`` or ``$POPSYNC_UI_SECTOR_ACCESS`` (JSON text or a file path)."""
-    text = os.environ.get(ACCESS_ENV) if value is None else value
+    text = ui_sector_access() if value is None else value
     if not text or not text.strip():
         return parse_access(DEFAULT_ACCESS, known_sectors)
     text = text.strip()

@@ -13,7 +13,7 @@ from airflow.providers.standard.operators.hitl import ApprovalOperator, HITLOper
 from airflow.sdk import Param
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
-from popsync.airflow.context import dataset_run
+from popsync.airflow.task_context import dataset_run
 from popsync.pipeline.publish import drop_run_tables
 from popsync.pipeline.results import DatasetState
 from popsync.review.approval import approval_answer, approval_body, approval_timeout, review_breaches

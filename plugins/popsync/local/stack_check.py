@@ -18,8 +18,8 @@ from datetime import UTC, datetime
 
 import httpx
 
-from popsync.airflow.api_client import AirflowApi
-from popsync.airflow.job import JobOwner, RunProgress, follow, trigger_runs, wait_for_dags
+from popsync.local.api_client import AirflowApi
+from popsync.local.job import JobOwner, RunProgress, follow, trigger_runs, wait_for_dags
 from popsync.sectors import load_sectors
 
 
@@ -186,7 +186,7 @@ def check_kill_worker(api: AirflowApi, sectors: list[str]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m popsync.airflow.stack_check", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m popsync.local.stack_check", description=__doc__)
     parser.add_argument("check", choices=["anonymous", "run", "kill-worker"])
     parser.add_argument("--api", required=True, help="API server URL, e.g. http://127.0.0.1:8286")
     parser.add_argument("--expect-workers", type=int, default=2)

@@ -18,6 +18,7 @@ from popsync.settings import (
     WAREHOUSE_CONN_ID,
     WAREHOUSE_DATABASE,
     Settings,
+    source_database,
 )
 
 
@@ -69,7 +70,7 @@ def airflow_environment(settings: Settings) -> dict[str, str]:
     databases = {WAREHOUSE_CONN_ID: WAREHOUSE_DATABASE, REGISTER_CONN_ID: REGISTER_DATABASE}
     for sector in load_sectors():
         if all(dataset.source_definition.kind == "postgres" for dataset in sector.datasets):
-            databases[sector.conn_id] = f"popsync_src_{sector.sector}"
+            databases[sector.conn_id] = source_database(sector.sector)
     for conn_id, database in databases.items():
         env[connection_env_var(conn_id)] = settings.database_url_for(database)
     return env

@@ -8,7 +8,7 @@ no exception handler running. Unset (always, outside the tests) it does nothing.
 import os
 import signal
 
-KILL_AT_ENV = "POPSYNC_TEST_KILL_AT"
+from popsync.settings import test_kill_point
 
 KILL_POINTS: tuple[str, ...] = (
     "extract",  # reconcile task: the extract query runs on the sector database, stream open
@@ -24,5 +24,5 @@ def kill_point(name: str) -> None:
     """Die here with SIGKILL when ``POPSYNC_TEST_KILL_AT`` names this point."""
     if name not in KILL_POINTS:
         raise ValueError(f"unknown kill point {name!r}")
-    if os.environ.get(KILL_AT_ENV) == name:
+    if test_kill_point() == name:
         os.kill(os.getpid(), signal.SIGKILL)

@@ -9,7 +9,7 @@ from datetime import datetime
 from types import FrameType
 from typing import TextIO
 
-from popsync.airflow.job import (
+from popsync.local.job import (
     JobOwner,
     RunProgress,
     fail_abandoned_runs,
@@ -18,7 +18,7 @@ from popsync.airflow.job import (
     trigger_runs,
     wait_for_dags,
 )
-from popsync.airflow.services import LocalServices
+from popsync.local.services import LocalServices
 from popsync.settings import Settings
 
 REFERENCE_DAG = "sync_reference"

@@ -17,7 +17,7 @@ from sqlalchemy.pool import NullPool
 
 from popsync.db.redact import describe_error
 from popsync.sources.arrow_staging import arrow_staging_batch
-from popsync.sources.errors import SourceError
+from popsync.sources.source_errors import SourceError
 from popsync.sources.staging import STAGING_SCHEMA, missing_columns, staging_batch
 
 _MYSQL_DIALECTS = frozenset({"mysql", "mariadb"})

@@ -6,8 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from popsync.airflow_env import apply_airflow_environment
 from popsync.db.databases import ensure_database, ensure_server
+from popsync.local.airflow_env import apply_airflow_environment
 from popsync.settings import AIRFLOW_DATABASE, WAREHOUSE_DATABASE, Settings
 
 _log = logging.getLogger(__name__)

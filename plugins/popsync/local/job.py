@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from popsync.airflow.api_client import ACTIVE_RUN_STATES, FINISHED_TASK_STATES, AirflowApi, DagRunInfo
+from popsync.local.api_client import ACTIVE_RUN_STATES, FINISHED_TASK_STATES, AirflowApi, DagRunInfo
 
 RUN_PREFIX = "popsync_job__"
 OWNER_KEY = "popsync_job"

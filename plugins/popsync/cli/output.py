@@ -1,4 +1,4 @@
-"""Plain-text reports of the published sync rates."""
+"""What the CLI prints: the sync-rate table and where to look next."""
 
 from popsync.db.connections import connect
 from popsync.sectors import load_sectors
@@ -55,3 +55,15 @@ def sync_rate_table() -> str:
             f"{in_force:>10}{_pct(active_rate):>15}"
         )
     return "\n".join(lines)
+
+
+NEXT_STEPS = """
+Where to look next:
+  - mismatches to correct:   SELECT * FROM sync.mismatches WHERE sector = 'health_insurance' LIMIT 20;
+  - sync-rate history:       SELECT * FROM sync.sector_sync_rate ORDER BY published_at DESC;
+  - per province:            SELECT * FROM sync.province_sync_rate WHERE sector = 'education';
+  - data-quality results:    SELECT * FROM sync.quality_results ORDER BY checked_at DESC;
+    (warehouse: psql {warehouse})
+  - Data Docs:               {data_docs}/index.html
+  - the Airflow UI:          bash scripts/ui.sh  ->  http://127.0.0.1:8080
+"""

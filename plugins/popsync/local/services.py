@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from popsync.airflow.api_client import AirflowApi
-from popsync.bootstrap import airflow_command
+from popsync.local.api_client import AirflowApi
+from popsync.local.bootstrap import airflow_command
 from popsync.settings import Settings
 
 _log = logging.getLogger(__name__)
