@@ -21,7 +21,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from popsync.airflow.runner import DagRunResult
+from popsync.local.dag_runner import DagRunResult
 from popsync.pipeline import plan as plan_module
 from popsync.pipeline.results import DatasetState
 from popsync.pipeline.run import DatasetRun
@@ -222,7 +222,7 @@ def _planned_run(run: DatasetRun, planned: Any) -> DatasetRun:
 CHILD = """
 import json, sys
 from datetime import datetime
-from popsync.airflow.runner import run_dag
+from popsync.local.dag_runner import run_dag
 result = run_dag(sys.argv[1], datetime.fromisoformat(sys.argv[2]))
 print("RESULT " + json.dumps({"state": result.state, "run_id": result.run_id}))
 """
