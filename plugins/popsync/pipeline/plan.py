@@ -37,6 +37,7 @@ from popsync.db.arrow_io import adbc_connection
 from popsync.db.redact import describe_error
 from popsync.db.sql_files import read_sql
 from popsync.pipeline.extract import ExtractError, extract_query
+from popsync.pipeline.kill_points import kill_point
 from popsync.pipeline.memory import peak_memory_mb
 from popsync.pipeline.results import PlanResult
 from popsync.pipeline.run import DatasetRun
@@ -130,8 +131,11 @@ def plan(run: DatasetRun) -> PlanResult:
         buckets = 1 if records is None else buckets_for(records, rows_per_bucket)
     if buckets == 1:
         _log.info("%s: one bucket", run.label)
+        kill_point("plan")
         return PlanResult(run.attempt, 1, None, None, None, tuple(timings), peak_memory_mb())
-    return _split(run.with_buckets(buckets), timings)
+    planned = _split(run.with_buckets(buckets), timings)
+    kill_point("plan")
+    return planned
 
 
 def _split(run: DatasetRun, timings: list[tuple[str, float]]) -> PlanResult:
