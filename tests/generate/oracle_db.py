@@ -12,11 +12,18 @@ from tests.generate.reconciliation_oracle import Person, Record, evaluate
 Expected = dict[str, tuple[tuple[str, ...], str | None]]
 
 
+def _iso(value: object) -> str | None:
+    """A date of death as the oracle compares it (YYYY-MM-DD); None when missing."""
+    if value is None:
+        return None
+    return value.isoformat() if isinstance(value, datetime.date) else str(value)
+
+
 def load_register(url: str) -> dict[str, Person]:
     with psycopg.connect(url) as conn:
         rows = conn.execute(
-            "SELECT national_id, former_cmnd, full_name, birth_date, birth_date_precision, gender, is_deceased"
-            " FROM dan_cu.persons"
+            "SELECT national_id, former_cmnd, full_name, birth_date, birth_date_precision, gender, is_deceased,"
+            " date_of_death FROM dan_cu.persons"
         ).fetchall()
     return {row[0]: Person(*row) for row in rows}
 
@@ -43,6 +50,7 @@ def check_sector(
                         birth_date=values[roles.birth_date],
                         gender=values[roles.gender],
                         is_active=values[roles.is_active] if roles.is_active else None,
+                        death_date=_iso(values[roles.death_date]) if roles.death_date else None,
                     )
                 )
             oracle = evaluate(
@@ -52,6 +60,7 @@ def check_sector(
                 dataset.genders,
                 roles.is_active is not None,
                 logical_date,
+                checks_death=roles.death_date is not None,
             )
             truth_rows = conn.execute(
                 "SELECT source_key, expected_reasons, expected_linked_national_id, beyond_rules"

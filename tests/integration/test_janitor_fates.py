@@ -33,6 +33,8 @@ DATASET = "birth_registrations"
 DATABASE = f"popsync_src_{SECTOR}"
 ROWS = 200
 BASE_DATE = (datetime.now(UTC) - timedelta(hours=20)).replace(microsecond=0)
+RESULT_TABLES = 3
+"""Unpublished result tables one run attempt leaves: matches, mismatches, suggestion candidates."""
 
 DEFINITION = """
 sector: fatelab
@@ -174,19 +176,19 @@ def test_dead_runs_tables_go_at_the_next_run_and_unknown_fates_keep_theirs(lab: 
     failed = lab.killed_run(BASE_DATE + timedelta(hours=2), "reconcile")  # its janitor kept the two above
     _set_states(failed, "failed", {f"{group}reconcile": "failed"})
     for run_id in (failed, running, awaiting):
-        assert len(lab.tables(run_id)) == 2, run_id  # matches and mismatches, minutes old
+        assert len(lab.tables(run_id)) == RESULT_TABLES, run_id  # minutes old
 
     code, tail = lab.run(DAG_ID, BASE_DATE + timedelta(hours=3))
     assert code == 0 and "RESULT" in tail and '"success"' in tail, tail
     assert lab.tables(failed) == []  # known dead: gone at once, inside the grace period
-    assert len(lab.tables(running)) == 2  # fate unknown: kept
-    assert len(lab.tables(awaiting)) == 2  # awaiting approval: kept
+    assert len(lab.tables(running)) == RESULT_TABLES  # fate unknown: kept
+    assert len(lab.tables(awaiting)) == RESULT_TABLES  # awaiting approval: kept
 
     _set_states(running, "failed", {f"{group}reconcile": "failed"})  # the scheduler notices at last
     code, tail = lab.run("popsync_maintenance", BASE_DATE + timedelta(hours=4))
     assert code == 0 and '"success"' in tail, tail
     assert lab.tables(running) == []
-    assert len(lab.tables(awaiting)) == 2
+    assert len(lab.tables(awaiting)) == RESULT_TABLES
     with psycopg.connect(lab.settings.database_url_for("popsync_warehouse")) as conn:
         registered = conn.execute(
             "SELECT count(*) FROM staging.run_tables WHERE sector = %s AND run_id = ANY(%s)",
