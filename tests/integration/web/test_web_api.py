@@ -269,7 +269,8 @@ def aged_mismatches(web_client: TestClient, settings: Settings) -> Iterator[list
     """A few published mismatches first seen ten days before their run, half of them reopened since.
 
     One session publishes each dataset from fresh data, so every mismatch is "new" and none is a
-    day old; these rows give the status and age filters something to find. Restored afterwards.
+    day old; these rows give the status and age filters something to find. Ten days before now at
+    the latest: other modules publish runs on logical dates days ahead. Restored afterwards.
     """
     with psycopg.connect(settings.database_url_for(WAREHOUSE_DATABASE), autocommit=True) as conn:
         with conn.transaction():
@@ -289,12 +290,12 @@ def aged_mismatches(web_client: TestClient, settings: Settings) -> Iterator[list
             for index, (sector, dataset, source_key) in enumerate(keys):
                 where = {"sector": sector, "dataset": dataset, "source_key": source_key}
                 conn.execute(
-                    "UPDATE sync.mismatches SET first_seen = logical_date - interval '10 days' "
+                    "UPDATE sync.mismatches SET first_seen = least(logical_date, now()) - interval '10 days' "
                     "WHERE sector = %(sector)s AND dataset = %(dataset)s AND source_key = %(source_key)s",
                     where,
                 )
                 conn.execute(
-                    "UPDATE sync.mismatch_lifecycle SET first_seen = first_seen - interval '10 days', "
+                    "UPDATE sync.mismatch_lifecycle SET first_seen = least(first_seen, now()) - interval '10 days', "
                     "reopened_count = %(reopened)s, reopened_at = CASE WHEN %(reopened)s > 0 THEN last_seen END "
                     "WHERE sector = %(sector)s AND dataset = %(dataset)s AND source_key = %(source_key)s",
                     {**where, "reopened": index % 2},
