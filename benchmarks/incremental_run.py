@@ -81,6 +81,7 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--changed", type=float, default=0.01, help="share of the cards changed before each run")
     parser.add_argument("--reuse-data", action="store_true")
+    parser.add_argument("--prepare-only", action="store_true", help="generate and mirror the data, run nothing")
     parser.add_argument("--name", default="incremental-1m")
     args = parser.parse_args()
 
@@ -98,6 +99,8 @@ def main() -> int:
     try:
         preparation = prepare(parse_size(args.size), 20261207, generate_data=not args.reuse_data)
         print(f"prepared: {preparation}", flush=True)
+        if args.prepare_only:
+            return 0
         when = datetime.now(UTC).replace(microsecond=0)
         first = _timed_run(f"bench__first_{time.time_ns()}", when, full_run=True)
         print(f"first full run: {first['seconds']['pipeline_with_gate']:.2f} s", flush=True)

@@ -7,16 +7,7 @@ from typing import Any, TypeVar
 import duckdb
 import pendulum
 import psycopg
-from airflow.sdk import (
-    DAG,
-    AssetOrTimeSchedule,
-    CronTriggerTimetable,
-    Metadata,
-    Param,
-    TaskGroup,
-    get_current_context,
-    task,
-)
+from airflow.sdk import DAG, AssetOrTimeSchedule, CronTriggerTimetable, Metadata, TaskGroup, get_current_context, task
 from airflow.sdk.exceptions import AirflowFailException
 
 from popsync.airflow.approval_operator import PublishApprovalOperator
@@ -254,14 +245,6 @@ def build_sector_dag(sector: SectorDefinition) -> DAG:
         default_args=default_args(sector.owner),
         tags=["popsync", "sector", sector.sector, *sector.tags],
         doc_md=_doc(sector),
-        params={
-            "full_run": Param(
-                False,
-                type="boolean",
-                title="Full run",
-                description="classify every record, also of datasets whose runs are incremental",
-            )
-        },
     ) as dag:
         for dataset in sector.datasets:
             _dataset_tasks(sector, dataset)

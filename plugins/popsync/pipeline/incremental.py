@@ -38,6 +38,7 @@ from popsync.db.sql_files import read_sql
 from popsync.pipeline.baseline import Baseline
 from popsync.pipeline.errors import DataRejectedError
 from popsync.pipeline.run import DatasetRun
+from popsync.pipeline.warehouse import ensure_warehouse_schema
 from popsync.settings import WAREHOUSE_CONN_ID, get_settings
 
 if TYPE_CHECKING:  # DuckDB is imported by the stage that runs it
@@ -110,6 +111,7 @@ def choose_baseline(run: DatasetRun) -> Baseline | None:
     if run.full_run:
         _log.info("%s: a full run was asked for", run.label)
         return None
+    ensure_warehouse_schema()  # a warehouse from before incremental runs gains state_ref here
     with connect(WAREHOUSE_CONN_ID) as conn:
         row = conn.execute(
             "SELECT run_id, logical_date, state_ref FROM sync.published_runs WHERE sector = %s AND dataset = %s",
