@@ -29,10 +29,14 @@ PIPELINE = ("plan", "reconcile", "quality_gate", "publish", "publish_metrics")
 
 def _change(fraction: float, seed: int) -> dict[str, int]:
     """Change ``fraction`` of the cards and a tenth of that of the register persons; refresh the snapshot."""
+    import psycopg
+
     from popsync.db.connections import connect
     from popsync.reference.snapshot import write_snapshot
+    from popsync.settings import get_settings
 
-    with connect("popsync_src_health_insurance", autocommit=True) as source:
+    source_url = get_settings().database_url_for("popsync_src_health_insurance")
+    with psycopg.connect(source_url, autocommit=True) as source:
         cards = source.execute(
             "UPDATE bhyt.the_bhyt SET ho_ten = ho_ten || ' A', ngay_cap_nhat = ngay_cap_nhat + interval '1 day' "
             "WHERE abs(hashtext(ma_the || %s::text)) %% 10000 < %s",
