@@ -29,6 +29,8 @@ class ProvinceCounts:
     mismatched: int
     active_total: int | None = None
     active_matched: int | None = None
+    reason_counts: dict[str, int] = field(default_factory=dict)
+    """Records per reason code in this province (a record counts once per reason)."""
 
     @property
     def sync_rate(self) -> float | None:
@@ -88,6 +90,9 @@ def compute_metrics(duck: "duckdb.DuckDBPyConnection", has_active: bool = False)
 
     ``has_active``: the dataset maps ``is_active``, so the rate over records in force is reported.
     """
+    by_province: dict[str, dict[str, int]] = {}
+    for code, reason, records in duck.execute(read_sql("duckdb/province_reason_counts.sql")).fetchall():
+        by_province.setdefault(str(code), {})[str(reason)] = int(records)
     provinces = [
         ProvinceCounts(
             str(code),
@@ -96,6 +101,7 @@ def compute_metrics(duck: "duckdb.DuckDBPyConnection", has_active: bool = False)
             int(mismatched),
             int(active_total) if has_active else None,
             int(active_matched) if has_active else None,
+            by_province.get(str(code), {}),
         )
         for code, total, matched, mismatched, active_total, active_matched in duck.execute(
             read_sql("duckdb/metrics.sql")
