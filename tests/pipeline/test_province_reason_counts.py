@@ -41,3 +41,19 @@ def test_a_province_without_mismatches_has_no_reason_counts_and_xcom_keeps_them(
     )
     assert metrics.provinces[0].reason_counts == {}
     assert RunMetrics.from_dict(metrics.to_dict()) == metrics
+
+
+def test_buckets_combine_into_the_runs_province_reason_counts() -> None:
+    one = RunMetrics(2, 1, 1, {"DECEASED": 1}, [ProvinceCounts("031", 2, 1, 1, reason_counts={"DECEASED": 1})])
+    two = RunMetrics(
+        3,
+        1,
+        2,
+        {"DECEASED": 1, "DOB_MISMATCH": 1},
+        [
+            ProvinceCounts("031", 1, 0, 1, reason_counts={"DECEASED": 1}),
+            ProvinceCounts("030", 2, 1, 1, reason_counts={"DOB_MISMATCH": 1}),
+        ],
+    )
+    combined = {p.province_code: p.reason_counts for p in RunMetrics.combine([one, two]).provinces}
+    assert combined == {"030": {"DOB_MISMATCH": 1}, "031": {"DECEASED": 2}}
