@@ -29,6 +29,10 @@ _test_port = int(os.environ.get("POPSYNC_TEST_PORT", str(_DEFAULT_TEST_PORT)))
 if _WORKER_INDEX >= 0:
     _test_home = _test_home.with_name(f"{_test_home.name}-{_WORKER}")
     _test_port += 3 * (_WORKER_INDEX + 1)
+    # The Airflow API port (and the log-server ports derived from it, +10000/+10001) of the
+    # worker's Airflow processes: not the default 8080, which a test's own demo job uses, and
+    # apart from test_scheduler_job's range (51000-51999).
+    os.environ["POPSYNC_API_PORT"] = str(_test_port - 6000)
 os.environ["POPSYNC_HOME"] = str(_test_home)
 os.environ["POPSYNC_EMBEDDED_PORT"] = str(_test_port)
 if os.environ.get("POPSYNC_TEST_DATABASE_URL"):
