@@ -74,9 +74,13 @@ def server_url(settings: Settings) -> Iterator[str]:
         embedded.stop()
 
 
-# The longest modules (minutes each: Airflow runs killed and retried, a scheduler job), handed
-# out first under pytest-xdist so that neither worker ends the run alone with one of them.
+# Under pytest-xdist, modules handed out first, in this order. First of all the generator's own
+# database test: it replaces the session's generated databases with data of its own, so it must
+# run on its worker before the ``generated`` fixture (tests/integration) makes the demo data there
+# (the first module goes to the first worker). Then the longest modules (minutes each: Airflow
+# runs killed and retried, a scheduler job), so that neither worker ends the run alone with one.
 _LONGEST_FIRST = (
+    "generate/test_integration.py",
     "integration/test_crash_hygiene.py",
     "integration/test_scheduler_job.py",
     "integration/test_janitor_fates.py",
