@@ -22,10 +22,12 @@ WAREHOUSE_DDL_FILES: tuple[str, ...] = (
     "warehouse/audit.sql",
     "warehouse/suggestions.sql",
     "warehouse/buckets.sql",
+    "warehouse/incremental.sql",
     "review/schema.sql",
     "warehouse/active_rates.sql",
     "warehouse/deaths.sql",
     "warehouse/provinces.sql",
+    "warehouse/province_reasons.sql",
     "web/indexes.sql",
     "warehouse/views.sql",
 )
