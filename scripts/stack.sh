@@ -329,7 +329,9 @@ kill_step() {
     done
     [ "${PIPESTATUS[0]}" -eq 0 ]
     step_done
-    # The killed worker comes back (restart: always); wait for it before anything else runs.
+    # `docker kill` counts as a manual stop (restart: always does not bring the container back):
+    # start the killed worker again and wait for it before anything else runs.
+    docker start "${worker_ids[@]}" >/dev/null
     wait_healthy
 }
 
