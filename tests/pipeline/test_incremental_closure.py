@@ -16,8 +16,9 @@ from typing import Any
 import duckdb
 import pytest
 
-from popsync.db.duck import sql_string
+from popsync.db.duck import sql_string, store_arrow
 from popsync.db.sql_files import read_sql
+from popsync.generate.suggestions import province_successors
 from popsync.pipeline.baseline import Baseline
 from popsync.pipeline.incremental import (
     RECORDS_FILE,
@@ -148,6 +149,7 @@ def _classify(duck: duckdb.DuckDBPyConnection, *, incremental: bool) -> None:
     linkable = read_sql("duckdb/linkable_persons.sql").replace("persons_source", "persons_now")
     duck.execute(f"CREATE TABLE register AS {linkable}")
     duck.execute("CREATE VIEW register_all AS SELECT * FROM persons_now")
+    store_arrow(duck, "province_successors", province_successors())  # reference.provinces' pairs
     links = "duckdb/incremental/dataset_links.sql" if incremental else "duckdb/dataset_links.sql"
     classify(duck, checks_deceased=True, logical_date=LOGICAL_DATE, links_sql=links)
 

@@ -74,6 +74,8 @@ def _load_inputs(run: DatasetRun, duck: duckdb.DuckDBPyConnection, pg: ArrowConn
     linkable = read_sql("duckdb/linkable_persons.sql").replace("persons_source", source)
     duck.execute(f"CREATE TABLE register AS {linkable}")
     duck.execute(f"CREATE VIEW register_all AS SELECT * FROM {source}")  # for suggested IDs
+    # A residence code of either table and an ID's (former) province code meet in the current province.
+    store_arrow(duck, "province_successors", pg.read(read_sql("warehouse/province_successors.sql")))
     previous = pg.read(
         "SELECT source_key, first_seen FROM sync.mismatches WHERE sector = $1 AND dataset = $2",
         (run.sector.sector, run.dataset.name),

@@ -27,6 +27,7 @@ WAREHOUSE_DDL_FILES: tuple[str, ...] = (
     "warehouse/active_rates.sql",
     "warehouse/deaths.sql",
     "warehouse/provinces.sql",
+    "warehouse/province_reasons.sql",
     "web/indexes.sql",
     "warehouse/views.sql",
 )
