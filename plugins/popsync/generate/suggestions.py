@@ -87,7 +87,7 @@ def probe_register(
     )
     if linked is None:
         linked = pa.table({"dataset": pa.array([], pa.string()), "national_id": pa.array([], pa.string())})
-    with duckdb_session() as duck, arrow_connection(register_url) as pg:
+    with duckdb_session(task=False) as duck, arrow_connection(register_url) as pg:
         store_arrow(duck, "probe", table)
         store_arrow(duck, "linked", linked)
         store_arrow(duck, "province_codes", pa.table({"code": pa.array(list(PROVINCE_CODES), pa.string())}))
