@@ -68,6 +68,7 @@ _RULE_FILES = (
     "duckdb/incremental/affected_keys.sql",
     "duckdb/incremental/state_records.sql",
     "duckdb/incremental/dataset_links.sql",
+    "warehouse/province_successors.sql",
 )
 
 _CONSTANT_COLUMNS = ("sector", "dataset", "run_id", "logical_date", "bucket")
@@ -84,7 +85,8 @@ def state_folder(run: DatasetRun) -> Path:
 
 
 def fingerprint(run: DatasetRun) -> str:
-    """What makes a state reusable: the rules (SQL and normalisation code) and the dataset's definition."""
+    """What makes a state reusable: the rules (SQL and normalisation code), the dataset's definition and
+    the reference tables the rules read besides the register (the province codes then and now)."""
     from popsync.pipeline import normalise
 
     digest = hashlib.sha256(f"state {STATE_FORMAT}\n".encode())
@@ -92,6 +94,10 @@ def fingerprint(run: DatasetRun) -> str:
         digest.update(read_sql(name).encode())
     digest.update(inspect.getsource(normalise).encode())
     digest.update(run.dataset.model_dump_json().encode())
+    # the province codes then and now, which the suggestions' residence evidence reads
+    with connect(WAREHOUSE_CONN_ID) as conn:
+        successors = conn.execute(read_sql("warehouse/province_successors.sql")).fetchall()
+    digest.update(repr(sorted(successors)).encode())
     return digest.hexdigest()
 
 
