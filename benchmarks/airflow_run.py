@@ -1,7 +1,7 @@
 """Time one sector DAG run through Airflow on the benchmark's data.
 
     POPSYNC_HOME=.popsync/bench POPSYNC_EMBEDDED_PORT=55440 POPSYNC_API_PORT=28440 \\
-        .venv/bin/python benchmarks/airflow_run.py [--in-process]
+        .venv/bin/python benchmarks/airflow_run.py [--in-process] [--rows-per-bucket N]
 
 By default the run goes through the real services (API server, scheduler with its
 LocalExecutor, DAG processor, triggerer), as ``popsync run`` does: ``sync_reference`` first,
@@ -15,10 +15,15 @@ Prints the sector DAG run's wall time, each task's duration and its wait between
 queued and starting (from Airflow's metadata), the time outside the tasks (scheduling,
 queueing), and the start-up a task process pays: the duration of the tasks that do almost
 no work (quality gate, metrics) and a fresh-process probe (Airflow import, DAG file parse).
+Every task instance (each mapped bucket of ``reconcile`` as ``cards.reconcile[n]``) is listed
+with the host it ran on and its process's peak resident memory (VmHWM, the task's XCom
+``peak_memory_mb``). ``--rows-per-bucket`` sets ``POPSYNC_ROWS_PER_BUCKET`` for the services
+this run starts (0 = one bucket); services already running keep their own setting.
 """
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -58,13 +63,18 @@ class TaskFigures:
     state: str
     duration: float
     queued_to_start: float | None
+    hostname: str | None = None
+    peak_memory_mb: float | None = None
 
 
 def _task_figures(run_id: str) -> dict[str, Any]:
     from airflow.models.dagrun import DagRun
     from airflow.models.taskinstance import TaskInstance
+    from airflow.models.xcom import XComModel
     from airflow.utils.session import create_session
     from sqlalchemy import select
+
+    from popsync.airflow.sector_dag import PEAK_MEMORY_XCOM
 
     with create_session() as session:
         dag_run = session.scalars(select(DagRun).where(DagRun.dag_id == SECTOR_DAG, DagRun.run_id == run_id)).one()
@@ -74,11 +84,21 @@ def _task_figures(run_id: str) -> dict[str, Any]:
         if dag_run.start_date is None or dag_run.end_date is None:
             raise RuntimeError(f"{SECTOR_DAG} {run_id} has not finished")
         wall = (dag_run.end_date - dag_run.start_date).total_seconds()
+        peaks = {
+            (xcom.task_id, xcom.map_index): xcom.value
+            for xcom in session.scalars(
+                select(XComModel).where(
+                    XComModel.dag_id == SECTOR_DAG, XComModel.run_id == run_id, XComModel.key == PEAK_MEMORY_XCOM
+                )
+            ).all()
+        }
         per_task = {
-            ti.task_id: TaskFigures(
+            (ti.task_id if ti.map_index < 0 else f"{ti.task_id}[{ti.map_index}]"): TaskFigures(
                 str(ti.state),
                 float(ti.duration or 0.0),
                 (ti.start_date - ti.queued_dttm).total_seconds() if ti.queued_dttm and ti.start_date else None,
+                ti.hostname,
+                _peak(peaks.get((ti.task_id, ti.map_index))),
             )
             for ti in tasks
         }
@@ -86,8 +106,11 @@ def _task_figures(run_id: str) -> dict[str, Any]:
     light = [figures.duration for task, figures in ran.items() if task.rsplit(".", 1)[-1] in LIGHT_TASKS]
     queued = [figures.queued_to_start for figures in ran.values() if figures.queued_to_start is not None]
     task_sum = sum(figures.duration for figures in per_task.values())
+    known_peaks = [figures.peak_memory_mb for figures in ran.values() if figures.peak_memory_mb is not None]
     return {
         "dag_run_wall_seconds": wall,
+        "buckets": sum(1 for task in per_task if task.split("[")[0].endswith(".reconcile")),
+        "max_task_peak_memory_mb": max(known_peaks) if known_peaks else None,
         "tasks": {task: asdict(figures) for task, figures in per_task.items()},
         "tasks_run": len(ran),
         "sum_task_seconds": task_sum,
@@ -97,10 +120,20 @@ def _task_figures(run_id: str) -> dict[str, Any]:
     }
 
 
+def _peak(value: Any) -> float | None:
+    """The XCom's value (stored as JSON text or already decoded)."""
+    if value is None:
+        return None
+    return float(json.loads(value) if isinstance(value, str | bytes) else value)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--in-process", action="store_true", help="dag.test() instead of the scheduler")
+    parser.add_argument("--rows-per-bucket", type=int, help="POPSYNC_ROWS_PER_BUCKET for this run (0 = one bucket)")
     args = parser.parse_args()
+    if args.rows_per_bucket is not None:
+        os.environ["POPSYNC_ROWS_PER_BUCKET"] = str(args.rows_per_bucket)
 
     from popsync.local.airflow_env import apply_airflow_environment
     from popsync.local.bootstrap import bootstrap
@@ -121,6 +154,7 @@ def main() -> int:
         probes.append([float(x) for x in probe.stdout.split()])
     report = {
         "dag_id": SECTOR_DAG,
+        "rows_per_bucket": os.environ.get("POPSYNC_ROWS_PER_BUCKET"),
         "mode": "dag.test (in process)" if args.in_process else "scheduler + LocalExecutor",
         "succeeded": succeeded,
         "job_wall_seconds": job_wall,

@@ -50,6 +50,19 @@ def sector_of_source_conn(conn_id: str) -> str | None:
     return conn_id.removeprefix(SOURCE_CONN_PREFIX) if conn_id.startswith(SOURCE_CONN_PREFIX) else None
 
 
+DEFAULT_ROWS_PER_BUCKET = 1_000_000
+"""Records per bucket when a dataset sets no ``buckets`` (docs/performance.md, "Partitioned dataset runs")."""
+
+
+def _rows_per_bucket() -> int:
+    raw = os.environ.get("POPSYNC_ROWS_PER_BUCKET", "").strip().replace("_", "")
+    if raw == "":
+        return DEFAULT_ROWS_PER_BUCKET
+    if not raw.isdigit():
+        raise ValueError(f"POPSYNC_ROWS_PER_BUCKET={raw!r}: expected a whole number of records (0 = never split)")
+    return int(raw)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where popsync keeps its state and which PostgreSQL server it talks to."""
@@ -64,6 +77,9 @@ class Settings:
     With several workers (the Celery stack) every worker must reach it: a shared volume or mount."""
     api_port: int = 8080
     """Port of the Airflow API server on 127.0.0.1 that the local job uses or starts (``POPSYNC_API_PORT``)."""
+    rows_per_bucket: int = DEFAULT_ROWS_PER_BUCKET
+    """Target records per bucket of a dataset run whose sector YAML sets no ``buckets``
+    (``POPSYNC_ROWS_PER_BUCKET``); 0 = never split automatically."""
     preload_gx: bool = True
     """Import Great Expectations in long-lived Airflow processes before they fork tasks (``POPSYNC_PRELOAD_GX``)."""
 
@@ -224,5 +240,6 @@ def get_settings() -> Settings:
         embedded_port=port,
         work_root=None if work is None else Path(work).resolve(),
         api_port=api_port,
+        rows_per_bucket=_rows_per_bucket(),
         preload_gx=preload_gx,
     )

@@ -17,7 +17,7 @@ ORDER BY 1
 def forget_sector(settings: Settings, sector: str) -> None:
     """Drop the sector's partitions and delete its rows from every ``sync`` table and the registry."""
     with psycopg.connect(settings.database_url_for("popsync_warehouse"), autocommit=True) as conn:
-        for kind in ("matches", "mismatches"):
+        for kind in ("matches", "mismatches", "suggestion_candidates"):
             conn.execute(
                 sql.SQL("DROP TABLE IF EXISTS {} CASCADE").format(
                     sql.Identifier("sync_partitions", f"{kind}__{sector}")

@@ -43,6 +43,7 @@ class Crash:
 
 
 CRASHES = [
+    Crash("plan", "plan", "previous"),
     Crash("extract", "reconcile", "previous"),
     Crash("normalise", "reconcile", "previous"),
     Crash("reconcile", "reconcile", "previous"),

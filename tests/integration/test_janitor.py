@@ -62,7 +62,7 @@ def _run(tag: str, dataset: int = 0, attempt: str = "_a1") -> DatasetRun:
 
 def _make(run: DatasetRun, *, age: datetime) -> None:
     """The run's result tables as a crash would leave them, registered ``age`` ago."""
-    _create_result_tables(run)
+    _create_result_tables(run, 0)  # an unsplit run: its one bucket writes the run's own tables
     with psycopg.connect(_url()) as conn:
         conn.execute(
             "UPDATE staging.run_tables SET registered_at = %s WHERE run_id = %s AND attempt = %s",

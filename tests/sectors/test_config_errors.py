@@ -100,6 +100,13 @@ MISTAKES = [
     Mistake("genders_empty", "{M: M, F: F}", "{}", 18, "datasets.people.genders", "at least 1"),
     Mistake("formats_empty", "[dd/mm/yyyy, yyyy]", "[]", 17, "datasets.people.birth_date_formats", "at least 1"),
     Mistake("title_missing_value", "title: Demo\n", "title:\n", 2, "title", "valid string"),
+    # buckets of a partitioned run
+    Mistake("buckets_zero", "    genders: {M: M, F: F}\n", "    genders: {M: M, F: F}\n    buckets: 0\n", 19,
+            "datasets.people.buckets", "greater than or equal to 1"),
+    Mistake("buckets_too_many", "    genders: {M: M, F: F}\n", "    genders: {M: M, F: F}\n    buckets: 65\n", 19,
+            "datasets.people.buckets", "less than or equal to 64"),
+    Mistake("buckets_text", "    genders: {M: M, F: F}\n", "    genders: {M: M, F: F}\n    buckets: four\n", 19,
+            "datasets.people.buckets", "valid integer"),
     # missing required fields
     Mistake("owner_missing", "owner: demo-team\n", "", 1, "owner", "Field required"),
     Mistake("source_key_missing", "      source_key: so_dang_ky\n", "", 10,

@@ -1,5 +1,6 @@
 -- Candidate lists of the records that do not link (DuckDB). A lead, not a link: reasons are untouched.
--- Inputs: reconciled (reconcile.sql, with its rowid as the record's identity), register_all (the
+-- Inputs: reconciled (reconcile.sql, with its rowid as the record's identity), dataset_links
+--         (dataset_links.sql: the persons the dataset's records link to), register_all (the
 --         whole register: national_id, former_cmnd, name_key, birth_date, birth_date_precision,
 --         gender, residence_province).
 -- Output: one row per candidate (every register person that fits a record), with its evidence,
@@ -121,10 +122,10 @@ fits AS MATERIALIZED (
 
 -- Candidates some other record of the dataset already links to (the fitting record does not link).
 linked_elsewhere AS (
-    SELECT linked_national_id AS national_id, count(*) AS records
-    FROM reconciled
-    WHERE is_linked AND linked_national_id IN (SELECT national_id FROM fits)
-    GROUP BY linked_national_id
+    -- dataset_links.sql: the whole dataset's links, also when the run is split into buckets
+    SELECT national_id, records
+    FROM dataset_links
+    WHERE national_id IN (SELECT national_id FROM fits)
 ),
 
 persons AS (

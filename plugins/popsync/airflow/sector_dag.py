@@ -1,7 +1,7 @@
 """Build one DAG per sector definition: the stages of ``pipeline.sequence.STAGES`` as tasks."""
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import duckdb
@@ -14,14 +14,16 @@ from popsync.airflow.approval_operator import PublishApprovalOperator
 from popsync.airflow.assets import REFERENCE_ASSET, dataset_asset
 from popsync.airflow.defaults import default_args
 from popsync.airflow.hook_connections import use_airflow_connections
+from popsync.airflow.hostname import node_name
 from popsync.airflow.review_metrics import emit_lifecycle_gauges, lifecycle_extra
 from popsync.airflow.statsd import emit_gauges
 from popsync.airflow.task_context import dataset_run
 from popsync.db.redact import RecordSafeError, describe_error, redact
 from popsync.pipeline.errors import DataRejectedError
-from popsync.pipeline.results import DatasetState
+from popsync.pipeline.memory import peak_memory_mb
+from popsync.pipeline.results import BucketResult, DatasetState
 from popsync.pipeline.run import DatasetRun
-from popsync.pipeline.sequence import STAGES, Stage
+from popsync.pipeline.sequence import STAGES, Stage, combine_buckets, planned_run
 from popsync.sectors.model import DatasetDefinition, SectorDefinition
 
 _log = logging.getLogger(__name__)
@@ -40,10 +42,12 @@ Datasets:
 {datasets}
 
 Per dataset, the stages of `popsync.pipeline.sequence.STAGES`, one task each:
-**reconcile** (read the extract straight into the worker, normalise IDs, names, dates and
-genders, profile for the gate, classify with reason codes, write unpublished result
-tables) → **quality_gate** (Great Expectations validates the dataset's suite: "đúng, đủ,
-sạch, sống" on the run's profile, plus the YAML's expectations) →
+**plan** (how many buckets; with several, read the extract once and split it by the
+resolved personal ID) → **reconcile**, one mapped task per bucket (read the extract or the
+bucket's records, normalise IDs, names, dates and genders, profile for the gate, classify
+with reason codes, write unpublished result tables) → **quality_gate** (Great Expectations
+validates the dataset's suite: "đúng, đủ, sạch, sống" on the run's profile, plus the YAML's
+expectations) →
 **approve_publish** (asks an operator only when a `review`-level check such as
 `sync_rate_drop` is breached; skipped otherwise) → **publish** (conservation check, atomic
 partition swap, mismatch lifecycle) → **publish_metrics** (history, Asset event,
@@ -68,11 +72,60 @@ def _fail_fast(step: Callable[[], T]) -> T:
 
 
 def _run_of(sector: SectorDefinition, dataset: DatasetDefinition, state: DatasetState) -> DatasetRun:
-    """The task's dataset run: a new attempt for the first stage, the state's attempt after it."""
+    """The task's dataset run: a new attempt for the plan, the plan's attempt and buckets after it."""
     run = dataset_run(get_current_context(), sector, dataset, "")
-    if state.reconciled is None:
+    if state.plan is None:
         return run.with_new_attempt()
-    return dataset_run(get_current_context(), sector, dataset, state.reconciled.attempt)
+    return planned_run(run, state)
+
+
+PEAK_MEMORY_XCOM = "peak_memory_mb"
+"""XCom key under which every task of a dataset records its process's peak resident memory."""
+
+
+def _log_peak_memory(stage: str) -> None:
+    """Every task logs its process's peak resident memory (VmHWM) and records it as an XCom.
+
+    The benchmark reads the XCom of each task instance (mapped buckets included).
+    """
+    peak = peak_memory_mb()
+    if peak is None:
+        return
+    _log.info("%s: peak resident memory (VmHWM) %.0f MB", stage, peak)
+    get_current_context()["ti"].xcom_push(key=PEAK_MEMORY_XCOM, value=round(peak, 1))
+
+
+def _plan_task(sector: SectorDefinition, dataset: DatasetDefinition, stage: Stage) -> Any:
+    """The plan: one entry per bucket (the state and the bucket), which the reconcile task maps over."""
+
+    @task(task_id=stage.name)
+    def plan_task() -> list[dict[str, Any]]:
+        run = _run_of(sector, dataset, DatasetState())
+        state = _fail_fast(lambda: stage.function(run, DatasetState()))
+        _log_peak_memory(stage.name)
+        return [{"state": state.to_dict(), "bucket": bucket} for bucket in range(state.need_plan().buckets)]
+
+    return plan_task
+
+
+def _bucket_task(sector: SectorDefinition, dataset: DatasetDefinition, stage: Stage) -> Any:
+    """One bucket of the stage as one mapped task instance (retried alone when it fails)."""
+    per_bucket = stage.per_bucket
+    assert per_bucket is not None
+
+    @task(task_id=stage.name, map_index_template="{{ popsync_bucket }}")
+    def bucket_task(entry: dict[str, Any]) -> dict[str, Any]:
+        bucket = int(entry["bucket"])
+        context = get_current_context()
+        context["popsync_bucket"] = f"bucket {bucket}"  # type: ignore[typeddict-unknown-key]
+        previous = DatasetState.from_dict(entry["state"])
+        run = _run_of(sector, dataset, previous)
+        _log.info("%s: bucket %d of %d on %s", run.label, bucket, run.buckets, node_name())
+        result = _fail_fast(lambda: per_bucket(run, previous, bucket))
+        _log_peak_memory(f"{stage.name} bucket {bucket}")
+        return {"state": entry["state"], "result": result.to_dict()}
+
+    return bucket_task
 
 
 def _asset_extra(run: DatasetRun, state: DatasetState) -> dict[str, Any]:
@@ -103,16 +156,30 @@ def _asset_extra(run: DatasetRun, state: DatasetState) -> dict[str, Any]:
 
 
 def _stage_task(sector: SectorDefinition, dataset: DatasetDefinition, stage: Stage, last: bool) -> Any:
-    """One stage as a task: state in through XCom, the stage's function, state out."""
+    """One stage as a task: state in through XCom, the stage's function, state out.
+
+    The task after the mapped stage also receives every bucket's result and combines them first.
+    """
     if not last:
         # publish also runs when approve_publish skipped itself (no review-level breach)
         trigger_rule = "none_failed" if stage.name == "publish" else "all_success"
 
         @task(task_id=stage.name, trigger_rule=trigger_rule)
-        def stage_task(state: dict[str, Any] | None = None) -> dict[str, Any]:
+        def stage_task(
+            state: dict[str, Any] | None = None, bucket_results: Sequence[dict[str, Any]] | None = None
+        ) -> dict[str, Any]:
+            if bucket_results is not None:  # the mapped stage's outputs: each carries the plan's state
+                # by index: iterating Airflow's lazy sequence probes one past the end (an error in the log)
+                buckets = [bucket_results[index] for index in range(len(bucket_results))]
+                state = buckets[0]["state"]
             previous = DatasetState.from_dict(state)
             run = _run_of(sector, dataset, previous)
-            return _fail_fast(lambda: stage.function(run, previous)).to_dict()
+            if bucket_results is not None:
+                results = [BucketResult.from_dict(item["result"]) for item in buckets]
+                previous = _fail_fast(lambda: combine_buckets(run, previous, results))
+            done = _fail_fast(lambda: stage.function(run, previous))
+            _log_peak_memory(stage.name)
+            return done.to_dict()
 
         return stage_task
 
@@ -123,6 +190,7 @@ def _stage_task(sector: SectorDefinition, dataset: DatasetDefinition, stage: Sta
         previous = DatasetState.from_dict(state)
         run = _run_of(sector, dataset, previous)
         final = _fail_fast(lambda: stage.function(run, previous))
+        _log_peak_memory(stage.name)
         emit_gauges(run, final.need_reconciled().metrics)
         emit_lifecycle_gauges(run, None if final.published is None else final.published.lifecycle)
         yield Metadata(asset, extra=_asset_extra(run, final))
@@ -131,12 +199,25 @@ def _stage_task(sector: SectorDefinition, dataset: DatasetDefinition, stage: Sta
 
 
 def _dataset_tasks(sector: SectorDefinition, dataset: DatasetDefinition) -> None:
+    """plan → reconcile (mapped over the plan's buckets) → quality_gate → approve_publish → publish → ..."""
     with TaskGroup(group_id=dataset.name, tooltip=dataset.title):
         state: Any = None
+        entries: Any = None
+        bucket_results: Any = None
         for index, stage in enumerate(STAGES):
+            if index == 0:
+                entries = _plan_task(sector, dataset, stage)()
+                continue
+            if stage.per_bucket is not None:
+                bucket_results = _bucket_task(sector, dataset, stage).expand(entry=entries)
+                continue
             task_function = _stage_task(sector, dataset, stage, last=index == len(STAGES) - 1)
-            gate_output = state
-            state = task_function() if state is None else task_function(state)
+            gate_output = state if state is not None else bucket_results
+            if bucket_results is not None:
+                state = task_function(bucket_results=bucket_results)
+                bucket_results = None
+            else:
+                state = task_function(state)
             if stage.name == "publish":  # the operator's approval, asked only on a review-level breach
                 approval = PublishApprovalOperator(
                     task_id="approve_publish",

@@ -78,14 +78,19 @@ def grace_period() -> timedelta:
     return DEFAULT_GRACE if hours is None else timedelta(hours=hours)
 
 
-def register_run_table(conn: psycopg.Connection[tuple[Any, ...]], run: DatasetRun, kind: str) -> None:
-    """Record one of the run's result tables (a kind of :data:`RESULT_KINDS`) before it is created."""
-    schema, table = run.result_tables()[kind]
+def register_run_table(
+    conn: psycopg.Connection[tuple[Any, ...]], run: DatasetRun, kind: str, table: tuple[str, str] | None = None
+) -> None:
+    """Record one of the run's result tables (a kind of :data:`RESULT_KINDS`) before it is created.
+
+    ``table`` is a bucket's table of a split run; by default the dataset's run table.
+    """
+    schema, name = run.result_tables()[kind] if table is None else table
     conn.execute(
         read_sql("warehouse/register_run_table.sql"),
         {
             "schema_name": schema,
-            "table_name": table,
+            "table_name": name,
             "sector": run.sector.sector,
             "dataset": run.dataset.name,
             "run_id": run.run_id,

@@ -11,6 +11,7 @@ import signal
 from popsync.settings import test_kill_point
 
 KILL_POINTS: tuple[str, ...] = (
+    "plan",  # plan task: the buckets decided (a split run's records written), the result not yet returned
     "extract",  # reconcile task: the extract query runs on the sector database, stream open
     "normalise",  # reconcile task: records normalised and profiled in DuckDB
     "reconcile",  # reconcile task: result tables created, matches written, mismatches not yet

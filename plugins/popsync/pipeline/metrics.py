@@ -66,6 +66,37 @@ class RunMetrics:
         return asdict(self)
 
     @classmethod
+    def combine(cls, parts: "list[RunMetrics]") -> "RunMetrics":
+        """The metrics of a run from those of its buckets: every count is a sum (the counts of
+        records in force stay None when the dataset has no ``is_active``)."""
+        reasons: dict[str, int] = {}
+        provinces: dict[str, list[ProvinceCounts]] = {}
+        for part in parts:
+            for reason, count in part.reason_counts.items():
+                reasons[reason] = reasons.get(reason, 0) + count
+            for p in part.provinces:
+                provinces.setdefault(p.province_code, []).append(p)
+        return cls(
+            total=sum(part.total for part in parts),
+            matched=sum(part.matched for part in parts),
+            mismatched=sum(part.mismatched for part in parts),
+            reason_counts=dict(sorted(reasons.items())),
+            provinces=[
+                ProvinceCounts(
+                    code,
+                    sum(p.total for p in counts),
+                    sum(p.matched for p in counts),
+                    sum(p.mismatched for p in counts),
+                    _optional_sum([p.active_total for p in counts]),
+                    _optional_sum([p.active_matched for p in counts]),
+                )
+                for code, counts in sorted(provinces.items())
+            ],
+            active_total=_optional_sum([part.active_total for part in parts]),
+            active_matched=_optional_sum([part.active_matched for part in parts]),
+        )
+
+    @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "RunMetrics":
         provinces = [ProvinceCounts(**item) for item in data.get("provinces", [])]
         return cls(
@@ -81,6 +112,12 @@ class RunMetrics:
 
 def _optional_int(value: Any) -> int | None:
     return None if value is None else int(value)
+
+
+def _optional_sum(values: list[int | None]) -> int | None:
+    """The sum of counts that exist; None when none does (the dataset has no ``is_active``)."""
+    present = [value for value in values if value is not None]
+    return sum(present) if present else None
 
 
 def compute_metrics(duck: "duckdb.DuckDBPyConnection", has_active: bool = False) -> RunMetrics:

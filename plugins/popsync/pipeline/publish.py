@@ -4,7 +4,9 @@ The run's matches, mismatches and candidate lists (``sync.suggestion_candidates`
 swapped in together.
 
 A run that fails before this step leaves the previously published results untouched;
-this step itself is one transaction.
+this step itself is one transaction. A run split into buckets is assembled here, in the
+same transaction: its run table becomes a partitioned table with every bucket's table as a
+leaf, so every bucket is published or none is.
 """
 
 import logging
@@ -51,6 +53,30 @@ def check_conservation(
     return extracted, matched, mismatched
 
 
+def assemble_buckets(conn: psycopg.Connection[tuple[Any, ...]], run: DatasetRun) -> None:
+    """Make the run tables of a split run: partitioned tables, LIST on ``bucket``, one leaf per bucket.
+
+    Runs inside the publish transaction: either the whole run is assembled and published, or
+    nothing is. Each bucket's table carries a ``CHECK (bucket = n)``, so attaching scans nothing.
+    """
+    if run.buckets == 1:
+        return
+    for kind, table in run.result_tables().items():
+        target = quoted(*table)
+        conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(target))
+        conn.execute(
+            sql.SQL(
+                "CREATE TABLE {} (LIKE {} INCLUDING DEFAULTS INCLUDING CONSTRAINTS) PARTITION BY LIST (bucket)"
+            ).format(target, quoted("sync", kind))
+        )
+        for bucket in range(run.buckets):
+            conn.execute(
+                sql.SQL("ALTER TABLE {} ATTACH PARTITION {} FOR VALUES IN ({})").format(
+                    target, quoted(*run.bucket_table(kind, bucket)), sql.Literal(bucket)
+                )
+            )
+
+
 def _run_tables(run: DatasetRun) -> RunTables:
     return RunTables(
         run.sector.sector, run.dataset.name, run.run_id, run.logical_date, run.matches_table, run.mismatches_table
@@ -78,6 +104,7 @@ def publish(run: DatasetRun, extracted: int) -> PublishOutcome:
             conn.rollback()
             _log.info("%s run %s was already published", run.label, run.run_tag)
             return PublishOutcome(True, "already published")
+        assemble_buckets(conn, run)  # every bucket or none: a missing bucket's table fails the run here
         check_conservation(conn, run, extracted)
         if current is not None and current[0] > run.logical_date:
             conn.rollback()
@@ -139,6 +166,9 @@ def drop_run_tables(run: DatasetRun, *, keep_results: bool) -> None:
     """Remove the run's result tables when they were not published."""
     if keep_results:
         return
+    tables = list(run.result_tables().values())
+    if run.buckets > 1:
+        tables += [table for b in range(run.buckets) for table in run.bucket_tables(b).values()]
     with connect(WAREHOUSE_CONN_ID, autocommit=True) as conn:
-        for table in run.result_tables().values():
+        for table in tables:
             conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(quoted(*table)))

@@ -1,4 +1,4 @@
-"""Reconcile stage: extract, normalise, profile and classify one dataset in one worker process.
+"""Reconcile stage: extract, normalise, profile and classify one dataset (or one bucket of it).
 
 The sector's records cross the network once into the worker (Arrow, binary COPY
 underneath) and once out as results (binary COPY into two unpublished partition tables);
@@ -9,8 +9,8 @@ import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 from typing import TypeVar
 
 import duckdb
@@ -24,12 +24,14 @@ from popsync.db.sql_files import read_sql
 from popsync.pipeline.extract import extract_reader
 from popsync.pipeline.janitor import register_run_table, sweep_dataset
 from popsync.pipeline.kill_points import kill_point
+from popsync.pipeline.memory import peak_memory_mb
 from popsync.pipeline.metrics import compute_metrics
 from popsync.pipeline.normalise import normalise_stream, profile
-from popsync.pipeline.results import ReconcileResult
+from popsync.pipeline.results import BucketResult, PlanResult, ReconcileResult
 from popsync.pipeline.run import DatasetRun
 from popsync.pipeline.source_files import record_source_files
 from popsync.pipeline.warehouse import ensure_warehouse_schema
+from popsync.quality.checks import Profile
 from popsync.reference.snapshot import REGISTER_COLUMNS, current_snapshot
 from popsync.settings import WAREHOUSE_CONN_ID
 from popsync.sources.files import ReadFile
@@ -38,24 +40,31 @@ _log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+def persons_source(duck: duckdb.DuckDBPyConnection) -> str:
+    """The register as a relation of the session: the snapshot, or the mirror streamed in.
+
+    The snapshot carries precomputed name keys; without it the mirror is streamed and keyed here.
+    """
+    snapshot = current_snapshot()
+    if snapshot is not None:
+        return f"read_parquet({sql_string(snapshot)})"
+    with adbc_connection(WAREHOUSE_CONN_ID) as pg:
+        mirror = pg.read(f"SELECT {REGISTER_COLUMNS} FROM reference.persons")
+        store_arrow(duck, "mirrored_persons", mirror, columns="*, name_key(full_name) AS name_key")
+        pg.commit()
+    return "mirrored_persons"
+
+
 def _load_inputs(run: DatasetRun, duck: duckdb.DuckDBPyConnection, pg: ArrowConnection) -> None:
     """The register rows the normalised records can link to, and previous first_seen dates."""
     duck.execute(
         "CREATE TABLE wanted_ids AS SELECT DISTINCT national_id FROM normalised WHERE id_kind IN ('cccd', 'cmnd')"
     )
-    # Keep only the register persons this dataset can link to (by ID or former CMND). The
-    # snapshot carries precomputed name keys; without it the mirror is streamed and keyed here.
-    snapshot = current_snapshot()
-    if snapshot is not None:
-        persons_source = f"read_parquet({sql_string(snapshot)})"
-    else:
-        mirror = pg.read(f"SELECT {REGISTER_COLUMNS} FROM reference.persons")
-        store_arrow(duck, "mirrored_persons", mirror, columns="*, name_key(full_name) AS name_key")
-        persons_source = "mirrored_persons"
-    duck.execute(
-        f"CREATE TABLE register AS {read_sql('duckdb/linkable_persons.sql')}".replace("persons_source", persons_source)
-    )
-    duck.execute(f"CREATE VIEW register_all AS SELECT * FROM {persons_source}")  # for suggested IDs
+    # Keep only the register persons this dataset (or bucket) can link to (by ID or former CMND).
+    source = persons_source(duck)
+    linkable = read_sql("duckdb/linkable_persons.sql").replace("persons_source", source)
+    duck.execute(f"CREATE TABLE register AS {linkable}")
+    duck.execute(f"CREATE VIEW register_all AS SELECT * FROM {source}")  # for suggested IDs
     previous = pg.read(
         "SELECT source_key, first_seen FROM sync.mismatches WHERE sector = $1 AND dataset = $2",
         (run.sector.sector, run.dataset.name),
@@ -66,10 +75,10 @@ def _load_inputs(run: DatasetRun, duck: duckdb.DuckDBPyConnection, pg: ArrowConn
     pg.commit()
 
 
-def _create_result_tables(run: DatasetRun) -> None:
-    """Empty tables shaped like the published ones, constrained to this dataset.
+def _create_result_tables(run: DatasetRun, bucket: int) -> None:
+    """Empty tables shaped like the published ones, constrained to this dataset (and bucket).
 
-    The run's constant columns (sector, dataset, run, logical date) are column defaults,
+    The run's constant columns (sector, dataset, run, logical date, bucket) are column defaults,
     so the rows sent over the wire carry only what varies.
     """
     constants = {
@@ -77,13 +86,15 @@ def _create_result_tables(run: DatasetRun) -> None:
         "dataset": sql.Literal(run.dataset.name),
         "run_id": sql.Literal(run.run_id),
         "logical_date": sql.Literal(run.logical_date),
+        "bucket": sql.Literal(bucket),
     }
+    tables = tuple(run.bucket_tables(bucket).items())
     ensure_warehouse_schema()
     with connect(WAREHOUSE_CONN_ID) as conn:
-        for kind in run.result_tables():
-            register_run_table(conn, run, kind)
+        for kind, bucket_table in tables:
+            register_run_table(conn, run, kind, bucket_table)
         conn.commit()  # registered before the tables exist: a kill leaves nothing the janitor does not know
-        for parent, (schema, table) in run.result_tables().items():
+        for parent, (schema, table) in tables:
             target = quoted(schema, table)
             conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(target))
             conn.execute(
@@ -102,6 +113,12 @@ def _create_result_tables(run: DatasetRun) -> None:
                     target, sql.Identifier(f"{table[:50]}_scope"), constants["sector"], constants["dataset"]
                 )
             )
+            if run.buckets > 1:  # lets publish attach the table as its bucket's partition without a scan
+                conn.execute(
+                    sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} CHECK (bucket = {})").format(
+                        target, sql.Identifier(f"{table[:50]}_bucket"), constants["bucket"]
+                    )
+                )
         conn.commit()
 
 
@@ -121,16 +138,52 @@ def classify(
     ``suggestion_candidates`` (the candidate lists of records that do not link) from it and
     ``register_all``, and ``suggestions`` (one row per record with a candidate) from those.
 
-    ``checks_death``: the dataset is a death registration (maps ``death_date``)."""
+    ``dataset_links`` (the persons the dataset links to) is made from ``reconciled`` unless the
+    session has it already: a bucket of a split run reads the whole dataset's from the plan.
+
+    ``checks_death``: the dataset is a death registration (maps ``death_date``).
+    """
     params = {"checks_deceased": checks_deceased, "checks_death": checks_death, "logical_date": logical_date}
     narrow = read_sql("duckdb/reconciled.sql").replace("__reconcile_sql__", read_sql("duckdb/reconcile.sql"))
     duck.execute(f"CREATE OR REPLACE TABLE reconciled AS {narrow}", params)
+    duck.execute(f"CREATE TABLE IF NOT EXISTS dataset_links AS {read_sql('duckdb/dataset_links.sql')}")
     duck.execute(f"CREATE OR REPLACE TABLE suggestion_candidates AS {read_sql('duckdb/suggestions.sql')}")
     duck.execute(f"CREATE OR REPLACE TABLE suggestions AS {read_sql('duckdb/suggestions_per_record.sql')}")
 
 
 def reconcile(run: DatasetRun) -> ReconcileResult:
-    """Classify the run's records, write both result tables, return what was found."""
+    """Plan the run and reconcile every bucket of it in this process (tests, the CLI's ``run``)."""
+    from popsync.pipeline.plan import plan, remove_run_folder
+
+    planned = plan(run)
+    split = run.with_buckets(planned.buckets)
+    try:
+        results = [reconcile_bucket(split, planned, bucket) for bucket in range(planned.buckets)]
+    finally:
+        remove_run_folder(split)
+    return ReconcileResult.combine(planned, results)
+
+
+def _read_bucket(duck: duckdb.DuckDBPyConnection, planned: PlanResult, bucket: int) -> int:
+    """Create the session's ``normalised`` table from the plan's files of one bucket."""
+    from popsync.pipeline.plan import LINKS_FILE, bucket_files
+
+    assert planned.folder is not None
+    files = "[" + ", ".join(sql_string(path) for path in bucket_files(Path(planned.folder), bucket)) + "]"
+    duck.execute(f"CREATE TABLE normalised AS SELECT * FROM read_parquet({files}, hive_partitioning = false)")
+    links = sql_string(Path(planned.folder) / LINKS_FILE)
+    duck.execute(f"CREATE TABLE dataset_links AS SELECT * FROM read_parquet({links})")
+    row = duck.execute("SELECT count(*) FROM normalised").fetchone()
+    return 0 if row is None else int(row[0])
+
+
+def reconcile_bucket(run: DatasetRun, planned: PlanResult, bucket: int) -> BucketResult:
+    """Classify one bucket's records, write its two result tables, return what was found.
+
+    An unsplit run (one bucket) reads the source itself and profiles it for the gate; a bucket of
+    a split run reads the records the plan step wrote for it.
+    """
+    run = run.with_buckets(planned.buckets)
     timings: list[tuple[str, float]] = []
 
     def step(name: str, work: Callable[[], T]) -> T:
@@ -139,17 +192,21 @@ def reconcile(run: DatasetRun) -> ReconcileResult:
         timings.append((name, time.perf_counter() - started))
         return value
 
-    step("setup", lambda: _create_result_tables(run))
+    step("setup", lambda: _create_result_tables(run, bucket))
     step("janitor", lambda: sweep_dataset(run))  # earlier killed attempts, other runs' leftovers
+    gate_profile: Profile | None = None
     with duckdb_session() as duck, adbc_connection(WAREHOUSE_CONN_ID) as pg:
-        read_files: list[ReadFile] = []
-        with extract_reader(run, read_files) as reader:
-            extracted = step(
-                "extract_normalise",
-                lambda: normalise_stream(duck, reader, run.dataset, run.logical_date.date()),
-            )
-        record_source_files(run, read_files)
-        gate_profile = step("profile", lambda: profile(duck))
+        if planned.split:
+            extracted = step("read_bucket", lambda: _read_bucket(duck, planned, bucket))
+        else:
+            read_files: list[ReadFile] = []
+            with extract_reader(run, read_files) as reader:
+                extracted = step(
+                    "extract_normalise",
+                    lambda: normalise_stream(duck, reader, run.dataset, run.logical_date.date()),
+                )
+            record_source_files(run, read_files)
+            gate_profile = step("profile", lambda: profile(duck))
         kill_point("normalise")
         step("load_register", lambda: _load_inputs(run, duck, pg))
         checks_deceased = run.dataset.columns.is_active is not None
@@ -163,22 +220,25 @@ def reconcile(run: DatasetRun) -> ReconcileResult:
         # classification's inputs are no longer needed: their memory goes to the writes
         for table in ("normalised", "register", "previous_mismatches", "wanted_ids"):
             duck.execute(f"DROP TABLE IF EXISTS {table}")
-        step("write_results", lambda: _write_results(run, duck, pg))
+        step("write_results", lambda: _write_results(run, bucket, duck, pg))
         has_active = run.dataset.columns.is_active is not None
         metrics = step("metrics", lambda: compute_metrics(duck, has_active=has_active))
-    gate_profile = replace(gate_profile, deceased_active=metrics.reason_counts.get("DECEASED", 0))
+    peak = peak_memory_mb()
     _log.info(
-        "reconciled %s: %d records, %d matched, %d mismatched",
+        "reconciled %s bucket %d of %d: %d records, %d matched, %d mismatched; peak memory %s MB",
         run.label,
+        bucket,
+        run.buckets,
         metrics.total,
         metrics.matched,
         metrics.mismatched,
+        "?" if peak is None else f"{peak:.0f}",
     )
-    return ReconcileResult(run.attempt, extracted, metrics, gate_profile, tuple(timings))
+    return BucketResult(bucket, extracted, metrics, gate_profile, tuple(timings), peak)
 
 
-def _write_results(run: DatasetRun, duck: duckdb.DuckDBPyConnection, pg: ArrowConnection) -> None:
-    """Write the result tables, matches over one connection and DuckDB cursor, mismatches and
+def _write_results(run: DatasetRun, bucket: int, duck: duckdb.DuckDBPyConnection, pg: ArrowConnection) -> None:
+    """Write the bucket's result tables, matches over one connection and DuckDB cursor, mismatches and
     candidate lists over another.
 
     The two streams overlap: while the server stores the matches, another server process
@@ -187,25 +247,28 @@ def _write_results(run: DatasetRun, duck: duckdb.DuckDBPyConnection, pg: ArrowCo
     between.
     """
 
+    mismatches_table = run.bucket_table("mismatches", bucket)
+    candidates_table = run.bucket_table("suggestion_candidates", bucket)
+
     def write_mismatches() -> None:
         with duck.cursor() as cursor, adbc_connection(WAREHOUSE_CONN_ID) as conn:
             # smaller batches: a mismatch row carries its JSON details (a few hundred bytes)
             mismatches = cursor.sql(read_sql("duckdb/mismatches_output.sql")).to_arrow_reader(BATCH_ROWS // 8)
-            conn.ingest(*run.mismatches_table, with_json_columns(mismatches, ["details"]))
+            conn.ingest(*mismatches_table, with_json_columns(mismatches, ["details"]))
             conn.commit()
             # the candidate lists: a few rows per unlinked record, written after the mismatches
             candidates = cursor.sql(read_sql("duckdb/suggestion_candidates_output.sql")).to_arrow_reader(
                 BATCH_ROWS // 8
             )
-            conn.ingest(*run.candidates_table, with_json_columns(candidates, ["evidence"]))
+            conn.ingest(*candidates_table, with_json_columns(candidates, ["evidence"]))
             conn.commit()
-        index_like_parent(run.mismatches_table, "sync.mismatches")
-        index_like_parent(run.candidates_table, "sync.suggestion_candidates")
+        index_like_parent(mismatches_table, "sync.mismatches")
+        index_like_parent(candidates_table, "sync.suggestion_candidates")
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="popsync-write") as pool:
         mismatches_written = pool.submit(write_mismatches)
         matches = duck.sql(read_sql("duckdb/matches_output.sql")).to_arrow_reader(BATCH_ROWS)
-        pg.ingest(*run.matches_table, matches)
+        pg.ingest(*run.bucket_table("matches", bucket), matches)
         kill_point("reconcile")
         mismatches_written.result()
     pg.commit()

@@ -16,6 +16,105 @@ QualityStatus = Literal["passed", "warned"]
 
 
 @dataclass(frozen=True)
+class PlanResult:
+    """How the run is split (``pipeline/plan.py``); with several buckets, what the split read."""
+
+    attempt: str
+    buckets: int
+    extracted: int | None = None
+    """Records read from the source, when the plan read them (several buckets); else None."""
+    profile: Profile | None = None
+    """The gate's profile of every record, when the plan read them."""
+    folder: str | None = None
+    """The run's work folder holding each bucket's records, when split."""
+    timings: tuple[tuple[str, float], ...] = ()
+    peak_memory_mb: float | None = None
+    """Peak resident memory (VmHWM) of the process that planned."""
+
+    @property
+    def split(self) -> bool:
+        return self.buckets > 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "attempt": self.attempt,
+            "buckets": self.buckets,
+            "extracted": self.extracted,
+            "profile": None if self.profile is None else self.profile.to_dict(),
+            "folder": self.folder,
+            "timings": [list(item) for item in self.timings],
+            "peak_memory_mb": self.peak_memory_mb,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "PlanResult":
+        extracted, profile, peak = data.get("extracted"), data.get("profile"), data.get("peak_memory_mb")
+        return cls(
+            attempt=str(data["attempt"]),
+            buckets=int(data["buckets"]),
+            extracted=None if extracted is None else int(extracted),
+            profile=None if profile is None else Profile.from_dict(profile),
+            folder=None if data.get("folder") is None else str(data["folder"]),
+            timings=tuple((str(name), float(seconds)) for name, seconds in data.get("timings", [])),
+            peak_memory_mb=None if peak is None else float(peak),
+        )
+
+
+@dataclass(frozen=True)
+class BucketResult:
+    """What the reconcile stage found and wrote for one bucket of the run."""
+
+    bucket: int
+    extracted: int
+    metrics: RunMetrics
+    profile: Profile | None = None
+    """The gate's profile, when this bucket read the source itself (an unsplit run)."""
+    timings: tuple[tuple[str, float], ...] = ()
+    peak_memory_mb: float | None = None
+    """Peak resident memory (VmHWM) of the process that reconciled the bucket."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "bucket": self.bucket,
+            "extracted": self.extracted,
+            "metrics": self.metrics.to_dict(),
+            "profile": None if self.profile is None else self.profile.to_dict(),
+            "timings": [list(item) for item in self.timings],
+            "peak_memory_mb": self.peak_memory_mb,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "BucketResult":
+        profile, peak = data.get("profile"), data.get("peak_memory_mb")
+        return cls(
+            bucket=int(data["bucket"]),
+            extracted=int(data["extracted"]),
+            metrics=RunMetrics.from_dict(data["metrics"]),
+            profile=None if profile is None else Profile.from_dict(profile),
+            timings=tuple((str(name), float(seconds)) for name, seconds in data.get("timings", [])),
+            peak_memory_mb=None if peak is None else float(peak),
+        )
+
+
+@dataclass(frozen=True)
+class TaskUsage:
+    """Wall time and peak resident memory of one task process of the reconcile stage."""
+
+    task: str
+    """``plan`` or ``bucket <n>``."""
+    seconds: float
+    peak_memory_mb: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"task": self.task, "seconds": self.seconds, "peak_memory_mb": self.peak_memory_mb}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "TaskUsage":
+        peak = data.get("peak_memory_mb")
+        return cls(str(data["task"]), float(data["seconds"]), None if peak is None else float(peak))
+
+
+@dataclass(frozen=True)
 class ReconcileResult:
     """What the reconcile stage found and wrote (unpublished result tables of ``attempt``)."""
 
@@ -24,7 +123,51 @@ class ReconcileResult:
     metrics: RunMetrics
     profile: Profile
     timings: tuple[tuple[str, float], ...] = ()
-    """Seconds per step inside the stage (extract, normalise, classify, write)."""
+    """Seconds per step inside the stage (extract, normalise, classify, write), summed over buckets."""
+    buckets: int = 1
+    tasks: tuple[TaskUsage, ...] = ()
+    """Per task process of the stage (the plan and each bucket): seconds and peak memory."""
+
+    @classmethod
+    def combine(cls, plan: PlanResult, buckets: "list[BucketResult] | tuple[BucketResult, ...]") -> "ReconcileResult":
+        """The dataset's result from its plan and every bucket's result (sums; the plan's profile).
+
+        Raises when a bucket is missing or twice: publishing a run with a bucket short would drop
+        its records, and the conservation check is the last line, not the first.
+        """
+        ordered = sorted(buckets, key=lambda result: result.bucket)
+        if [result.bucket for result in ordered] != list(range(plan.buckets)):
+            got = [result.bucket for result in ordered]
+            raise ValueError(f"expected the results of buckets 0..{plan.buckets - 1}, got {got}")
+        metrics = RunMetrics.combine([result.metrics for result in ordered])
+        if plan.split:
+            if plan.profile is None or plan.extracted is None:
+                raise ValueError("a split run's plan carries the profile and the record count")
+            gate_profile, extracted = plan.profile, plan.extracted
+        else:
+            only = ordered[0]
+            if only.profile is None:
+                raise ValueError("an unsplit run's bucket carries the profile")
+            gate_profile, extracted = only.profile, only.extracted
+        steps: dict[str, float] = {}
+        for name, seconds in (*plan.timings, *(item for result in ordered for item in result.timings)):
+            steps[name] = steps.get(name, 0.0) + seconds
+        tasks = (
+            TaskUsage("plan", sum(seconds for _, seconds in plan.timings), plan.peak_memory_mb),
+            *(
+                TaskUsage(f"bucket {r.bucket}", sum(seconds for _, seconds in r.timings), r.peak_memory_mb)
+                for r in ordered
+            ),
+        )
+        return cls(
+            attempt=plan.attempt,
+            extracted=extracted,
+            metrics=metrics,
+            profile=replace(gate_profile, deceased_active=metrics.reason_counts.get("DECEASED", 0)),
+            timings=tuple(steps.items()),
+            buckets=plan.buckets,
+            tasks=tasks,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -33,6 +176,8 @@ class ReconcileResult:
             "metrics": self.metrics.to_dict(),
             "profile": self.profile.to_dict(),
             "timings": [list(item) for item in self.timings],
+            "buckets": self.buckets,
+            "tasks": [task.to_dict() for task in self.tasks],
         }
 
     @classmethod
@@ -43,6 +188,8 @@ class ReconcileResult:
             metrics=RunMetrics.from_dict(data["metrics"]),
             profile=Profile.from_dict(data["profile"]),
             timings=tuple((str(name), float(seconds)) for name, seconds in data.get("timings", [])),
+            buckets=int(data.get("buckets", 1)),
+            tasks=tuple(TaskUsage.from_dict(item) for item in data.get("tasks", [])),
         )
 
 
@@ -114,11 +261,14 @@ class PublishOutcome:
 class DatasetState:
     """The results of one dataset run so far, in stage order."""
 
+    plan: PlanResult | None = None
     reconciled: ReconcileResult | None = None
     gate: GateResult | None = None
     published: PublishOutcome | None = None
 
-    def with_result(self, result: ReconcileResult | GateResult | PublishOutcome) -> "DatasetState":
+    def with_result(self, result: PlanResult | ReconcileResult | GateResult | PublishOutcome) -> "DatasetState":
+        if isinstance(result, PlanResult):
+            return replace(self, plan=result)
         if isinstance(result, ReconcileResult):
             return replace(self, reconciled=result)
         if isinstance(result, GateResult):
@@ -130,8 +280,14 @@ class DatasetState:
             raise ValueError("the reconcile stage has not run")
         return self.reconciled
 
+    def need_plan(self) -> PlanResult:
+        if self.plan is None:
+            raise ValueError("the plan stage has not run")
+        return self.plan
+
     def to_dict(self) -> dict[str, Any]:
         return {
+            "plan": None if self.plan is None else self.plan.to_dict(),
             "reconciled": None if self.reconciled is None else self.reconciled.to_dict(),
             "gate": None if self.gate is None else self.gate.to_dict(),
             "published": None if self.published is None else self.published.to_dict(),
@@ -141,6 +297,7 @@ class DatasetState:
     def from_dict(cls, data: dict[str, Any] | None) -> "DatasetState":
         data = data or {}
         return cls(
+            plan=None if data.get("plan") is None else PlanResult.from_dict(data["plan"]),
             reconciled=None if data.get("reconciled") is None else ReconcileResult.from_dict(data["reconciled"]),
             gate=None if data.get("gate") is None else GateResult.from_dict(data["gate"]),
             published=None if data.get("published") is None else PublishOutcome.from_dict(data["published"]),

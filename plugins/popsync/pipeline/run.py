@@ -28,6 +28,8 @@ class DatasetRun:
     logical_date: datetime
     attempt: str = ""
     """Distinguishes the result tables of each reconcile attempt of the same run."""
+    buckets: int = 1
+    """How many buckets the plan step split the dataset into (``pipeline/plan.py``)."""
     dead_runs: DeadRuns | None = field(default=None, compare=False, repr=False)
     """The orchestrator's answer to which other runs are dead (the janitor drops their tables)."""
 
@@ -64,6 +66,40 @@ class DatasetRun:
             "mismatches": self.mismatches_table,
             "suggestion_candidates": self.candidates_table,
         }
+
+    def bucket_table(self, kind: str, bucket: int) -> tuple[str, str]:
+        """The table one bucket writes its results of ``kind`` (a key of :meth:`result_tables`) into.
+
+        With one bucket it is the dataset's run table itself; with several, each bucket has its
+        own table, and the publish step attaches them all under the dataset's run table.
+        """
+        tables = self.result_tables()
+        if kind not in tables:
+            raise ValueError(f"unknown result kind {kind!r}")
+        if not 0 <= bucket < self.buckets:
+            raise ValueError(f"bucket {bucket} is outside 0..{self.buckets - 1}")
+        if self.buckets == 1:
+            return tables[kind]
+        short = {"suggestion_candidates": "candidates"}.get(kind, kind)
+        return "sync_partitions", _table_name(short, self.dataset_prefix, f"{self.run_tag}{self.attempt}_b{bucket}")
+
+    def bucket_tables(self, bucket: int) -> dict[str, tuple[str, str]]:
+        """Every result table one bucket writes, by kind."""
+        return {kind: self.bucket_table(kind, bucket) for kind in self.result_tables()}
+
+    @property
+    def work_folder_name(self) -> str:
+        """Folder below ``<work_dir>/runs/`` for the files the plan step hands to the buckets.
+
+        Starts with the dataset prefix, so the janitor finds a killed run's folder.
+        """
+        return f"{self.dataset_prefix}__{self.run_tag}{self.attempt}"
+
+    def with_buckets(self, buckets: int) -> "DatasetRun":
+        """The same run split into ``buckets`` buckets."""
+        if buckets < 1:
+            raise ValueError("a run has at least one bucket")
+        return replace(self, buckets=buckets)
 
     def with_new_attempt(self) -> "DatasetRun":
         """The same run with a fresh attempt suffix for its result tables."""

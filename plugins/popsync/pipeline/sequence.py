@@ -3,32 +3,77 @@
 Each stage is a function ``(run, state) -> state`` that adds its typed result to the
 :class:`~popsync.pipeline.results.DatasetState`. :func:`run_dataset` runs them in order in
 one process; the DAG factory turns each into a task and hands the state on through XCom.
+
+The reconcile stage runs per bucket (``Stage.per_bucket``): the plan decides the buckets
+(``pipeline/plan.py``), the DAG maps one task over each (Airflow's dynamic task mapping, so the
+workers share one dataset and a failed bucket is retried alone), and the next task combines
+their results (:func:`combine_buckets`). In one process, :func:`reconcile_stage` runs the
+buckets one after the other.
 """
 
 import logging
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
 from popsync.pipeline.deaths import check_deaths
 from popsync.pipeline.gate import run_quality_gate
 from popsync.pipeline.history import record_metrics
 from popsync.pipeline.publish import drop_run_tables, publish
-from popsync.pipeline.results import DatasetState
+from popsync.pipeline.results import BucketResult, DatasetState, ReconcileResult
 from popsync.pipeline.run import DatasetRun
 
 _log = logging.getLogger(__name__)
 
 StageFunction = Callable[[DatasetRun, DatasetState], DatasetState]
+BucketFunction = Callable[[DatasetRun, DatasetState, int], BucketResult]
+
+
+def planned_run(run: DatasetRun, state: DatasetState) -> DatasetRun:
+    """The run as the plan made it: its attempt and its number of buckets."""
+    if state.plan is None:
+        return run
+    return replace(run, attempt=state.plan.attempt, buckets=state.plan.buckets)
+
+
+def plan_stage(run: DatasetRun, state: DatasetState) -> DatasetState:
+    """Decide the run's buckets; with several, read the source once and split the records."""
+    from popsync.pipeline.plan import plan
+
+    return state.with_result(plan(run))
+
+
+def bucket_stage(run: DatasetRun, state: DatasetState, bucket: int) -> BucketResult:
+    """Classify one bucket; write its unpublished result tables."""
+    # Imported here: DuckDB, Arrow and ADBC cost seconds to import, and only this stage needs
+    # them; the DAG file and the other stages' task processes start without them.
+    from popsync.pipeline.reconcile import reconcile_bucket
+
+    return reconcile_bucket(planned_run(run, state), state.need_plan(), bucket)
+
+
+def combine_buckets(run: DatasetRun, state: DatasetState, results: Sequence[BucketResult]) -> DatasetState:
+    """The run's reconcile result from every bucket's; the plan's files are no longer needed."""
+    from popsync.pipeline.plan import remove_run_folder
+
+    combined = ReconcileResult.combine(state.need_plan(), list(results))
+    remove_run_folder(planned_run(run, state))
+    return state.with_result(combined)
 
 
 def reconcile_stage(run: DatasetRun, state: DatasetState) -> DatasetState:
-    """Extract, normalise, profile and classify; write unpublished result tables."""
-    # Imported here: DuckDB, Arrow and ADBC cost seconds to import, and only this stage needs
-    # them; the DAG file and the other stages' task processes start without them.
-    from popsync.pipeline.reconcile import reconcile
+    """Every bucket in this process, one after the other (plans first when no plan ran)."""
+    if state.plan is None:
+        state = plan_stage(run, state)
+    plan = state.need_plan()
+    try:
+        results = [bucket_stage(run, state, bucket) for bucket in range(plan.buckets)]
+    except Exception:
+        from popsync.pipeline.plan import remove_run_folder
 
-    return state.with_result(reconcile(run))
+        remove_run_folder(planned_run(run, state))
+        raise
+    return combine_buckets(run, state, results)
 
 
 def quality_gate_stage(run: DatasetRun, state: DatasetState) -> DatasetState:
@@ -38,6 +83,7 @@ def quality_gate_stage(run: DatasetRun, state: DatasetState) -> DatasetState:
 
 def publish_stage(run: DatasetRun, state: DatasetState) -> DatasetState:
     """Check conservation, swap the result tables in; drop them when they were not published."""
+    run = planned_run(run, state)
     outcome = publish(run, state.need_reconciled().extracted)
     drop_run_tables(run, keep_results=outcome.published)
     if outcome.published and run.dataset.columns.death_date is not None:
@@ -72,10 +118,13 @@ class Stage:
     name: str
     """Also the task id inside the dataset's task group."""
     function: StageFunction
+    per_bucket: BucketFunction | None = None
+    """Set for the stage the DAG maps over the plan's buckets (``function`` runs them all in one process)."""
 
 
 STAGES: tuple[Stage, ...] = (
-    Stage("reconcile", reconcile_stage),
+    Stage("plan", plan_stage),
+    Stage("reconcile", reconcile_stage, per_bucket=bucket_stage),
     Stage("quality_gate", quality_gate_stage),
     Stage("publish", publish_stage),
     Stage("publish_metrics", publish_metrics_stage),
@@ -96,7 +145,7 @@ def run_dataset(run: DatasetRun, *, on_stage: Callable[[str, float, DatasetState
             state = stage.function(run, state)
         except Exception:
             if state.published is None:
-                drop_run_tables(run, keep_results=False)
+                drop_run_tables(planned_run(run, state), keep_results=False)
             raise
         if on_stage is not None:
             on_stage(stage.name, time.perf_counter() - started, state)

@@ -21,6 +21,7 @@ WAREHOUSE_DDL_FILES: tuple[str, ...] = (
     "warehouse/run_tables.sql",
     "warehouse/audit.sql",
     "warehouse/suggestions.sql",
+    "warehouse/buckets.sql",
     "warehouse/unsettled_run_tables.sql",
     "review/schema.sql",
     "warehouse/active_rates.sql",

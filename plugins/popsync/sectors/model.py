@@ -14,6 +14,9 @@ from popsync.sectors.gx_catalog import catalog, closest
 from popsync.settings import SQL_DIR
 from popsync.settings import source_conn_id as default_source_conn_id
 
+MAX_BUCKETS = 64
+"""Upper bound of a dataset's buckets (each one a mapped task and two result tables)."""
+
 Identifier = Annotated[str, AfterValidator(checked_identifier)]
 DateFormat = Literal["dd/mm/yyyy", "yyyy-mm-dd", "yyyymmdd", "yyyymm00", "yyyy0000", "mm/yyyy", "yyyy"]
 Severity = Literal["fail", "review", "warn", "off"]
@@ -328,6 +331,9 @@ class DatasetDefinition(_Strict):
     genders: dict[str, Literal["M", "F"]] = Field(min_length=1)
     """Source gender value -> register gender (M/F); unmapped values are GENDER_MISMATCH."""
     quality: QualityRules = QualityRules()
+    buckets: int | None = Field(default=None, ge=1, le=MAX_BUCKETS)
+    """How many buckets a run of this dataset is split into (each a task of its own, mapped by
+    Airflow over the workers); unset = from the extract's size and ``POPSYNC_ROWS_PER_BUCKET``."""
     coverage_sql: str | None = None
     """Death registrations: path below ``include/sql`` of a query over the sector database giving the
     digitised scope (``commune``, ``covered_from``, ``covered_to``); register deaths in it with no

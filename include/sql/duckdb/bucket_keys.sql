@@ -1,0 +1,36 @@
+-- The bucket of every normalised record of a split dataset run (DuckDB).
+-- Inputs: normalised (normalise.sql), legacy_candidates(former_cmnd, national_id): the register
+--         persons whose former CMND is one of the dataset's 9-digit IDs.
+-- Parameters: $buckets (INTEGER, at least 2).
+-- Output: normalised's columns plus bucket (0 .. $buckets - 1).
+-- The key is the ID the record resolves to, exactly as reconcile.sql resolves it: a CCCD is
+-- itself; a CMND is the one register person whose former CMND it is (LEGACY_ID), else itself.
+-- So every record that reconcile.sql could count in one DUPLICATE_ID group lands in one bucket,
+-- and so does the register person each bucket must read. Records with no usable ID never share
+-- a group: they are spread by their source key.
+WITH legacy_ids AS (
+    -- the same rule as reconcile.sql's legacy_ids: a former CMND held by exactly one person
+    SELECT
+        former_cmnd,
+        any_value(national_id) AS national_id
+    FROM legacy_candidates
+    GROUP BY former_cmnd
+    HAVING count(*) = 1
+),
+
+keyed AS (
+    SELECT
+        normalised.*,
+        CASE normalised.id_kind
+            WHEN 'cccd' THEN normalised.national_id
+            WHEN 'cmnd' THEN coalesce(legacy_ids.national_id, normalised.national_id)
+        END AS resolved_key
+    FROM normalised
+    LEFT JOIN legacy_ids
+        ON normalised.id_kind = 'cmnd' AND legacy_ids.former_cmnd = normalised.national_id
+)
+
+SELECT
+    keyed.* EXCLUDE (resolved_key),
+    (hash(coalesce(resolved_key, 'key:' || source_key, 'name:' || full_name, '')) % $buckets)::INTEGER AS bucket
+FROM keyed

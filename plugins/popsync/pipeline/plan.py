@@ -1,0 +1,185 @@
+"""Plan: how many buckets a dataset run is split into, and the split itself.
+
+A dataset run is split when its sector YAML sets ``buckets: N`` (N > 1) or, when it sets none,
+when the extract holds more records than ``POPSYNC_ROWS_PER_BUCKET`` (then
+``ceil(records / rows_per_bucket)`` buckets, at most ``MAX_BUCKETS``). Airflow maps the
+reconcile stage over the buckets; one publish task swaps every bucket's tables in.
+
+The bucket key keeps together whatever a rule compares across records (docs/performance.md,
+"Partitioned dataset runs"):
+
+- ``DUPLICATE_ID`` groups records by the ID they resolve to. The key is that ID, resolved as
+  ``reconcile.sql`` resolves it (a CCCD is itself, a CMND is the one register person whose
+  former CMND it is), so a CMND record and a CCCD record of one person share a bucket.
+- ``LEGACY_ID`` through a former CMND is a register lookup: each bucket reads the register rows
+  its own records can link to, and every person holding a given former CMND is read by the
+  bucket of the records carrying it, so "exactly one holder" is judged as in a whole run.
+- Suggested IDs search the whole register (``register_all``), never other buckets' records.
+- The gate's profile (repeated source keys among them) is computed here, over every record.
+- Metrics are sums over buckets (``RunMetrics.combine``).
+
+With one bucket nothing is split: the bucket extracts from the source itself, as an unsplit
+run always did. With several, this step reads the source once, normalises and profiles every
+record and writes one Parquet file set per bucket into the run's work folder (shared storage,
+``POPSYNC_WORK_DIR``); each bucket task reads only its own files. The source is read once,
+whatever the number of buckets.
+"""
+
+import logging
+import math
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from popsync.db.arrow_io import adbc_connection
+from popsync.db.redact import describe_error
+from popsync.db.sql_files import read_sql
+from popsync.pipeline.extract import ExtractError, extract_query
+from popsync.pipeline.kill_points import kill_point
+from popsync.pipeline.memory import peak_memory_mb
+from popsync.pipeline.results import PlanResult
+from popsync.pipeline.run import DatasetRun
+from popsync.sectors.model import MAX_BUCKETS, PostgresSource, SqlAlchemySource
+from popsync.settings import get_settings
+
+_log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+LINKS_FILE = "dataset_links.parquet"
+"""The persons the whole dataset links to, with how many records link to each (``plan_links.sql``):
+the dataset-wide set the suggestions' ``linked_elsewhere`` reads in every bucket."""
+EMPTY_BUCKET_FILE = "schema.parquet"
+"""A file with the normalised columns and no rows: what a bucket reads when no record hashed to it."""
+
+
+def buckets_for(records: int, rows_per_bucket: int) -> int:
+    """Buckets for ``records`` at a target of ``rows_per_bucket`` (0 = never split)."""
+    if rows_per_bucket <= 0 or records <= rows_per_bucket:
+        return 1
+    return min(MAX_BUCKETS, math.ceil(records / rows_per_bucket))
+
+
+def count_records(run: DatasetRun) -> int | None:
+    """Records the dataset's extract yields, counted by the source database (no rows travel).
+
+    None for a file source: counting would read the files; such a dataset is split only when its
+    YAML sets ``buckets``.
+    """
+    source = run.dataset.source_definition
+    if not isinstance(source, PostgresSource | SqlAlchemySource):
+        return None
+    conn_id = source.conn_id or run.sector.conn_id
+    if isinstance(source, PostgresSource):
+        query = read_sql("sources/count_extract.sql").replace("__extract_sql__", extract_query(run))
+        with adbc_connection(conn_id) as connection:
+            try:
+                table = connection.read(query).read_all()
+            except Exception as exc:
+                raise ExtractError(f"counting the extract of {run.label} failed: {describe_error(exc)}") from None
+        return int(table.column(0)[0].as_py())
+    import sqlalchemy as sa
+
+    from popsync.db.connections import source_sqlalchemy_url
+    from popsync.sources.database import engine_for
+
+    body = read_sql(source.query).strip().rstrip(";")
+    query = read_sql("sources/count_extract.sql").replace("__extract_sql__", body)
+    try:
+        with engine_for(source_sqlalchemy_url(conn_id)).connect() as connection:
+            return int(connection.execute(sa.text(query)).scalar_one())
+    except Exception as exc:
+        raise ExtractError(f"counting the extract of {run.label} failed: {describe_error(exc)}") from None
+
+
+def run_folder(run: DatasetRun) -> Path:
+    """The run's folder in the shared work folder (the janitor removes a killed run's folder)."""
+    return get_settings().work_dir / "runs" / run.work_folder_name
+
+
+def bucket_files(folder: Path, bucket: int) -> list[Path]:
+    """The Parquet files of one bucket, or the empty schema file when no record hashed to it."""
+    files = sorted((folder / f"bucket={bucket}").glob("*.parquet"))
+    if files:
+        return files
+    empty = folder / EMPTY_BUCKET_FILE
+    if not empty.is_file():
+        raise FileNotFoundError(f"the plan's files for bucket {bucket} are missing from the run's work folder")
+    return [empty]
+
+
+def remove_run_folder(run: DatasetRun) -> None:
+    """Remove the files the plan step handed to the buckets (after publish, or when the run failed)."""
+    shutil.rmtree(run_folder(run), ignore_errors=True)
+
+
+def plan(run: DatasetRun) -> PlanResult:
+    """Decide the run's buckets; when there are several, extract once and split the records."""
+    timings: list[tuple[str, float]] = []
+
+    def step(name: str, work: Callable[[], T]) -> T:
+        started = time.perf_counter()
+        value = work()
+        timings.append((name, time.perf_counter() - started))
+        return value
+
+    buckets = run.dataset.buckets
+    if buckets is None:
+        rows_per_bucket = get_settings().rows_per_bucket
+        records = None if rows_per_bucket <= 0 else step("count", lambda: count_records(run))
+        buckets = 1 if records is None else buckets_for(records, rows_per_bucket)
+    if buckets == 1:
+        _log.info("%s: one bucket", run.label)
+        kill_point("plan")
+        return PlanResult(run.attempt, 1, None, None, None, tuple(timings), peak_memory_mb())
+    planned = _split(run.with_buckets(buckets), timings)
+    kill_point("plan")
+    return planned
+
+
+def _split(run: DatasetRun, timings: list[tuple[str, float]]) -> PlanResult:
+    # DuckDB and Arrow are imported by the process that splits, not by whoever reads a plan
+    from popsync.db.duck import duckdb_session, sql_string
+    from popsync.pipeline.extract import extract_reader
+    from popsync.pipeline.normalise import normalise_stream, profile
+    from popsync.pipeline.reconcile import persons_source
+    from popsync.pipeline.source_files import record_source_files
+    from popsync.sources.files import ReadFile
+
+    def step(name: str, work: Callable[[], T]) -> T:
+        started = time.perf_counter()
+        value = work()
+        timings.append((name, time.perf_counter() - started))
+        return value
+
+    folder = run_folder(run)
+    shutil.rmtree(folder, ignore_errors=True)  # a retried plan starts afresh
+    folder.mkdir(parents=True)
+    with duckdb_session() as duck:
+        read_files: list[ReadFile] = []
+        with extract_reader(run, read_files) as reader:
+            extracted = step(
+                "extract_normalise", lambda: normalise_stream(duck, reader, run.dataset, run.logical_date.date())
+            )
+        record_source_files(run, read_files)
+        gate_profile = step("profile", lambda: profile(duck))
+
+        def write_buckets() -> None:
+            source = persons_source(duck)
+            candidates = read_sql("duckdb/legacy_candidates.sql").replace("persons_source", source)
+            duck.execute(f"CREATE TABLE legacy_candidates AS {candidates}")
+            keyed = read_sql("duckdb/bucket_keys.sql")
+            duck.execute(
+                f"COPY ({keyed}) TO {sql_string(folder)} (FORMAT parquet, PARTITION_BY (bucket), OVERWRITE_OR_IGNORE)",
+                {"buckets": run.buckets},
+            )
+            duck.execute(
+                f"COPY (SELECT * FROM normalised LIMIT 0) TO {sql_string(folder / EMPTY_BUCKET_FILE)} (FORMAT parquet)"
+            )
+            links = read_sql("duckdb/plan_links.sql").replace("persons_source", source)
+            duck.execute(f"COPY ({links}) TO {sql_string(folder / LINKS_FILE)} (FORMAT parquet)")
+
+        step("split", write_buckets)
+    _log.info("%s: %d records split into %d buckets", run.label, extracted, run.buckets)
+    return PlanResult(run.attempt, run.buckets, extracted, gate_profile, str(folder), tuple(timings), peak_memory_mb())

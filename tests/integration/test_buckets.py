@@ -1,0 +1,310 @@
+"""A dataset run split into buckets publishes exactly what a run in one bucket publishes.
+
+The same health-insurance extract, with hard cases added on purpose (a card under a person's
+former CMND beside a card under their CCCD: DUPLICATE_ID across the two forms of one person, and
+LEGACY_ID; a card whose ID has two digits swapped: a suggested ID), is reconciled in one bucket
+and in three, through the pipeline's one sequence on real PostgreSQL. Both runs publish into a
+test-only sector fed by the health-insurance database, so the shipped sectors' results stay
+as the session's first runs left them.
+"""
+
+import json
+import math
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+from popsync.local.dag_runner import DagRunResult
+from popsync.pipeline import plan as plan_module
+from popsync.pipeline.results import DatasetState
+from popsync.pipeline.run import DatasetRun
+from popsync.pipeline.sequence import run_dataset
+from popsync.sectors import load_sectors
+from popsync.sectors.model import SectorDefinition
+from popsync.settings import INCLUDE_DIR, KILL_AT_ENV, Settings
+from tests.integration.sector_cleanup import forget_sector
+
+SECTOR = "bucket_check"
+SOURCE_DB = "popsync_src_health_insurance"
+ADDED_KEY = "ZZBKT"  # card codes are char(15)
+
+
+def _sector() -> SectorDefinition:
+    shipped = next(sector for sector in load_sectors() if sector.sector == "health_insurance")
+    return shipped.model_copy(update={"sector": SECTOR, "source_conn_id": shipped.conn_id})
+
+
+def _swap(national_id: str, position: int) -> str:
+    return national_id[:position] + national_id[position + 1] + national_id[position] + national_id[position + 2 :]
+
+
+@pytest.fixture
+def hard_cases(first_runs: dict[str, DagRunResult], settings: Settings) -> Iterator[dict[str, list[str]]]:
+    """Cards added to the source for the test (removed afterwards), by the case they make."""
+    with psycopg.connect(settings.database_url_for("popsync_warehouse")) as warehouse:
+        persons = warehouse.execute(
+            "SELECT national_id, former_cmnd, full_name, to_char(birth_date, 'DD/MM/YYYY'), gender "
+            "FROM reference.persons WHERE birth_date_precision = 'day' AND NOT is_deceased "
+            "AND gender IN ('M', 'F') ORDER BY national_id"
+        ).fetchall()
+    by_id = {row[0]: row[1] for row in persons}
+    cmnd_holders = {former for former in by_id.values() if former is not None}
+    holders_of = {former: sum(1 for f in by_id.values() if f == former) for former in cmnd_holders}
+    cases: dict[str, list[str]] = {"cmnd_twin": [], "transposed": []}
+    with psycopg.connect(settings.database_url_for(SOURCE_DB), autocommit=True) as source:
+        cards = source.execute(
+            "SELECT ma_the, so_dinh_danh FROM bhyt.the_bhyt WHERE so_dinh_danh ~ '^[0-9]{12}$' ORDER BY ma_the"
+        ).fetchall()
+        carded = {national_id for _, national_id in cards}
+        copy = (
+            "INSERT INTO bhyt.the_bhyt (ma_the, so_dinh_danh, ho_ten, ngay_sinh, gioi_tinh, gt_tu_ngay, "
+            "gt_den_ngay, ngay_cap_nhat) SELECT %s, %s, ho_ten, ngay_sinh, gioi_tinh, gt_tu_ngay, gt_den_ngay, "
+            "ngay_cap_nhat FROM bhyt.the_bhyt WHERE ma_the = %s"
+        )
+        for key, national_id in cards:
+            former = by_id.get(national_id)
+            # the former CMND must name this person only, as the register's legacy lookup requires
+            if former is not None and holders_of[former] == 1 and len(cases["cmnd_twin"]) < 6:
+                added = f"{ADDED_KEY}c{len(cases['cmnd_twin'])}"
+                source.execute(copy, (added, former, key))
+                cases["cmnd_twin"].append(added)
+        # a register person with no card, carded under their ID with two digits swapped
+        template = cards[0][0]
+        for national_id, _, full_name, birth_date, gender in persons:
+            swapped = _swap(national_id, 8)
+            if national_id in carded or swapped == national_id or swapped in by_id or swapped in carded:
+                continue
+            added = f"{ADDED_KEY}s{len(cases['transposed'])}"
+            source.execute(
+                "INSERT INTO bhyt.the_bhyt (ma_the, so_dinh_danh, ho_ten, ngay_sinh, gioi_tinh, gt_tu_ngay, "
+                "gt_den_ngay, ngay_cap_nhat) SELECT %s, %s, %s, %s, %s, gt_tu_ngay, gt_den_ngay, ngay_cap_nhat "
+                "FROM bhyt.the_bhyt WHERE ma_the = %s",
+                (added, swapped, full_name, birth_date, "1" if gender == "M" else "2", template),
+            )
+            cases["transposed"].append(added)
+            if len(cases["transposed"]) == 6:
+                break
+    assert len(cases["cmnd_twin"]) >= 3 and len(cases["transposed"]) >= 3, cases
+    try:
+        yield cases
+    finally:
+        with psycopg.connect(settings.database_url_for(SOURCE_DB), autocommit=True) as source:
+            source.execute("DELETE FROM bhyt.the_bhyt WHERE ma_the LIKE %s", (ADDED_KEY + "%",))
+        forget_sector(settings, SECTOR)
+
+
+def _published(settings: Settings) -> dict[str, Any]:
+    """Everything the run published for the test sector, without the run's identity."""
+    with psycopg.connect(settings.database_url_for("popsync_warehouse")) as conn:
+        matches = conn.execute(
+            "SELECT dataset, source_key, national_id, province_code FROM sync.matches WHERE sector = %s",
+            (SECTOR,),
+        ).fetchall()
+        mismatches = conn.execute(
+            "SELECT dataset, source_key, national_id, linked_national_id, province_code, reasons, details::text, "
+            "first_seen, suggested_national_id FROM sync.mismatches WHERE sector = %s",
+            (SECTOR,),
+        ).fetchall()
+        candidates = conn.execute(
+            "SELECT dataset, source_key, candidate_national_id, rank, method, confidence, suggested, evidence::text "
+            "FROM sync.suggestion_candidates WHERE sector = %s",
+            (SECTOR,),
+        ).fetchall()
+        rates = conn.execute(
+            "SELECT dataset, total, matched, mismatched, sync_rate, reason_counts::text, quality_status "
+            "FROM sync.sector_sync_rate WHERE sector = %s ORDER BY published_at DESC LIMIT 1",
+            (SECTOR,),
+        ).fetchall()
+        provinces = conn.execute(
+            "SELECT province_code, total, matched, mismatched FROM sync.province_sync_rate "
+            "WHERE sector = %s AND run_id = (SELECT run_id FROM sync.published_runs WHERE sector = %s)",
+            (SECTOR, SECTOR),
+        ).fetchall()
+        buckets = conn.execute(
+            "SELECT DISTINCT bucket FROM sync.mismatches WHERE sector = %s UNION "
+            "SELECT DISTINCT bucket FROM sync.matches WHERE sector = %s",
+            (SECTOR, SECTOR),
+        ).fetchall()
+    key = repr
+    return {
+        "matches": sorted(matches, key=key),
+        "mismatches": sorted(mismatches, key=key),
+        "candidates": sorted(candidates, key=key),
+        "rates": rates,
+        "provinces": sorted(provinces),
+        "buckets": sorted(bucket for (bucket,) in buckets),
+    }
+
+
+def _run(buckets: int, run_id: str, logical_date: datetime) -> DatasetState:
+    sector = _sector()
+    dataset = sector.datasets[0].model_copy(update={"buckets": buckets})
+    state = run_dataset(DatasetRun(sector, dataset, run_id, logical_date))
+    assert state.published is not None and state.published.published, state.published
+    return state
+
+
+def test_three_buckets_publish_what_one_bucket_publishes(
+    hard_cases: dict[str, list[str]], settings: Settings, fresh_date: Any
+) -> None:
+    one_state = _run(1, "manual__buckets_one", fresh_date())
+    one = _published(settings)
+    three_state = _run(3, "manual__buckets_three", fresh_date())
+    three = _published(settings)
+
+    assert one["buckets"] == [0] and three["buckets"] == [0, 1, 2]
+    assert len(one["matches"]) > 1000 and len(one["mismatches"]) > 100
+    assert three["matches"] == one["matches"]
+    assert three["mismatches"] == one["mismatches"]
+    assert three["candidates"] == one["candidates"] and len(one["candidates"]) > 0
+    assert three["rates"] == one["rates"] and three["provinces"] == one["provinces"]
+    one_result, three_result = one_state.need_reconciled(), three_state.need_reconciled()
+    assert three_result.metrics == one_result.metrics
+    assert three_result.profile == one_result.profile
+    assert three_result.extracted == one_result.extracted
+    assert (one_result.buckets, three_result.buckets) == (1, 3)
+    assert [task.task for task in three_result.tasks] == ["plan", "bucket 0", "bucket 1", "bucket 2"]
+
+    # the hard cases were there to be got right: each is checked in the three-bucket results
+    by_key = {row[1]: row for row in three["mismatches"]}
+    for added in hard_cases["cmnd_twin"]:
+        _, _, _, linked, _, reasons, _, _, _ = by_key[added]
+        assert {"LEGACY_ID", "DUPLICATE_ID"} <= set(reasons), reasons
+        peers = [row for row in three["mismatches"] if row[3] == linked and row[1] != added]
+        assert any("DUPLICATE_ID" in row[5] for row in peers), "the CCCD card of the same person is its peer"
+    for added in hard_cases["transposed"]:
+        _, _, national_id, linked, _, reasons, _, _, _ = by_key[added]
+        assert linked is None and "NOT_IN_REFERENCE" in reasons
+        listed = {row[2] for row in three["candidates"] if row[1] == added}
+        assert _swap(national_id, 8) in listed, "the ID with the two digits swapped back is a candidate"
+    reasons_seen = {reason for row in three["mismatches"] for reason in row[5]}
+    assert {"DUPLICATE_ID", "LEGACY_ID", "NOT_IN_REFERENCE", "INVALID_ID"} <= reasons_seen
+
+
+def test_the_size_of_the_extract_decides_the_buckets(
+    first_runs: dict[str, DagRunResult], settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sector = _sector()
+    run = DatasetRun(sector, sector.datasets[0], "manual__buckets_auto", datetime.now().astimezone())
+    records = plan_module.count_records(run)
+    assert records is not None and records > 1000
+    monkeypatch.setattr(plan_module, "get_settings", lambda: _with_rows_per_bucket(settings, records // 2 + 1))
+    planned = plan_module.plan(run.with_new_attempt())
+    try:
+        assert (planned.buckets, planned.extracted) == (2, records)
+        assert planned.folder is not None
+        assert len(list((settings.work_dir / "runs").glob(f"{_planned_run(run, planned).work_folder_name}/bucket=*")))
+    finally:
+        plan_module.remove_run_folder(_planned_run(run, planned))
+    monkeypatch.setattr(plan_module, "get_settings", lambda: _with_rows_per_bucket(settings, 0))
+    assert plan_module.plan(run.with_new_attempt()).buckets == 1
+
+
+def _with_rows_per_bucket(settings: Settings, rows: int) -> Settings:
+    from dataclasses import replace
+
+    return replace(settings, rows_per_bucket=rows)
+
+
+def _planned_run(run: DatasetRun, planned: Any) -> DatasetRun:
+    from dataclasses import replace
+
+    return replace(run, attempt=planned.attempt, buckets=planned.buckets)
+
+
+CHILD = """
+import json, sys
+from datetime import datetime
+from popsync.local.dag_runner import run_dag
+result = run_dag(sys.argv[1], datetime.fromisoformat(sys.argv[2]))
+print("RESULT " + json.dumps({"state": result.state, "run_id": result.run_id}))
+"""
+
+
+def _sector_yaml() -> str:
+    """The shipped health-insurance definition as the test sector, reading the same database."""
+    shipped = (INCLUDE_DIR / "sectors" / "health_insurance.yaml").read_text(encoding="utf-8")
+    assert "sector: health_insurance\n" in shipped
+    return shipped.replace("sector: health_insurance\n", f"sector: {SECTOR}\nsource_conn_id: {_sector().conn_id}\n", 1)
+
+
+def _task_instances(run_id: str) -> tuple[dict[tuple[str, int], str], list[object]]:
+    """The run's task states by (task, map index) and its peak-memory XCom values, from Airflow's database."""
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    from popsync.airflow.sector_dag import PEAK_MEMORY_XCOM
+
+    with create_session() as session:
+        instances = session.execute(
+            select(TaskInstance.task_id, TaskInstance.map_index, TaskInstance.state).where(
+                TaskInstance.dag_id == f"sync_{SECTOR}", TaskInstance.run_id == run_id
+            )
+        ).all()
+        xcoms = session.scalars(
+            select(XComModel).where(
+                XComModel.dag_id == f"sync_{SECTOR}", XComModel.run_id == run_id, XComModel.key == PEAK_MEMORY_XCOM
+            )
+        ).all()
+        peaks = [XComModel.deserialize_value(xcom) for xcom in xcoms]
+    return {(task, index): str(state) for task, index, state in instances}, peaks
+
+
+def test_airflow_maps_reconcile_over_the_buckets(
+    hard_cases: dict[str, list[str]], settings: Settings, fresh_date: Any, tmp_path: Path
+) -> None:
+    """Through Airflow (the shipped sector DAG file, ``dag.test`` in a process of its own): the
+    extract's size and ``POPSYNC_ROWS_PER_BUCKET`` give three buckets, one mapped reconcile task
+    instance each, and one publish of all."""
+    sector = _sector()
+    records = plan_module.count_records(DatasetRun(sector, sector.datasets[0], "manual__buckets_count", fresh_date()))
+    assert records is not None and records > 1000
+    sectors_dir = tmp_path / "sectors"
+    sectors_dir.mkdir()
+    (sectors_dir / f"{SECTOR}.yaml").write_text(_sector_yaml(), encoding="utf-8")
+    env = {
+        **os.environ,
+        "POPSYNC_SECTORS_DIR": str(sectors_dir),
+        "POPSYNC_ROWS_PER_BUCKET": str(math.ceil(records / 3)),
+        "POPSYNC_TASK_RETRIES": "0",
+    }
+    env.pop(KILL_AT_ENV, None)
+    when = fresh_date()
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, f"sync_{SECTOR}", when.isoformat()],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    tail = "\n".join((done.stdout + done.stderr).splitlines()[-30:])
+    results = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
+    assert done.returncode == 0 and results, tail
+    outcome = json.loads(results[-1].removeprefix("RESULT "))
+    assert outcome["state"] == "success", tail
+
+    states, peaks = _task_instances(outcome["run_id"])
+    assert sorted(index for task, index in states if task == "cards.reconcile") == [0, 1, 2], states
+    assert all(state == "success" for state in states.values() if state != "skipped"), states
+    assert any(isinstance(peak, (int, float)) and peak > 0 for peak in peaks), peaks
+    published = _published(settings)
+    assert published["buckets"] == [0, 1, 2]
+    with psycopg.connect(settings.database_url_for("popsync_warehouse")) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_inherits JOIN pg_class ON pg_class.oid = inhparent "
+            "WHERE relname = (SELECT matches_table FROM sync.published_runs WHERE sector = %s)",
+            (SECTOR,),
+        ).fetchone()
+        work = list((settings.work_dir / "runs").glob(f"{SECTOR}__*"))
+    assert row is not None and row[0] == 3, "the published run table has one partition per bucket"
+    assert not work, "the plan's files are removed once every bucket has finished"
