@@ -6,6 +6,7 @@
 #   bash scripts/stack.sh up      # build, then start the stack and wait until it is healthy
 #   bash scripts/stack.sh test    # up, demo data, every sector DAG through the scheduler on two Celery
 #                                 # workers, ground-truth score, a worker killed mid-run, down
+#   bash scripts/stack.sh kill    # on a running stack with demo data: kill a worker mid-run, time the retry
 #   bash scripts/stack.sh logs [service]   # follow the logs
 #   bash scripts/stack.sh down    # stop and remove containers and volumes
 #
@@ -30,6 +31,7 @@ export STACK_WORKER1_LOG_PORT=${STACK_WORKER1_LOG_PORT:-58793}
 export STACK_WORKER2_LOG_PORT=${STACK_WORKER2_LOG_PORT:-58794}
 export STACK_TRIGGER_LOG_PORT=${STACK_TRIGGER_LOG_PORT:-58795}
 PROJECT=${STACK_PROJECT:-popsync}
+export TASK_HEARTBEAT_TIMEOUT=${TASK_HEARTBEAT_TIMEOUT:-60}
 PUBLIC_BASE=python:3.11-slim-bookworm
 OFFLINE_BASE=popsync-base:bookworm
 API=http://127.0.0.1:$STACK_API_PORT
@@ -87,10 +89,11 @@ EOF
         echo "STACK_API_HOST=127.0.0.1"
         for var in STACK_DB_PORT STACK_REDIS_PORT STACK_API_PORT STACK_WORKER1_LOG_PORT STACK_WORKER2_LOG_PORT \
             STACK_TRIGGER_LOG_PORT; do echo "$var=${!var}"; done
-        echo "TASK_HEARTBEAT_TIMEOUT=${TASK_HEARTBEAT_TIMEOUT:-60}"
+        echo "TASK_HEARTBEAT_TIMEOUT=$TASK_HEARTBEAT_TIMEOUT"
         echo "AIRFLOW_USE_JOB_SCHEDULE=${AIRFLOW_USE_JOB_SCHEDULE:-true}"
         echo "POPSYNC_RETRY_DELAY_SECONDS=${POPSYNC_RETRY_DELAY_SECONDS:-10}"
         echo "WORKER_CONCURRENCY=${WORKER_CONCURRENCY:-4}"
+        echo "POPSYNC_ROWS_PER_BUCKET=${POPSYNC_ROWS_PER_BUCKET:-}"
         users_env
     } >"$STATE/env"
     chmod 600 "$STATE/env"
@@ -100,6 +103,15 @@ EOF
 USERS_FILE=${STACK_USERS_FILE:-$STATE/users}
 AUTH_DIR=$STATE/auth
 PASSWORDS=$AUTH_DIR/passwords.json
+# `test` logs in as an admin and as a user granted one sector (SECTOR_USER): its own users file
+# unless STACK_USERS_FILE names one (which must then hold both).
+SECTOR_USER=stack_hi_reader
+if [ "${1:-}" = test ] && [ -z "${STACK_USERS_FILE:-}" ]; then
+    USERS_FILE=$STATE/test-users
+    printf '%s\n' "# Users of 'stack.sh test' (rewritten by each test)" admin:admin:'*' \
+        "$SECTOR_USER:viewer:health_insurance" >"$USERS_FILE"
+    chmod 600 "$USERS_FILE"
+fi
 
 users_env() {
     # The users file -> AIRFLOW_USERS (Airflow's "name:role,...") and POPSYNC_UI_SECTOR_ACCESS (JSON);
@@ -149,8 +161,9 @@ EOF
 }
 
 api_login() {
-    # POPSYNC_API_USER / POPSYNC_API_PASSWORD: the first admin of the users file (for stack_check).
-    POPSYNC_API_USER=$(grep -E '^[^#][^:]*:admin:' "$USERS_FILE" | head -n 1 | cut -d: -f1)
+    # POPSYNC_API_USER / POPSYNC_API_PASSWORD: the given user, or the first admin of the users file
+    # (for stack_check).
+    POPSYNC_API_USER=${1:-$(grep -E '^[^#][^:]*:admin:' "$USERS_FILE" | head -n 1 | cut -d: -f1)}
     [ -n "$POPSYNC_API_USER" ] || { echo "$USERS_FILE has no admin user: stack.sh test needs one" >&2; return 1; }
     POPSYNC_API_PASSWORD=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' \
         "$PASSWORDS" "$POPSYNC_API_USER")
@@ -272,31 +285,52 @@ stack_test() {
     in_stack python3 -m popsync.local.stack_check run --api "$API" --expect-workers 2
     step_done
 
-    step "score against the ground truth (popsync evaluate)"
-    in_stack popsync evaluate | tee "$STATE/evaluate.txt" | tail -n 1
-    grep -q 'precision = recall = 1.000' "$STATE/evaluate.txt"
+    step "a user granted one sector sees only that sector ($SECTOR_USER: health_insurance)"
+    api_login "$SECTOR_USER"
+    in_stack python3 -m popsync.local.stack_check sector-user --api "$API" --sector health_insurance
+    api_login
     step_done
 
-    step "a worker killed (docker kill) while it runs a reconcile task"
-    # health_insurance: its reconcile task (the largest dataset) runs longest, so it is caught running
+    evaluate_step "score against the ground truth (popsync evaluate)" "$STATE/evaluate-before.txt"
+
+    step "one dataset split into buckets over both workers (health_insurance, $POPSYNC_ROWS_PER_BUCKET records a bucket)"
+    in_stack python3 -m popsync.local.stack_check buckets --api "$API" --sector health_insurance --expect-workers 2
+    step_done
+
+    kill_step
+    evaluate_step "ground truth after the kill: the same as before" "$STATE/evaluate-after.txt"
+    diff "$STATE/evaluate-before.txt" "$STATE/evaluate-after.txt" && echo "results equal before and after the kill"
+    "${COMPOSE[@]}" ps
+}
+
+evaluate_step() {
+    step "$1"
+    in_stack popsync evaluate >"$2"
+    tail -n 1 "$2"
+    grep -q 'precision = recall = 1.000' "$2"
+    step_done
+}
+
+kill_step() {
+    step "a worker killed (docker kill) while it runs a bucket of reconcile (heartbeat timeout $TASK_HEARTBEAT_TIMEOUT s)"
+    # The workers' container ids are looked up before: the kill lands within a second of the KILL line.
+    local -A worker_ids
+    local service
+    for service in airflow-worker-1 airflow-worker-2; do worker_ids[$service]=$("${COMPOSE[@]}" ps -q "$service"); done
     in_stack python3 -m popsync.local.stack_check kill-worker --api "$API" --sectors health_insurance | while IFS= read -r line; do
         echo "$line"
         case $line in
         "KILL "*)
-            local service=${line#KILL }
-            echo "docker kill $service ($("${COMPOSE[@]}" ps -q "$service" | cut -c1-12)) at $(date +%T)"
-            docker kill "$("${COMPOSE[@]}" ps -q "$service")" >/dev/null
+            service=${line#KILL }
+            docker kill "${worker_ids[$service]}" >/dev/null
+            echo "docker kill $service (${worker_ids[$service]:0:12}) at $(date -u +%T.%N | cut -c1-12) UTC"
             ;;
         esac
     done
     [ "${PIPESTATUS[0]}" -eq 0 ]
     step_done
-
-    step "ground truth after the kill"
-    in_stack popsync evaluate | tee "$STATE/evaluate.txt" | tail -n 1
-    grep -q 'precision = recall = 1.000' "$STATE/evaluate.txt"
-    step_done
-    "${COMPOSE[@]}" ps
+    # The killed worker comes back (restart: always); wait for it before anything else runs.
+    wait_healthy
 }
 
 prerequisites
@@ -307,14 +341,21 @@ down) stack_down ;;
 logs) shift; "${COMPOSE[@]}" logs -f --tail=200 "$@" ;;
 ps) "${COMPOSE[@]}" ps ;;
 config) "${COMPOSE[@]}" config ;;
+kill)
+    # On a running stack (up or KEEP_UP=1 test, with its demo data): kill a worker mid-run, time the retry.
+    api_login
+    kill_step
+    ;;
 test)
     export AIRFLOW_USE_JOB_SCHEDULE=false # the test triggers every run itself: no cron or Asset runs besides
+    # Small buckets: the 20,000-person demo's larger datasets split into several buckets.
+    export POPSYNC_ROWS_PER_BUCKET=${POPSYNC_ROWS_PER_BUCKET:-5000}
     write_env
     trap 'status=$?; [ "${KEEP_UP:-0}" = 1 ] || stack_down; echo "=== total: $(($(date +%s) - T_START)) s"; exit $status' EXIT
     stack_test
     ;;
 *)
-    sed -n '2,15p' "$0"
+    sed -n '2,18p' "$0"
     exit 2
     ;;
 esac

@@ -18,6 +18,10 @@ if [ "${CI:-}" = "true" ]; then
 elif ! command -v mariadb-install-db >/dev/null 2>&1; then
     bash scripts/mariadb_deps.sh || echo "warning: no MariaDB server; the MariaDB source tests will be skipped" >&2
 fi
+# docker-compose for the compose-file checks (no daemon needed): installed in CI (root).
+if [ "${CI:-}" = "true" ]; then
+    bash scripts/compose_deps.sh
+fi
 # DuckDB's bindings report "leaked" objects at interpreter exit (harmless noise after the
 # summary line); filter those lines, keep pytest's exit status.
 set -o pipefail

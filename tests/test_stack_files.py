@@ -175,3 +175,12 @@ def test_stack_script_generates_the_passwords_and_logs_in_for_its_checks() -> No
     assert "stack_check anonymous" in script
     assert "GET /auth/token" not in script and '"$API/auth/token"' not in script
     assert "-e POPSYNC_API_USER -e POPSYNC_API_PASSWORD" in script  # by name: no password on a command line
+
+
+def test_the_stack_test_checks_a_sector_user_buckets_on_both_workers_and_a_killed_worker() -> None:
+    script = (ROOT / "scripts" / "stack.sh").read_text(encoding="utf-8")
+    for check in ("anonymous", "sector-user", "run", "buckets", "kill-worker"):
+        assert f"stack_check {check} " in script, check
+    assert 'diff "$STATE/evaluate-before.txt" "$STATE/evaluate-after.txt"' in script  # results equal after the kill
+    common = _load("docker-compose.yml")["x-airflow-common"]["environment"]
+    assert common["POPSYNC_ROWS_PER_BUCKET"] == "${POPSYNC_ROWS_PER_BUCKET:-}"  # buckets: the sector YAML's or this

@@ -35,6 +35,18 @@ class TaskInstanceInfo:
     try_number: int
     hostname: str | None
     queue: str | None
+    map_index: int = -1
+    """-1 for a task that is not mapped; else the index of its mapped instance (a bucket)."""
+    rendered_map_index: str | None = None
+    start_date: str | None = None
+    end_date: str | None = None
+
+    @property
+    def label(self) -> str:
+        """``task_id``, or ``task_id[bucket]`` for a mapped instance."""
+        if self.map_index < 0:
+            return self.task_id
+        return f"{self.task_id}[{self.rendered_map_index or self.map_index}]"
 
 
 @dataclass
@@ -148,17 +160,31 @@ class AirflowApi:
 
     def task_instances(self, dag_id: str, run_id: str) -> list[TaskInstanceInfo]:
         body = self._call("GET", f"/dags/{quote(dag_id)}/dagRuns/{quote(run_id)}/taskInstances", params={"limit": 1000})
-        return [
-            TaskInstanceInfo(
-                id=item["id"],
-                task_id=item["task_id"],
-                state=item["state"],
-                try_number=int(item.get("try_number") or 0),
-                hostname=item.get("hostname") or None,
-                queue=item.get("queue"),
-            )
-            for item in body["task_instances"]
-        ]
+        return [_task_instance_info(item) for item in body["task_instances"]]
+
+    def task_tries(self, dag_id: str, run_id: str, task_id: str, map_index: int = -1) -> list[TaskInstanceInfo]:
+        """Every try of one task instance so far (its history and the current one), oldest first."""
+        path = f"/dags/{quote(dag_id)}/dagRuns/{quote(run_id)}/taskInstances/{quote(task_id)}"
+        path += f"/{map_index}/tries" if map_index >= 0 else "/tries"
+        body = self._call("GET", path, params={"limit": 100})
+        tries = [_task_instance_info(item) for item in body["task_instances"]]
+        return sorted(tries, key=lambda t: t.try_number)
+
+
+def _task_instance_info(item: dict[str, Any]) -> TaskInstanceInfo:
+    map_index = item.get("map_index")
+    return TaskInstanceInfo(
+        id=item.get("id") or item.get("task_instance_id") or "",
+        task_id=item["task_id"],
+        state=item["state"],
+        try_number=int(item.get("try_number") or 0),
+        hostname=item.get("hostname") or None,
+        queue=item.get("queue"),
+        map_index=-1 if map_index is None else int(map_index),
+        rendered_map_index=item.get("rendered_map_index") or None,
+        start_date=item.get("start_date"),
+        end_date=item.get("end_date"),
+    )
 
 
 def _run_info(item: dict[str, Any]) -> DagRunInfo:

@@ -4,12 +4,16 @@
 and the tasks of at least one run must have landed on more than one Celery worker.
 ``anonymous``: every route of Airflow's API and popsync's pages, JSON, exports and Data Docs,
 requested without a login, must answer 401/403 or a redirect to the login page.
+``sector-user``: logged in as a user granted one sector (``POPSYNC_API_USER`` /
+``POPSYNC_API_PASSWORD``, ``--sector``), popsync's JSON, exports and Data Docs show that sector
+only, every other sector answers 403, and Airflow's API lets a viewer read but not trigger.
 ``kill-worker``: trigger a sector DAG again (``--sectors``, default education), print
 ``KILL <worker>`` as soon as a ``reconcile`` task runs on a worker (``stack.sh`` kills that
 container), then wait: every run must still succeed, the killed task through a retry.
 """
 
 import argparse
+import os
 import sys
 import time
 from collections import defaultdict
@@ -18,7 +22,7 @@ from datetime import UTC, datetime
 
 import httpx
 
-from popsync.local.api_client import AirflowApi
+from popsync.local.api_client import AirflowApi, TaskInstanceInfo
 from popsync.local.job import JobOwner, RunProgress, follow, trigger_runs, wait_for_dags
 from popsync.sectors import load_sectors
 
@@ -102,6 +106,87 @@ def check_anonymous(base_url: str) -> int:
     return 0
 
 
+@dataclass(frozen=True)
+class SectorCheck:
+    what: str
+    ok: bool
+    seen: str
+
+    def line(self) -> str:
+        return f"  {'ok    ' if self.ok else 'FAILED'}  {self.what}: {self.seen}"
+
+
+def probe_sector_user(base_url: str, token: str, sector: str, others: list[str]) -> list[SectorCheck]:
+    """What a user granted only ``sector`` sees through popsync's routes and Airflow's API."""
+    checks: list[SectorCheck] = []
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=base_url, cookies={"_token": token}, timeout=60.0) as client:
+        overview = client.get("/popsync/api/overview")
+        sectors = sorted({row["sector"] for row in overview.json()["rollup"]}) if overview.status_code == 200 else []
+        checks.append(
+            SectorCheck("GET /popsync/api/overview sectors", sectors == [sector], f"{overview.status_code} {sectors}")
+        )
+        rows = client.get("/popsync/api/mismatches")
+        seen = sorted({row["sector"] for row in rows.json()["rows"]}) if rows.status_code == 200 else []
+        checks.append(
+            SectorCheck(
+                "GET /popsync/api/mismatches sectors",
+                rows.status_code == 200 and seen in ([sector], []),
+                f"{rows.status_code} {seen}",
+            )
+        )
+        own = client.get("/popsync/export.csv", params={"sector": sector})
+        checks.append(
+            SectorCheck(f"GET /popsync/export.csv?sector={sector}", own.status_code == 200, str(own.status_code))
+        )
+        for other in others:
+            for path in ("/popsync/api/mismatches", "/popsync/export.csv", "/popsync/mismatches"):
+                answer = client.get(path, params={"sector": other})
+                checks.append(
+                    SectorCheck(f"GET {path}?sector={other}", answer.status_code == 403, str(answer.status_code))
+                )
+        index = client.get("/popsync/data-docs/")
+        listed = [other for other in others if f"/{other}/" in index.text]
+        checks.append(
+            SectorCheck(
+                "GET /popsync/data-docs/ lists no other sector",
+                index.status_code == 200 and not listed,
+                f"{index.status_code} {listed}",
+            )
+        )
+    dags = httpx.get(f"{base_url}/api/v2/dags", headers=headers, timeout=30.0)
+    checks.append(SectorCheck("GET /api/v2/dags (a viewer reads)", dags.status_code == 200, str(dags.status_code)))
+    trigger = httpx.post(
+        f"{base_url}/api/v2/dags/sync_reference/dagRuns", headers=headers, json={"logical_date": None}, timeout=30.0
+    )
+    checks.append(
+        SectorCheck(
+            "POST /api/v2/dags/sync_reference/dagRuns (may not trigger)",
+            trigger.status_code == 403,
+            str(trigger.status_code),
+        )
+    )
+    return checks
+
+
+def check_sector_user(base_url: str, sector: str) -> int:
+    api = AirflowApi(base_url)
+    if api.credentials is None:
+        _say("FAILED: set POPSYNC_API_USER and POPSYNC_API_PASSWORD to the sector user")
+        return 1
+    others = [s.sector for s in load_sectors() if s.sector != sector]
+    _say(f"logged in as {api.credentials.username} (granted: {sector})")
+    checks = probe_sector_user(base_url, api.token(), sector, others)
+    for check in checks:
+        _say(check.line())
+    failed = [c.what for c in checks if not c.ok]
+    if failed:
+        _say(f"FAILED: {', '.join(failed)}")
+        return 1
+    _say(f"OK: {api.credentials.username} sees {sector} only ({len(checks)} checks)")
+    return 0
+
+
 def _workers_by_run(api: AirflowApi, runs: list[tuple[str, str]]) -> dict[str, dict[str, int]]:
     result: dict[str, dict[str, int]] = {}
     for dag_id, run_id in runs:
@@ -148,38 +233,112 @@ def check_run(api: AirflowApi, expect_workers: int) -> int:
     return 0
 
 
+def _reconcile_tasks(api: AirflowApi, dag_id: str, run_id: str) -> list[TaskInstanceInfo]:
+    """The run's reconcile task instances: one per bucket when the dataset is split (mapped)."""
+    tasks = [ti for ti in api.task_instances(dag_id, run_id) if ti.task_id.endswith(".reconcile")]
+    return sorted(tasks, key=lambda ti: (ti.task_id, ti.map_index))
+
+
+def _placement(api: AirflowApi, dag_id: str, run_id: str) -> dict[str, dict[str, str]]:
+    """Per reconcile task: bucket label -> the worker of its (last) try."""
+    placement: dict[str, dict[str, str]] = defaultdict(dict)
+    for ti in _reconcile_tasks(api, dag_id, run_id):
+        bucket = ti.rendered_map_index or (str(ti.map_index) if ti.map_index >= 0 else "-")
+        placement[ti.task_id][bucket] = ti.hostname or "?"
+    return dict(placement)
+
+
+def _say_placement(placement: dict[str, dict[str, str]]) -> None:
+    for task_id, buckets in placement.items():
+        workers = sorted(set(buckets.values()))
+        _say(f"  {task_id}: {len(buckets)} bucket(s) on {', '.join(workers)}")
+        for bucket, host in buckets.items():
+            _say(f"    bucket {bucket:<12} ran on {host}")
+
+
+def check_buckets(api: AirflowApi, sector: str, expect_workers: int) -> int:
+    """One sector DAG whose datasets are split into buckets: the buckets of one dataset on N workers."""
+    started = time.monotonic()
+    runs, results = _trigger(api, [sector], reference=False)
+    results.update(follow(api, runs, _report, timeout=1800))
+    _say(f"run finished in {time.monotonic() - started:.0f} s; where each bucket ran (hostname per mapped task):")
+    dag_id, run_id = runs[0]
+    placement = _placement(api, dag_id, run_id)
+    _say_placement(placement)
+    if not results[dag_id].succeeded:
+        _say(f"FAILED: {dag_id} {results[dag_id].state}")
+        return 1
+    split = {task: buckets for task, buckets in placement.items() if len(buckets) > 1}
+    if not split:
+        _say("FAILED: no dataset was split into buckets (set POPSYNC_ROWS_PER_BUCKET or buckets: in the sector YAML)")
+        return 1
+    spread = [task for task, buckets in split.items() if len(set(buckets.values())) >= expect_workers]
+    if not spread:
+        _say(f"FAILED: no dataset had its buckets on {expect_workers} workers")
+        return 1
+    _say(f"OK: {', '.join(spread)}: one dataset's buckets ran on {expect_workers}+ workers")
+    return 0
+
+
+def _find_running_reconcile(
+    api: AirflowApi, runs: list[tuple[str, str]], deadline: float
+) -> tuple[str, str, TaskInstanceInfo] | None:
+    """The first reconcile task (a bucket, when split) seen running on a known worker."""
+    while time.monotonic() < deadline:
+        for dag_id, run_id in runs:
+            for ti in _reconcile_tasks(api, dag_id, run_id):
+                if ti.state == "running" and ti.hostname:
+                    return dag_id, run_id, ti
+        time.sleep(0.25)
+    return None
+
+
+def _seconds_after(moment: datetime, stamp: str | None) -> str:
+    if not stamp:
+        return "?"
+    return f"{(datetime.fromisoformat(stamp.replace('Z', '+00:00')) - moment).total_seconds():.1f} s"
+
+
 def check_kill_worker(api: AirflowApi, sectors: list[str]) -> int:
+    """Kill the worker of a running reconcile task (``KILL <worker>`` for stack.sh); the retry must succeed."""
     started = time.monotonic()
     runs, results = _trigger(api, sectors, reference=False)
-    victim: tuple[str, str, str] | None = None
-    while victim is None:
-        for dag_id, run_id in runs:
-            for ti in api.task_instances(dag_id, run_id):
-                if ti.state == "running" and ti.task_id.endswith(".reconcile") and ti.hostname:
-                    victim = (ti.hostname, dag_id, ti.task_id)
-                    break
-            if victim:
-                break
-        if victim is None:
-            if time.monotonic() - started > 900:
-                _say("FAILED: no reconcile task started")
-                return 1
-            time.sleep(0.25)
-    hostname, dag_id, task_id = victim
-    _say(f"{task_id} of {dag_id} runs on {hostname}: killing that worker")
-    _say(f"KILL {hostname}")
+    found = _find_running_reconcile(api, runs, started + 900)
+    if found is None:
+        _say("FAILED: no reconcile task started")
+        return 1
+    dag_id, run_id, victim = found
+    timeout = os.environ.get("AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT", "?")
+    _say(f"{victim.label} of {dag_id} runs on {victim.hostname} (try {victim.try_number}): killing that worker")
+    killed_at = datetime.now(UTC)
+    _say(f"KILL {victim.hostname}")
     results.update(follow(api, runs, _report, timeout=1800))
     _say(f"all runs finished in {time.monotonic() - started:.0f} s")
-    run_id = dict(runs)[dag_id]
-    tries = [t for t in api.task_instances(dag_id, run_id) if t.task_id == task_id]
+    tries = api.task_tries(dag_id, run_id, victim.task_id, victim.map_index)
+    for t in tries:
+        began, ended = _seconds_after(killed_at, t.start_date), _seconds_after(killed_at, t.end_date)
+        _say(
+            f"  {victim.label} try {t.try_number}: {t.state} on {t.hostname},"
+            f" started {began}, ended {ended} after the kill"
+        )
+    first = next((t for t in tries if t.try_number == victim.try_number), None)
+    retry = next((t for t in tries if t.try_number > victim.try_number), None)
+    if first is not None and retry is not None:
+        failed_after, retried_after = (
+            _seconds_after(killed_at, first.end_date),
+            _seconds_after(killed_at, retry.start_date),
+        )
+        _say(
+            f"RETRY heartbeat timeout {timeout} s: the killed try failed {failed_after} after the kill,"
+            f" its retry started {retried_after} after it, on {retry.hostname}"
+        )
+    _say_placement(_placement(api, dag_id, run_id))
     failed = [p.dag_id for p in results.values() if not p.succeeded]
-    if tries:
-        _say(f"  {dag_id}.{task_id}: state {tries[0].state}, try {tries[0].try_number}, on {tries[0].hostname}")
     if failed:
         _say(f"FAILED runs: {', '.join(failed)}")
         return 1
-    if not tries or tries[0].try_number < 2:
-        _say("FAILED: the killed task was not retried")
+    if retry is None or retry.state != "success":
+        _say("FAILED: the killed task was not retried (did it finish before the kill landed?)")
         return 1
     _say("OK: the run completed through a retry after its worker was killed")
     return 0
@@ -187,17 +346,24 @@ def check_kill_worker(api: AirflowApi, sectors: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m popsync.local.stack_check", description=__doc__)
-    parser.add_argument("check", choices=["anonymous", "run", "kill-worker"])
+    parser.add_argument("check", choices=["anonymous", "sector-user", "run", "buckets", "kill-worker"])
     parser.add_argument("--api", required=True, help="API server URL, e.g. http://127.0.0.1:8286")
     parser.add_argument("--expect-workers", type=int, default=2)
     parser.add_argument("--sectors", default="education", help="kill-worker: sectors to run (comma-separated)")
+    parser.add_argument(
+        "--sector", default="health_insurance", help="sector-user: the one sector granted; buckets: the sector to run"
+    )
     args = parser.parse_args(argv)
     if args.check == "anonymous":
         return check_anonymous(args.api)
+    if args.check == "sector-user":
+        return check_sector_user(args.api, args.sector)
     api = AirflowApi(args.api)
     try:
         if args.check == "run":
             return check_run(api, args.expect_workers)
+        if args.check == "buckets":
+            return check_buckets(api, args.sector, args.expect_workers)
         return check_kill_worker(api, args.sectors.split(","))
     finally:
         api.close()

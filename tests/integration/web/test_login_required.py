@@ -19,7 +19,7 @@ import pytest
 from popsync.local.api_client import AirflowApi, ApiError
 from popsync.local.bootstrap import airflow_command
 from popsync.local.dag_runner import DagRunResult
-from popsync.local.stack_check import ANONYMOUS_PROBES, probe_anonymous
+from popsync.local.stack_check import ANONYMOUS_PROBES, probe_anonymous, probe_sector_user
 from popsync.settings import ApiCredentials, Settings
 
 USERS = {"ops_admin": ("admin", "admin-pass-1x"), "hi_reader": ("viewer", "reader-pass-2y")}
@@ -165,3 +165,13 @@ def test_a_sector_scoped_user_sees_only_its_sector(server: str, settings: Settin
             f"{server}/api/v2/dags/sync_reference/dagRuns", headers=headers, json={"logical_date": None}, timeout=30
         )
         assert trigger.status_code == 403
+
+
+def test_the_stack_checks_sector_probes_pass_for_the_sector_user_only(server: str) -> None:
+    """``stack_check sector-user`` (run by ``stack.sh test``): all pass for hi_reader, not for an admin."""
+    others = ["education", "justice", "social_insurance"]
+    checks = probe_sector_user(server, _token(server, "hi_reader"), "health_insurance", others)
+    print("\n".join(check.line() for check in checks))
+    assert len(checks) == 15 and all(check.ok for check in checks), [c.line() for c in checks if not c.ok]
+    admin = probe_sector_user(server, _token(server, "ops_admin"), "health_insurance", others)
+    assert not all(check.ok for check in admin)  # sees every sector and may trigger: the probe tells
