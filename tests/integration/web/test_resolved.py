@@ -33,9 +33,9 @@ def resolved(web_client: TestClient, settings: Settings) -> Iterator[list[str]]:
             "resolved_at, resolution, current_reasons, verdict, run_id, applied_date) "
             "SELECT 'health_insurance', 'cards', key, 'resolved', now() - interval '20 days', "
             "now() - interval '5 days', now() - interval '4 days', "
-            "CASE WHEN n % 2 = 0 THEN 'fixed' ELSE 'removed' END, "
-            "CASE WHEN n % 3 = 0 THEN ARRAY['NAME_MISMATCH'] ELSE ARRAY['DOB_MISMATCH'] END, "
-            "CASE WHEN n % 4 = 0 THEN 'fixing_at_source' END, 'scheduled__resolved_test', now() - interval '4 days' "
+            "CASE WHEN n %% 2 = 0 THEN 'fixed' ELSE 'removed' END, "
+            "CASE WHEN n %% 3 = 0 THEN ARRAY['NAME_MISMATCH'] ELSE ARRAY['DOB_MISMATCH'] END, "
+            "CASE WHEN n %% 4 = 0 THEN 'fixing_at_source' END, 'scheduled__resolved_test', now() - interval '4 days' "
             "FROM unnest(%s::text[]) WITH ORDINALITY AS k (key, n)",
             (keys,),
         )
