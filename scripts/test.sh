@@ -22,8 +22,17 @@ fi
 if [ "${CI:-}" = "true" ]; then
     bash scripts/compose_deps.sh
 fi
+# Two workers (pytest-xdist), one test module at a time each: most integration tests wait on
+# Airflow and PostgreSQL subprocesses, so two workers keep both cores busy. Each worker has a
+# PostgreSQL server and home of its own (tests/conftest.py). An external test server
+# (POPSYNC_TEST_DATABASE_URL) is one warehouse for all: then one process runs the suite.
+# POPSYNC_TEST_WORKERS=0 runs the suite in one process; later arguments override these.
+workers=()
+if [ -z "${POPSYNC_TEST_DATABASE_URL:-}" ] && [ "${POPSYNC_TEST_WORKERS:-2}" != "0" ]; then
+    workers=(-n "${POPSYNC_TEST_WORKERS:-2}" --dist loadfile)
+fi
 # DuckDB's bindings report "leaked" objects at interpreter exit (harmless noise after the
 # summary line); filter those lines, keep pytest's exit status.
 set -o pipefail
-.venv/bin/pytest "$@" 2>&1 | grep -v -E '^(nanobind: | - leaked | - \.\.\. skipped remainder|See https://nanobind)'
+.venv/bin/pytest "${workers[@]}" "$@" 2>&1 | grep -v -E '^(nanobind: | - leaked | - \.\.\. skipped remainder|See https://nanobind)'
 

@@ -19,8 +19,22 @@ pytest_plugins = ["tests.process_guard", "tests.skip_summary"]
 _ROOT = Path(__file__).resolve().parents[1]
 # Each checkout gets its own test server port, so two clones on one machine never collide.
 _DEFAULT_TEST_PORT = 56000 + int(hashlib.sha1(str(_ROOT).encode()).hexdigest(), 16) % 4000
-os.environ["POPSYNC_HOME"] = os.environ.get("POPSYNC_TEST_HOME", str(_ROOT / ".popsync" / "test"))
-os.environ["POPSYNC_EMBEDDED_PORT"] = os.environ.get("POPSYNC_TEST_PORT", str(_DEFAULT_TEST_PORT))
+# Under pytest-xdist (``-n 2``, what scripts/test.sh runs) each worker is a session of its own:
+# its own home and server, so the workers never share a warehouse. A session takes three
+# ports: its server's, the benchmark test's (+1) and the log-scan job's (+2).
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+_WORKER_INDEX = int(_WORKER.removeprefix("gw")) if _WORKER.startswith("gw") else -1
+_test_home = Path(os.environ.get("POPSYNC_TEST_HOME", str(_ROOT / ".popsync" / "test")))
+_test_port = int(os.environ.get("POPSYNC_TEST_PORT", str(_DEFAULT_TEST_PORT)))
+if _WORKER_INDEX >= 0:
+    _test_home = _test_home.with_name(f"{_test_home.name}-{_WORKER}")
+    _test_port += 3 * (_WORKER_INDEX + 1)
+    # The Airflow API port (and the log-server ports derived from it, +10000/+10001) of the
+    # worker's Airflow processes: not the default 8080, which a test's own demo job uses, and
+    # apart from test_scheduler_job's range (51000-51999).
+    os.environ["POPSYNC_API_PORT"] = str(_test_port - 6000)
+os.environ["POPSYNC_HOME"] = str(_test_home)
+os.environ["POPSYNC_EMBEDDED_PORT"] = str(_test_port)
 if os.environ.get("POPSYNC_TEST_DATABASE_URL"):
     os.environ["POPSYNC_DATABASE_URL"] = os.environ["POPSYNC_TEST_DATABASE_URL"]
 else:
@@ -60,6 +74,29 @@ def server_url(settings: Settings) -> Iterator[str]:
         embedded.stop()
 
 
+# Under pytest-xdist, modules handed out first, in this order. First of all the generator's own
+# database test: it replaces the session's generated databases with data of its own, so it must
+# run on its worker before the ``generated`` fixture (tests/integration) makes the demo data there
+# (the first module goes to the first worker). Then the longest modules (minutes each: Airflow
+# runs killed and retried, a scheduler job), so that neither worker ends the run alone with one.
+_LONGEST_FIRST = (
+    "generate/test_integration.py",
+    "integration/test_crash_hygiene.py",
+    "integration/test_scheduler_job.py",
+    "integration/test_janitor_fates.py",
+    "integration/web/test_web_api.py",
+    "integration/test_bad_input.py",
+    "integration/test_review_approval.py",
+    "integration/test_review_lifecycle_dag.py",
+)
+
+
+def _module_rank(item: pytest.Item) -> int:
+    path = Path(str(item.path)).as_posix()
+    ranks = [rank for rank, name in enumerate(_LONGEST_FIRST) if path.endswith("tests/" + name)]
+    return ranks[0] if ranks else len(_LONGEST_FIRST)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark as ``integration`` every test in tests/integration and every test that needs the server."""
     integration_dir = Path(__file__).parent / "integration"
@@ -67,6 +104,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         fixtures = getattr(item, "fixturenames", ())
         if integration_dir in Path(str(item.path)).parents or "server_url" in fixtures:
             item.add_marker(pytest.mark.integration)
+    if _WORKER_INDEX >= 0:  # a stable sort: within a module, and for all other modules, the order stays
+        items.sort(key=_module_rank)
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ import os
 import signal
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -54,8 +55,14 @@ def stop_session_processes(token: str, grace_seconds: float = 15.0) -> list[str]
     return [f"{pid} {command[:120]}" for pid, command in sorted(leftovers.items())]
 
 
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    session.config.stash[_STOPPED] = stop_session_processes(_TOKEN)
+@pytest.hookimpl(wrapper=True, trylast=True)
+def pytest_sessionfinish(session: pytest.Session) -> Iterator[None]:
+    # After every other session-finish step: the session fixtures' teardown and, under
+    # pytest-xdist, the controller's shutdown of its workers (which carry its token too).
+    try:
+        yield
+    finally:
+        session.config.stash[_STOPPED] = stop_session_processes(_TOKEN)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:

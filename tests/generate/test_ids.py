@@ -6,6 +6,7 @@ import numpy as np
 
 from popsync.domain.national_id import decode_national_id
 from popsync.domain.provinces import PROVINCES
+from popsync.domain.provinces_now import CURRENT_PROVINCES
 from popsync.generate import GenerateOptions
 from popsync.generate.ids import REGISTER_SERIALS, IdScheme, bucket_of, century_gender, typo_of
 from popsync.generate.stream import Chunk, plan
@@ -86,3 +87,24 @@ def test_serial_assignment_is_a_bijection_per_bucket() -> None:
     buckets = np.full(5_000, bucket_of(np.array(0), century_gender(np.array(1990), np.array(False)), np.array(1990)))
     serials = scheme.assign_serials(buckets, np.zeros_like(scheme.final_counts))
     assert len(set(serials.tolist())) == 5_000 and serials.max() < REGISTER_SERIALS
+
+
+def test_residence_is_written_in_the_current_table_for_records_changed_since_the_merger(
+    small_run: list[Chunk],
+) -> None:
+    """The register writes the residence of a record changed since 1 July 2025 in the 34-province
+    table (a current province's code, the former code of its seat), an older record's in the 63."""
+    changed_since = datetime.datetime(2025, 7, 1, tzinfo=datetime.UTC)
+    old = new = 0
+    for row in _register_rows(small_run):
+        residence, updated_at = row[6], datetime.datetime.fromisoformat(str(row[9]))
+        assert residence is not None
+        if updated_at >= changed_since:
+            new += 1
+            assert residence in CURRENT_PROVINCES
+        else:
+            old += 1
+            assert residence in PROVINCES
+    assert new > 0 and old > 0
+    former_only = {str(row[6]) for row in _register_rows(small_run)} - set(CURRENT_PROVINCES)
+    assert former_only, "older records keep former codes that are no current province's code"

@@ -100,37 +100,45 @@ def hard_cases(first_runs: dict[str, DagRunResult], settings: Settings) -> Itera
         forget_sector(settings, SECTOR)
 
 
-def _published(settings: Settings) -> dict[str, Any]:
+def _published(settings: Settings, sector: str = SECTOR) -> dict[str, Any]:
     """Everything the run published for the test sector, without the run's identity."""
+    return published_results(settings, sector)
+
+
+def published_results(settings: Settings, sector: str) -> dict[str, Any]:
+    """Everything the published run of ``sector`` holds, without the run's identity (sorted, comparable).
+
+    Also used by test_incremental.py (an incremental run publishes what a full run publishes).
+    """
     with psycopg.connect(settings.database_url_for("popsync_warehouse")) as conn:
         matches = conn.execute(
             "SELECT dataset, source_key, national_id, province_code FROM sync.matches WHERE sector = %s",
-            (SECTOR,),
+            (sector,),
         ).fetchall()
         mismatches = conn.execute(
             "SELECT dataset, source_key, national_id, linked_national_id, province_code, reasons, details::text, "
             "first_seen, suggested_national_id FROM sync.mismatches WHERE sector = %s",
-            (SECTOR,),
+            (sector,),
         ).fetchall()
         candidates = conn.execute(
             "SELECT dataset, source_key, candidate_national_id, rank, method, confidence, suggested, evidence::text "
             "FROM sync.suggestion_candidates WHERE sector = %s",
-            (SECTOR,),
+            (sector,),
         ).fetchall()
         rates = conn.execute(
             "SELECT dataset, total, matched, mismatched, sync_rate, reason_counts::text, quality_status "
             "FROM sync.sector_sync_rate WHERE sector = %s ORDER BY published_at DESC LIMIT 1",
-            (SECTOR,),
+            (sector,),
         ).fetchall()
         provinces = conn.execute(
             "SELECT province_code, total, matched, mismatched FROM sync.province_sync_rate "
             "WHERE sector = %s AND run_id = (SELECT run_id FROM sync.published_runs WHERE sector = %s)",
-            (SECTOR, SECTOR),
+            (sector, sector),
         ).fetchall()
         buckets = conn.execute(
             "SELECT DISTINCT bucket FROM sync.mismatches WHERE sector = %s UNION "
             "SELECT DISTINCT bucket FROM sync.matches WHERE sector = %s",
-            (SECTOR, SECTOR),
+            (sector, sector),
         ).fetchall()
     key = repr
     return {

@@ -7,8 +7,9 @@ from typing import Any
 
 import duckdb
 
-from popsync.db.duck import duckdb_session
+from popsync.db.duck import duckdb_session, store_arrow
 from popsync.db.sql_files import read_sql
+from popsync.generate.suggestions import province_successors
 from popsync.pipeline.normalise import create_normalised
 from popsync.pipeline.reconcile import classify
 from popsync.reference.snapshot import REGISTER_COLUMNS as REGISTER_COLUMN_LIST
@@ -92,6 +93,7 @@ def reconcile_rows(
         duck.execute("ALTER TABLE register ADD COLUMN name_key VARCHAR")
         duck.execute("UPDATE register SET name_key = name_key(full_name)")
         duck.execute("CREATE VIEW register_all AS SELECT * FROM register")
+        store_arrow(duck, "province_successors", province_successors())  # reference.provinces' pairs
         classify(duck, checks_deceased=checks_deceased, logical_date=LOGICAL_DATE, checks_death=checks_death)
         relation = duck.sql("SELECT * EXCLUDE (first_seen, previous_first_seen) FROM reconciled")
         names = relation.columns

@@ -207,6 +207,26 @@ def test_the_residence_province_separates_when_the_id_province_does_not() -> Non
     assert _details(row)["suggestion"]["separated_by"] == "residence_province"
 
 
+def test_a_residence_in_current_codes_is_compared_through_the_current_province() -> None:
+    """An ID keeps its former province (030 Hải Dương); the register may write the residence in the
+    current table (031 Hải Phòng, which Hải Dương is part of since 1 July 2025): they agree."""
+    register = [_twin("002085012345", residence_province="031"), _twin("079085012399", residence_province="079")]
+    [row] = reconcile_rows([_record("030085777777")], register, dataset())
+    assert row["suggested_national_id"] == "002085012345"
+    assert _details(row)["suggestion"]["separated_by"] == "residence_province"
+    evidence = {c["candidate_national_id"]: json.loads(c["evidence"]) for c in row["candidates"]}
+    assert evidence["002085012345"]["residence_province"] is True
+    assert evidence["079085012399"]["residence_province"] is False
+
+
+def test_a_residence_in_another_current_province_does_not_separate() -> None:
+    """031 Hải Phòng is not the current province of 033 Hưng Yên: neither twin lives there."""
+    register = [_twin("002085012345", residence_province="031"), _twin("079085012399", residence_province="079")]
+    [row] = reconcile_rows([_record("033085777777")], register, dataset())
+    assert row["suggested_national_id"] is None
+    assert not any(json.loads(c["evidence"])["residence_province"] for c in row["candidates"])
+
+
 def test_the_former_cmnd_separates_two_plausible_candidates() -> None:
     register = [
         _twin("001085012345", former_cmnd="123456789"),

@@ -2,7 +2,8 @@
 -- Inputs: reconciled (reconcile.sql, with its rowid as the record's identity), dataset_links
 --         (dataset_links.sql: the persons the dataset's records link to), register_all (the
 --         whole register: national_id, former_cmnd, name_key, birth_date, birth_date_precision,
---         gender, residence_province).
+--         gender, residence_province), province_successors (code, current_code: every province code
+--         of either table and the current province it belongs to, from reference.provinces).
 -- Output: one row per candidate (every register person that fits a record), with its evidence,
 --         confidence, rank within the record, whether it is plausible and whether it is the
 --         record's single suggested ID (and which evidence separated it from the others).
@@ -159,11 +160,15 @@ evidence AS (
             substr(unlinked.national_id, 5, 2) = substr(fits.national_id, 5, 2) END AS id_birth_year,
         CASE WHEN unlinked.id_kind = 'cmnd' THEN coalesce(persons.former_cmnd = unlinked.national_id, false)
             END AS former_cmnd,
+        -- the candidate lives in the current province of the record's ID province (the ID keeps the
+        -- former code of the birth registration; the residence may be written in either table)
         CASE WHEN unlinked.id_kind = 'cccd' AND persons.residence_province IS NOT NULL THEN
-            persons.residence_province = substr(unlinked.national_id, 1, 3) END AS residence_province
+            coalesce(residence_now.current_code = id_province_now.current_code, false) END AS residence_province
     FROM fits
     JOIN unlinked ON unlinked.record_id = fits.record_id
     JOIN persons ON persons.national_id = fits.national_id
+    LEFT JOIN province_successors AS residence_now ON residence_now.code = persons.residence_province
+    LEFT JOIN province_successors AS id_province_now ON id_province_now.code = substr(unlinked.national_id, 1, 3)
     LEFT JOIN block_sizes
         ON fits.rank = 5
         AND block_sizes.name_key = unlinked.name_key

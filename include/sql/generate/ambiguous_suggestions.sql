@@ -7,7 +7,9 @@
 --         register_persons(national_id, full_name, gender, birth_date, birth_date_precision,
 --         former_cmnd, residence_province): the whole register;
 --         linked(dataset, national_id): the persons other records of each dataset link to (the
---         generator's own truth: expected_linked_national_id).
+--         generator's own truth: expected_linked_national_id);
+--         province_successors(code, current_code): each province code of either table and the
+--         current province it belongs to (popsync.domain.provinces_now).
 -- Output: every probe with the number of register persons that fit it (name key, gender, birth
 --         date agreeing at the coarser precision) and the single suggested ID the rules give
 --         (docs/reconciliation-rules.md, "Candidate lists and their evidence"), NULL when none.
@@ -52,7 +54,8 @@ fits AS (
         linked.national_id IS NULL AS plausible,
         coalesce(other.former_cmnd = probe_keys.id9, false) AS by_cmnd,
         coalesce(substr(other.national_id, 1, 3) = substr(probe_keys.id12, 1, 3), false) AS by_id_province,
-        coalesce(other.residence_province = substr(probe_keys.id12, 1, 3), false) AS by_residence,
+        -- the person lives in the current province of the ID's (former) province code
+        coalesce(residence_now.current_code = id_province_now.current_code, false) AS by_residence,
         -- odds that the fit is the record's own person (block size, date precision, ID digits)
         1.0 / (
             blocks.block_size * CASE coarser_precision(probe_keys.birth_date_precision, other.birth_date_precision)
@@ -71,6 +74,8 @@ fits AS (
         AND blocks.gender = probe_keys.gender
         AND blocks.birth_year = year(probe_keys.birth_date)
     LEFT JOIN linked ON linked.dataset = probe_keys.dataset AND linked.national_id = other.national_id
+    LEFT JOIN province_successors AS residence_now ON residence_now.code = other.residence_province
+    LEFT JOIN province_successors AS id_province_now ON id_province_now.code = substr(probe_keys.id12, 1, 3)
     WHERE dates_agree(
         other.birth_date, other.birth_date_precision, probe_keys.birth_date, probe_keys.birth_date_precision
     )

@@ -5,6 +5,8 @@
 --                        web/lifecycle_present.sql or web/lifecycle_absent.sql
 --   %(sectors)s text[]   sectors to list (already limited to the user's)
 --   %(dataset)s, %(province)s, %(search)s text or NULL; %(search_id)s the term with ID separators removed
+--   %(province_members)s text[] or NULL: the province codes (as recorded, either table) of one current
+--                        province, from reference.provinces (a former province's rows under its successor)
 --   %(reasons)s text[] or NULL; %(all_reasons)s boolean (every reason vs any of them)
 --   %(min_age_days)s, %(max_age_days)s int or NULL: days since first seen
 --   %(status)s 'new' | 'recurring' | 'reopened' or NULL; %(verdict)s verdict, 'none' or NULL
@@ -42,6 +44,7 @@ LEFT JOIN LATERAL (
 WHERE m.sector = ANY(%(sectors)s::text[])
   AND (%(dataset)s::text IS NULL OR m.dataset = %(dataset)s::text)
   AND (%(province)s::text IS NULL OR m.province_code = %(province)s::text)
+  AND (%(province_members)s::text[] IS NULL OR m.province_code = ANY(%(province_members)s::text[]))
   AND (
       %(reasons)s::text[] IS NULL
       OR (%(all_reasons)s::boolean AND m.reasons @> %(reasons)s::text[])

@@ -5,7 +5,8 @@
 -- web/mismatches.sql, where 'resolved' selects nothing).
 -- Columns a resolved record no longer has in sync.mismatches are NULL (national_id,
 -- linked_national_id, province_code); reasons are those of the last run that found it.
--- Inputs: the parameters of web/mismatches.sql (%(province)s: no resolved row has a province;
+-- Inputs: the parameters of web/mismatches.sql (%(province)s, %(province_members)s: no resolved row
+--         has a province;
 --         %(search)s matches the source key only).
 WITH resolved AS (
     SELECT
@@ -25,6 +26,7 @@ WITH resolved AS (
       AND lc.sector = ANY(%(sectors)s::text[])
       AND (%(dataset)s::text IS NULL OR lc.dataset = %(dataset)s::text)
       AND %(province)s::text IS NULL
+      AND %(province_members)s::text[] IS NULL
       AND (
           %(reasons)s::text[] IS NULL
           OR (%(all_reasons)s::boolean AND lc.current_reasons @> %(reasons)s::text[])

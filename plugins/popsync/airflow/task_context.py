@@ -20,5 +20,6 @@ def dataset_run(context: Any, sector: SectorDefinition, dataset: DatasetDefiniti
         run_id=dag_run.run_id,
         logical_date=logical_date,
         attempt=attempt,
+        full_run=bool((getattr(dag_run, "conf", None) or {}).get("full_run", False)),  # trigger conf
         dead_runs=dead_runs_from(context["ti"]),  # the janitor drops dead runs' tables at once
     )

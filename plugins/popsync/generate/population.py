@@ -9,11 +9,10 @@ import numpy as np
 from popsync.domain.provinces import PROVINCE_CODES
 from popsync.generate import names
 from popsync.generate.collisions import share_cmnds, twin_sources
-from popsync.generate.communes import residence_communes
+from popsync.generate.communes import residence_codes, residence_communes
 from popsync.generate.demography import (
     DAY,
     MONTH,
-    PROVINCE_ARRAY,
     PROVINCE_P,
     YEAR,
     DateParts,
@@ -211,7 +210,7 @@ def register_columns(persons: PersonChunk) -> list[Column]:
         iso_dates(persons.stored_days),
         _PRECISION_NAMES[persons.precision].tolist(),
         _GENDER_CODES[persons.female.astype(np.int64)].tolist(),
-        PROVINCE_ARRAY[persons.residence].tolist(),
+        residence_codes(persons.residence, persons.updated_at).tolist(),
         bool_texts(persons.deceased),
         death,
         iso_timestamps(persons.updated_at, utc=True),

@@ -23,8 +23,20 @@ import pyarrow as pa
 from popsync.db.arrow_io import arrow_connection
 from popsync.db.duck import duckdb_session, store_arrow
 from popsync.db.sql_files import read_sql
+from popsync.domain.provinces_now import CURRENT_OF
 
 _log = logging.getLogger(__name__)
+
+
+def province_successors() -> pa.Table:
+    """Each province code of either table (a current code is its seat's former code) and the
+    current province it belongs to: the generator's own copy of ``reference.provinces``."""
+    return pa.table(
+        {
+            "code": pa.array(list(CURRENT_OF), pa.string()),
+            "current_code": pa.array(list(CURRENT_OF.values()), pa.string()),
+        }
+    )
 
 
 @dataclass(frozen=True)
@@ -83,6 +95,7 @@ def probe_register(
             "FROM dan_cu.persons"
         )
         store_arrow(duck, "register_persons", persons)
+        store_arrow(duck, "province_successors", province_successors())
         rows = duck.execute(read_sql("generate/ambiguous_suggestions.sql")).fetchall()
     return [
         ProbeResult(str(dataset), str(key), int(count), None if nid is None else str(nid))

@@ -49,7 +49,8 @@ def record_metrics(
             conn.cursor() as cur,
             cur.copy(
                 "COPY sync.province_sync_rate (sector, dataset, run_id, logical_date, province_code, "
-                "total, matched, mismatched, sync_rate, active_total, active_matched, active_sync_rate) FROM STDIN"
+                "total, matched, mismatched, sync_rate, active_total, active_matched, active_sync_rate, reason_counts) "
+                "FROM STDIN"
             ) as copy,
         ):
             for province in metrics.provinces:
@@ -65,6 +66,7 @@ def record_metrics(
                         province.active_total,
                         province.active_matched,
                         province.active_sync_rate,
+                        Jsonb(province.reason_counts),
                     )
                 )
         conn.commit()

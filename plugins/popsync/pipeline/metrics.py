@@ -29,6 +29,8 @@ class ProvinceCounts:
     mismatched: int
     active_total: int | None = None
     active_matched: int | None = None
+    reason_counts: dict[str, int] = field(default_factory=dict)
+    """Records per reason code in this province (a record counts once per reason)."""
 
     @property
     def sync_rate(self) -> float | None:
@@ -89,6 +91,7 @@ class RunMetrics:
                     sum(p.mismatched for p in counts),
                     _optional_sum([p.active_total for p in counts]),
                     _optional_sum([p.active_matched for p in counts]),
+                    _summed([p.reason_counts for p in counts]),
                 )
                 for code, counts in sorted(provinces.items())
             ],
@@ -114,6 +117,15 @@ def _optional_int(value: Any) -> int | None:
     return None if value is None else int(value)
 
 
+def _summed(counts: list[dict[str, int]]) -> dict[str, int]:
+    """Reason counts added up, by reason."""
+    total: dict[str, int] = {}
+    for part in counts:
+        for reason, records in part.items():
+            total[reason] = total.get(reason, 0) + records
+    return dict(sorted(total.items()))
+
+
 def _optional_sum(values: list[int | None]) -> int | None:
     """The sum of counts that exist; None when none does (the dataset has no ``is_active``)."""
     present = [value for value in values if value is not None]
@@ -125,6 +137,9 @@ def compute_metrics(duck: "duckdb.DuckDBPyConnection", has_active: bool = False)
 
     ``has_active``: the dataset maps ``is_active``, so the rate over records in force is reported.
     """
+    by_province: dict[str, dict[str, int]] = {}
+    for code, reason, records in duck.execute(read_sql("duckdb/province_reason_counts.sql")).fetchall():
+        by_province.setdefault(str(code), {})[str(reason)] = int(records)
     provinces = [
         ProvinceCounts(
             str(code),
@@ -133,6 +148,7 @@ def compute_metrics(duck: "duckdb.DuckDBPyConnection", has_active: bool = False)
             int(mismatched),
             int(active_total) if has_active else None,
             int(active_matched) if has_active else None,
+            by_province.get(str(code), {}),
         )
         for code, total, matched, mismatched, active_total, active_matched in duck.execute(
             read_sql("duckdb/metrics.sql")

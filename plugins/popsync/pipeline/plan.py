@@ -124,6 +124,13 @@ def plan(run: DatasetRun) -> PlanResult:
         timings.append((name, time.perf_counter() - started))
         return value
 
+    from popsync.pipeline.incremental import choose_baseline
+
+    baseline = choose_baseline(run)
+    if baseline is not None:  # the records to classify are few: one bucket (docs/running.md)
+        _log.info("%s: incremental run from %s", run.label, baseline.run_id)
+        kill_point("plan")
+        return PlanResult(run.attempt, 1, None, None, None, tuple(timings), peak_memory_mb(), baseline)
     buckets = run.dataset.buckets
     if buckets is None:
         rows_per_bucket = get_settings().rows_per_bucket

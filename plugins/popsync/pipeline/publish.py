@@ -18,6 +18,7 @@ from psycopg import sql
 from popsync.db.connections import connect
 from popsync.db.identifiers import quoted
 from popsync.pipeline.errors import DataRejectedError
+from popsync.pipeline.incremental import BaselineMovedError, published_state, remove_state, state_folder
 from popsync.pipeline.kill_points import kill_point
 from popsync.pipeline.results import PublishOutcome
 from popsync.pipeline.run import DatasetRun
@@ -89,11 +90,12 @@ def publish(run: DatasetRun, extracted: int) -> PublishOutcome:
     ``extracted`` is the number of records the reconcile stage read from the source.
     """
     scope = (run.sector.sector, run.dataset.name)
+    run_mode, state_ref, baseline_run_id = published_state(run)
     with connect(WAREHOUSE_CONN_ID) as conn:
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (_PUBLISH_LOCK,))
         current = conn.execute(
-            "SELECT logical_date, matches_table, mismatches_table, run_id, candidates_table FROM sync.published_runs "
-            "WHERE sector = %s AND dataset = %s FOR UPDATE",
+            "SELECT logical_date, matches_table, mismatches_table, run_id, candidates_table, state_ref "
+            "FROM sync.published_runs WHERE sector = %s AND dataset = %s FOR UPDATE",
             scope,
         ).fetchone()
         if current is not None and (current[3], current[1], current[2]) == (
@@ -104,6 +106,9 @@ def publish(run: DatasetRun, extracted: int) -> PublishOutcome:
             conn.rollback()
             _log.info("%s run %s was already published", run.label, run.run_tag)
             return PublishOutcome(True, "already published")
+        if run_mode == "incremental" and (current is None or current[3] != baseline_run_id):
+            conn.rollback()  # its carried rows came from a run that is no longer the published one
+            raise BaselineMovedError(f"{run.label}: the run it started from is no longer published; run it again")
         assemble_buckets(conn, run)  # every bucket or none: a missing bucket's table fails the run here
         check_conservation(conn, run, extracted)
         if current is not None and current[0] > run.logical_date:
@@ -140,12 +145,12 @@ def publish(run: DatasetRun, extracted: int) -> PublishOutcome:
         lifecycle = apply_run(conn, _run_tables(run))  # the mismatch lifecycle moves in this transaction
         conn.execute(
             "INSERT INTO sync.published_runs AS p "
-            "(sector, dataset, run_id, logical_date, matches_table, mismatches_table, candidates_table) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s) "
+            "(sector, dataset, run_id, logical_date, matches_table, mismatches_table, candidates_table, "
+            "run_mode, state_ref) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
             "ON CONFLICT (sector, dataset) DO UPDATE SET run_id = excluded.run_id, "
             "logical_date = excluded.logical_date, matches_table = excluded.matches_table, "
             "mismatches_table = excluded.mismatches_table, candidates_table = excluded.candidates_table, "
-            "published_at = now()",
+            "run_mode = excluded.run_mode, state_ref = excluded.state_ref, published_at = now()",
             (
                 *scope,
                 run.run_id,
@@ -153,10 +158,14 @@ def publish(run: DatasetRun, extracted: int) -> PublishOutcome:
                 run.matches_table[1],
                 run.mismatches_table[1],
                 run.candidates_table[1],
+                run_mode,
+                state_ref,
             ),
         )
         kill_point("publish")
         conn.commit()
+    if current is not None and current[5] is not None and current[5] != state_ref:
+        remove_state(str(current[5]))  # the state of the run replaced: no run starts from it any more
     kill_point("publish_committed")
     _log.info("published %s run %s", run.label, run.run_tag)
     return PublishOutcome(True, "published", lifecycle)
@@ -166,6 +175,7 @@ def drop_run_tables(run: DatasetRun, *, keep_results: bool) -> None:
     """Remove the run's result tables when they were not published."""
     if keep_results:
         return
+    remove_state(str(state_folder(run)))
     tables = list(run.result_tables().values())
     if run.buckets > 1:
         tables += [table for b in range(run.buckets) for table in run.bucket_tables(b).values()]

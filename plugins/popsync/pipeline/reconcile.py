@@ -22,6 +22,13 @@ from popsync.db.duck import duckdb_session, sql_string, store_arrow
 from popsync.db.identifiers import quoted
 from popsync.db.sql_files import read_sql
 from popsync.pipeline.extract import extract_reader
+from popsync.pipeline.incremental import (
+    add_row_hashes,
+    carry_over,
+    combine_outcomes,
+    narrow_to_affected,
+    write_state,
+)
 from popsync.pipeline.janitor import register_run_table, sweep_dataset
 from popsync.pipeline.kill_points import kill_point
 from popsync.pipeline.memory import peak_memory_mb
@@ -55,16 +62,20 @@ def persons_source(duck: duckdb.DuckDBPyConnection) -> str:
     return "mirrored_persons"
 
 
-def _load_inputs(run: DatasetRun, duck: duckdb.DuckDBPyConnection, pg: ArrowConnection) -> None:
-    """The register rows the normalised records can link to, and previous first_seen dates."""
+def _load_inputs(run: DatasetRun, duck: duckdb.DuckDBPyConnection, pg: ArrowConnection, source: str) -> None:
+    """The register rows the normalised records can link to, and previous first_seen dates.
+
+    ``source`` is the register relation of the session (:func:`persons_source`).
+    """
     duck.execute(
         "CREATE TABLE wanted_ids AS SELECT DISTINCT national_id FROM normalised WHERE id_kind IN ('cccd', 'cmnd')"
     )
     # Keep only the register persons this dataset (or bucket) can link to (by ID or former CMND).
-    source = persons_source(duck)
     linkable = read_sql("duckdb/linkable_persons.sql").replace("persons_source", source)
     duck.execute(f"CREATE TABLE register AS {linkable}")
     duck.execute(f"CREATE VIEW register_all AS SELECT * FROM {source}")  # for suggested IDs
+    # A residence code of either table and an ID's (former) province code meet in the current province.
+    store_arrow(duck, "province_successors", pg.read(read_sql("warehouse/province_successors.sql")))
     previous = pg.read(
         "SELECT source_key, first_seen FROM sync.mismatches WHERE sector = $1 AND dataset = $2",
         (run.sector.sector, run.dataset.name),
@@ -132,7 +143,12 @@ def index_like_parent(table: tuple[str, str], parent: str) -> None:
 
 
 def classify(
-    duck: duckdb.DuckDBPyConnection, *, checks_deceased: bool, logical_date: datetime, checks_death: bool = False
+    duck: duckdb.DuckDBPyConnection,
+    *,
+    checks_deceased: bool,
+    logical_date: datetime,
+    checks_death: bool = False,
+    links_sql: str = "duckdb/dataset_links.sql",
 ) -> None:
     """Create ``reconciled`` from the session's ``normalised``, ``register`` and ``previous_mismatches``,
     ``suggestion_candidates`` (the candidate lists of records that do not link) from it and
@@ -141,12 +157,13 @@ def classify(
     ``dataset_links`` (the persons the dataset links to) is made from ``reconciled`` unless the
     session has it already: a bucket of a split run reads the whole dataset's from the plan.
 
-    ``checks_death``: the dataset is a death registration (maps ``death_date``).
+    ``checks_death``: the dataset is a death registration (maps ``death_date``). ``links_sql``:
+    the statement making ``dataset_links`` (an incremental run adds the carried records' links).
     """
     params = {"checks_deceased": checks_deceased, "checks_death": checks_death, "logical_date": logical_date}
     narrow = read_sql("duckdb/reconciled.sql").replace("__reconcile_sql__", read_sql("duckdb/reconcile.sql"))
     duck.execute(f"CREATE OR REPLACE TABLE reconciled AS {narrow}", params)
-    duck.execute(f"CREATE TABLE IF NOT EXISTS dataset_links AS {read_sql('duckdb/dataset_links.sql')}")
+    duck.execute(f"CREATE TABLE IF NOT EXISTS dataset_links AS {read_sql(links_sql)}")
     duck.execute(f"CREATE OR REPLACE TABLE suggestion_candidates AS {read_sql('duckdb/suggestions.sql')}")
     duck.execute(f"CREATE OR REPLACE TABLE suggestions AS {read_sql('duckdb/suggestions_per_record.sql')}")
 
@@ -208,19 +225,38 @@ def reconcile_bucket(run: DatasetRun, planned: PlanResult, bucket: int) -> Bucke
             record_source_files(run, read_files)
             gate_profile = step("profile", lambda: profile(duck))
         kill_point("normalise")
-        step("load_register", lambda: _load_inputs(run, duck, pg))
+        source = persons_source(duck)
+        baseline = planned.baseline
+        keeps_state = run.dataset.incremental is not None and not planned.split
+        if baseline is not None:
+            classified, carried = step("affected", lambda: narrow_to_affected(duck, baseline, source))
+            _log.info("%s: %d records to classify again, %d carried over", run.label, classified, carried)
+        elif keeps_state:
+            step("row_hashes", lambda: add_row_hashes(duck))
+        step("load_register", lambda: _load_inputs(run, duck, pg, source))
         checks_deceased = run.dataset.columns.is_active is not None
         checks_death = run.dataset.columns.death_date is not None
+        links = "duckdb/dataset_links.sql" if baseline is None else "duckdb/incremental/dataset_links.sql"
         step(
             "classify",
             lambda: classify(
-                duck, checks_deceased=checks_deceased, logical_date=run.logical_date, checks_death=checks_death
+                duck,
+                checks_deceased=checks_deceased,
+                logical_date=run.logical_date,
+                checks_death=checks_death,
+                links_sql=links,
             ),
         )
         # classification's inputs are no longer needed: their memory goes to the writes
         for table in ("normalised", "register", "previous_mismatches", "wanted_ids"):
             duck.execute(f"DROP TABLE IF EXISTS {table}")
         step("write_results", lambda: _write_results(run, bucket, duck, pg))
+        if baseline is not None:
+            step("carry_over", lambda: carry_over(run, baseline, duck))
+        if keeps_state:
+            step("keep_state", lambda: write_state(run, duck, source, baseline))
+        if baseline is not None:
+            combine_outcomes(duck)
         has_active = run.dataset.columns.is_active is not None
         metrics = step("metrics", lambda: compute_metrics(duck, has_active=has_active))
     peak = peak_memory_mb()

@@ -6,8 +6,10 @@ the state from task to task as ``to_json()`` / ``from_json()``: one round trip, 
 """
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any, Literal
 
+from popsync.pipeline.baseline import Baseline
 from popsync.pipeline.metrics import RunMetrics
 from popsync.quality.checks import Profile
 from popsync.review.lifecycle import LifecycleCounts
@@ -30,6 +32,12 @@ class PlanResult:
     timings: tuple[tuple[str, float], ...] = ()
     peak_memory_mb: float | None = None
     """Peak resident memory (VmHWM) of the process that planned."""
+    baseline: Baseline | None = None
+    """Set for an incremental run: the published run it starts from (``pipeline/incremental.py``)."""
+
+    @property
+    def incremental(self) -> bool:
+        return self.baseline is not None
 
     @property
     def split(self) -> bool:
@@ -44,11 +52,19 @@ class PlanResult:
             "folder": self.folder,
             "timings": [list(item) for item in self.timings],
             "peak_memory_mb": self.peak_memory_mb,
+            "baseline": None
+            if self.baseline is None
+            else {
+                "folder": self.baseline.folder,
+                "run_id": self.baseline.run_id,
+                "last_full_date": self.baseline.last_full_date.isoformat(),
+            },
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "PlanResult":
         extracted, profile, peak = data.get("extracted"), data.get("profile"), data.get("peak_memory_mb")
+        baseline = data.get("baseline")
         return cls(
             attempt=str(data["attempt"]),
             buckets=int(data["buckets"]),
@@ -57,6 +73,11 @@ class PlanResult:
             folder=None if data.get("folder") is None else str(data["folder"]),
             timings=tuple((str(name), float(seconds)) for name, seconds in data.get("timings", [])),
             peak_memory_mb=None if peak is None else float(peak),
+            baseline=None
+            if baseline is None
+            else Baseline(
+                str(baseline["folder"]), str(baseline["run_id"]), datetime.fromisoformat(baseline["last_full_date"])
+            ),
         )
 
 

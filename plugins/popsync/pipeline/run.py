@@ -30,6 +30,8 @@ class DatasetRun:
     """Distinguishes the result tables of each reconcile attempt of the same run."""
     buckets: int = 1
     """How many buckets the plan step split the dataset into (``pipeline/plan.py``)."""
+    full_run: bool = False
+    """Classify every record even when the dataset's runs are incremental (the DAG run's conf `{"full_run": true}`)."""
     dead_runs: DeadRuns | None = field(default=None, compare=False, repr=False)
     """The orchestrator's answer to which other runs are dead (the janitor drops their tables)."""
 

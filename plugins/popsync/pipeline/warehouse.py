@@ -23,10 +23,12 @@ WAREHOUSE_DDL_FILES: tuple[str, ...] = (
     "warehouse/suggestions.sql",
     "warehouse/buckets.sql",
     "warehouse/unsettled_run_tables.sql",
+    "warehouse/incremental.sql",
     "review/schema.sql",
     "warehouse/active_rates.sql",
     "warehouse/deaths.sql",
     "warehouse/provinces.sql",
+    "warehouse/province_reasons.sql",
     "web/indexes.sql",
     "warehouse/views.sql",
 )

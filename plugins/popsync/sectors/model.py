@@ -317,6 +317,13 @@ SOURCE_KINDS: dict[str, type[BaseModel]] = {
 SourceDefinition = Annotated[PostgresSource | SqlAlchemySource | FileSource, Field(discriminator="kind")]
 
 
+class IncrementalRuns(_Strict):
+    """A dataset whose daily runs classify only what can have changed (docs/running.md, "Incremental runs")."""
+
+    full_every_days: int = Field(default=7, ge=1)
+    """A run is full when the last full run is this many days old or more (weekly by default)."""
+
+
 class DatasetDefinition(_Strict):
     """One dataset of a sector: reconciled and reported on its own."""
 
@@ -334,6 +341,8 @@ class DatasetDefinition(_Strict):
     buckets: int | None = Field(default=None, ge=1, le=MAX_BUCKETS)
     """How many buckets a run of this dataset is split into (each a task of its own, mapped by
     Airflow over the workers); unset = from the extract's size and ``POPSYNC_ROWS_PER_BUCKET``."""
+    incremental: IncrementalRuns | None = None
+    """Set: runs are incremental between full runs (``full_every_days``); unset: every run is full."""
     coverage_sql: str | None = None
     """Death registrations: path below ``include/sql`` of a query over the sector database giving the
     digitised scope (``commune``, ``covered_from``, ``covered_to``); register deaths in it with no

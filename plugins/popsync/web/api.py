@@ -11,7 +11,7 @@ from popsync.domain.provinces_now import CURRENT_PROVINCES
 from popsync.web import queries, views
 from popsync.web.deps import RequestEnv, query_lists, request_env, single
 from popsync.web.filters import PAGE_SIZE, FilterError, MismatchFilter, parse_filter
-from popsync.web.pages import _dataset, decode_cursor
+from popsync.web.pages import _dataset, current_province_members, decode_cursor, province_reference
 from popsync.web.refs import InvalidRefError
 from popsync.web.verdict_routes import ReviewUnavailableError, list_verdicts, save_verdict
 
@@ -53,10 +53,19 @@ def reasons_json(request: Request, env: Env) -> Any:
     params = query_lists(request)
     sector = single(params, "sector", env.ctx.sectors)
     dataset = _dataset(env, sector, single(params, "dataset"))
+    current = single(params, "current_province")
+    members = current_province_members(province_reference(env), current)
     sectors = env.visible(sector)
     with env.ctx.pool.transaction(env.scope(sectors)) as conn:
-        data = views.reasons(conn, sectors, dataset, env.t)
-    return jsonable_encoder({"reasons": [asdict(row) for row in data.rows], "trend": [asdict(d) for d in data.days]})
+        data = views.reasons(conn, sectors, dataset, env.t, members)
+    return jsonable_encoder(
+        {
+            "current_province": current,
+            "provinces": members,
+            "reasons": [asdict(row) for row in data.rows],
+            "trend": [asdict(d) for d in data.days],
+        }
+    )
 
 
 def _page(env: RequestEnv, criteria: MismatchFilter, after_token: str | None) -> Any:
@@ -64,14 +73,28 @@ def _page(env: RequestEnv, criteria: MismatchFilter, after_token: str | None) ->
     if criteria.dataset:
         _dataset(env, criteria.sector, criteria.dataset)
     after = decode_cursor(env, after_token)
+    reference = province_reference(env)
     with env.ctx.pool.transaction(env.scope(sectors)) as conn:
         rows, cursor = queries.mismatch_page(
-            conn, criteria, sectors, after=after, page_size=PAGE_SIZE, with_lifecycle=env.ctx.has_lifecycle()
+            conn,
+            criteria,
+            sectors,
+            after=after,
+            page_size=PAGE_SIZE,
+            with_lifecycle=env.ctx.has_lifecycle(),
+            reference=reference,
         )
     refs = env.ctx.refs
     return jsonable_encoder(
         {
-            "rows": [{**asdict(row), "ref": refs.encode(row.sector, row.dataset, row.source_key)} for row in rows],
+            "rows": [
+                {
+                    **asdict(row),
+                    "current_province_code": reference.current_of(row.province_code),
+                    "ref": refs.encode(row.sector, row.dataset, row.source_key),
+                }
+                for row in rows
+            ],
             "next": refs.encode(cursor.sector, cursor.dataset, cursor.source_key) if cursor else None,
         }
     )

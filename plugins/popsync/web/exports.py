@@ -17,7 +17,7 @@ from popsync.web import queries
 from popsync.web.deps import RequestEnv, query_lists, request_env, single
 from popsync.web.filters import FilterError, MismatchFilter, parse_filter
 from popsync.web.i18n import export_header
-from popsync.web.pages import _dataset
+from popsync.web.pages import _dataset, province_reference
 
 router = APIRouter()
 Env = Annotated[RequestEnv, Depends(request_env)]
@@ -33,13 +33,20 @@ class _Export:
         if criteria.dataset:
             _dataset(env, criteria.sector, criteria.dataset)
         self.count = queries.CopyCount()
+        self.reference = province_reference(env)
+        criteria.province_members(self.reference)  # an unknown current province: a clear 400 before streaming
 
     def csv_data(self) -> Iterator[bytes]:
         """The rows as CSV, formatted by PostgreSQL, in chunks."""
         lifecycle = self.env.ctx.has_lifecycle()
         with self.env.ctx.pool.transaction(self.env.scope(self.sectors)) as conn:
             yield from queries.copy_mismatches_csv(
-                conn, self.criteria, self.sectors, with_lifecycle=lifecycle, count=self.count
+                conn,
+                self.criteria,
+                self.sectors,
+                with_lifecycle=lifecycle,
+                count=self.count,
+                reference=self.reference,
             )
 
     def audit(self, complete: bool) -> None:

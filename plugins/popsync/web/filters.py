@@ -3,13 +3,14 @@
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Protocol
 
 from popsync.domain.provinces import PROVINCES
 from popsync.web.i18n import REASONS, STATUSES, VERDICTS
 
 PAGE_SIZE = 50
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+_PROVINCE_CODE = re.compile(r"^[0-9]{3}$")
 _SEARCH_MAX = 64
 
 
@@ -26,6 +27,12 @@ class Cursor:
     source_key: str
 
 
+class ProvinceMembers(Protocol):
+    """Resolves a current province code to the province codes (as recorded) that belong to it."""
+
+    def members_of(self, current_code: str) -> tuple[str, ...] | None: ...
+
+
 @dataclass(frozen=True)
 class MismatchFilter:
     sector: str | None = None
@@ -33,19 +40,31 @@ class MismatchFilter:
     reasons: tuple[str, ...] = ()
     all_reasons: bool = False
     province: str | None = None
+    """A province code as recorded (either table)."""
+    current_province: str | None = None
+    """One of the current provinces (``reference.provinces``): its own and its former provinces' records."""
     min_age_days: int | None = None
     max_age_days: int | None = None
     status: str | None = None
     verdict: str | None = None
     search: str | None = field(default=None, repr=False)
 
-    def sql_params(self, sectors: Sequence[str], *, after: Cursor | None, limit: int | None) -> dict[str, Any]:
-        """Parameters of ``web/mismatches.sql`` for the given visible sectors."""
+    def sql_params(
+        self,
+        sectors: Sequence[str],
+        *,
+        after: Cursor | None,
+        limit: int | None,
+        provinces: ProvinceMembers,
+    ) -> dict[str, Any]:
+        """Parameters of ``web/mismatches.sql`` for the given visible sectors; ``provinces`` resolves
+        the current province (``ProvinceReference``, from ``reference.provinces``)."""
         chosen = [self.sector] if self.sector else list(sectors)
         return {
             "sectors": chosen,
             "dataset": self.dataset,
             "province": self.province,
+            "province_members": self.province_members(provinces),
             "reasons": list(self.reasons) or None,
             "all_reasons": self.all_reasons,
             "min_age_days": self.min_age_days,
@@ -60,10 +79,19 @@ class MismatchFilter:
             "limit": limit,
         }
 
+    def province_members(self, provinces: ProvinceMembers) -> list[str] | None:
+        """The province codes (as recorded) of the chosen current province; None without one."""
+        if self.current_province is None:
+            return None
+        members = provinces.members_of(self.current_province)
+        if members is None:
+            raise FilterError(f"unknown current province code {self.current_province!r}")
+        return list(members)
+
     def query_items(self) -> list[tuple[str, str]]:
         """The filter as URL query items; never the search term (URLs reach the access log)."""
         items: list[tuple[str, str]] = []
-        for name in ("sector", "dataset", "province", "status", "verdict"):
+        for name in ("sector", "dataset", "province", "current_province", "status", "verdict"):
             value = getattr(self, name)
             if value:
                 items.append((name, str(value)))
@@ -134,6 +162,9 @@ def parse_filter(
     province = _one(params, "province")
     if province is not None and province not in PROVINCES:
         raise FilterError(f"unknown province code {province!r}")
+    current_province = _one(params, "current_province")
+    if current_province is not None and not _PROVINCE_CODE.match(current_province):
+        raise FilterError("parameter 'current_province' must be a three-digit province code")
     status = _one(params, "status")
     if status is not None and status not in STATUSES:
         raise FilterError(f"parameter 'status' must be one of {', '.join(STATUSES)}")
@@ -152,6 +183,7 @@ def parse_filter(
         reasons=reasons,
         all_reasons=mode == "all",
         province=province,
+        current_province=current_province,
         min_age_days=min_age,
         max_age_days=max_age,
         status=status,

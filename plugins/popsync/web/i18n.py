@@ -83,6 +83,16 @@ _LABELS: Final[dict[str, tuple[str, str]]] = {
     "per_dataset": ("Theo bộ dữ liệu", "Per dataset"),
     "no_data": ("Chưa có dữ liệu.", "No data yet."),
     "province": ("Tỉnh/thành", "Province"),
+    "province_recorded": ("Tỉnh/thành (mã như được ghi nhận)", "Province (code as recorded)"),
+    "current_province": ("Tỉnh/thành hiện nay", "Current province"),
+    "current_province_hint": (
+        "34 tỉnh, thành phố từ 01/7/2025; gồm cả bản ghi mang mã tỉnh cũ đã hợp nhất vào tỉnh này.",
+        "The 34 provinces since 1 July 2025; includes the records of the former provinces merged into it.",
+    ),
+    "reasons_province_hint": (
+        "Theo tỉnh: các lần chạy trước khi có số liệu lý do theo tỉnh không được tính.",
+        "By province: runs published before per-province reason counts existed count nothing.",
+    ),
     "province_code": ("Mã tỉnh", "Province code"),
     "rank": ("Hạng", "Rank"),
     "all": ("Tất cả", "All"),

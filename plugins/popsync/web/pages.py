@@ -12,6 +12,8 @@ from popsync.web import queries, views
 from popsync.web.deps import RequestEnv, query_lists, request_env, single
 from popsync.web.filters import PAGE_SIZE, Cursor, FilterError, MismatchFilter, parse_filter
 from popsync.web.i18n import REASONS, STATUSES, VERDICTS
+from popsync.web.province_reference import ProvinceReference
+from popsync.web.province_reference import province_reference as read_province_reference
 from popsync.web.refs import InvalidRefError
 
 router = APIRouter()
@@ -46,6 +48,17 @@ def _dataset(env: RequestEnv, sector: str | None, dataset: str | None) -> str | 
     if dataset not in candidates:
         raise FilterError(f"unknown dataset {dataset!r}")
     return dataset
+
+
+def province_reference(env: RequestEnv) -> ProvinceReference:
+    """``reference.provinces`` for the province filters (read under the app's own role)."""
+    with env.ctx.pool.transaction(None, scoped=False) as conn:
+        return read_province_reference(conn)
+
+
+def current_province_members(reference: ProvinceReference, code: str | None) -> list[str] | None:
+    """The province codes (as recorded) of a current province chosen in a filter; None without one."""
+    return MismatchFilter(current_province=code).province_members(reference)
 
 
 @router.get("/", response_class=HTMLResponse, name="overview")
@@ -91,10 +104,23 @@ def reasons_page(request: Request, env: Env) -> Response:
     params = query_lists(request)
     sector = single(params, "sector", env.ctx.sectors)
     dataset = _dataset(env, sector, single(params, "dataset"))
+    current = single(params, "current_province")
+    reference = province_reference(env)
+    members = current_province_members(reference, current)
     sectors = env.visible(sector)
     with env.ctx.pool.transaction(env.scope(sectors)) as conn:
-        data = views.reasons(conn, sectors, dataset, env.t)
-    return render(request, env, "reasons.html", "reasons", data=data, sector=sector, dataset=dataset)
+        data = views.reasons(conn, sectors, dataset, env.t, members)
+    return render(
+        request,
+        env,
+        "reasons.html",
+        "reasons",
+        data=data,
+        sector=sector,
+        dataset=dataset,
+        current_province=current,
+        current_provinces=reference.current,
+    )
 
 
 DEATH_CODES = ("DEATH_NOT_IN_REGISTER", "DEATH_DATE_MISMATCH")
@@ -137,9 +163,10 @@ def workbench_page(
     if criteria.dataset:
         _dataset(env, criteria.sector, criteria.dataset)
     lifecycle = env.ctx.has_lifecycle()
+    reference = province_reference(env)
     with env.ctx.pool.transaction(env.scope(sectors)) as conn:
         rows, next_cursor = queries.mismatch_page(
-            conn, criteria, sectors, after=after, page_size=PAGE_SIZE, with_lifecycle=lifecycle
+            conn, criteria, sectors, after=after, page_size=PAGE_SIZE, with_lifecycle=lifecycle, reference=reference
         )
     refs = [env.ctx.refs.encode(row.sector, row.dataset, row.source_key) for row in rows]
     next_token = (
@@ -162,6 +189,9 @@ def workbench_page(
         statuses=STATUSES,
         verdicts=(*VERDICTS, "none"),
         provinces=PROVINCES,
+        current_provinces=reference.current,
+        current_of=reference.current_of,
+        current_name=reference.current_name,
         datasets=[(s, d) for s in env.user.sectors for d in env.ctx.datasets.get(s, ())],
         page_size=PAGE_SIZE,
     )

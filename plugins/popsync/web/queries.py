@@ -8,10 +8,9 @@ from typing import Any
 from psycopg import sql
 
 from popsync.db.sql_files import read_sql
-from popsync.domain.provinces import PROVINCES
-from popsync.domain.provinces_now import CURRENT_OF, CURRENT_PROVINCES
 from popsync.web.db import Connection
 from popsync.web.filters import Cursor, MismatchFilter
+from popsync.web.province_reference import ProvinceReference
 
 LIFECYCLE_TABLE = "sync.mismatch_lifecycle"
 TREND_RUNS = 30
@@ -211,8 +210,15 @@ def province_rates(conn: Connection, sectors: Sequence[str], dataset: str | None
     ]
 
 
-def reason_counts(conn: Connection, sectors: Sequence[str], dataset: str | None) -> list[ReasonCount]:
-    rows = conn.execute(read_sql("web/reasons.sql"), {"sectors": list(sectors), "dataset": dataset}).fetchall()
+def reason_counts(
+    conn: Connection, sectors: Sequence[str], dataset: str | None, provinces: Sequence[str] | None = None
+) -> list[ReasonCount]:
+    """Records per reason over the latest runs; ``provinces``: only these province codes (as recorded)."""
+    params = {"sectors": list(sectors), "dataset": dataset}
+    if provinces is None:
+        rows = conn.execute(read_sql("web/reasons.sql"), params).fetchall()
+    else:
+        rows = conn.execute(read_sql("web/province_reasons.sql"), {**params, "provinces": list(provinces)}).fetchall()
     return [ReasonCount(str(r[0]), int(r[1])) for r in rows]
 
 
@@ -221,10 +227,19 @@ def unregistered_deaths(conn: Connection, sectors: Sequence[str]) -> list[Unregi
     return [UnregisteredDeaths(str(r[0]), str(r[1]), r[2], str(r[3]), int(r[4]), r[5], r[6]) for r in rows]
 
 
-def reason_trend(conn: Connection, sectors: Sequence[str], dataset: str | None, days: int = 30) -> list[ReasonDay]:
-    rows = conn.execute(
-        read_sql("web/reason_trend.sql"), {"sectors": list(sectors), "dataset": dataset, "days": days}
-    ).fetchall()
+def reason_trend(
+    conn: Connection,
+    sectors: Sequence[str],
+    dataset: str | None,
+    days: int = 30,
+    provinces: Sequence[str] | None = None,
+) -> list[ReasonDay]:
+    params = {"sectors": list(sectors), "dataset": dataset, "days": days}
+    if provinces is None:
+        rows = conn.execute(read_sql("web/reason_trend.sql"), params).fetchall()
+    else:
+        statement = read_sql("web/province_reason_trend.sql")
+        rows = conn.execute(statement, {**params, "provinces": list(provinces)}).fetchall()
     return [ReasonDay(r[0], str(r[1]), int(r[2])) for r in rows]
 
 
@@ -274,9 +289,10 @@ def mismatch_page(
     after: Cursor | None,
     page_size: int,
     with_lifecycle: bool,
+    reference: ProvinceReference,
 ) -> tuple[list[MismatchRow], Cursor | None]:
     """One page of rows and the cursor of the next page (None on the last page)."""
-    params = criteria.sql_params(sectors, after=after, limit=page_size + 1)
+    params = criteria.sql_params(sectors, after=after, limit=page_size + 1, provinces=reference)
     rows = [_mismatch_row(r) for r in conn.execute(mismatch_query(with_lifecycle, criteria.status), params).fetchall()]
     if len(rows) <= page_size:
         return rows, None
@@ -293,17 +309,23 @@ class CopyCount:
 
 
 def copy_mismatches_csv(
-    conn: Connection, criteria: MismatchFilter, sectors: Sequence[str], *, with_lifecycle: bool, count: CopyCount
+    conn: Connection,
+    criteria: MismatchFilter,
+    sectors: Sequence[str],
+    *,
+    with_lifecycle: bool,
+    count: CopyCount,
+    reference: ProvinceReference,
 ) -> Iterator[bytes]:
     """Every row of the filter as CSV chunks produced by PostgreSQL (``COPY ... TO STDOUT``, bounded memory)."""
     inner = mismatch_query(with_lifecycle, criteria.status)
     statement = sql.SQL(read_sql("web/export.sql").strip()).format(filtered=inner)
     params = {
-        **criteria.sql_params(sectors, after=None, limit=None),
-        "province_codes": list(PROVINCES),
-        "province_names": list(PROVINCES.values()),
-        "current_codes": [CURRENT_OF[code] for code in PROVINCES],
-        "current_names": [CURRENT_PROVINCES[CURRENT_OF[code]] for code in PROVINCES],
+        **criteria.sql_params(sectors, after=None, limit=None, provinces=reference),
+        "province_codes": [row[0] for row in reference.former],
+        "province_names": [row[1] for row in reference.former],
+        "current_codes": [row[2] for row in reference.former],
+        "current_names": [row[3] for row in reference.former],
     }
     with conn.cursor() as cursor:
         with cursor.copy(statement, params) as copy:

@@ -167,12 +167,20 @@ class Reasons:
         return line_chart([Series(code, tuple(points)) for code, points in sorted(series.items())], percent=False)
 
 
-def reasons(conn: Connection, sectors: Sequence[str], dataset: str | None, t: Translator) -> Reasons:
-    counts = {row.reason: row.records for row in queries.reason_counts(conn, sectors, dataset)}
+def reasons(
+    conn: Connection,
+    sectors: Sequence[str],
+    dataset: str | None,
+    t: Translator,
+    provinces: Sequence[str] | None = None,
+) -> Reasons:
+    """Reason counts and their trend; ``provinces``: only records of these province codes (as recorded:
+    one current province's, from ``reference.provinces``)."""
+    counts = {row.reason: row.records for row in queries.reason_counts(conn, sectors, dataset, provinces)}
     rows = [ReasonRow(code, counts.get(code, 0), t.reason(code)) for code in REASONS]
     rows += [ReasonRow(code, n, t.reason(code)) for code, n in counts.items() if code not in REASONS]
     rows.sort(key=lambda row: (-row.records, row.code))
-    return Reasons(rows=rows, days=queries.reason_trend(conn, sectors, dataset))
+    return Reasons(rows=rows, days=queries.reason_trend(conn, sectors, dataset, provinces=provinces))
 
 
 @dataclass(frozen=True)

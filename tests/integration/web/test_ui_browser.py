@@ -23,7 +23,7 @@ import pytest
 from popsync.local.bootstrap import airflow_command
 from popsync.local.dag_runner import DagRunResult
 from popsync.settings import Settings
-from popsync.web.i18n import export_header
+from popsync.web.i18n import EXPORT_COLUMNS, export_header
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -323,4 +323,89 @@ def test_provinces_of_today_with_the_former_ones_as_drill_down(
     ).fetchone()
     assert expected == (total,)
     page.screenshot(path=str(artefacts / "11-provinces-drill-down.png"), full_page=True)
+    page.context.close()
+
+
+def test_workbench_and_reasons_by_current_province(
+    api_server: str, browser: Any, artefacts: Path, warehouse: psycopg.Connection[Any]
+) -> None:
+    """The workbench and the reasons page filter by one of the 34 current provinces (from
+    reference.provinces): a former province's records show under its successor, marked with it,
+    and the CSV of the filter carries the current province."""
+    row = warehouse.execute(
+        "SELECT p.current_code FROM sync.mismatches AS m "
+        "JOIN reference.provinces AS p ON p.code = m.province_code AND p.code_set = 'former' "
+        "WHERE m.sector = 'health_insurance' GROUP BY p.current_code "
+        "HAVING count(DISTINCT m.province_code) >= 2 ORDER BY count(*) DESC, p.current_code LIMIT 1"
+    ).fetchone()
+    assert row is not None
+    code = str(row[0])
+    members = [
+        str(member)
+        for (member,) in warehouse.execute(
+            "SELECT DISTINCT code FROM reference.provinces WHERE current_code = %s", (code,)
+        ).fetchall()
+    ]
+    name = warehouse.execute(
+        "SELECT name FROM reference.provinces WHERE code = %s AND code_set = 'current'", (code,)
+    ).fetchone()
+    assert name is not None
+    expected = warehouse.execute(
+        "SELECT source_key, province_code FROM sync.mismatches WHERE sector = 'health_insurance' "
+        "AND province_code = ANY(%s) ORDER BY dataset, source_key",
+        (members,),
+    ).fetchall()
+    assert len({recorded for _, recorded in expected}) >= 2
+
+    page = _page(browser, api_server, "ui_admin")
+    page.goto(f"{api_server}/popsync/mismatches")
+    assert page.locator("#current-province option").count() == 34 + 1
+    page.select_option('#filters select[name="sector"]', "health_insurance")
+    page.select_option("#current-province", code)
+    page.click("#apply-filter")
+    page.wait_for_load_state()
+    assert f"current_province={code}" in page.url
+    keys = page.locator("#mismatches a.record-link").all_inner_texts()
+    assert keys == [key for key, _ in expected[:50]]
+    former_names = dict(
+        warehouse.execute("SELECT code, name FROM reference.provinces WHERE code_set = 'former'").fetchall()
+    )
+    marked = page.locator("#mismatches td.province .current-province").all_inner_texts()
+    # a row recorded under a former province (another name) is marked with its successor
+    assert len(marked) == sum(1 for _, recorded in expected[:50] if former_names[recorded] != name[0])
+    assert marked and all(text.strip() == f"→ {name[0]}" for text in marked)
+    page.screenshot(path=str(artefacts / "12-workbench-current-province.png"), full_page=False)
+
+    with page.expect_download() as download_info:
+        page.click("#export-csv")
+    target = artefacts / "export-current-province.csv"
+    download_info.value.save_as(str(target))
+    with target.open(encoding="utf-8-sig", newline="") as file:
+        lines = list(csv.reader(file))
+    column = [c[0] for c in EXPORT_COLUMNS].index("current_province_code")
+    assert [line[2] for line in lines[1:]] == [key for key, _ in expected]
+    assert {line[column] for line in lines[1:]} == {code}
+
+    page.goto(f"{api_server}/popsync/reasons?sector=health_insurance")
+    page.select_option("#current-province", code)
+    page.click("form.filters button[type=submit]")
+    page.wait_for_load_state()
+    counted = dict(
+        warehouse.execute(
+            "SELECT reason, count(*) FROM sync.mismatches, unnest(reasons) AS reason "
+            "WHERE sector = 'health_insurance' AND province_code = ANY(%s) GROUP BY reason",
+            (members,),
+        ).fetchall()
+    )
+    assert counted
+    for reason, records in counted.items():
+        cell = page.locator(f'#reasons tr[data-code="{reason}"] td.num a')
+        assert cell.inner_text().strip() == f"{records:,}"
+    page.screenshot(path=str(artefacts / "13-reasons-current-province.png"), full_page=True)
+    reason = max(counted, key=lambda r: (counted[r], r))
+    page.locator(f'#reasons tr[data-code="{reason}"] td.num a').click()
+    page.wait_for_load_state()
+    assert page.locator("#current-province").input_value() == code
+    shown = page.locator("#mismatches a.record-link").all_inner_texts()
+    assert len(shown) == min(50, counted[reason])
     page.context.close()

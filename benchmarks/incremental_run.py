@@ -1,0 +1,168 @@
+"""Incremental against full runs of health_insurance.cards on the same data (issue 17, item 2).
+
+    POPSYNC_HOME=.popsync/bench-incr POPSYNC_EMBEDDED_PORT=55448 \\
+        /work/bin/heavy --exclusive .venv/bin/python benchmarks/incremental_run.py --size 1M:1M --repeats 3
+
+Generates the size (its own popsync home and port; ``--reuse-data`` keeps it), publishes a first
+full run (which keeps the state), then REPEATS times: changes ``--changed`` (default 1 %) of the
+cards at the source (a name changed, ``ngay_cap_nhat`` moved) and 0.1 % of the register
+persons (a residence province) and refreshes the register snapshot, runs the dataset
+incrementally, then fully (``full_run``) on the same data and logical date. Reports the
+median seconds per stage and step of each mode, and their ratio, as JSON and Markdown in
+``benchmarks/results/<name>.*``.
+"""
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+PIPELINE = ("plan", "reconcile", "quality_gate", "publish", "publish_metrics")
+
+
+def _change(fraction: float, seed: int) -> dict[str, int]:
+    """Change ``fraction`` of the cards and a tenth of that of the register persons; refresh the snapshot."""
+    import psycopg
+
+    from popsync.db.connections import connect
+    from popsync.reference.snapshot import write_snapshot
+    from popsync.settings import get_settings
+
+    source_url = get_settings().database_url_for("popsync_src_health_insurance")
+    with psycopg.connect(source_url, autocommit=True) as source:
+        cards = source.execute(
+            "UPDATE bhyt.the_bhyt SET ho_ten = ho_ten || ' A', ngay_cap_nhat = ngay_cap_nhat + interval '1 day' "
+            "WHERE abs(hashtext(ma_the || %s::text)) %% 10000 < %s",
+            (seed, round(fraction * 10000)),
+        ).rowcount
+    with connect("popsync_warehouse", autocommit=True) as warehouse:
+        persons = warehouse.execute(
+            "UPDATE reference.persons SET residence_province = '001', updated_at = now() "
+            "WHERE abs(hashtext(national_id || %s::text)) %% 100000 < %s",
+            (seed, round(fraction * 10000)),
+        ).rowcount
+        warehouse.execute(
+            "UPDATE reference.sync_state SET high_watermark = now(), "
+            "row_count = (SELECT count(*) FROM reference.persons) WHERE mirror = 'population_register'"
+        )
+    write_snapshot()
+    return {"cards_changed": cards, "persons_changed": persons}
+
+
+def _timed_run(run_id: str, logical_date: datetime, *, full_run: bool) -> dict[str, Any]:
+    from popsync.pipeline.results import DatasetState
+    from popsync.pipeline.run import DatasetRun
+    from popsync.pipeline.sequence import run_dataset
+    from popsync.sectors import load_sectors
+    from popsync.sectors.model import IncrementalRuns
+
+    sector = next(s for s in load_sectors() if s.sector == "health_insurance")
+    dataset = sector.datasets[0].model_copy(update={"incremental": IncrementalRuns(full_every_days=30)})
+    sector = sector.model_copy(update={"datasets": (dataset,)})
+    seconds: dict[str, float] = {}
+
+    def on_stage(stage: str, elapsed: float, state: DatasetState) -> None:
+        seconds[stage] = elapsed
+        if stage == "reconcile":
+            seconds.update({f"reconcile.{step}": s for step, s in state.need_reconciled().timings})
+
+    state = run_dataset(DatasetRun(sector, dataset, run_id, logical_date, full_run=full_run), on_stage=on_stage)
+    assert state.published is not None and state.published.published, state.published
+    seconds["pipeline_with_gate"] = sum(seconds[stage] for stage in PIPELINE)
+    return {"seconds": seconds, "records": state.need_reconciled().extracted}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", default="1M:1M")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--changed", type=float, default=0.01, help="share of the cards changed before each run")
+    parser.add_argument("--reuse-data", action="store_true")
+    parser.add_argument("--prepare-only", action="store_true", help="generate and mirror the data, run nothing")
+    parser.add_argument("--name", default="incremental-1m")
+    args = parser.parse_args()
+
+    from benchmarks.run_benchmark import machine, parse_size, prepare
+    from popsync.db.embedded import EmbeddedPostgres
+    from popsync.local.airflow_env import apply_airflow_environment
+    from popsync.settings import get_settings
+
+    settings = get_settings()
+    apply_airflow_environment(settings)
+    server = EmbeddedPostgres(settings.pgdata_dir, settings.embedded_port) if settings.uses_embedded_server else None
+    started_here = server is not None and not server.is_running()
+    load = Path("/proc/loadavg").read_text(encoding="utf-8").strip()
+    print(f"load at start: {load}", flush=True)
+    try:
+        preparation = prepare(parse_size(args.size), 20261207, generate_data=not args.reuse_data)
+        print(f"prepared: {preparation}", flush=True)
+        if args.prepare_only:
+            return 0
+        when = datetime.now(UTC).replace(microsecond=0)
+        first = _timed_run(f"bench__first_{time.time_ns()}", when, full_run=True)
+        print(f"first full run: {first['seconds']['pipeline_with_gate']:.2f} s", flush=True)
+        runs: list[dict[str, Any]] = []
+        for repeat in range(args.repeats):
+            changed = _change(args.changed, repeat)
+            when += timedelta(days=1)
+            incremental = _timed_run(f"bench__incr_{time.time_ns()}", when, full_run=False)
+            full = _timed_run(f"bench__full_{time.time_ns()}", when, full_run=True)
+            ratio = incremental["seconds"]["pipeline_with_gate"] / full["seconds"]["pipeline_with_gate"]
+            print(
+                f"run {repeat + 1}: {changed}; incremental {incremental['seconds']['pipeline_with_gate']:.2f} s, "
+                f"full {full['seconds']['pipeline_with_gate']:.2f} s, ratio {ratio:.3f} "
+                f"(load {Path('/proc/loadavg').read_text(encoding='utf-8').split()[:3]})",
+                flush=True,
+            )
+            runs.append({"changed": changed, "incremental": incremental, "full": full, "ratio": ratio})
+    finally:
+        if server is not None and started_here:
+            server.stop()
+    steps = sorted({name for run in runs for mode in ("incremental", "full") for name in run[mode]["seconds"]})
+    medians = {
+        mode: {step: round(statistics.median(run[mode]["seconds"].get(step, 0.0) for run in runs), 3) for step in steps}
+        for mode in ("incremental", "full")
+    }
+    report = {
+        "size": args.size,
+        "changed_share": args.changed,
+        "load_at_start": load,
+        "machine": machine(),
+        "records": runs[0]["full"]["records"],
+        "runs": runs,
+        "median_seconds": medians,
+        "median_ratio": round(statistics.median(run["ratio"] for run in runs), 3),
+    }
+    folder = ROOT / "benchmarks" / "results"
+    (folder / f"{args.name}.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
+    lines = [
+        f"# Incremental against full runs, {args.size}, {args.changed:.1%} of the cards changed",
+        "",
+        f"Load average at start: {load}. Records: {report['records']:,}. Runs: {len(runs)} "
+        f"(each: change, incremental run, full run of the same date). Median ratio of pipeline work with the "
+        f"gate, incremental / full: **{report['median_ratio']}**.",
+        "",
+        "| step (median s) | incremental | full |",
+        "|---|---:|---:|",
+    ]
+    lines += [f"| {step} | {medians['incremental'][step]:.3f} | {medians['full'][step]:.3f} |" for step in steps]
+    lines += ["", "Per run (pipeline work with the gate, s):", ""]
+    lines += [
+        f"- run {i + 1}: incremental {run['incremental']['seconds']['pipeline_with_gate']:.2f}, full "
+        f"{run['full']['seconds']['pipeline_with_gate']:.2f}, ratio {run['ratio']:.3f}; {run['changed']}"
+        for i, run in enumerate(runs)
+    ]
+    (folder / f"{args.name}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,154 @@
+-- The closure of records an incremental run must classify again (DuckDB).
+-- Inputs: normalised (every current record, with row_hash: row_hashes.sql), previous_state (the
+--         baseline run's record state: state_records.sql), register_changes (register_changes.sql);
+--         `persons_source` is replaced by the current register.
+-- Output: source_key of every record to classify again or to drop (a removed record), and
+--         `removed` (true: the key is gone from the source). Records without a source key are
+--         never carried over; the caller classifies them always.
+-- Why this set is complete: docs/running.md, "Incremental runs". In short, a record's results
+-- depend on (1) its own row, (2) the register persons with its ID or its CMND as former CMND,
+-- (3) how many records resolve to its ID (DUPLICATE_ID), (4) for a record that does not link,
+-- the register persons that can be its candidates and how many records link to each.
+WITH current_records AS (
+    SELECT source_key, row_hash, id_kind, national_id FROM normalised
+),
+
+repeated_keys AS (
+    -- a key held by several records (now or in the baseline) is never carried over by key
+    SELECT source_key FROM current_records WHERE source_key IS NOT NULL GROUP BY source_key HAVING count(*) > 1
+    UNION
+    SELECT source_key FROM previous_state WHERE source_key IS NOT NULL GROUP BY source_key HAVING count(*) > 1
+),
+
+own_changes AS (
+    -- (1) new records, changed rows (row hash), repeated keys
+    SELECT current_records.source_key
+    FROM current_records
+    LEFT JOIN previous_state ON previous_state.source_key = current_records.source_key
+    WHERE current_records.source_key IS NOT NULL
+        AND (previous_state.source_key IS NULL OR previous_state.row_hash <> current_records.row_hash)
+    UNION
+    SELECT source_key FROM repeated_keys
+),
+
+removed AS (
+    SELECT previous_state.source_key
+    FROM previous_state
+    ANTI JOIN current_records ON current_records.source_key = previous_state.source_key
+    WHERE previous_state.source_key IS NOT NULL
+),
+
+changed_ids AS (
+    SELECT national_id AS id FROM register_changes
+    UNION
+    SELECT former_cmnd FROM register_changes WHERE former_cmnd IS NOT NULL
+),
+
+register_touched AS (
+    -- (2) a changed person has the record's ID, or had or has its CMND as former CMND
+    SELECT source_key
+    FROM current_records
+    WHERE source_key IS NOT NULL AND id_kind IN ('cccd', 'cmnd')
+        AND national_id IN (SELECT id FROM changed_ids)
+),
+
+first_ring AS (
+    SELECT source_key FROM own_changes
+    UNION
+    SELECT source_key FROM register_touched
+    UNION
+    SELECT source_key FROM removed
+),
+
+new_ids AS (
+    -- every ID a first-ring record (or a record without a key) can resolve and link to now: its
+    -- own ID, and every register person holding its CMND as former CMND
+    SELECT current_records.national_id AS id, current_records.id_kind
+    FROM current_records
+    WHERE current_records.id_kind IN ('cccd', 'cmnd')
+        AND (current_records.source_key IS NULL
+            OR current_records.source_key IN (SELECT source_key FROM first_ring))
+),
+
+touched_ids AS (
+    SELECT id FROM new_ids
+    UNION
+    SELECT persons.national_id
+    FROM persons_source AS persons
+    WHERE persons.former_cmnd IN (SELECT id FROM new_ids WHERE id_kind = 'cmnd')
+    UNION
+    -- what they resolved and linked to in the baseline
+    SELECT resolved_id FROM previous_state
+    WHERE resolved_id IS NOT NULL
+        AND (source_key IS NULL OR source_key IN (SELECT source_key FROM first_ring))
+    UNION
+    SELECT linked_national_id FROM previous_state
+    WHERE linked_national_id IS NOT NULL
+        AND (source_key IS NULL OR source_key IN (SELECT source_key FROM first_ring))
+),
+
+evidence_persons AS (
+    -- (4) persons whose candidacy or link count can have changed: changed persons (both
+    -- versions) and the persons some first-ring record linked or can link to
+    SELECT national_id, name_key, gender, birth_year FROM register_changes
+    UNION
+    SELECT persons.national_id, persons.name_key, persons.gender, year(persons.birth_date)
+    FROM persons_source AS persons
+    WHERE persons.national_id IN (SELECT id FROM touched_ids)
+),
+
+evidence_ids AS (
+    -- the IDs of those persons, and every ID one transposition or one mistyped digit away
+    -- (the search of suggestions.sql, run backwards from the person)
+    SELECT national_id AS id FROM evidence_persons
+    UNION
+    SELECT substr(national_id, 1, p - 1) || substr(national_id, p + 1, 1) || substr(national_id, p, 1)
+        || substr(national_id, p + 2)
+    FROM evidence_persons, range(1, 12) AS positions(p)
+    WHERE regexp_full_match(national_id, '[0-9]{12}')
+    UNION
+    SELECT substr(national_id, 1, p - 1) || d::VARCHAR || substr(national_id, p + 1)
+    FROM evidence_persons, range(1, 13) AS positions(p), range(0, 10) AS digits(d)
+    WHERE regexp_full_match(national_id, '[0-9]{12}')
+),
+
+unlinked_touched AS (
+    -- (4) unchanged records that do not link and whose candidates can have changed
+    SELECT previous_state.source_key
+    FROM previous_state
+    WHERE previous_state.suggestible AND previous_state.source_key IS NOT NULL
+        AND (
+            EXISTS (
+                SELECT 1 FROM evidence_persons
+                WHERE evidence_persons.name_key = previous_state.name_key
+                    AND evidence_persons.gender = previous_state.gender
+                    AND evidence_persons.birth_year = previous_state.birth_year
+            )
+            OR previous_state.national_id IN (SELECT id FROM evidence_ids)
+            OR lpad(previous_state.national_id, 12, '0') IN (SELECT national_id FROM evidence_persons)
+            OR translate(previous_state.national_id, 'OoQDIlLi|ZzSsGTBgq', '000011111225567899')
+                IN (SELECT national_id FROM evidence_persons)
+        )
+),
+
+group_ids AS (
+    -- (3) every DUPLICATE_ID group a re-classified record was or can be in, whole
+    SELECT id FROM touched_ids
+    UNION
+    SELECT resolved_id FROM previous_state
+    WHERE resolved_id IS NOT NULL AND source_key IN (SELECT source_key FROM unlinked_touched)
+),
+
+group_members AS (
+    SELECT source_key FROM previous_state
+    WHERE source_key IS NOT NULL AND resolved_id IN (SELECT id FROM group_ids)
+)
+
+SELECT DISTINCT source_key, source_key IN (SELECT source_key FROM removed) AS removed
+FROM (
+    SELECT source_key FROM first_ring
+    UNION ALL
+    SELECT source_key FROM unlinked_touched
+    UNION ALL
+    SELECT source_key FROM group_members
+) AS affected

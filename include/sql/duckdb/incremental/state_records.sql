@@ -1,0 +1,21 @@
+-- The state an incremental run keeps of each classified record (DuckDB; written as Parquet).
+-- Input: reconciled (reconciled.sql, from normalised with row_hash). Output: one row per record.
+-- What later runs need to tell whether a record's results can have changed (affected_keys.sql),
+-- to carry its results over, and to count it in the metrics and the dataset's links.
+SELECT
+    source_key,
+    row_hash,
+    id_kind,
+    national_id,
+    resolved_id,
+    linked_national_id,
+    is_linked,
+    province_code,
+    reasons,
+    is_active,
+    -- suggestions.sql searches candidates for these records: unlinked, mismatched, valid date and gender
+    NOT is_linked AND len(reasons) > 0 AND birth_date_valid AND gender IS NOT NULL AS suggestible,
+    CASE WHEN NOT is_linked AND len(reasons) > 0 THEN name_key END AS name_key,
+    gender,
+    CASE WHEN birth_date_valid THEN year(birth_date) END AS birth_year
+FROM reconciled

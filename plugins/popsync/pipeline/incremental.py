@@ -1,0 +1,298 @@
+"""Incremental runs: classify again only the records whose results can have changed.
+
+A dataset whose sector YAML sets ``incremental`` keeps, beside each published run, the state of
+its records (key, row hash, what each resolved and linked to, its outcome) and the register it
+was classified against, in ``<POPSYNC_WORK_DIR>/state/<sector>__<dataset>/<run>/``. The next run
+is incremental when that state belongs to the published run, was made by the same rules and
+dataset definition, and the last full run is less than ``full_every_days`` old; else it is full
+(and ``full_run`` forces one). An incremental run still extracts and normalises every record
+(the gate profiles the whole extract), then:
+
+1. hashes every normalised row (``incremental/row_hashes.sql``),
+2. compares the register with the baseline's (``incremental/register_changes.sql``),
+3. computes the closure of records whose results can have changed (``incremental/affected_keys.sql``;
+   why it is complete: docs/running.md, "Incremental runs"),
+4. classifies those records exactly as a full run does, with the whole dataset's links,
+5. writes their results, and copies every other record's rows from the published partitions
+   inside PostgreSQL (no row crosses the network twice),
+6. counts the metrics over both, and keeps the new state for the next run.
+
+``publish`` records the state with the run (``sync.published_runs.run_mode``, ``state_ref``).
+"""
+
+import hashlib
+import inspect
+import json
+import logging
+import os
+import shutil
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from psycopg import sql
+
+from popsync.db.connections import connect
+from popsync.db.identifiers import quoted
+from popsync.db.sql_files import read_sql
+from popsync.pipeline.baseline import Baseline
+from popsync.pipeline.errors import DataRejectedError
+from popsync.pipeline.run import DatasetRun
+from popsync.pipeline.warehouse import ensure_warehouse_schema
+from popsync.settings import WAREHOUSE_CONN_ID, get_settings
+
+if TYPE_CHECKING:  # DuckDB is imported by the stage that runs it
+    import duckdb
+
+_log = logging.getLogger(__name__)
+
+STATE_FORMAT = 1
+"""Bumped whenever the state's files change; an older state makes the next run full."""
+RECORDS_FILE = "records.parquet"
+REGISTER_FILE = "register.parquet"
+MANIFEST_FILE = "manifest.json"
+
+_RULE_FILES = (
+    "duckdb/macros.sql",
+    "duckdb/normalise.sql",
+    "duckdb/reconcile.sql",
+    "duckdb/reconciled.sql",
+    "duckdb/linkable_persons.sql",
+    "duckdb/suggestions.sql",
+    "duckdb/suggestions_per_record.sql",
+    "duckdb/matches_output.sql",
+    "duckdb/mismatches_output.sql",
+    "duckdb/suggestion_candidates_output.sql",
+    "duckdb/incremental/row_hashes.sql",
+    "duckdb/incremental/register_changes.sql",
+    "duckdb/incremental/affected_keys.sql",
+    "duckdb/incremental/state_records.sql",
+    "duckdb/incremental/dataset_links.sql",
+    "warehouse/province_successors.sql",
+)
+
+_CONSTANT_COLUMNS = ("sector", "dataset", "run_id", "logical_date", "bucket")
+"""Columns of a run table that are the run's defaults, never copied from the baseline's rows."""
+
+
+class BaselineMovedError(DataRejectedError):
+    """The run carried rows over from a published run that is no longer the published one."""
+
+
+def state_folder(run: DatasetRun) -> Path:
+    """Where the run keeps its state (the run tag and attempt, like its tables)."""
+    return get_settings().work_dir / "state" / run.dataset_prefix / f"{run.run_tag}{run.attempt}"
+
+
+def fingerprint(run: DatasetRun) -> str:
+    """What makes a state reusable: the rules (SQL and normalisation code), the dataset's definition and
+    the reference tables the rules read besides the register (the province codes then and now)."""
+    from popsync.pipeline import normalise
+
+    digest = hashlib.sha256(f"state {STATE_FORMAT}\n".encode())
+    for name in _RULE_FILES:
+        digest.update(read_sql(name).encode())
+    digest.update(inspect.getsource(normalise).encode())
+    digest.update(run.dataset.model_dump_json().encode())
+    # the province codes then and now, which the suggestions' residence evidence reads
+    with connect(WAREHOUSE_CONN_ID) as conn:
+        successors = conn.execute(read_sql("warehouse/province_successors.sql")).fetchall()
+    digest.update(repr(sorted(successors)).encode())
+    return digest.hexdigest()
+
+
+def _manifest(folder: Path) -> dict[str, str] | None:
+    try:
+        data = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def choose_baseline(run: DatasetRun) -> Baseline | None:
+    """The baseline of an incremental run, or None when the run must be full (and why, in the log)."""
+    config = run.dataset.incremental
+    if config is None:
+        return None
+    if run.full_run:
+        _log.info("%s: a full run was asked for", run.label)
+        return None
+    ensure_warehouse_schema()  # a warehouse from before incremental runs gains state_ref here
+    with connect(WAREHOUSE_CONN_ID) as conn:
+        row = conn.execute(
+            "SELECT run_id, logical_date, state_ref FROM sync.published_runs WHERE sector = %s AND dataset = %s",
+            (run.sector.sector, run.dataset.name),
+        ).fetchone()
+    if row is None or row[2] is None:
+        _log.info("%s: full run (no published state to start from)", run.label)
+        return None
+    run_id, published_date, state_ref = str(row[0]), row[1], Path(str(row[2]))
+    manifest = _manifest(state_ref)
+    complete = all((state_ref / name).is_file() for name in (RECORDS_FILE, REGISTER_FILE))
+    if manifest is None or not complete or manifest.get("run_id") != run_id:
+        _log.info("%s: full run (the published run's state is missing)", run.label)
+        return None
+    if manifest.get("fingerprint") != fingerprint(run):
+        _log.info("%s: full run (the rules or the dataset's definition changed since the published run)", run.label)
+        return None
+    last_full = datetime.fromisoformat(manifest["last_full_date"])
+    if run.logical_date < published_date:
+        _log.info("%s: full run (older than the published run)", run.label)
+        return None
+    if run.logical_date - last_full >= timedelta(days=config.full_every_days):
+        _log.info("%s: full run (the last full run is %d days or more old)", run.label, config.full_every_days)
+        return None
+    return Baseline(str(state_ref), run_id, last_full)
+
+
+def narrow_to_affected(duck: "duckdb.DuckDBPyConnection", baseline: Baseline, persons: str) -> tuple[int, int]:
+    """Hash the session's ``normalised``, find the affected records, keep only them in ``normalised``.
+
+    ``persons`` is the current register relation of the session. Leaves ``carried_state`` (the
+    baseline state of every record carried over) and ``affected_keys`` (every key not carried
+    over). Returns (records classified again, records carried over).
+    """
+    from popsync.db.duck import sql_string
+
+    folder = Path(baseline.folder)
+    duck.execute(f"CREATE OR REPLACE TABLE normalised AS {read_sql('duckdb/incremental/row_hashes.sql')}")
+    duck.execute(f"CREATE TABLE previous_state AS SELECT * FROM read_parquet({sql_string(folder / RECORDS_FILE)})")
+    duck.execute(f"CREATE VIEW previous_register AS SELECT * FROM read_parquet({sql_string(folder / REGISTER_FILE)})")
+    changes = read_sql("duckdb/incremental/register_changes.sql").replace("persons_source", persons)
+    duck.execute(f"CREATE TABLE register_changes AS {changes}")
+    affected = read_sql("duckdb/incremental/affected_keys.sql").replace("persons_source", persons)
+    duck.execute(f"CREATE TABLE affected_keys AS {affected}")
+    duck.execute(
+        "CREATE TABLE carried_state AS SELECT * FROM previous_state "
+        "WHERE source_key IS NOT NULL AND source_key NOT IN (SELECT source_key FROM affected_keys)"
+    )
+    duck.execute(
+        "CREATE OR REPLACE TABLE normalised AS SELECT * FROM normalised "
+        "WHERE source_key IS NULL OR source_key IN (SELECT source_key FROM affected_keys)"
+    )
+    for table in ("previous_state", "register_changes"):
+        duck.execute(f"DROP TABLE {table}")
+    duck.execute("DROP VIEW previous_register")
+    classified = _count(duck, "normalised")
+    carried = _count(duck, "carried_state")
+    return classified, carried
+
+
+def _count(duck: "duckdb.DuckDBPyConnection", table: str) -> int:
+    row = duck.execute(f"SELECT count(*) FROM {table}").fetchone()
+    return 0 if row is None else int(row[0])
+
+
+def add_row_hashes(duck: "duckdb.DuckDBPyConnection") -> None:
+    """Give the session's ``normalised`` its row hashes (a full run that keeps state)."""
+    duck.execute(f"CREATE OR REPLACE TABLE normalised AS {read_sql('duckdb/incremental/row_hashes.sql')}")
+
+
+def carry_over(run: DatasetRun, baseline: Baseline, duck: "duckdb.DuckDBPyConnection") -> int:
+    """Copy the results of every record not classified again from the baseline's published tables.
+
+    Runs in PostgreSQL (``INSERT … SELECT``): the carried rows do not travel. The keys not carried
+    over are sent once, into a temporary table. Returns the matches and mismatches carried.
+    """
+    keys = duck.execute("SELECT source_key FROM affected_keys").fetchall()
+    carried = 0
+    with connect(WAREHOUSE_CONN_ID) as conn:
+        row = conn.execute(
+            "SELECT run_id, matches_table, mismatches_table, candidates_table FROM sync.published_runs "
+            "WHERE sector = %s AND dataset = %s",
+            (run.sector.sector, run.dataset.name),
+        ).fetchone()
+        if row is None or row[0] != baseline.run_id or row[3] is None:
+            raise BaselineMovedError(f"{run.label}: the run it started from is no longer published; run it again")
+        published = {"matches": str(row[1]), "mismatches": str(row[2]), "suggestion_candidates": str(row[3])}
+        conn.execute(read_sql("warehouse/carry_keys.sql"))
+        with conn.cursor().copy("COPY pg_temp.carry_excluded (source_key) FROM STDIN") as copy:
+            for (key,) in keys:
+                copy.write_row((key,))
+        conn.execute("ANALYZE pg_temp.carry_excluded")
+        for kind, target in run.result_tables().items():
+            columns = [
+                name
+                for (name,) in conn.execute(
+                    "SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = %s::regclass "
+                    "AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+                    (f"sync.{kind}",),
+                ).fetchall()
+                if name not in _CONSTANT_COLUMNS
+            ]
+            statement = sql.SQL(read_sql("warehouse/carry_over.sql")).format(
+                target=quoted(*target),
+                previous=quoted("sync_partitions", published[kind]),
+                columns=sql.SQL(", ").join(sql.Identifier(name) for name in columns),
+            )
+            copied = conn.execute(statement).rowcount
+            if kind != "suggestion_candidates":
+                carried += copied
+        conn.commit()
+    return carried
+
+
+def combine_outcomes(duck: "duckdb.DuckDBPyConnection") -> None:
+    """Make ``reconciled`` hold every record's outcome (classified and carried) for the metrics."""
+    duck.execute("ALTER TABLE reconciled RENAME TO classified_records")
+    duck.execute(f"CREATE TABLE reconciled AS {read_sql('duckdb/incremental/metrics_outcomes.sql')}")
+
+
+def write_state(run: DatasetRun, duck: "duckdb.DuckDBPyConnection", persons: str, baseline: Baseline | None) -> Path:
+    """Keep the run's state: every record's (classified now, or carried over) and the register's."""
+    from popsync.db.duck import sql_string
+
+    folder = state_folder(run)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    records = read_sql("duckdb/incremental/state_records.sql")
+    if baseline is not None:
+        records = f"{records} UNION ALL BY NAME SELECT * FROM carried_state"
+    duck.execute(f"COPY ({records}) TO {sql_string(folder / RECORDS_FILE)} (FORMAT parquet)")
+    _keep_register(duck, persons, folder / REGISTER_FILE)
+    manifest = {
+        "format": str(STATE_FORMAT),
+        "run_id": run.run_id,
+        "mode": "incremental" if baseline is not None else "full",
+        "baseline_run_id": "" if baseline is None else baseline.run_id,
+        "last_full_date": (run.logical_date if baseline is None else baseline.last_full_date).isoformat(),
+        "fingerprint": fingerprint(run),
+    }
+    (folder / MANIFEST_FILE).write_text(json.dumps(manifest), encoding="utf-8")
+    return folder
+
+
+def _keep_register(duck: "duckdb.DuckDBPyConnection", persons: str, target: Path) -> None:
+    """The register the run classified against: a hard link to the snapshot file (replaced, never
+    rewritten, by the next refresh), else a copy."""
+    from popsync.db.duck import sql_string
+    from popsync.reference.snapshot import current_snapshot
+
+    snapshot = current_snapshot()
+    if snapshot is not None and persons == f"read_parquet({sql_string(snapshot)})":
+        try:
+            os.link(snapshot, target)
+            return
+        except OSError:
+            pass
+    duck.execute(f"COPY (SELECT * FROM {persons}) TO {sql_string(target)} (FORMAT parquet)")
+
+
+def published_state(run: DatasetRun) -> tuple[str, str | None, str | None]:
+    """For publish: the run's mode, its state folder (None without state) and its baseline's run id."""
+    folder = state_folder(run)
+    manifest = _manifest(folder)
+    if manifest is None or manifest.get("run_id") != run.run_id:
+        return "full", None, None
+    mode = manifest.get("mode", "full")
+    return mode, str(folder), manifest.get("baseline_run_id") or None
+
+
+def remove_state(folder: str | None) -> None:
+    """Remove a state folder that no published run refers to any more."""
+    if folder is None:
+        return
+    root = (get_settings().work_dir / "state").resolve()
+    path = Path(folder).resolve()
+    if root in path.parents:
+        shutil.rmtree(path, ignore_errors=True)
