@@ -31,6 +31,8 @@ export STACK_WORKER1_LOG_PORT=${STACK_WORKER1_LOG_PORT:-58793}
 export STACK_WORKER2_LOG_PORT=${STACK_WORKER2_LOG_PORT:-58794}
 export STACK_TRIGGER_LOG_PORT=${STACK_TRIGGER_LOG_PORT:-58795}
 PROJECT=${STACK_PROJECT:-popsync}
+# The scheduler's task heartbeat timeout: 60 s (as docker-compose.yml), 30 s in `test` (docs/stack.md).
+HEARTBEAT_GIVEN=${TASK_HEARTBEAT_TIMEOUT:-}
 export TASK_HEARTBEAT_TIMEOUT=${TASK_HEARTBEAT_TIMEOUT:-60}
 PUBLIC_BASE=python:3.11-slim-bookworm
 OFFLINE_BASE=popsync-base:bookworm
@@ -329,7 +331,9 @@ kill_step() {
     done
     [ "${PIPESTATUS[0]}" -eq 0 ]
     step_done
-    # The killed worker comes back (restart: always); wait for it before anything else runs.
+    # `docker kill` counts as a manual stop (restart: always does not bring the container back):
+    # start the killed worker again and wait for it before anything else runs.
+    docker start "${worker_ids[@]}" >/dev/null
     wait_healthy
 }
 
@@ -348,6 +352,8 @@ kill)
     ;;
 test)
     export AIRFLOW_USE_JOB_SCHEDULE=false # the test triggers every run itself: no cron or Asset runs besides
+    # Nothing restarts the API server during the test: a killed worker's task is retried sooner.
+    export TASK_HEARTBEAT_TIMEOUT=${HEARTBEAT_GIVEN:-30}
     # Small buckets: the 20,000-person demo's larger datasets split into several buckets.
     export POPSYNC_ROWS_PER_BUCKET=${POPSYNC_ROWS_PER_BUCKET:-5000}
     write_env

@@ -38,6 +38,8 @@ def test_the_source_naming_rules() -> None:
         ("POPSYNC_JANITOR_GRACE_HOURS", "-2", settings.janitor_grace_hours, "zero or more hours"),
         ("POPSYNC_DUCKDB_MEMORY_LIMIT", "lots", settings.duckdb_memory_limit, "expected a size"),
         ("POPSYNC_DUCKDB_THREADS", "0", settings.duckdb_threads, "positive whole number"),
+        ("POPSYNC_TASK_MEMORY_MB", "1GB", settings.task_memory_mb, "whole number of MB"),
+        ("POPSYNC_TASK_MEMORY_MB", "300", settings.task_memory_mb, "at least 522"),
     ],
 )
 def test_bad_values_are_refused_with_the_variable_named(

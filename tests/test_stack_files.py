@@ -184,3 +184,12 @@ def test_the_stack_test_checks_a_sector_user_buckets_on_both_workers_and_a_kille
     assert 'diff "$STATE/evaluate-before.txt" "$STATE/evaluate-after.txt"' in script  # results equal after the kill
     common = _load("docker-compose.yml")["x-airflow-common"]["environment"]
     assert common["POPSYNC_ROWS_PER_BUCKET"] == "${POPSYNC_ROWS_PER_BUCKET:-}"  # buckets: the sector YAML's or this
+
+
+def test_the_heartbeat_timeout_outlasts_an_api_server_restart_and_the_test_recovers_sooner() -> None:
+    """60 s by default (an API server restart took up to 27 s here), 30 s in `stack.sh test` (docs/stack.md)."""
+    common = _load("docker-compose.yml")["x-airflow-common"]["environment"]
+    assert common["AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT"] == "${TASK_HEARTBEAT_TIMEOUT:-60}"
+    script = (ROOT / "scripts" / "stack.sh").read_text(encoding="utf-8")
+    assert "export TASK_HEARTBEAT_TIMEOUT=${TASK_HEARTBEAT_TIMEOUT:-60}" in script
+    assert "export TASK_HEARTBEAT_TIMEOUT=${HEARTBEAT_GIVEN:-30}" in script

@@ -199,12 +199,36 @@ def hostname_override() -> str | None:
     return os.environ.get("POPSYNC_HOSTNAME") or None
 
 
-def duckdb_memory_limit() -> str:
-    """DuckDB's memory limit in the worker (``POPSYNC_DUCKDB_MEMORY_LIMIT``, default 672MB)."""
-    value = os.environ.get("POPSYNC_DUCKDB_MEMORY_LIMIT", "672MB").strip()
+TASK_MEMORY_MB = 1000
+"""The peak resident memory (VmHWM, MB of 10^6 bytes) a task process should stay under (``POPSYNC_TASK_MEMORY_MB``)."""
+OUTSIDE_DUCKDB_MB = 330
+"""What a reconcile or plan process holds beside DuckDB's buffer pool at its peak: the Arrow batches
+of the extract and of the two result streams in flight, the driver's copy buffers and DuckDB's own
+allocations outside its limit. Measured at 10M (docs/performance.md, "Memory per task"): 140-270 MB."""
+MIN_DUCKDB_MB = 192
+OFFLINE_DUCKDB_MB = 672
+"""DuckDB's limit outside a task (the generator, the evaluation), unless set explicitly."""
+
+
+def duckdb_memory_limit() -> str | None:
+    """An explicit DuckDB memory limit (``POPSYNC_DUCKDB_MEMORY_LIMIT``), or None: derive it from the task's budget."""
+    value = os.environ.get("POPSYNC_DUCKDB_MEMORY_LIMIT", "").strip()
+    if value == "":
+        return None
     if not _MEMORY_LIMIT.fullmatch(value):
         raise ValueError(f"POPSYNC_DUCKDB_MEMORY_LIMIT={value!r}: expected a size such as 512MB or 1GiB")
     return value
+
+
+def task_memory_mb() -> int:
+    """The task process's memory budget in MB (``POPSYNC_TASK_MEMORY_MB``, default 1000)."""
+    raw = os.environ.get("POPSYNC_TASK_MEMORY_MB", "").strip()
+    if raw == "":
+        return TASK_MEMORY_MB
+    if not raw.isdigit() or int(raw) < MIN_DUCKDB_MB + OUTSIDE_DUCKDB_MB:
+        least = MIN_DUCKDB_MB + OUTSIDE_DUCKDB_MB
+        raise ValueError(f"POPSYNC_TASK_MEMORY_MB={raw!r}: expected a whole number of MB, at least {least}")
+    return int(raw)
 
 
 def duckdb_threads() -> int:

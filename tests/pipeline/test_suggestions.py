@@ -187,36 +187,45 @@ def test_two_plausible_candidates_give_a_list_and_no_single_suggestion() -> None
     )
 
 
-def test_the_id_province_separates_two_plausible_candidates() -> None:
+def test_a_well_formed_id_of_another_province_contradicts_a_twin() -> None:
     register = [AN, _twin("079085012399", residence_province="079")]
     # a 12-digit ID not in the register and more than one slip from both twins
     [row] = reconcile_rows([_record("001085777777")], register, dataset())
     assert row["reasons"] == ["NOT_IN_REFERENCE"]
     assert row["suggested_national_id"] == "001085012345"
-    suggestion = _details(row)["suggestion"]
-    assert (suggestion["rule"], suggestion["separated_by"]) == ("separated by id_province", "id_province")
+    assert _details(row)["suggestion"]["rule"] == "one plausible candidate"
     evidence = {c["candidate_national_id"]: json.loads(c["evidence"]) for c in row["candidates"]}
-    assert evidence["001085012345"]["id_province"] is True
-    assert evidence["079085012399"]["id_province"] is False
+    assert (evidence["001085012345"]["id_province"], evidence["001085012345"]["id_contradicts"]) == (True, False)
+    assert (evidence["079085012399"]["id_province"], evidence["079085012399"]["id_contradicts"]) == (False, True)
+
+
+def test_a_name_fit_the_record_id_contradicts_is_listed_not_suggested() -> None:
+    """A well-formed ID of another province is another person's: the lone name fit is a stranger."""
+    [row] = reconcile_rows([_record("079085777777")], [AN], dataset())
+    [candidate] = row["candidates"]
+    assert json.loads(candidate["evidence"])["id_contradicts"] is True
+    assert candidate["suggested"] is False
+    assert row["suggested_national_id"] is None
+    assert _details(row)["suggestion"]["rule"] == "record ID contradicts every candidate"
 
 
 def test_the_residence_province_separates_when_the_id_province_does_not() -> None:
-    register = [_twin("002085012345", residence_province="001"), _twin("079085012399", residence_province="079")]
+    register = [_twin("001085012346", residence_province="002"), _twin("001085012399", residence_province="001")]
     [row] = reconcile_rows([_record("001085777777")], register, dataset())
-    assert row["suggested_national_id"] == "002085012345"
+    assert row["suggested_national_id"] == "001085012399"
     assert _details(row)["suggestion"]["separated_by"] == "residence_province"
 
 
 def test_a_residence_in_current_codes_is_compared_through_the_current_province() -> None:
     """An ID keeps its former province (030 Hải Dương); the register may write the residence in the
     current table (031 Hải Phòng, which Hải Dương is part of since 1 July 2025): they agree."""
-    register = [_twin("002085012345", residence_province="031"), _twin("079085012399", residence_province="079")]
+    register = [_twin("030085012345", residence_province="031"), _twin("030085012399", residence_province="079")]
     [row] = reconcile_rows([_record("030085777777")], register, dataset())
-    assert row["suggested_national_id"] == "002085012345"
+    assert row["suggested_national_id"] == "030085012345"
     assert _details(row)["suggestion"]["separated_by"] == "residence_province"
     evidence = {c["candidate_national_id"]: json.loads(c["evidence"]) for c in row["candidates"]}
-    assert evidence["002085012345"]["residence_province"] is True
-    assert evidence["079085012399"]["residence_province"] is False
+    assert evidence["030085012345"]["residence_province"] is True
+    assert evidence["030085012399"]["residence_province"] is False
 
 
 def test_a_residence_in_another_current_province_does_not_separate() -> None:
@@ -258,13 +267,22 @@ def test_confidence_falls_as_the_name_grows_common() -> None:
 
 
 @pytest.mark.parametrize(
-    ("record_id", "agrees"),
-    [("001085777777", True), ("001195777777", False), ("002085777777", False)],
+    ("record_id", "odds"),
+    [
+        ("001085777777", 3650.0),  # all three groups agree
+        ("001195777777", 36.5),  # the century/gender digit disagrees
+        ("002085777777", 36.5),  # the province disagrees
+        ("000085777777", 365.0),  # unknown province: only century/gender and year compared, both agree
+        ("000195777777", 36.5),  # unknown province, the century/gender digit disagrees
+    ],
 )
-def test_the_record_id_digits_weigh_on_a_name_fit(record_id: str, agrees: bool) -> None:
+def test_the_record_id_digits_weigh_on_a_name_fit(record_id: str, odds: float) -> None:
     [row] = reconcile_rows([_record(record_id)], [AN], dataset())
     [candidate] = row["candidates"]
     evidence = json.loads(candidate["evidence"])
-    assert (evidence["id_province"] and evidence["id_century_gender"] and evidence["id_birth_year"]) is agrees
-    expected = 0.85 * (3650 / 3651) if agrees else 0.85 * (36.5 / 37.5)
+    agrees = odds == 3650.0
+    assert bool(evidence["id_province"] and evidence["id_century_gender"] and evidence["id_birth_year"]) is agrees
+    known_province = not record_id.startswith("000")
+    assert evidence["id_contradicts"] is (known_province and not agrees)
+    expected = 0.85 * odds / (1 + odds)
     assert float(candidate["confidence"]) == pytest.approx(expected, abs=0.001)

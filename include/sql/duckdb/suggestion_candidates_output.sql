@@ -15,6 +15,7 @@ SELECT
         'compared_precision': candidates.compared_precision,
         'block_size': candidates.block_size,
         'linked_elsewhere': candidates.linked_elsewhere,
+        'id_contradicts': CASE WHEN candidates.method_rank = 5 THEN candidates.id_contradicts END,
         'id_province': candidates.id_province,
         'id_century_gender': candidates.id_century_gender,
         'id_birth_year': candidates.id_birth_year,

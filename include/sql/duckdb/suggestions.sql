@@ -143,6 +143,7 @@ evidence AS (
             AS method,
         fits.rank AS method_rank,
         unlinked.national_id AS record_national_id,
+        unlinked.id_kind AS record_id_kind,
         unlinked.birth_date AS record_birth_date,
         unlinked.birth_date_precision AS record_precision,
         persons.birth_date AS register_birth_date,
@@ -177,6 +178,18 @@ evidence AS (
     LEFT JOIN linked_elsewhere ON linked_elsewhere.national_id = fits.national_id
 ),
 
+-- A name fit that the record's well-formed ID (known province) disagrees with in a group that never
+-- changes for a person: the ID is another person's, so the candidate is a stranger (not plausible).
+contradicted AS (
+    SELECT
+        evidence.*,
+        coalesce(
+            method_rank = 5 AND record_id_kind = 'cccd' AND NOT (id_province AND id_century_gender AND id_birth_year),
+            false
+        ) AS id_contradicts
+    FROM evidence
+),
+
 scored AS (
     SELECT
         evidence.*,
@@ -191,10 +204,12 @@ scored AS (
             1.0 / (block_size * CASE compared_precision WHEN 'day' THEN 1.0 / 365 WHEN 'month' THEN 1.0 / 12 ELSE 1.0 END)
                 * CASE
                     WHEN id_province IS NULL THEN 1.0
-                    WHEN id_province AND id_century_gender AND id_birth_year THEN 10.0
+                    WHEN record_id_kind = 'cccd' AND id_province AND id_century_gender AND id_birth_year THEN 10.0
+                    -- an unknown province code says nothing; the other two groups agree across the block
+                    WHEN record_id_kind <> 'cccd' AND id_century_gender AND id_birth_year THEN 1.0
                     ELSE 0.1
                 END AS odds
-        FROM evidence
+        FROM contradicted AS evidence
     ) AS evidence
 ),
 
@@ -202,10 +217,14 @@ counted AS (
     SELECT
         scored.*,
         count(*) OVER per_record AS candidates,
-        count(*) FILTER (WHERE linked_elsewhere = 0) OVER per_record AS plausible,
-        count(*) FILTER (WHERE linked_elsewhere = 0 AND former_cmnd) OVER per_record AS by_former_cmnd,
-        count(*) FILTER (WHERE linked_elsewhere = 0 AND id_province) OVER per_record AS by_id_province,
-        count(*) FILTER (WHERE linked_elsewhere = 0 AND residence_province) OVER per_record AS by_residence
+        linked_elsewhere = 0 AND NOT id_contradicts AS is_plausible,
+        count(*) FILTER (WHERE linked_elsewhere = 0 AND NOT id_contradicts) OVER per_record AS plausible,
+        count(*) FILTER (WHERE linked_elsewhere = 0 AND NOT id_contradicts AND former_cmnd) OVER per_record
+            AS by_former_cmnd,
+        count(*) FILTER (WHERE linked_elsewhere = 0 AND NOT id_contradicts AND id_province) OVER per_record
+            AS by_id_province,
+        count(*) FILTER (WHERE linked_elsewhere = 0 AND NOT id_contradicts AND residence_province) OVER per_record
+            AS by_residence
     FROM scored
     WINDOW per_record AS (PARTITION BY record_id)
 ),
@@ -214,7 +233,7 @@ decided AS (
     SELECT
         counted.*,
         CASE
-            WHEN linked_elsewhere > 0 THEN NULL
+            WHEN NOT is_plausible THEN NULL
             WHEN plausible = 1 THEN 'one plausible candidate'
             WHEN by_former_cmnd = 1 AND former_cmnd THEN 'former_cmnd'
             WHEN by_former_cmnd <> 1 AND by_id_province = 1 AND id_province THEN 'id_province'
@@ -229,7 +248,7 @@ SELECT
     candidate_national_id,
     row_number() OVER (
         PARTITION BY record_id
-        ORDER BY linked_elsewhere > 0, chosen_by IS NULL, confidence DESC, candidate_national_id
+        ORDER BY NOT is_plausible, chosen_by IS NULL, confidence DESC, candidate_national_id
     ) AS rank,
     method,
     method_rank,
@@ -246,6 +265,7 @@ SELECT
     gender,
     block_size,
     linked_elsewhere,
+    id_contradicts,
     id_province,
     id_century_gender,
     id_birth_year,

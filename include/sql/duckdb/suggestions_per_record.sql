@@ -11,7 +11,8 @@ WITH per_record AS (
         any_value(plausible) AS plausible,
         coalesce(any_value(confidence) FILTER (WHERE suggested), 0.0) AS confidence,
         any_value(chosen_by) FILTER (WHERE suggested) AS chosen_by,
-        bool_or(chosen_by IS NOT NULL) AS one_chosen
+        bool_or(chosen_by IS NOT NULL) AS one_chosen,
+        bool_or(id_contradicts) AS any_contradicted
     FROM suggestion_candidates
     GROUP BY record_id
 ),
@@ -30,6 +31,7 @@ SELECT
         WHEN per_record.suggested_national_id IS NOT NULL AND per_record.chosen_by = 'one plausible candidate'
             THEN 'one plausible candidate'
         WHEN per_record.suggested_national_id IS NOT NULL THEN 'separated by ' || per_record.chosen_by
+        WHEN per_record.plausible = 0 AND per_record.any_contradicted THEN 'record ID contradicts every candidate'
         WHEN per_record.plausible = 0 THEN 'only candidate linked elsewhere'
         WHEN per_record.one_chosen THEN 'confidence below 0.5'
         ELSE 'several plausible candidates'

@@ -8,6 +8,8 @@
 --         former_cmnd, residence_province): the whole register;
 --         linked(dataset, national_id): the persons other records of each dataset link to (the
 --         generator's own truth: expected_linked_national_id);
+--         province_codes(code): the provinces the generator draws IDs from (an ID whose first three
+--         digits are not one of them is its unknown-province INVALID_ID).
 --         province_successors(code, current_code): each province code of either table and the
 --         current province it belongs to (popsync.domain.provinces_now).
 -- Output: every probe with the number of register persons that fit it (name key, gender, birth
@@ -34,6 +36,7 @@ probe_keys AS (
         birth_date,
         birth_date_precision,
         CASE WHEN regexp_full_match(record_id, '[0-9]{12}') THEN record_id END AS id12,
+        coalesce(substr(record_id, 1, 3) IN (SELECT code FROM province_codes), false) AS known_province,
         CASE WHEN regexp_full_match(record_id, '[0-9]{9}') THEN record_id END AS id9
     FROM probe
 ),
@@ -51,7 +54,12 @@ fits AS (
         probe_keys.dataset,
         probe_keys.source_key,
         other.national_id,
-        linked.national_id IS NULL AS plausible,
+        -- not plausible: linked by another record, or a well-formed ID of a known province that
+        -- disagrees with the candidate's in the province, century/gender or birth-year digits
+        linked.national_id IS NULL
+        AND NOT coalesce(
+            probe_keys.known_province AND substr(probe_keys.id12, 1, 6) <> substr(other.national_id, 1, 6), false
+        ) AS plausible,
         coalesce(other.former_cmnd = probe_keys.id9, false) AS by_cmnd,
         coalesce(substr(other.national_id, 1, 3) = substr(probe_keys.id12, 1, 3), false) AS by_id_province,
         -- the person lives in the current province of the ID's (former) province code
@@ -62,7 +70,10 @@ fits AS (
                 WHEN 'day' THEN 1.0 / 365 WHEN 'month' THEN 1.0 / 12 ELSE 1.0 END
         ) * CASE
             WHEN probe_keys.id12 IS NULL THEN 1.0
-            WHEN substr(probe_keys.id12, 1, 6) = substr(other.national_id, 1, 6) THEN 10.0
+            WHEN probe_keys.known_province AND substr(probe_keys.id12, 1, 6) = substr(other.national_id, 1, 6) THEN 10.0
+            -- an unknown province code carries no evidence; century/gender and birth year still do
+            WHEN NOT probe_keys.known_province AND substr(probe_keys.id12, 4, 3) = substr(other.national_id, 4, 3)
+                THEN 1.0
             ELSE 0.1
         END AS odds
     FROM probe_keys

@@ -1,5 +1,6 @@
 """DuckDB sessions for the set-based stages, with bounded memory."""
 
+import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,14 +15,49 @@ from popsync.db.sql_files import read_sql
 from popsync.domain.legacy_encodings import repair_mojibake
 from popsync.domain.name_repairs import repair_candidates, repair_name
 from popsync.domain.provinces import PROVINCE_CODES
-from popsync.settings import duckdb_memory_limit, duckdb_threads, get_settings
+from popsync.settings import (
+    MIN_DUCKDB_MB,
+    OFFLINE_DUCKDB_MB,
+    OUTSIDE_DUCKDB_MB,
+    duckdb_memory_limit,
+    duckdb_threads,
+    get_settings,
+    task_memory_mb,
+)
 
 SCRATCH_PREFIX = "duckdb-"
 """Scratch folders of DuckDB sessions in the work folder (the janitor removes stale ones)."""
 
 
-def _memory_limit() -> str:
-    return duckdb_memory_limit()
+def _resident_mb() -> float:
+    """This process's resident memory now, in MB (10^6 bytes); 0 where /proc is missing."""
+    try:
+        resident_pages = int(Path("/proc/self/statm").read_text(encoding="ascii").split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0.0
+    return resident_pages * os.sysconf("SC_PAGE_SIZE") / 1_000_000
+
+
+def memory_limit_mb(budget_mb: int, resident_mb: float) -> int:
+    """DuckDB's share of a task's memory budget: what the process does not hold yet, less what it
+    will hold beside DuckDB at its peak (``OUTSIDE_DUCKDB_MB``); never below ``MIN_DUCKDB_MB``."""
+    return max(MIN_DUCKDB_MB, int(budget_mb - resident_mb - OUTSIDE_DUCKDB_MB))
+
+
+def _memory_limit(task: bool) -> str:
+    """The explicit ``POPSYNC_DUCKDB_MEMORY_LIMIT``, or the task budget's share left for DuckDB
+    (outside a task, for the generator and the evaluation: ``OFFLINE_DUCKDB_MB``).
+
+    A task process starts with the interpreter, Airflow's task runner and whatever its parent
+    preloaded (Great Expectations: about 150 MB) already resident, so the share is taken when the
+    session opens, from what the process holds then.
+    """
+    explicit = duckdb_memory_limit()
+    if explicit is not None:
+        return explicit
+    if not task:
+        return f"{OFFLINE_DUCKDB_MB}MB"
+    return f"{memory_limit_mb(task_memory_mb(), _resident_mb())}MB"
 
 
 def _threads() -> int:
@@ -82,14 +118,17 @@ def _register_name_functions(con: duckdb.DuckDBPyConnection) -> None:
 
 
 @contextmanager
-def duckdb_session() -> Iterator[duckdb.DuckDBPyConnection]:
-    """An in-memory DuckDB database that spills to a scratch folder above its memory limit."""
+def duckdb_session(*, task: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+    """An in-memory DuckDB database that spills to a scratch folder above its memory limit.
+
+    ``task``: the session runs in a pipeline task, whose memory budget sets the limit.
+    """
     work_dir = get_settings().work_dir
     work_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=work_dir, prefix=SCRATCH_PREFIX) as scratch:
         con = duckdb.connect(":memory:")
         try:
-            con.execute(f"SET memory_limit = {sql_string(_memory_limit())}")
+            con.execute(f"SET memory_limit = {sql_string(_memory_limit(task))}")
             con.execute(f"SET threads = {_threads()}")
             con.execute(f"SET temp_directory = {sql_string(Path(scratch) / 'spill')}")
             con.execute("SET preserve_insertion_order = false")

@@ -140,7 +140,7 @@ def _scores(duck: object, file: str) -> list[CodeScore]:
 
 def evaluate_dataset(sector: SectorDefinition, dataset: str) -> DatasetEvaluation:
     """Compare ``sync.matches``/``sync.mismatches`` of one dataset with ``ground_truth.expected``."""
-    with duckdb_session() as duck:
+    with duckdb_session(task=False) as duck:
         with adbc_connection(sector.conn_id) as source:
             expected = source.read(
                 "SELECT source_key, expected_reasons, expected_suggested_national_id, expected_suggestion_method, "

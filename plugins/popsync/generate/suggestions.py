@@ -23,6 +23,7 @@ import pyarrow as pa
 from popsync.db.arrow_io import arrow_connection
 from popsync.db.duck import duckdb_session, store_arrow
 from popsync.db.sql_files import read_sql
+from popsync.domain.provinces import PROVINCE_CODES
 from popsync.domain.provinces_now import CURRENT_OF
 
 _log = logging.getLogger(__name__)
@@ -86,9 +87,10 @@ def probe_register(
     )
     if linked is None:
         linked = pa.table({"dataset": pa.array([], pa.string()), "national_id": pa.array([], pa.string())})
-    with duckdb_session() as duck, arrow_connection(register_url) as pg:
+    with duckdb_session(task=False) as duck, arrow_connection(register_url) as pg:
         store_arrow(duck, "probe", table)
         store_arrow(duck, "linked", linked)
+        store_arrow(duck, "province_codes", pa.table({"code": pa.array(list(PROVINCE_CODES), pa.string())}))
         persons = pg.read(
             "SELECT national_id::text AS national_id, full_name, gender::text AS gender, birth_date, "
             "birth_date_precision, former_cmnd::text AS former_cmnd, residence_province::text AS residence_province "

@@ -243,7 +243,7 @@ def _placement(api: AirflowApi, dag_id: str, run_id: str) -> dict[str, dict[str,
     """Per reconcile task: bucket label -> the worker of its (last) try."""
     placement: dict[str, dict[str, str]] = defaultdict(dict)
     for ti in _reconcile_tasks(api, dag_id, run_id):
-        bucket = ti.rendered_map_index or (str(ti.map_index) if ti.map_index >= 0 else "-")
+        bucket = ti.rendered_map_index or (f"bucket {ti.map_index}" if ti.map_index >= 0 else "unsplit")
         placement[ti.task_id][bucket] = ti.hostname or "?"
     return dict(placement)
 
@@ -253,7 +253,7 @@ def _say_placement(placement: dict[str, dict[str, str]]) -> None:
         workers = sorted(set(buckets.values()))
         _say(f"  {task_id}: {len(buckets)} bucket(s) on {', '.join(workers)}")
         for bucket, host in buckets.items():
-            _say(f"    bucket {bucket:<12} ran on {host}")
+            _say(f"    {bucket:<12} ran on {host}")
 
 
 def check_buckets(api: AirflowApi, sector: str, expect_workers: int) -> int:

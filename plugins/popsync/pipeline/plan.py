@@ -82,7 +82,7 @@ def count_records(run: DatasetRun) -> int | None:
     import sqlalchemy as sa
 
     from popsync.db.connections import source_sqlalchemy_url
-    from popsync.sources.database import engine_for
+    from popsync.sources.sqlalchemy_reader import engine_for
 
     body = read_sql(source.query).strip().rstrip(";")
     query = read_sql("sources/count_extract.sql").replace("__extract_sql__", body)

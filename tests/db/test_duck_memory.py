@@ -1,0 +1,43 @@
+"""DuckDB's memory limit: an explicit setting, or the task budget's share left for DuckDB."""
+
+import pytest
+
+from popsync.db.duck import duckdb_session, memory_limit_mb
+from popsync.settings import MIN_DUCKDB_MB, OUTSIDE_DUCKDB_MB
+
+
+def test_the_share_is_the_budget_less_what_the_process_holds_and_will_hold_beside_duckdb() -> None:
+    assert memory_limit_mb(1000, 337.0) == 1000 - 337 - OUTSIDE_DUCKDB_MB
+    assert memory_limit_mb(2000, 337.0) == 2000 - 337 - OUTSIDE_DUCKDB_MB
+
+
+def test_a_process_already_near_its_budget_still_gets_the_floor() -> None:
+    assert memory_limit_mb(1000, 900.0) == MIN_DUCKDB_MB
+
+
+def _limit_bytes(duck: object) -> int:
+    row = duck.execute("SELECT current_setting('memory_limit')").fetchone()  # type: ignore[attr-defined]
+    value, unit = str(row[0]).split()
+    scale = {"KiB": 1024, "MiB": 1024**2, "GiB": 1024**3, "KB": 1000, "MB": 1000**2, "GB": 1000**3}[unit]
+    return int(float(value) * scale)
+
+
+def test_a_task_session_takes_its_share_of_the_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("POPSYNC_DUCKDB_MEMORY_LIMIT", raising=False)
+    monkeypatch.setenv("POPSYNC_TASK_MEMORY_MB", "4000")
+    with duckdb_session() as duck:
+        limit = _limit_bytes(duck)
+    # the share depends on what this test process holds; it is below the budget less the outside part
+    assert MIN_DUCKDB_MB * 1_000_000 * 0.99 <= limit <= (4000 - OUTSIDE_DUCKDB_MB) * 1_000_000
+
+
+def test_an_explicit_limit_wins(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POPSYNC_DUCKDB_MEMORY_LIMIT", "300MB")
+    with duckdb_session() as duck:
+        assert abs(_limit_bytes(duck) - 300 * 1000**2) < 2 * 1024**2
+
+
+def test_an_offline_session_keeps_the_offline_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("POPSYNC_DUCKDB_MEMORY_LIMIT", raising=False)
+    with duckdb_session(task=False) as duck:
+        assert abs(_limit_bytes(duck) - 672 * 1000**2) < 2 * 1024**2
