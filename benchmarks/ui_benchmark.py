@@ -7,7 +7,8 @@ synthetic published mismatches of one dataset (health-insurance cards) with thei
 (a tenth with a verdict) and 30 runs of history,
 starts the API server (one worker) with the popsync plugin, then measures over HTTP, each
 ``--repeats`` times: the overview, the workbench's first and next page (no filter, and filtered),
-a search, and a CSV export of every row while sampling the server's resident memory. Writes
+a search, and a CSV export of every row while sampling the server's resident memory
+(``--exports-only``: the CSV and the XLSX export of every row, ``--repeats`` times each). Writes
 ``benchmarks/results/ui-latest.json`` and ``.md``. Not a test: figures are medians, not limits.
 """
 
@@ -26,7 +27,10 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -170,10 +174,7 @@ def _getter(get: Callable[[str], Any], path: str) -> Callable[[], Any]:
 def measure(base: str, pid: int, repeats: int, rows: int) -> dict[str, Any]:
     import httpx
 
-    token = httpx.post(f"{base}/auth/token", json={"username": USER, "password": PASSWORD}, timeout=60).json()[
-        "access_token"
-    ]
-    client = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=600)
+    client = _client(base)
 
     def get(path: str) -> httpx.Response:
         response = client.get(path)
@@ -213,7 +214,39 @@ def measure(base: str, pid: int, repeats: int, rows: int) -> dict[str, Any]:
         lambda: client.post("/popsync/mismatches", data={"q": target}).raise_for_status(), repeats
     )
 
-    # CSV export of every row while sampling the server's RSS.
+    results["csv_export"] = measure_export(client, pid, "csv", rows)
+    client.close()
+    return results
+
+
+def _client(base: str) -> "httpx.Client":
+    import httpx
+
+    token = httpx.post(f"{base}/auth/token", json={"username": USER, "password": PASSWORD}, timeout=60).json()[
+        "access_token"
+    ]
+    return httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=1800)
+
+
+def _xlsx_rows(path: Path) -> int:
+    """Data rows of the first sheet (the last ``<row r="N">`` less the header), read as a stream."""
+    import zipfile
+
+    last = 0
+    tail = b""
+    with zipfile.ZipFile(path) as book, book.open("xl/worksheets/sheet1.xml") as sheet:
+        while chunk := sheet.read(1 << 20):
+            text = tail + chunk
+            for match in re.finditer(rb'<row r="(\d+)"', text):
+                last = int(match.group(1))
+            tail = text[-64:]
+    return last - 1
+
+
+def measure_export(client: "httpx.Client", pid: int, kind: str, rows: int) -> dict[str, Any]:
+    """One export of every row (``csv`` or ``xlsx``) while sampling the server's resident memory."""
+    import tempfile
+
     samples: list[int] = []
     done = threading.Event()
 
@@ -227,26 +260,51 @@ def measure(base: str, pid: int, repeats: int, rows: int) -> dict[str, Any]:
     sampler.start()
     started = time.perf_counter()
     size = lines = 0
-    with client.stream("GET", "/popsync/export.csv") as response:
-        response.raise_for_status()
-        for chunk in response.iter_bytes():
-            size += len(chunk)
-            lines += chunk.count(b"\n")
-    elapsed = time.perf_counter() - started
-    done.set()
-    sampler.join()
+    with tempfile.NamedTemporaryFile(suffix=f".{kind}") as download:
+        with client.stream("GET", f"/popsync/export.{kind}") as response:
+            response.raise_for_status()
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if kind == "csv":
+                    lines += chunk.count(b"\n")
+                else:
+                    download.write(chunk)
+        elapsed = time.perf_counter() - started
+        done.set()
+        sampler.join()
+        download.flush()
+        sent = lines - 1 if kind == "csv" else _xlsx_rows(Path(download.name))
     after = _tree_rss(pid)
-    results["csv_export"] = {
-        "rows": lines - 1,
+    return {
+        "rows": sent,
         "expected_rows": rows,
         "bytes": size,
         "seconds": round(elapsed, 1),
-        "rows_per_s": round((lines - 1) / elapsed),
+        "rows_per_s": round(sent / elapsed),
         "server_rss_before_mb": round(before / 2**20),
         "server_rss_peak_mb": round(max(samples or [after]) / 2**20),
         "server_rss_after_mb": round(after / 2**20),
         "rss_samples": len(samples),
     }
+
+
+def measure_exports(base: str, pid: int, repeats: int, rows: int) -> dict[str, Any]:
+    """Every row exported as CSV and as XLSX, ``repeats`` times each; the medians and every run."""
+    client = _client(base)
+    results: dict[str, Any] = {}
+    for kind in ("csv", "xlsx"):
+        runs = [measure_export(client, pid, kind, rows) for _ in range(repeats)]
+        results[f"{kind}_export"] = {
+            "rows": runs[0]["rows"],
+            "expected_rows": rows,
+            "bytes": runs[0]["bytes"],
+            "seconds": statistics.median(run["seconds"] for run in runs),
+            "rows_per_s": round(statistics.median(run["rows_per_s"] for run in runs)),
+            "server_rss_before_mb": statistics.median(run["server_rss_before_mb"] for run in runs),
+            "server_rss_peak_mb": statistics.median(run["server_rss_peak_mb"] for run in runs),
+            "server_rss_after_mb": statistics.median(run["server_rss_after_mb"] for run in runs),
+            "runs": runs,
+        }
     client.close()
     return results
 
@@ -255,7 +313,8 @@ def _markdown(report: dict[str, Any]) -> str:
     lines = [
         f"# Web UI benchmark ({report['rows']:,} mismatches)",
         "",
-        f"Measured {report['measured_at']} on {report['machine']}; medians of {report['repeats']} requests "
+        f"Measured {report['measured_at']} on {report['machine']} (load average at the start: "
+        f"{report.get('load_average', '?')}); medians of {report['repeats']} requests "
         "over HTTP to `airflow api-server` (1 worker), after one warm-up request.",
         "",
         "| request | median ms | min | max |",
@@ -264,15 +323,20 @@ def _markdown(report: dict[str, Any]) -> str:
     for name, value in report["results"].items():
         if "median_ms" in value:
             lines.append(f"| {name} | {value['median_ms']} | {value['min_ms']} | {value['max_ms']} |")
-    csv_figures = report["results"]["csv_export"]
-    lines += [
-        "",
-        f"CSV export of every row: {csv_figures['rows']:,} rows, {csv_figures['bytes'] / 2**20:.0f} MiB in "
-        f"{csv_figures['seconds']} s ({csv_figures['rows_per_s']:,} rows/s); server RSS "
-        f"{csv_figures['server_rss_before_mb']} MB before, {csv_figures['server_rss_peak_mb']} MB peak, "
-        f"{csv_figures['server_rss_after_mb']} MB after.",
-        "",
-    ]
+    for kind, label in (("csv", "CSV"), ("xlsx", "Excel (XLSX)")):
+        figures = report["results"].get(f"{kind}_export")
+        if figures is None:
+            continue
+        runs = len(figures.get("runs", [figures]))
+        lines += [
+            "",
+            f"{label} export of every row{f' (median of {runs} runs)' if runs > 1 else ''}: "
+            f"{figures['rows']:,} rows, {figures['bytes'] / 2**20:.0f} MiB in "
+            f"{figures['seconds']} s ({figures['rows_per_s']:,} rows/s); server RSS "
+            f"{figures['server_rss_before_mb']} MB before, {figures['server_rss_peak_mb']} MB peak, "
+            f"{figures['server_rss_after_mb']} MB after.",
+        ]
+    lines.append("")
     return "\n".join(lines)
 
 
@@ -283,7 +347,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reuse", action="store_true", help="keep the data of a previous run")
     parser.add_argument("--port", type=int, default=0, help="API server port (default: a free one)")
     parser.add_argument("--name", default="ui-latest")
+    parser.add_argument(
+        "--exports-only",
+        action="store_true",
+        help="measure only the CSV and XLSX exports of every row, --repeats times each (no page requests)",
+    )
     args = parser.parse_args(argv)
+    load_average = " ".join(Path("/proc/loadavg").read_text().split()[:3]) if Path("/proc/loadavg").exists() else "?"
     _prepare_environment()
     from popsync.local.bootstrap import bootstrap
     from popsync.settings import get_settings
@@ -307,7 +377,10 @@ def main(argv: list[str] | None = None) -> int:
                 if server.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("the API server did not start") from None
                 time.sleep(1)
-        results = measure(base, server.pid, args.repeats, args.rows)
+        if args.exports_only:
+            results = measure_exports(base, server.pid, args.repeats, args.rows)
+        else:
+            results = measure(base, server.pid, args.repeats, args.rows)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=60)
@@ -317,6 +390,7 @@ def main(argv: list[str] | None = None) -> int:
         "fill_seconds": round(fill_seconds, 1),
         "measured_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs",
+        "load_average": load_average,
         "results": results,
     }
     RESULTS.mkdir(parents=True, exist_ok=True)

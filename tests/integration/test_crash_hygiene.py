@@ -13,11 +13,7 @@ the shipped sectors' published results are not touched.
 """
 
 import itertools
-import json
-import os
 import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -26,63 +22,16 @@ from typing import Any
 import psycopg
 import pytest
 
-from popsync.db.databases import recreate_database
-from popsync.db.sql_files import read_sql
-from popsync.local.dag_runner import DagRunResult
 from popsync.pipeline.janitor import sweep_all
 from popsync.pipeline.kill_points import KILL_POINTS
 from popsync.pipeline.sequence import STAGES as PIPELINE_STAGES
-from popsync.settings import KILL_AT_ENV, Settings
+from popsync.settings import Settings
+from tests.integration.lab_sector import DATASET, LabSector, make_lab_sector
 from tests.integration.sector_cleanup import forget_sector
 
 SECTOR = "crashlab"
-DAG_ID = f"sync_{SECTOR}"
-DATASET = "birth_registrations"
-DATABASE = f"popsync_src_{SECTOR}"
 ROWS = 400
 BASE_DATE = (datetime.now(UTC) - timedelta(hours=12)).replace(microsecond=0)
-
-DEFINITION = """
-sector: crashlab
-title: Crash laboratory (a copy of justice birth registrations)
-owner: tests
-datasets:
-  birth_registrations:
-    title: Birth registrations
-    extract_sql: sources/justice/birth_registrations.sql
-    columns:
-      source_key: so_dang_ky
-      national_id: ma_dinh_danh
-      full_name: ho_ten
-      birth_date: ngay_sinh
-      gender: gioi_tinh
-      updated_at: ngay_so_hoa
-    birth_date_formats: [dd/mm/yyyy]
-    genders: {M: M, F: F}
-"""
-
-CHILD = """
-import json, sys
-from datetime import datetime
-mode, dag_id, when = sys.argv[1:4]
-if mode == "retry":
-    # What the scheduler does with a task instance whose process disappeared: fail it.
-    from sqlalchemy import update
-    from airflow.models.taskinstance import TaskInstance
-    from airflow.utils.session import create_session
-    with create_session() as session:
-        session.execute(
-            update(TaskInstance)
-            .where(TaskInstance.dag_id == dag_id, TaskInstance.state.in_(["running", "queued"]))
-            .values(state="failed")
-            .execution_options(synchronize_session=False)
-        )
-# dag.test() clears the run's task instances and runs every task again: the retry of the
-# killed task, with its upstream tasks re-run too (dag.test keeps no XCom across processes).
-from popsync.local.dag_runner import run_dag
-result = run_dag(dag_id, datetime.fromisoformat(when))
-print("RESULT " + json.dumps({"state": result.state, "run_id": result.run_id, "tasks": result.task_states}))
-"""
 STAGES = tuple(stage.name for stage in PIPELINE_STAGES)  # the dataset's tasks, in order
 
 
@@ -106,75 +55,37 @@ CRASHES = [
 
 def test_every_kill_point_is_exercised() -> None:
     assert [crash.point for crash in CRASHES] == list(KILL_POINTS)
-    assert {crash.task for crash in CRASHES} == set(STAGES) - {"publish_metrics"}
+    # every stage's task but the approval (no work of its own to interrupt) and the metrics
+    approval = {stage.name for stage in PIPELINE_STAGES if stage.kind == "approval"}
+    assert {crash.task for crash in CRASHES} == set(STAGES) - {"publish_metrics"} - approval
 
 
-@dataclass(frozen=True)
-class Lab:
-    env: dict[str, str]
-    settings: Settings
+def _warehouse(lab: LabSector) -> psycopg.Connection[Any]:
+    return psycopg.connect(lab.settings.database_url_for("popsync_warehouse"))
 
-    def warehouse(self) -> psycopg.Connection[Any]:
-        return psycopg.connect(self.settings.database_url_for("popsync_warehouse"))
 
-    def source(self) -> psycopg.Connection[Any]:
-        return psycopg.connect(self.settings.database_url_for(DATABASE))
-
-    def run(
-        self, when: datetime, *, kill_at: str | None = None, retry: bool = False
-    ) -> tuple[int, DagRunResult | None, str]:
-        env = dict(self.env)
-        if kill_at is not None:
-            env[KILL_AT_ENV] = kill_at
-        mode = "retry" if retry else "run"
-        done = subprocess.run(
-            [sys.executable, "-c", CHILD, mode, DAG_ID, when.isoformat()],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        tail = "\n".join((done.stdout + done.stderr).splitlines()[-30:])
-        lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
-        if not lines:
-            return done.returncode, None, tail
-        data = json.loads(lines[-1].removeprefix("RESULT "))
-        return done.returncode, DagRunResult(DAG_ID, data["run_id"], data["state"], data["tasks"]), tail
+def _source(lab: LabSector) -> psycopg.Connection[Any]:
+    return psycopg.connect(lab.settings.database_url_for(lab.database))
 
 
 @pytest.fixture(scope="module")
-def lab(first_runs: object, settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+def lab(first_runs: object, settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabSector]:
     """The crashlab source (400 justice records) and a sectors folder holding only it."""
-    recreate_database(settings, DATABASE)
-    with (
-        psycopg.connect(settings.database_url_for("popsync_src_justice")) as justice,
-        psycopg.connect(settings.database_url_for(DATABASE)) as target,
-    ):
-        target.execute(read_sql("sources/justice/schema.sql"))
-        rows = justice.execute(
-            "SELECT * FROM ho_tich.dang_ky_khai_sinh ORDER BY so_dang_ky LIMIT %s", (ROWS,)
-        ).fetchall()
-        with target.cursor() as cur:
-            cur.executemany("INSERT INTO ho_tich.dang_ky_khai_sinh VALUES (%s, %s, %s, %s, %s, %s, %s, %s)", rows)
-    sectors_dir = tmp_path_factory.mktemp("crashlab_sectors")
-    (sectors_dir / f"{SECTOR}.yaml").write_text(DEFINITION, encoding="utf-8")
-    env = {
-        **os.environ,
-        "POPSYNC_SECTORS_DIR": str(sectors_dir),
-        f"AIRFLOW_CONN_POPSYNC_SOURCE_{SECTOR.upper()}": settings.database_url_for(DATABASE),
-        "POPSYNC_TASK_RETRIES": "0",
-    }
-    env.pop(KILL_AT_ENV, None)
-    lab = Lab(env, settings)
-    code, baseline, tail = lab.run(BASE_DATE)
-    assert code == 0 and baseline is not None and baseline.succeeded, tail
+    lab = make_lab_sector(
+        settings,
+        tmp_path_factory,
+        sector=SECTOR,
+        title="Crash laboratory (a copy of justice birth registrations)",
+        rows=ROWS,
+    )
+    baseline = lab.run(BASE_DATE)
+    assert baseline.code == 0 and baseline.result is not None and baseline.result.succeeded, baseline.tail
     yield lab
     forget_sector(settings, SECTOR)
 
 
-def _published(lab: Lab) -> tuple[Any, list[tuple[Any, ...]]]:
-    with lab.warehouse() as conn:
+def _published(lab: LabSector) -> tuple[Any, list[tuple[Any, ...]]]:
+    with _warehouse(lab) as conn:
         pointer = conn.execute(
             "SELECT run_id, matches_table, mismatches_table FROM sync.published_runs WHERE sector = %s", (SECTOR,)
         ).fetchone()
@@ -186,8 +97,8 @@ def _published(lab: Lab) -> tuple[Any, list[tuple[Any, ...]]]:
     return pointer, rows
 
 
-def _orphans(lab: Lab) -> list[str]:
-    with lab.warehouse() as conn:
+def _orphans(lab: LabSector) -> list[str]:
+    with _warehouse(lab) as conn:
         tables = conn.execute(
             "SELECT n.nspname || '.' || c.relname FROM pg_class AS c "
             "JOIN pg_namespace AS n ON n.oid = c.relnamespace "
@@ -209,8 +120,8 @@ def _orphans(lab: Lab) -> list[str]:
     return [str(row[0]) for row in tables] + folders
 
 
-def _source_keys(lab: Lab) -> list[str]:
-    with lab.source() as conn:
+def _source_keys(lab: LabSector) -> list[str]:
+    with _source(lab) as conn:
         return [str(row[0]) for row in conn.execute("SELECT so_dang_ky FROM ho_tich.dang_ky_khai_sinh ORDER BY 1")]
 
 
@@ -218,18 +129,18 @@ _LATER = itertools.count(1)  # a run for an older date than the published one wo
 
 
 @pytest.mark.parametrize("crash", CRASHES, ids=[crash.point for crash in CRASHES])
-def test_kill_at_each_stage_keeps_published_results_whole(lab: Lab, crash: Crash) -> None:
+def test_kill_at_each_stage_keeps_published_results_whole(lab: LabSector, crash: Crash) -> None:
     when = BASE_DATE + timedelta(hours=next(_LATER))  # later than any run before, whatever the order
     pointer_before, rows_before = _published(lab)
     matched_before = sorted(key for key, reasons, _ in rows_before if reasons is None)
     changed = matched_before[:3]  # these become NAME_MISMATCH in the new run
-    with lab.source() as conn:
+    with _source(lab) as conn:
         conn.execute(
             "UPDATE ho_tich.dang_ky_khai_sinh SET ho_ten = ho_ten || ' Khác' WHERE so_dang_ky = ANY(%s)", (changed,)
         )
 
-    code, _, tail = lab.run(when, kill_at=crash.point)
-    assert code == -signal.SIGKILL, (crash.point, code, tail)
+    killed = lab.run(when, kill_at=crash.point)
+    assert killed.code == -signal.SIGKILL, (crash.point, killed.code, killed.tail)
 
     pointer_after_kill, rows_after_kill = _published(lab)
     if crash.published_after_kill == "previous":
@@ -239,8 +150,9 @@ def test_kill_at_each_stage_keeps_published_results_whole(lab: Lab, crash: Crash
         assert {run_id for *_, run_id in rows_after_kill} == {pointer_after_kill[0]}
         assert len(rows_after_kill) == ROWS
 
-    code, retried, tail = lab.run(when, retry=True)
-    assert code == 0 and retried is not None, tail
+    retry = lab.run(when, retry=True)
+    retried, tail = retry.result, retry.tail
+    assert retry.code == 0 and retried is not None, tail
     assert retried.task_states[f"{DATASET}.{crash.task}"] == "success"
     assert retried.succeeded, tail
     approval = f"{DATASET}.approve_publish"  # skipped: no review-level breach, no operator needed
@@ -253,7 +165,7 @@ def test_kill_at_each_stage_keeps_published_results_whole(lab: Lab, crash: Crash
     assert sorted(key for key, *_ in rows) == _source_keys(lab)  # every record, once
     reasons = {key: r for key, r, _ in rows}
     assert all(reasons[key] is not None and "NAME_MISMATCH" in reasons[key] for key in changed)
-    with lab.warehouse() as conn:
+    with _warehouse(lab) as conn:
         counts = conn.execute(
             "SELECT total, matched + mismatched FROM sync.sector_sync_rate WHERE sector = %s AND run_id = %s",
             (SECTOR, retried.run_id),
@@ -263,7 +175,7 @@ def test_kill_at_each_stage_keeps_published_results_whole(lab: Lab, crash: Crash
     assert _orphans(lab) == [], crash.point
 
 
-def test_daily_sweep_leaves_only_published_tables(lab: Lab) -> None:
+def test_daily_sweep_leaves_only_published_tables(lab: LabSector) -> None:
     """After the retries no table is left to drop; the sweep clears the killed DuckDB sessions' scratch."""
     published_before = _published(lab)
     assert _orphans(lab) == []  # the retries left nothing of this sector for the sweep
@@ -271,7 +183,7 @@ def test_daily_sweep_leaves_only_published_tables(lab: Lab) -> None:
     assert _published(lab) == published_before
     assert list(lab.settings.work_dir.glob("duckdb-*")) == []
     assert _orphans(lab) == []
-    with lab.warehouse() as conn:
+    with _warehouse(lab) as conn:
         left = conn.execute(
             "SELECT table_name FROM staging.run_tables WHERE sector = %s ORDER BY 1", (SECTOR,)
         ).fetchall()

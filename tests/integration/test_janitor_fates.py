@@ -10,95 +10,43 @@ the others; the daily sweep (the ``popsync_maintenance`` DAG) drops a run's as s
 Airflow records it failed, and still keeps the one awaiting approval.
 """
 
-import os
 import signal
-import subprocess
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
 
-from popsync.db.databases import recreate_database
-from popsync.db.sql_files import read_sql
 from popsync.pipeline.janitor import sweep_all
-from popsync.settings import KILL_AT_ENV, Settings
+from popsync.settings import Settings
+from tests.integration.lab_sector import DATASET, LabSector, make_lab_sector
 from tests.integration.sector_cleanup import forget_sector
 
 SECTOR = "fatelab"
 DAG_ID = f"sync_{SECTOR}"
-DATASET = "birth_registrations"
-DATABASE = f"popsync_src_{SECTOR}"
 ROWS = 200
 BASE_DATE = (datetime.now(UTC) - timedelta(hours=20)).replace(microsecond=0)
 RESULT_TABLES = 3
 """Unpublished result tables one run attempt leaves: matches, mismatches, suggestion candidates."""
 
-DEFINITION = """
-sector: fatelab
-title: Janitor laboratory (a copy of justice birth registrations)
-owner: tests
-datasets:
-  birth_registrations:
-    title: Birth registrations
-    extract_sql: sources/justice/birth_registrations.sql
-    columns:
-      source_key: so_dang_ky
-      national_id: ma_dinh_danh
-      full_name: ho_ten
-      birth_date: ngay_sinh
-      gender: gioi_tinh
-      updated_at: ngay_so_hoa
-    birth_date_formats: [dd/mm/yyyy]
-    genders: {M: M, F: F}
-"""
 
-CHILD = """
-import json, sys
-from datetime import datetime
-from popsync.local.dag_runner import run_dag
-result = run_dag(sys.argv[1], datetime.fromisoformat(sys.argv[2]))
-print("RESULT " + json.dumps({"state": result.state, "run_id": result.run_id}))
-"""
+def _killed_run(lab: LabSector, when: datetime, kill_at: str) -> str:
+    """A run killed at ``kill_at``; its Airflow run id."""
+    done = lab.run(when, kill_at=kill_at)
+    assert done.code == -signal.SIGKILL, (kill_at, done.code, done.tail)
+    return _run_id(when)
 
 
-@dataclass(frozen=True)
-class Lab:
-    env: dict[str, str]
-    settings: Settings
-
-    def run(self, dag_id: str, when: datetime, *, kill_at: str | None = None) -> tuple[int, str]:
-        env = dict(self.env)
-        if kill_at is not None:
-            env[KILL_AT_ENV] = kill_at
-        done = subprocess.run(
-            [sys.executable, "-c", CHILD, dag_id, when.isoformat()],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        return done.returncode, "\n".join((done.stdout + done.stderr).splitlines()[-30:])
-
-    def killed_run(self, when: datetime, kill_at: str) -> str:
-        """A run killed at ``kill_at``; its Airflow run id."""
-        code, tail = self.run(DAG_ID, when, kill_at=kill_at)
-        assert code == -signal.SIGKILL, (kill_at, code, tail)
-        return _run_id(when)
-
-    def tables(self, run_id: str) -> list[str]:
-        """The run's registered result tables that exist."""
-        with psycopg.connect(self.settings.database_url_for("popsync_warehouse")) as conn:
-            rows = conn.execute(
-                "SELECT table_name FROM staging.run_tables WHERE sector = %s AND run_id = %s "
-                "AND to_regclass(quote_ident(schema_name) || '.' || quote_ident(table_name)) IS NOT NULL "
-                "ORDER BY 1",
-                (SECTOR, run_id),
-            ).fetchall()
-        return [str(row[0]) for row in rows]
+def _tables(lab: LabSector, run_id: str) -> list[str]:
+    """The run's registered result tables that exist."""
+    with psycopg.connect(lab.settings.database_url_for("popsync_warehouse")) as conn:
+        rows = conn.execute(
+            "SELECT table_name FROM staging.run_tables WHERE sector = %s AND run_id = %s "
+            "AND to_regclass(quote_ident(schema_name) || '.' || quote_ident(table_name)) IS NOT NULL "
+            "ORDER BY 1",
+            (SECTOR, run_id),
+        ).fetchall()
+    return [str(row[0]) for row in rows]
 
 
 def _run_id(when: datetime) -> str:
@@ -136,59 +84,45 @@ def _set_states(run_id: str, run_state: str, task_states: dict[str, str]) -> Non
 
 
 @pytest.fixture(scope="module")
-def lab(first_runs: object, settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+def lab(first_runs: object, settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabSector]:
     """The fatelab source (200 justice records) and a sectors folder holding only it."""
-    recreate_database(settings, DATABASE)
-    with (
-        psycopg.connect(settings.database_url_for("popsync_src_justice")) as justice,
-        psycopg.connect(settings.database_url_for(DATABASE)) as target,
-    ):
-        target.execute(read_sql("sources/justice/schema.sql"))
-        rows = justice.execute(
-            "SELECT * FROM ho_tich.dang_ky_khai_sinh ORDER BY so_dang_ky LIMIT %s", (ROWS,)
-        ).fetchall()
-        with target.cursor() as cur:
-            cur.executemany("INSERT INTO ho_tich.dang_ky_khai_sinh VALUES (%s, %s, %s, %s, %s, %s, %s, %s)", rows)
-    sectors_dir = tmp_path_factory.mktemp("fatelab_sectors")
-    (sectors_dir / f"{SECTOR}.yaml").write_text(DEFINITION, encoding="utf-8")
-    env: dict[str, str] = {
-        **os.environ,
-        "POPSYNC_SECTORS_DIR": str(sectors_dir),
-        f"AIRFLOW_CONN_POPSYNC_SOURCE_{SECTOR.upper()}": settings.database_url_for(DATABASE),
-        "POPSYNC_TASK_RETRIES": "0",
-        "POPSYNC_JANITOR_GRACE_HOURS": "6",
-    }
-    env.pop(KILL_AT_ENV, None)
-    yield Lab(env, settings)
+    yield make_lab_sector(
+        settings,
+        tmp_path_factory,
+        sector=SECTOR,
+        title="Janitor laboratory (a copy of justice birth registrations)",
+        rows=ROWS,
+        env={"POPSYNC_JANITOR_GRACE_HOURS": "6"},
+    )
     sweep_all(grace=timedelta(0))  # the run left awaiting approval
     forget_sector(settings, SECTOR)
 
 
-def test_dead_runs_tables_go_at_the_next_run_and_unknown_fates_keep_theirs(lab: Lab) -> None:
+def test_dead_runs_tables_go_at_the_next_run_and_unknown_fates_keep_theirs(lab: LabSector) -> None:
     group = f"{DATASET}."
-    running = lab.killed_run(BASE_DATE, "reconcile")  # its process gone, not yet noticed
-    awaiting = lab.killed_run(BASE_DATE + timedelta(hours=1), "quality_gate")
+    running = _killed_run(lab, BASE_DATE, "reconcile")  # its process gone, not yet noticed
+    awaiting = _killed_run(lab, BASE_DATE + timedelta(hours=1), "quality_gate")
     _set_states(
         awaiting,
         "running",
         {f"{group}reconcile": "success", f"{group}quality_gate": "success", f"{group}approve_publish": "deferred"},
     )
-    failed = lab.killed_run(BASE_DATE + timedelta(hours=2), "reconcile")  # its janitor kept the two above
+    failed = _killed_run(lab, BASE_DATE + timedelta(hours=2), "reconcile")  # its janitor kept the two above
     _set_states(failed, "failed", {f"{group}reconcile": "failed"})
     for run_id in (failed, running, awaiting):
-        assert len(lab.tables(run_id)) == RESULT_TABLES, run_id  # minutes old
+        assert len(_tables(lab, run_id)) == RESULT_TABLES, run_id  # minutes old
 
-    code, tail = lab.run(DAG_ID, BASE_DATE + timedelta(hours=3))
-    assert code == 0 and "RESULT" in tail and '"success"' in tail, tail
-    assert lab.tables(failed) == []  # known dead: gone at once, inside the grace period
-    assert len(lab.tables(running)) == RESULT_TABLES  # fate unknown: kept
-    assert len(lab.tables(awaiting)) == RESULT_TABLES  # awaiting approval: kept
+    done = lab.run(BASE_DATE + timedelta(hours=3))
+    assert done.code == 0 and done.result is not None and done.result.succeeded, done.tail
+    assert _tables(lab, failed) == []  # known dead: gone at once, inside the grace period
+    assert len(_tables(lab, running)) == RESULT_TABLES  # fate unknown: kept
+    assert len(_tables(lab, awaiting)) == RESULT_TABLES  # awaiting approval: kept
 
     _set_states(running, "failed", {f"{group}reconcile": "failed"})  # the scheduler notices at last
-    code, tail = lab.run("popsync_maintenance", BASE_DATE + timedelta(hours=4))
-    assert code == 0 and '"success"' in tail, tail
-    assert lab.tables(running) == []
-    assert len(lab.tables(awaiting)) == RESULT_TABLES
+    done = lab.run(BASE_DATE + timedelta(hours=4), dag_id="popsync_maintenance")
+    assert done.code == 0 and done.result is not None and done.result.succeeded, done.tail
+    assert _tables(lab, running) == []
+    assert len(_tables(lab, awaiting)) == RESULT_TABLES
     with psycopg.connect(lab.settings.database_url_for("popsync_warehouse")) as conn:
         registered = conn.execute(
             "SELECT count(*) FROM staging.run_tables WHERE sector = %s AND run_id = ANY(%s)",

@@ -194,7 +194,7 @@ def test_stored_results_match_what_the_gate_returned(
             "profile",
         )
         assert details["measure"] == outcome.expectation.measure
-        assert Profile.from_dict(details["profile"]) == state.need_reconciled().profile
+        assert Profile.from_json(details["profile"]) == state.need_reconciled().profile
     everything_passed = all(row[1] for row in stored)  # GX's suite result: every expectation met
     assert validations == [("profile", "social_insurance.participants", str(len(stored)), everything_passed)]
     # GX's own Data Docs, built after publishing (publish_metrics): the index and the run's page.

@@ -35,6 +35,6 @@ def test_dataset_without_is_active_reports_the_all_records_rate_only() -> None:
 
 def test_round_trip_through_xcom_keeps_the_active_counts() -> None:
     metrics = RunMetrics(10, 7, 3, {"DECEASED": 1}, [ProvinceCounts("001", 10, 7, 3, 8, 6)], 8, 6)
-    again = RunMetrics.from_dict(metrics.to_dict())
+    again = RunMetrics.from_json(metrics.to_json())
     assert again == metrics
-    assert RunMetrics.from_dict({"total": 1, "matched": 1, "mismatched": 0, "reason_counts": {}}).active_total is None
+    assert RunMetrics.from_json({"total": 1, "matched": 1, "mismatched": 0, "reason_counts": {}}).active_total is None

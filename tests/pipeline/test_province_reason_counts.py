@@ -40,7 +40,7 @@ def test_a_province_without_mismatches_has_no_reason_counts_and_xcom_keeps_them(
         [ProvinceCounts("001", 2, 2, 0), ProvinceCounts("031", 1, 0, 1, reason_counts={"DECEASED": 1})],
     )
     assert metrics.provinces[0].reason_counts == {}
-    assert RunMetrics.from_dict(metrics.to_dict()) == metrics
+    assert RunMetrics.from_json(metrics.to_json()) == metrics
 
 
 def test_buckets_combine_into_the_runs_province_reason_counts() -> None:

@@ -130,8 +130,8 @@ def test_state_survives_its_xcom_round_trip() -> None:
         gate=GateResult((Breach("names_clean", "sạch", 0.06, 0.05),)),
         published=PublishOutcome(True, "published"),
     )
-    assert DatasetState.from_dict(state.to_dict()) == state
-    assert DatasetState.from_dict(None) == DatasetState()
+    assert DatasetState.from_json(state.to_json()) == state
+    assert DatasetState.from_json(None) == DatasetState()
     assert state.gate is not None and state.gate.status == "warned"
     assert GateResult().status == "passed"
 

@@ -8,7 +8,7 @@ from popsync.review.lifecycle import LifecycleCounts
 
 def lifecycle_extra(counts: LifecycleCounts | None) -> dict[str, Any]:
     """``new_mismatches`` ... ``open_mismatches`` for the dataset's Asset event (None when not published)."""
-    values = None if counts is None else counts.to_dict()
+    values = None if counts is None else counts.to_json()
     return {f"{key}_mismatches": None if values is None else values[key] for key in LifecycleCounts.__annotations__}
 
 
@@ -19,5 +19,5 @@ def emit_lifecycle_gauges(run: DatasetRun, counts: LifecycleCounts | None) -> No
     from airflow.sdk.observability.stats import Stats
 
     prefix = f"popsync.{run.sector.sector}.{run.dataset.name}.mismatches"
-    for key, value in counts.to_dict().items():
+    for key, value in counts.to_json().items():
         Stats.gauge(f"{prefix}.{key}", value)

@@ -21,7 +21,7 @@ from popsync.airflow.task_context import dataset_run
 from popsync.db.redact import RecordSafeError, describe_error, redact
 from popsync.pipeline.errors import DataRejectedError
 from popsync.pipeline.memory import peak_memory_mb
-from popsync.pipeline.results import BucketResult, DatasetState
+from popsync.pipeline.results import BucketTask, DatasetState
 from popsync.pipeline.run import DatasetRun
 from popsync.pipeline.sequence import STAGES, Stage, combine_buckets, planned_run
 from popsync.sectors.model import DatasetDefinition, SectorDefinition
@@ -96,14 +96,14 @@ def _log_peak_memory(stage: str) -> None:
 
 
 def _plan_task(sector: SectorDefinition, dataset: DatasetDefinition, stage: Stage) -> Any:
-    """The plan: one entry per bucket (the state and the bucket), which the reconcile task maps over."""
+    """The plan: one :class:`BucketTask` per bucket, which the next (``per_bucket``) stage maps over."""
 
     @task(task_id=stage.name)
     def plan_task() -> list[dict[str, Any]]:
         run = _run_of(sector, dataset, DatasetState())
         state = _fail_fast(lambda: stage.function(run, DatasetState()))
         _log_peak_memory(stage.name)
-        return [{"state": state.to_dict(), "bucket": bucket} for bucket in range(state.need_plan().buckets)]
+        return [BucketTask(state, bucket).to_json() for bucket in range(state.need_plan().buckets)]
 
     return plan_task
 
@@ -115,15 +115,14 @@ def _bucket_task(sector: SectorDefinition, dataset: DatasetDefinition, stage: St
 
     @task(task_id=stage.name, map_index_template="{{ popsync_bucket }}")
     def bucket_task(entry: dict[str, Any]) -> dict[str, Any]:
-        bucket = int(entry["bucket"])
+        given = BucketTask.from_json(entry)
         context = get_current_context()
-        context["popsync_bucket"] = f"bucket {bucket}"  # type: ignore[typeddict-unknown-key]
-        previous = DatasetState.from_dict(entry["state"])
-        run = _run_of(sector, dataset, previous)
-        _log.info("%s: bucket %d of %d on %s", run.label, bucket, run.buckets, node_name())
-        result = _fail_fast(lambda: per_bucket(run, previous, bucket))
-        _log_peak_memory(f"{stage.name} bucket {bucket}")
-        return {"state": entry["state"], "result": result.to_dict()}
+        context["popsync_bucket"] = f"bucket {given.bucket}"  # type: ignore[typeddict-unknown-key]
+        run = _run_of(sector, dataset, given.state)
+        _log.info("%s: bucket %d of %d on %s", run.label, given.bucket, run.buckets, node_name())
+        result = _fail_fast(lambda: per_bucket(run, given.state, given.bucket))
+        _log_peak_memory(f"{stage.name} bucket {given.bucket}")
+        return given.done(result).to_json()
 
     return bucket_task
 
@@ -155,39 +154,43 @@ def _asset_extra(run: DatasetRun, state: DatasetState) -> dict[str, Any]:
     }
 
 
-def _stage_task(sector: SectorDefinition, dataset: DatasetDefinition, stage: Stage, last: bool) -> Any:
+def _stage_task(
+    sector: SectorDefinition, dataset: DatasetDefinition, stage: Stage, *, last: bool, after_approval: bool
+) -> Any:
     """One stage as a task: state in through XCom, the stage's function, state out.
 
-    The task after the mapped stage also receives every bucket's result and combines them first.
+    The task after a ``per_bucket`` stage receives every bucket's task instead and combines
+    their results first. After an ``approval`` stage it also runs when the approval skipped
+    itself (nothing needed one).
     """
     if not last:
-        # publish also runs when approve_publish skipped itself (no review-level breach)
-        trigger_rule = "none_failed" if stage.name == "publish" else "all_success"
 
-        @task(task_id=stage.name, trigger_rule=trigger_rule)
+        @task(task_id=stage.name, trigger_rule="none_failed" if after_approval else "all_success")
         def stage_task(
             state: dict[str, Any] | None = None, bucket_results: Sequence[dict[str, Any]] | None = None
         ) -> dict[str, Any]:
+            buckets: list[BucketTask] = []
             if bucket_results is not None:  # the mapped stage's outputs: each carries the plan's state
                 # by index: iterating Airflow's lazy sequence probes one past the end (an error in the log)
-                buckets = [bucket_results[index] for index in range(len(bucket_results))]
-                state = buckets[0]["state"]
-            previous = DatasetState.from_dict(state)
+                buckets = [BucketTask.from_json(bucket_results[index]) for index in range(len(bucket_results))]
+                previous = buckets[0].state
+            else:
+                previous = DatasetState.from_json(state)
             run = _run_of(sector, dataset, previous)
-            if bucket_results is not None:
-                results = [BucketResult.from_dict(item["result"]) for item in buckets]
+            if buckets:
+                results = [bucket.need_result() for bucket in buckets]
                 previous = _fail_fast(lambda: combine_buckets(run, previous, results))
             done = _fail_fast(lambda: stage.function(run, previous))
             _log_peak_memory(stage.name)
-            return done.to_dict()
+            return done.to_json()
 
         return stage_task
 
     asset = dataset_asset(sector.sector, dataset.name)
 
-    @task(task_id=stage.name, outlets=[asset])
+    @task(task_id=stage.name, outlets=[asset], trigger_rule="none_failed" if after_approval else "all_success")
     def final_task(state: dict[str, Any] | None = None) -> Any:
-        previous = DatasetState.from_dict(state)
+        previous = DatasetState.from_json(state)
         run = _run_of(sector, dataset, previous)
         final = _fail_fast(lambda: stage.function(run, previous))
         _log_peak_memory(stage.name)
@@ -199,33 +202,42 @@ def _stage_task(sector: SectorDefinition, dataset: DatasetDefinition, stage: Sta
 
 
 def _dataset_tasks(sector: SectorDefinition, dataset: DatasetDefinition) -> None:
-    """plan → reconcile (mapped over the plan's buckets) → quality_gate → approve_publish → publish → ..."""
+    """The dataset's stages (``STAGES``) as tasks, each as its kind says (``pipeline.sequence.StageKind``)."""
     with TaskGroup(group_id=dataset.name, tooltip=dataset.title):
-        state: Any = None
-        entries: Any = None
-        bucket_results: Any = None
+        state: Any = None  # the latest task that hands on the DatasetState (its XCom)
+        entries: Any = None  # the plan's bucket tasks
+        bucket_results: Any = None  # the mapped stage's outputs, until the next stage combines them
+        previous: Any = None  # the latest task, whatever its kind
+        after_approval = False
         for index, stage in enumerate(STAGES):
-            if index == 0:
-                entries = _plan_task(sector, dataset, stage)()
-                continue
-            if stage.per_bucket is not None:
-                bucket_results = _bucket_task(sector, dataset, stage).expand(entry=entries)
-                continue
-            task_function = _stage_task(sector, dataset, stage, last=index == len(STAGES) - 1)
-            gate_output = state if state is not None else bucket_results
-            if bucket_results is not None:
-                state = task_function(bucket_results=bucket_results)
-                bucket_results = None
-            else:
-                state = task_function(state)
-            if stage.name == "publish":  # the operator's approval, asked only on a review-level breach
+            if stage.kind == "fan_out":
+                entries = previous = _plan_task(sector, dataset, stage)()
+            elif stage.kind == "per_bucket":
+                if entries is None:
+                    raise ValueError(f"stage {stage.name!r} maps over buckets: a plan stage must come before it")
+                bucket_results = previous = _bucket_task(sector, dataset, stage).expand(entry=entries)
+                entries = None
+            elif stage.kind == "approval":
+                if state is None:
+                    raise ValueError(f"stage {stage.name!r} approves a state: a task stage must come before it")
                 approval = PublishApprovalOperator(
-                    task_id="approve_publish",
-                    sector=sector,
-                    dataset=dataset,
-                    gate_task_id=f"{dataset.name}.quality_gate",
+                    task_id=stage.name, sector=sector, dataset=dataset, state_task_id=state.operator.task_id
                 )
-                gate_output >> approval >> state
+                previous >> approval
+                previous, after_approval = approval, True
+            else:
+                task_function = _stage_task(
+                    sector, dataset, stage, last=index == len(STAGES) - 1, after_approval=after_approval
+                )
+                if bucket_results is not None:
+                    done = task_function(bucket_results=bucket_results)
+                    bucket_results = None
+                else:
+                    done = task_function(state)
+                if after_approval:
+                    previous >> done
+                state = previous = done
+                after_approval = False
 
 
 def build_sector_dag(sector: SectorDefinition) -> DAG:

@@ -34,7 +34,7 @@ def record_metrics(
                 "sync_rate": metrics.sync_rate,
                 "reason_counts": Jsonb(metrics.reason_counts),
                 "quality_status": gate.status,
-                "quality_warnings": Jsonb([breach.__dict__ for breach in gate.breaches]),
+                "quality_warnings": Jsonb([breach.to_json() for breach in gate.breaches]),
                 "new_mismatches": None if lifecycle is None else lifecycle.new,
                 "resolved_mismatches": None if lifecycle is None else lifecycle.resolved,
                 "reopened_mismatches": None if lifecycle is None else lifecycle.reopened,

@@ -63,7 +63,7 @@ class RunMetrics:
     def active_sync_rate(self) -> float | None:
         return _rate(self.active_matched, self.active_total)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:
         """JSON-friendly form, for XCom and the Asset event."""
         return asdict(self)
 
@@ -100,7 +100,7 @@ class RunMetrics:
         )
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "RunMetrics":
+    def from_json(cls, data: dict[str, Any]) -> "RunMetrics":
         provinces = [ProvinceCounts(**item) for item in data.get("provinces", [])]
         return cls(
             total=int(data["total"]),

@@ -87,7 +87,11 @@ def count_records(run: DatasetRun) -> int | None:
     body = read_sql(source.query).strip().rstrip(";")
     query = read_sql("sources/count_extract.sql").replace("__extract_sql__", body)
     try:
-        with engine_for(source_sqlalchemy_url(conn_id)).connect() as connection:
+        url = source_sqlalchemy_url(conn_id)
+    except KeyError as exc:  # an undefined connection: say so (the message names only the connection)
+        raise ExtractError(f"counting the extract of {run.label} failed: {exc.args[0]}") from None
+    try:
+        with engine_for(url).connect() as connection:
             return int(connection.execute(sa.text(query)).scalar_one())
     except Exception as exc:
         raise ExtractError(f"counting the extract of {run.label} failed: {describe_error(exc)}") from None

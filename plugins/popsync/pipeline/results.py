@@ -2,7 +2,7 @@
 
 A stage is a function of a :class:`~popsync.pipeline.run.DatasetRun` and the
 :class:`DatasetState` so far that returns the state with its own result added. Airflow hands
-the state from task to task as ``to_dict()`` / ``from_dict()``: one round trip, here only.
+the state from task to task as ``to_json()`` / ``from_json()``: one round trip, here only.
 """
 
 from dataclasses import dataclass, replace
@@ -43,12 +43,12 @@ class PlanResult:
     def split(self) -> bool:
         return self.buckets > 1
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:
         return {
             "attempt": self.attempt,
             "buckets": self.buckets,
             "extracted": self.extracted,
-            "profile": None if self.profile is None else self.profile.to_dict(),
+            "profile": None if self.profile is None else self.profile.to_json(),
             "folder": self.folder,
             "timings": [list(item) for item in self.timings],
             "peak_memory_mb": self.peak_memory_mb,
@@ -62,14 +62,14 @@ class PlanResult:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "PlanResult":
+    def from_json(cls, data: dict[str, Any]) -> "PlanResult":
         extracted, profile, peak = data.get("extracted"), data.get("profile"), data.get("peak_memory_mb")
         baseline = data.get("baseline")
         return cls(
             attempt=str(data["attempt"]),
             buckets=int(data["buckets"]),
             extracted=None if extracted is None else int(extracted),
-            profile=None if profile is None else Profile.from_dict(profile),
+            profile=None if profile is None else Profile.from_json(profile),
             folder=None if data.get("folder") is None else str(data["folder"]),
             timings=tuple((str(name), float(seconds)) for name, seconds in data.get("timings", [])),
             peak_memory_mb=None if peak is None else float(peak),
@@ -94,24 +94,24 @@ class BucketResult:
     peak_memory_mb: float | None = None
     """Peak resident memory (VmHWM) of the process that reconciled the bucket."""
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:
         return {
             "bucket": self.bucket,
             "extracted": self.extracted,
-            "metrics": self.metrics.to_dict(),
-            "profile": None if self.profile is None else self.profile.to_dict(),
+            "metrics": self.metrics.to_json(),
+            "profile": None if self.profile is None else self.profile.to_json(),
             "timings": [list(item) for item in self.timings],
             "peak_memory_mb": self.peak_memory_mb,
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "BucketResult":
+    def from_json(cls, data: dict[str, Any]) -> "BucketResult":
         profile, peak = data.get("profile"), data.get("peak_memory_mb")
         return cls(
             bucket=int(data["bucket"]),
             extracted=int(data["extracted"]),
-            metrics=RunMetrics.from_dict(data["metrics"]),
-            profile=None if profile is None else Profile.from_dict(profile),
+            metrics=RunMetrics.from_json(data["metrics"]),
+            profile=None if profile is None else Profile.from_json(profile),
             timings=tuple((str(name), float(seconds)) for name, seconds in data.get("timings", [])),
             peak_memory_mb=None if peak is None else float(peak),
         )
@@ -126,11 +126,11 @@ class TaskUsage:
     seconds: float
     peak_memory_mb: float | None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:
         return {"task": self.task, "seconds": self.seconds, "peak_memory_mb": self.peak_memory_mb}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "TaskUsage":
+    def from_json(cls, data: dict[str, Any]) -> "TaskUsage":
         peak = data.get("peak_memory_mb")
         return cls(str(data["task"]), float(data["seconds"]), None if peak is None else float(peak))
 
@@ -190,27 +190,27 @@ class ReconcileResult:
             tasks=tasks,
         )
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:
         return {
             "attempt": self.attempt,
             "extracted": self.extracted,
-            "metrics": self.metrics.to_dict(),
-            "profile": self.profile.to_dict(),
+            "metrics": self.metrics.to_json(),
+            "profile": self.profile.to_json(),
             "timings": [list(item) for item in self.timings],
             "buckets": self.buckets,
-            "tasks": [task.to_dict() for task in self.tasks],
+            "tasks": [task.to_json() for task in self.tasks],
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "ReconcileResult":
+    def from_json(cls, data: dict[str, Any]) -> "ReconcileResult":
         return cls(
             attempt=str(data["attempt"]),
             extracted=int(data["extracted"]),
-            metrics=RunMetrics.from_dict(data["metrics"]),
-            profile=Profile.from_dict(data["profile"]),
+            metrics=RunMetrics.from_json(data["metrics"]),
+            profile=Profile.from_json(data["profile"]),
             timings=tuple((str(name), float(seconds)) for name, seconds in data.get("timings", [])),
             buckets=int(data.get("buckets", 1)),
-            tasks=tuple(TaskUsage.from_dict(item) for item in data.get("tasks", [])),
+            tasks=tuple(TaskUsage.from_json(item) for item in data.get("tasks", [])),
         )
 
 
@@ -224,8 +224,34 @@ class Breach:
     threshold: float | None
     """None for an expectation from the sector YAML (its arguments are in ``sync.quality_results``)."""
     severity: str = "warn"
-    """``review`` breaches publish only after an operator approves (``airflow/approval_operator.py``)."""
+    """``review`` breaches publish only after an operator approves (the ``approve_publish`` stage)."""
     description: str = ""
+
+    @property
+    def needs_review(self) -> bool:
+        return self.severity == "review"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "check": self.check,
+            "quality": self.quality,
+            "observed": self.observed,
+            "threshold": self.threshold,
+            "severity": self.severity,
+            "description": self.description,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Breach":
+        observed, threshold = data.get("observed"), data.get("threshold")
+        return cls(
+            check=str(data["check"]),
+            quality=str(data["quality"]),
+            observed=None if observed is None else float(observed),
+            threshold=None if threshold is None else float(threshold),
+            severity=str(data.get("severity", "warn")),
+            description=str(data.get("description", "")),
+        )
 
 
 @dataclass(frozen=True)
@@ -241,17 +267,22 @@ class GateResult:
         """The run's quality status: the one place it is computed."""
         return "warned" if self.breaches else "passed"
 
-    def to_dict(self) -> dict[str, Any]:
+    @property
+    def review_breaches(self) -> tuple[Breach, ...]:
+        """The breaches an operator must see before the run publishes."""
+        return tuple(breach for breach in self.breaches if breach.needs_review)
+
+    def to_json(self) -> dict[str, Any]:
         return {
-            "breaches": [b.__dict__ for b in self.breaches],
+            "breaches": [breach.to_json() for breach in self.breaches],
             "gx_preloaded": self.gx_preloaded,
             "gx_import_seconds": self.gx_import_seconds,
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "GateResult":
+    def from_json(cls, data: dict[str, Any]) -> "GateResult":
         return cls(
-            tuple(Breach(**item) for item in data.get("breaches", [])),
+            tuple(Breach.from_json(item) for item in data.get("breaches", [])),
             data.get("gx_preloaded"),
             float(data.get("gx_import_seconds", 0.0)),
         )
@@ -264,17 +295,17 @@ class PublishOutcome:
     lifecycle: LifecycleCounts | None = None
     """What the run did to the mismatch lifecycle (None when not published)."""
 
-    def to_dict(self) -> dict[str, Any]:
-        lifecycle = None if self.lifecycle is None else self.lifecycle.to_dict()
+    def to_json(self) -> dict[str, Any]:
+        lifecycle = None if self.lifecycle is None else self.lifecycle.to_json()
         return {"published": self.published, "reason": self.reason, "lifecycle": lifecycle}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "PublishOutcome":
+    def from_json(cls, data: dict[str, Any]) -> "PublishOutcome":
         lifecycle = data.get("lifecycle")
         return cls(
             bool(data["published"]),
             str(data["reason"]),
-            None if lifecycle is None else LifecycleCounts.from_dict(lifecycle),
+            None if lifecycle is None else LifecycleCounts.from_json(lifecycle),
         )
 
 
@@ -306,20 +337,54 @@ class DatasetState:
             raise ValueError("the plan stage has not run")
         return self.plan
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:
         return {
-            "plan": None if self.plan is None else self.plan.to_dict(),
-            "reconciled": None if self.reconciled is None else self.reconciled.to_dict(),
-            "gate": None if self.gate is None else self.gate.to_dict(),
-            "published": None if self.published is None else self.published.to_dict(),
+            "plan": None if self.plan is None else self.plan.to_json(),
+            "reconciled": None if self.reconciled is None else self.reconciled.to_json(),
+            "gate": None if self.gate is None else self.gate.to_json(),
+            "published": None if self.published is None else self.published.to_json(),
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any] | None) -> "DatasetState":
+    def from_json(cls, data: dict[str, Any] | None) -> "DatasetState":
         data = data or {}
         return cls(
-            plan=None if data.get("plan") is None else PlanResult.from_dict(data["plan"]),
-            reconciled=None if data.get("reconciled") is None else ReconcileResult.from_dict(data["reconciled"]),
-            gate=None if data.get("gate") is None else GateResult.from_dict(data["gate"]),
-            published=None if data.get("published") is None else PublishOutcome.from_dict(data["published"]),
+            plan=None if data.get("plan") is None else PlanResult.from_json(data["plan"]),
+            reconciled=None if data.get("reconciled") is None else ReconcileResult.from_json(data["reconciled"]),
+            gate=None if data.get("gate") is None else GateResult.from_json(data["gate"]),
+            published=None if data.get("published") is None else PublishOutcome.from_json(data["published"]),
+        )
+
+
+@dataclass(frozen=True)
+class BucketTask:
+    """What one mapped task of a ``per_bucket`` stage receives (the state after the plan, its bucket)
+    and hands on (the same, with its bucket's result)."""
+
+    state: DatasetState
+    bucket: int
+    result: BucketResult | None = None
+
+    def done(self, result: BucketResult) -> "BucketTask":
+        return replace(self, result=result)
+
+    def need_result(self) -> BucketResult:
+        if self.result is None:
+            raise ValueError(f"bucket {self.bucket} has no result")
+        return self.result
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "state": self.state.to_json(),
+            "bucket": self.bucket,
+            "result": None if self.result is None else self.result.to_json(),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "BucketTask":
+        result = data.get("result")
+        return cls(
+            DatasetState.from_json(data["state"]),
+            int(data["bucket"]),
+            None if result is None else BucketResult.from_json(result),
         )

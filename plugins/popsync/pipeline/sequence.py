@@ -15,7 +15,9 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import Literal
 
+from popsync.pipeline.approval import approval_stage
 from popsync.pipeline.deaths import check_deaths
 from popsync.pipeline.gate import run_quality_gate
 from popsync.pipeline.history import record_metrics
@@ -113,19 +115,38 @@ def build_docs(run: DatasetRun) -> None:
         )
 
 
+StageKind = Literal["fan_out", "per_bucket", "task", "approval"]
+"""How a stage becomes tasks in a DAG:
+
+- ``fan_out``: one task whose result lists the buckets the next stage is mapped over;
+- ``per_bucket``: one mapped task instance per bucket (``Stage.per_bucket``); the next stage's
+  task combines their results first;
+- ``task``: one task, the state in and out through XCom;
+- ``approval``: an operator's approval (Airflow's human-in-the-loop operator), which skips
+  itself when nothing needs one; the next stage runs after it approved or skipped.
+"""
+
+
 @dataclass(frozen=True)
 class Stage:
     name: str
     """Also the task id inside the dataset's task group."""
     function: StageFunction
+    """The stage in one process (:func:`run_dataset`)."""
+    kind: StageKind = "task"
     per_bucket: BucketFunction | None = None
-    """Set for the stage the DAG maps over the plan's buckets (``function`` runs them all in one process)."""
+    """For a ``per_bucket`` stage: one bucket (``function`` runs them all in one process)."""
+
+    def __post_init__(self) -> None:
+        if (self.kind == "per_bucket") != (self.per_bucket is not None):
+            raise ValueError(f"stage {self.name!r}: a per_bucket stage, and only one, has a bucket function")
 
 
 STAGES: tuple[Stage, ...] = (
-    Stage("plan", plan_stage),
-    Stage("reconcile", reconcile_stage, per_bucket=bucket_stage),
+    Stage("plan", plan_stage, kind="fan_out"),
+    Stage("reconcile", reconcile_stage, kind="per_bucket", per_bucket=bucket_stage),
     Stage("quality_gate", quality_gate_stage),
+    Stage("approve_publish", approval_stage, kind="approval"),
     Stage("publish", publish_stage),
     Stage("publish_metrics", publish_metrics_stage),
 )

@@ -22,6 +22,7 @@ WAREHOUSE_DDL_FILES: tuple[str, ...] = (
     "warehouse/audit.sql",
     "warehouse/suggestions.sql",
     "warehouse/buckets.sql",
+    "warehouse/unsettled_run_tables.sql",
     "warehouse/incremental.sql",
     "review/schema.sql",
     "warehouse/active_rates.sql",

@@ -31,13 +31,13 @@ class Profile:
     deceased_active: int = 0
     """Records classified DECEASED (active records of deceased persons)."""
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:
         data = self.__dict__.copy()
         data["newest_updated_at"] = None if self.newest_updated_at is None else self.newest_updated_at.isoformat()
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Profile":
+    def from_json(cls, data: dict[str, Any]) -> "Profile":
         newest = data.get("newest_updated_at")
         values = {key: int(value) for key, value in data.items() if key != "newest_updated_at"}
         return cls(newest_updated_at=None if newest is None else datetime.fromisoformat(newest), **values)

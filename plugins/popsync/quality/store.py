@@ -66,7 +66,7 @@ def store_outcomes(
                         {
                             "measure": o.expectation.measure,
                             "kwargs": _json(o.expectation.kwargs),
-                            "profile": profile.to_dict(),
+                            "profile": profile.to_json(),
                         }
                     ),
                     "expectation_type": o.expectation.type,

@@ -34,11 +34,11 @@ class LifecycleCounts:
     reopened: int
     open: int
 
-    def to_dict(self) -> dict[str, int]:
+    def to_json(self) -> dict[str, int]:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, values: dict[str, Any]) -> "LifecycleCounts":
+    def from_json(cls, values: dict[str, Any]) -> "LifecycleCounts":
         return cls(**{key: int(values[key]) for key in ("new", "resolved", "reopened", "open")})
 
 

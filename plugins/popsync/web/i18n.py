@@ -112,6 +112,7 @@ _LABELS: Final[dict[str, tuple[str, str]]] = {
     "status_new": ("Mới", "New"),
     "status_recurring": ("Tồn tại", "Recurring"),
     "status_reopened": ("Tái phát", "Reopened"),
+    "status_resolved": ("Đã khắc phục", "Resolved"),
     "verdict": ("Kết luận", "Verdict"),
     "verdict_none": ("Chưa có", "None"),
     "verdict_acknowledged": ("Đã ghi nhận", "Acknowledged"),
@@ -269,7 +270,7 @@ REASONS: Final[dict[str, tuple[str, str]]] = {
 
 
 VERDICTS: Final[tuple[str, ...]] = ("acknowledged", "fixing_at_source", "register_wrong", "not_fixable")
-STATUSES: Final[tuple[str, ...]] = ("new", "recurring", "reopened")
+STATUSES: Final[tuple[str, ...]] = ("new", "recurring", "reopened", "resolved")
 
 
 class Translator:

@@ -235,7 +235,7 @@ def record_page(
     if data is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, env.t("not_found"))
     person = None
-    if data.record.linked_national_id:
+    if data.record is not None and data.record.linked_national_id:
         # Sector roles do not read the register mirror: the app reads the one person the record,
         # which the sector's role could read, links to.
         with env.ctx.pool.transaction(None, scoped=False) as conn:

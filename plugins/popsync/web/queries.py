@@ -248,8 +248,14 @@ def published_datasets(conn: Connection, sectors: Sequence[str]) -> list[tuple[s
     return [(str(r[0]), str(r[1])) for r in rows]
 
 
-def mismatch_query(with_lifecycle: bool) -> sql.Composed:
-    """``web/mismatches.sql`` with the lifecycle relation (empty when the review tables are absent)."""
+def mismatch_query(with_lifecycle: bool, status: str | None = None) -> sql.Composed:
+    """``web/mismatches.sql`` with the lifecycle relation (empty when the review tables are absent).
+
+    Resolved mismatches (``status`` 'resolved') are no longer in ``sync.mismatches``: they come
+    from the lifecycle (``web/resolved_mismatches.sql``, the same columns and parameters).
+    """
+    if status == "resolved" and with_lifecycle:
+        return sql.Composed([sql.SQL(_strip_comments(read_sql("web/resolved_mismatches.sql")).rstrip(";"))])
     fragment = read_sql("web/lifecycle_present.sql" if with_lifecycle else "web/lifecycle_absent.sql")
     text = _strip_comments(read_sql("web/mismatches.sql")).rstrip(";")
     return sql.SQL(text).format(lifecycle=sql.SQL(_strip_comments(fragment)))
@@ -287,7 +293,7 @@ def mismatch_page(
 ) -> tuple[list[MismatchRow], Cursor | None]:
     """One page of rows and the cursor of the next page (None on the last page)."""
     params = criteria.sql_params(sectors, after=after, limit=page_size + 1, provinces=reference)
-    rows = [_mismatch_row(r) for r in conn.execute(mismatch_query(with_lifecycle), params).fetchall()]
+    rows = [_mismatch_row(r) for r in conn.execute(mismatch_query(with_lifecycle, criteria.status), params).fetchall()]
     if len(rows) <= page_size:
         return rows, None
     rows = rows[:page_size]
@@ -312,7 +318,7 @@ def copy_mismatches_csv(
     reference: ProvinceReference,
 ) -> Iterator[bytes]:
     """Every row of the filter as CSV chunks produced by PostgreSQL (``COPY ... TO STDOUT``, bounded memory)."""
-    inner = mismatch_query(with_lifecycle)
+    inner = mismatch_query(with_lifecycle, criteria.status)
     statement = sql.SQL(read_sql("web/export.sql").strip()).format(filtered=inner)
     params = {
         **criteria.sql_params(sectors, after=None, limit=None, provinces=reference),

@@ -185,27 +185,37 @@ def reasons(
 
 @dataclass(frozen=True)
 class RecordView:
-    record: queries.MismatchRecord
+    record: queries.MismatchRecord | None
+    """None: a resolved mismatch, no longer in sync.mismatches (its lifecycle tells its story)."""
     person: queries.RegisterPerson | None
     fields: list[FieldComparison]
     lifecycle: dict[str, Any] | None
     verdicts: list[Any]
 
+    @property
+    def resolved(self) -> bool:
+        return self.record is None
+
 
 @dataclass(frozen=True)
 class RecordData:
-    record: queries.MismatchRecord
+    record: queries.MismatchRecord | None
     lifecycle: dict[str, Any] | None
     verdicts: list[Any]
 
     def view(self, person: queries.RegisterPerson | None, t: Translator) -> RecordView:
-        return RecordView(self.record, person, compare(self.record, person, t), self.lifecycle, self.verdicts)
+        fields = [] if self.record is None else compare(self.record, person, t)
+        return RecordView(self.record, person, fields, self.lifecycle, self.verdicts)
 
 
 def record_data(conn: Connection, sector: str, dataset: str, source_key: str, *, review: bool) -> RecordData | None:
-    """The record, its lifecycle and verdict history (run under the sector's role)."""
+    """The record, its lifecycle and verdict history (run under the sector's role).
+
+    A resolved mismatch (with the review tables) has no record any more: its lifecycle row and
+    verdict history alone. None when neither exists.
+    """
     record = queries.mismatch_record(conn, sector, dataset, source_key)
-    if record is None:
+    if record is None and not review:
         return None
     lifecycle = None
     history: list[Any] = []
@@ -213,5 +223,7 @@ def record_data(conn: Connection, sector: str, dataset: str, source_key: str, *,
         from popsync.review.verdicts import verdict_history
 
         lifecycle = queries.lifecycle_record(conn, sector, dataset, source_key)
+        if record is None and (lifecycle is None or lifecycle.get("status") != "resolved"):
+            return None
         history = list(verdict_history(conn, sector=sector, dataset=dataset, source_key=source_key))
     return RecordData(record, lifecycle, history)

@@ -1,23 +1,43 @@
-"""What the operator sees and the failure message of a refused approval (no Airflow, no database)."""
+"""The approve_publish stage: what the operator sees, the failure message of a refused approval,
+and the stage in one process (no Airflow, no database)."""
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from popsync.review.approval import approval_answer, approval_body, approval_timeout, review_breaches
+from popsync.pipeline.approval import approval_answer, approval_body, approval_timeout, review_breaches
+from popsync.pipeline.metrics import RunMetrics
+from popsync.pipeline.results import Breach, DatasetState, GateResult
+from popsync.pipeline.sequence import STAGES
 
-BREACHES = [
-    {"check": "names_clean", "severity": "warn", "observed": 0.1, "threshold": 0.05},
-    {"check": "sync_rate_drop", "severity": "review", "quality": "đúng", "observed": 17.5, "threshold": 10.0,
-     "description": "drop of the sync rate in points against the previous published run (91.00%), at most"},
-]  # fmt: skip
+BREACHES = (
+    Breach("names_clean", "sạch", 0.1, 0.05),
+    Breach("sync_rate_drop", "đúng", 17.5, 10.0, severity="review",
+           description="drop of the sync rate in points against the previous published run (91.00%), at most"),
+)  # fmt: skip
+METRICS = RunMetrics(total=200, matched=147, mismatched=53, reason_counts={"NAME_MISMATCH": 53})
+
+
+def test_approval_is_a_declared_stage_between_the_gate_and_publish() -> None:
+    names = [stage.name for stage in STAGES]
+    approval = [stage for stage in STAGES if stage.kind == "approval"]
+    assert [stage.name for stage in approval] == ["approve_publish"]
+    assert names.index("quality_gate") < names.index("approve_publish") < names.index("publish")
+
+
+def test_only_review_breaches_need_an_operator_and_they_survive_xcom_typed() -> None:
+    state = DatasetState(gate=GateResult(BREACHES))
+    assert review_breaches(state) == (BREACHES[1],)
+    assert review_breaches(DatasetState()) == ()  # before the gate, nothing to approve
+    again = DatasetState.from_json(state.to_json())  # the XCom round trip
+    assert again == state
+    assert isinstance(again.gate, GateResult) and isinstance(again.gate.breaches[1], Breach)
+    assert review_breaches(again) == (BREACHES[1],)
 
 
 def test_body_lists_review_breaches_and_metrics() -> None:
-    review = review_breaches(BREACHES)
-    assert [b["check"] for b in review] == ["sync_rate_drop"]
-    body = approval_body("health_insurance.cards", review, {"total": 200, "matched": 147, "mismatched": 53},
-                         timedelta(hours=24))  # fmt: skip
+    review = review_breaches(DatasetState(gate=GateResult(BREACHES)))
+    body = approval_body("health_insurance.cards", review, METRICS, timedelta(hours=24))
     assert "| sync_rate_drop | đúng | 17.5 | 10 |" in body
     assert "200 records, 147 matched, 53 mismatched, sync rate 73.50%" in body
     assert "no answer within 24 h" in body

@@ -1,13 +1,23 @@
-"""What an operator is asked before a run with ``review``-level quality breaches is published.
+"""The ``approve_publish`` stage: an operator's approval before a run with ``review``-level
+quality breaches is published.
 
-Pure text and decisions (no Airflow): the HITL operator in ``airflow/approval_operator.py`` uses them.
+Pure text and decisions on the typed results (no Airflow): in a DAG the stage is Airflow's
+human-in-the-loop operator (``airflow/approval_operator.py``), which asks through these; in one
+process (:func:`approval_stage`) nobody can be asked.
 """
 
+import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from popsync.pipeline.metrics import RunMetrics
+from popsync.pipeline.results import Breach, DatasetState
+from popsync.pipeline.run import DatasetRun
 from popsync.settings import DEFAULT_APPROVAL_TIMEOUT_MINUTES, approval_timeout_minutes
+
+_log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT_MINUTES = DEFAULT_APPROVAL_TIMEOUT_MINUTES
 
@@ -17,9 +27,22 @@ def approval_timeout() -> timedelta:
     return timedelta(minutes=approval_timeout_minutes())
 
 
-def review_breaches(breaches: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
-    """The gate's breaches whose severity is ``review``."""
-    return [breach for breach in breaches or [] if breach.get("severity") == "review"]
+def review_breaches(state: DatasetState) -> tuple[Breach, ...]:
+    """The quality gate's breaches whose severity is ``review`` (none before the gate ran)."""
+    return () if state.gate is None else state.gate.review_breaches
+
+
+def approval_stage(run: DatasetRun, state: DatasetState) -> DatasetState:
+    """The stage in one process (benchmark, ``popsync run --in-process``): no operator to ask.
+
+    Review-level breaches are logged and the run goes on to publish, as it always did outside
+    Airflow; in a DAG the same stage is the HITL operator, which waits for an answer.
+    """
+    breaches = review_breaches(state)
+    if breaches:
+        checks = ", ".join(breach.check for breach in breaches)
+        _log.warning("%s: review-level breaches (%s); no operator in one process: publishing", run.label, checks)
+    return state
 
 
 def duration(value: timedelta) -> str:
@@ -36,20 +59,18 @@ def _number(value: Any) -> str:
     return "n/a" if value is None else f"{value:.4g}"
 
 
-def approval_body(label: str, breaches: list[dict[str, Any]], metrics: dict[str, Any], timeout: timedelta) -> str:
+def approval_body(label: str, breaches: Sequence[Breach], metrics: RunMetrics, timeout: timedelta) -> str:
     """Markdown shown to the operator: the breached checks and the run's metrics."""
     rows = "\n".join(
-        f"| {b['check']} | {b.get('quality', '')} | {_number(b.get('observed'))} | {_number(b.get('threshold'))} "
-        f"| {b.get('description', '')} |"
+        f"| {b.check} | {b.quality} | {_number(b.observed)} | {_number(b.threshold)} | {b.description} |"
         for b in breaches
     )
-    total, matched = int(metrics.get("total", 0)), int(metrics.get("matched", 0))
-    rate = f"{matched / total:.2%}" if total else "n/a"
+    rate = "n/a" if metrics.sync_rate is None else f"{metrics.sync_rate:.2%}"
     return (
         f"The data-quality gate of **{label}** found review-level breaches. Publish this run?\n\n"
         "| check | quality | observed | threshold | meaning |\n|---|---|---|---|---|\n"
         f"{rows}\n\n"
-        f"Run metrics: {total} records, {matched} matched, {int(metrics.get('mismatched', 0))} mismatched, "
+        f"Run metrics: {metrics.total} records, {metrics.matched} matched, {metrics.mismatched} mismatched, "
         f"sync rate {rate}.\n\n"
         f"**Approve** publishes these results. **Reject**, or no answer within {duration(timeout)}, keeps the "
         "previously published results and fails the run. Optionally give a comment."
@@ -79,8 +100,11 @@ class ApprovalAnswer:
         )
 
 
-def approval_answer(event: dict[str, Any], approve_option: str) -> ApprovalAnswer:
-    """Read the HITL response event (``chosen_options``, ``params_input``, ``responded_by_user``...)."""
+def approval_answer(event: Mapping[str, Any], approve_option: str) -> ApprovalAnswer:
+    """Read Airflow's HITL response event (``chosen_options``, ``params_input``, ``responded_by_user``...).
+
+    The one dict read here is Airflow's own answer, at the edge; what leaves is typed.
+    """
     chosen = list(event.get("chosen_options") or [])
     user = event.get("responded_by_user") or {}
     params = event.get("params_input") or {}
