@@ -1,6 +1,7 @@
 """``popsync run`` and ``popsync demo``: every DAG through the scheduler, or in this process."""
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -34,8 +35,16 @@ def run_all(sectors: Sequence[str] | None, *, in_process: bool = False) -> bool:
 
 
 def run_in_process(dag_ids: Sequence[str], logical_date: datetime) -> bool:
-    """Each DAG through ``dag.test()`` in this process, one after the other (no scheduler)."""
+    """Each DAG through ``dag.test()`` in this process, one after the other (no scheduler).
+
+    Every task runs in this one process, whose resident memory grows from DAG to DAG: the task
+    budget's share would shrink DuckDB to its floor, so the process keeps the limit of work
+    outside tasks (``OFFLINE_DUCKDB_MB``) unless ``POPSYNC_DUCKDB_MEMORY_LIMIT`` says otherwise.
+    """
     from popsync.local.dag_runner import run_dag
+    from popsync.settings import OFFLINE_DUCKDB_MB
+
+    os.environ.setdefault("POPSYNC_DUCKDB_MEMORY_LIMIT", f"{OFFLINE_DUCKDB_MB}MB")
 
     ok = True
     for dag_id in dag_ids:
