@@ -11,6 +11,9 @@ from popsync.generate import DatabaseExistsError, GenerateOptions, GenerationRep
 from popsync.generate.database import database_url
 from popsync.generate.spec import DATASET_SPECS
 from tests.generate.oracle_db import check_sector, load_register
+from tests.integration.conftest import COLLISIONS as DEMO_COLLISIONS
+from tests.integration.conftest import PERSONS as DEMO_PERSONS
+from tests.integration.conftest import SEED as DEMO_SEED
 
 OPTIONS = GenerateOptions(persons=3_000, chunk_size=1_200, seed=21, replace=True)
 DATABASES = (
@@ -25,6 +28,13 @@ DATABASES = (
 @pytest.fixture(scope="module")
 def generated(generate_server_url: str) -> Iterator[GenerationReport]:
     yield generate(OPTIONS, generate_server_url)
+    # This module replaces the session's generated databases. Whichever order the test workers
+    # hand modules out in, the integration modules of this session find their own data again:
+    # the same options and seed give the same rows (and the same ground truth).
+    generate(
+        GenerateOptions(persons=DEMO_PERSONS, seed=DEMO_SEED, replace=True, collisions=DEMO_COLLISIONS),
+        generate_server_url,
+    )
 
 
 def _count(url: str, table: str) -> int:
