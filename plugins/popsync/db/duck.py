@@ -44,6 +44,19 @@ def memory_limit_mb(budget_mb: int, resident_mb: float) -> int:
     return max(MIN_DUCKDB_MB, int(budget_mb - resident_mb - OUTSIDE_DUCKDB_MB))
 
 
+_baselines: dict[int, float] = {}
+"""Per process id: what the process held when it opened its first DuckDB session."""
+
+
+def _baseline_mb() -> float:
+    """What this process held before its first DuckDB session (the interpreter, the task runner,
+    preloaded libraries). Later sessions of the same process (the buckets of a run in one
+    process) take the same share: their predecessors' memory was DuckDB's and is released when
+    the session closes, and what was not released shows in the process's peak, where it belongs.
+    Keyed by process id, so a forked task process measures its own."""
+    return _baselines.setdefault(os.getpid(), _resident_mb())
+
+
 def _memory_limit(task: bool) -> str:
     """The explicit ``POPSYNC_DUCKDB_MEMORY_LIMIT``, or the task budget's share left for DuckDB
     (outside a task, for the generator and the evaluation: ``OFFLINE_DUCKDB_MB``).
@@ -57,7 +70,7 @@ def _memory_limit(task: bool) -> str:
         return explicit
     if not task:
         return f"{OFFLINE_DUCKDB_MB}MB"
-    return f"{memory_limit_mb(task_memory_mb(), _resident_mb())}MB"
+    return f"{memory_limit_mb(task_memory_mb(), _baseline_mb())}MB"
 
 
 def _threads() -> int:
