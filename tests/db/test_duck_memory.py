@@ -41,3 +41,13 @@ def test_an_offline_session_keeps_the_offline_limit(monkeypatch: pytest.MonkeyPa
     monkeypatch.delenv("POPSYNC_DUCKDB_MEMORY_LIMIT", raising=False)
     with duckdb_session(task=False) as duck:
         assert abs(_limit_bytes(duck) - 672 * 1000**2) < 2 * 1024**2
+
+
+def test_a_process_that_runs_tasks_itself_keeps_the_offline_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    from popsync.db import duck
+
+    monkeypatch.delenv("POPSYNC_DUCKDB_MEMORY_LIMIT", raising=False)
+    monkeypatch.setattr(duck, "_outside_tasks", False)
+    duck.run_outside_tasks()
+    with duckdb_session() as session:
+        assert abs(_limit_bytes(session) - 672 * 1000**2) < 2 * 1024**2

@@ -1,7 +1,6 @@
 """``popsync run`` and ``popsync demo``: every DAG through the scheduler, or in this process."""
 
 import argparse
-import os
 import sys
 import time
 from collections.abc import Sequence
@@ -41,10 +40,10 @@ def run_in_process(dag_ids: Sequence[str], logical_date: datetime) -> bool:
     budget's share would shrink DuckDB to its floor, so the process keeps the limit of work
     outside tasks (``OFFLINE_DUCKDB_MB``) unless ``POPSYNC_DUCKDB_MEMORY_LIMIT`` says otherwise.
     """
+    from popsync.db.duck import run_outside_tasks
     from popsync.local.dag_runner import run_dag
-    from popsync.settings import OFFLINE_DUCKDB_MB
 
-    os.environ.setdefault("POPSYNC_DUCKDB_MEMORY_LIMIT", f"{OFFLINE_DUCKDB_MB}MB")
+    run_outside_tasks()
 
     ok = True
     for dag_id in dag_ids:

@@ -44,6 +44,18 @@ def memory_limit_mb(budget_mb: int, resident_mb: float) -> int:
     return max(MIN_DUCKDB_MB, int(budget_mb - resident_mb - OUTSIDE_DUCKDB_MB))
 
 
+_outside_tasks = False
+"""Set by :func:`run_outside_tasks`: every session of this process takes the offline limit."""
+
+
+def run_outside_tasks() -> None:
+    """This process runs tasks itself, one after the other (``popsync run --in-process``): no
+    task budget applies, and its memory grows from task to task, so its sessions take the
+    limit of work outside tasks (``OFFLINE_DUCKDB_MB``) unless it is set explicitly."""
+    global _outside_tasks
+    _outside_tasks = True
+
+
 _baselines: dict[int, float] = {}
 """Per process id: what the process held when it opened its first DuckDB session."""
 
@@ -68,7 +80,7 @@ def _memory_limit(task: bool) -> str:
     explicit = duckdb_memory_limit()
     if explicit is not None:
         return explicit
-    if not task:
+    if not task or _outside_tasks:
         return f"{OFFLINE_DUCKDB_MB}MB"
     return f"{memory_limit_mb(task_memory_mb(), _baseline_mb())}MB"
 
