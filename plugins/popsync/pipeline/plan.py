@@ -28,10 +28,7 @@ whatever the number of buckets.
 import logging
 import math
 import shutil
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 
 from popsync.db.arrow_io import adbc_connection
 from popsync.db.redact import describe_error
@@ -41,11 +38,11 @@ from popsync.pipeline.kill_points import kill_point
 from popsync.pipeline.memory import peak_memory_mb
 from popsync.pipeline.results import PlanResult
 from popsync.pipeline.run import DatasetRun
+from popsync.pipeline.step_timer import StepTimer
 from popsync.sectors.model import MAX_BUCKETS, PostgresSource, SqlAlchemySource
 from popsync.settings import get_settings
 
 _log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 LINKS_FILE = "dataset_links.parquet"
 """The persons the whole dataset links to, with how many records link to each (``plan_links.sql``):
@@ -122,11 +119,7 @@ def plan(run: DatasetRun) -> PlanResult:
     """Decide the run's buckets; when there are several, extract once and split the records."""
     timings: list[tuple[str, float]] = []
 
-    def step(name: str, work: Callable[[], T]) -> T:
-        started = time.perf_counter()
-        value = work()
-        timings.append((name, time.perf_counter() - started))
-        return value
+    step = StepTimer(timings)
 
     from popsync.pipeline.incremental import choose_baseline
 
@@ -158,11 +151,7 @@ def _split(run: DatasetRun, timings: list[tuple[str, float]]) -> PlanResult:
     from popsync.pipeline.source_files import record_source_files
     from popsync.sources.files import ReadFile
 
-    def step(name: str, work: Callable[[], T]) -> T:
-        started = time.perf_counter()
-        value = work()
-        timings.append((name, time.perf_counter() - started))
-        return value
+    step = StepTimer(timings)
 
     folder = run_folder(run)
     shutil.rmtree(folder, ignore_errors=True)  # a retried plan starts afresh

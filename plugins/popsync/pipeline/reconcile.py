@@ -6,12 +6,9 @@ nothing is staged in between. The publish step swaps the tables in atomically.
 """
 
 import logging
-import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
-from typing import TypeVar
 
 import duckdb
 from psycopg import sql
@@ -37,6 +34,7 @@ from popsync.pipeline.normalise import normalise_stream, profile
 from popsync.pipeline.results import BucketResult, PlanResult, ReconcileResult
 from popsync.pipeline.run import DatasetRun
 from popsync.pipeline.source_files import record_source_files
+from popsync.pipeline.step_timer import StepTimer
 from popsync.pipeline.warehouse import ensure_warehouse_schema
 from popsync.quality.checks import Profile
 from popsync.reference.snapshot import REGISTER_COLUMNS, current_snapshot
@@ -44,7 +42,6 @@ from popsync.settings import WAREHOUSE_CONN_ID
 from popsync.sources.files import ReadFile
 
 _log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 
 def persons_source(duck: duckdb.DuckDBPyConnection) -> str:
@@ -203,11 +200,7 @@ def reconcile_bucket(run: DatasetRun, planned: PlanResult, bucket: int) -> Bucke
     run = run.with_buckets(planned.buckets)
     timings: list[tuple[str, float]] = []
 
-    def step(name: str, work: Callable[[], T]) -> T:
-        started = time.perf_counter()
-        value = work()
-        timings.append((name, time.perf_counter() - started))
-        return value
+    step = StepTimer(timings)
 
     step("setup", lambda: _create_result_tables(run, bucket))
     step("janitor", lambda: sweep_dataset(run))  # earlier killed attempts, other runs' leftovers
