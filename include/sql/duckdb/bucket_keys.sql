@@ -1,6 +1,6 @@
 -- The bucket of every normalised record of a split dataset run (DuckDB).
--- Inputs: normalised (normalise.sql), legacy_candidates(former_cmnd, national_id): the register
---         persons whose former CMND is one of the dataset's 9-digit IDs.
+-- Inputs: normalised (normalise.sql), legacy_ids (legacy_ids.sql): the former CMNDs among the
+--         dataset's 9-digit IDs that resolve to one register person.
 -- Parameters: $buckets (INTEGER, at least 2).
 -- Output: normalised's columns plus bucket (0 .. $buckets - 1).
 -- The key is the ID the record resolves to, exactly as reconcile.sql resolves it: a CCCD is
@@ -8,17 +8,7 @@
 -- So every record that reconcile.sql could count in one DUPLICATE_ID group lands in one bucket,
 -- and so does the register person each bucket must read. Records with no usable ID never share
 -- a group: they are spread by their source key.
-WITH legacy_ids AS (
-    -- the same rule as reconcile.sql's legacy_ids: a former CMND held by exactly one person
-    SELECT
-        former_cmnd,
-        any_value(national_id) AS national_id
-    FROM legacy_candidates
-    GROUP BY former_cmnd
-    HAVING count(*) = 1
-),
-
-keyed AS (
+WITH keyed AS (
     SELECT
         normalised.*,
         CASE normalised.id_kind

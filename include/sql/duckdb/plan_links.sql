@@ -1,18 +1,9 @@
 -- The dataset_links of a whole dataset, computed by the plan step before the split (DuckDB).
--- Inputs: normalised (normalise.sql), legacy_candidates (legacy_candidates.sql); `persons_source`
+-- Inputs: normalised (normalise.sql), legacy_ids (legacy_ids.sql); `persons_source`
 --         is replaced by the register snapshot. Output: national_id, records.
 -- A record links exactly as in reconcile.sql: a CCCD found in the register, or a CMND that is
 -- the former CMND of exactly one register person (who is in the register by definition).
-WITH legacy_ids AS (
-    SELECT
-        former_cmnd,
-        any_value(national_id) AS national_id
-    FROM legacy_candidates
-    GROUP BY former_cmnd
-    HAVING count(*) = 1
-),
-
-resolved AS (
+WITH resolved AS (
     SELECT
         CASE normalised.id_kind
             WHEN 'cccd' THEN normalised.national_id

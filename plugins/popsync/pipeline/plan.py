@@ -169,6 +169,7 @@ def _split(run: DatasetRun, timings: list[tuple[str, float]]) -> PlanResult:
             source = persons_source(duck)
             candidates = read_sql("duckdb/legacy_candidates.sql").replace("persons_source", source)
             duck.execute(f"CREATE TABLE legacy_candidates AS {candidates}")
+            duck.execute(f"CREATE TABLE legacy_ids AS {read_sql('duckdb/legacy_ids.sql')}")
             keyed = read_sql("duckdb/bucket_keys.sql")
             duck.execute(
                 f"COPY ({keyed}) TO {sql_string(folder)} (FORMAT parquet, PARTITION_BY (bucket), OVERWRITE_OR_IGNORE)",
