@@ -70,17 +70,21 @@ variant_hits AS (
     WHERE candidate_id IN (SELECT persons.national_id FROM persons_source AS persons)
 ),
 
+name_blocks AS (
+    -- suggestions.sql's name_blocks (name key, gender, birth year) as one probe, per bucket
+    SELECT DISTINCT
+        'block:' || name_key || '|' || gender || '|' || year(birth_date)::VARCHAR AS probe,
+        record_id AS bucket
+    FROM unlinked
+),
+
 needs AS (
-    -- what reaches a person: an ID (as national_id or former CMND) or a name block key
+    -- what reaches a person: an ID (as national_id or former CMND) or a name block
     SELECT national_id AS probe, bucket, true AS linkable FROM wanted
     UNION ALL
     SELECT national_id, bucket, false FROM variant_hits
     UNION ALL
-    SELECT DISTINCT
-        'block:' || name_key || '|' || gender || '|' || year(birth_date)::VARCHAR,
-        record_id,
-        false
-    FROM unlinked
+    SELECT probe, bucket, false FROM name_blocks
 ),
 
 probed AS (
