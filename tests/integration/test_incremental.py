@@ -333,7 +333,7 @@ def test_an_incremental_run_publishes_what_a_full_run_publishes(
     _assert_equal(published_results(settings, SECTOR), full)
     assert unchanged_state.need_reconciled().metrics == full_state.need_reconciled().metrics
     third_table, third_leaves = _published_tree(settings)
-    assert set(second_leaves) < set(third_leaves) and len(third_leaves) == 3, "the leaves are handed on, one level"
+    assert len(third_leaves) == 2, "the full run's table and this run's delta"
 
     # a publish that fails after the baseline's tables were re-attached rolls back whole
     sector = _sector()
@@ -347,10 +347,17 @@ def test_an_incremental_run_publishes_what_a_full_run_publishes(
     assert _published_tree(settings) == (third_table, third_leaves)
     _assert_equal(published_results(settings, SECTOR), full)
 
+    # an incremental run after an incremental run: the leaves are handed on, the tree stays one level
+    _run("manual__incremental_fourth", when)
+    assert _mode(settings) == "incremental"
+    _, fourth_leaves = _published_tree(settings)
+    assert set(third_leaves) < set(fourth_leaves) and len(fourth_leaves) == 3, fourth_leaves
+    _assert_equal(published_results(settings, SECTOR), full)
+
     # the full run is due again after full_every_days; it drops the carried leaves with their tree
     _run("manual__incremental_weekly", when + timedelta(days=7))
     assert _mode(settings) == "full"
-    assert all(_relfilenode(settings, leaf) is None for leaf in (*second_leaves, *third_leaves))
+    assert all(_relfilenode(settings, leaf) is None for leaf in (*second_leaves, *fourth_leaves))
 
 
 def test_a_dataset_without_incremental_runs_keeps_no_state(

@@ -155,13 +155,17 @@ def narrow_to_affected(
     baseline: Baseline,
     persons: str,
     timings: list[tuple[str, float]] | None = None,
+    *,
+    repeats_now: bool = True,
 ) -> tuple[int, int]:
     """Hash the session's ``normalised``, find the affected records, keep only them in ``normalised``.
 
     ``persons`` is the current register relation of the session. Leaves ``carried_state`` (the
     baseline state of every record carried over) and ``affected_keys`` (every key not carried
     over). Returns (records classified again, records carried over). ``timings``, when given,
-    receives the seconds of each part (``affected.<part>``).
+    receives the seconds of each part (``affected.<part>``). ``repeats_now``: whether some source
+    key is held by several current records (the gate's profile); the baseline's manifest says
+    the same of its records.
     """
     from popsync.db.duck import sql_string
 
@@ -182,7 +186,10 @@ def narrow_to_affected(
 
     def closure() -> None:
         affected = read_sql("duckdb/incremental/affected_keys.sql").replace("persons_source", persons)
-        duck.execute(f"CREATE TABLE affected_keys AS {affected}")
+        manifest = _manifest(folder) or {}
+        repeats_before = manifest.get("keys_repeated", "unknown") != "0"
+        params = {"repeats_now": repeats_now, "repeats_before": repeats_before}
+        duck.execute(f"CREATE TABLE affected_keys AS {affected}", params)
 
     def narrow() -> None:
         duck.execute(
@@ -257,8 +264,17 @@ def combine_outcomes(duck: "duckdb.DuckDBPyConnection") -> None:
     duck.execute(f"CREATE TABLE reconciled AS {read_sql('duckdb/incremental/metrics_outcomes.sql')}")
 
 
-def write_state(run: DatasetRun, duck: "duckdb.DuckDBPyConnection", persons: str, baseline: Baseline | None) -> Path:
-    """Keep the run's state: every record's (classified now, or carried over) and the register's."""
+def write_state(
+    run: DatasetRun,
+    duck: "duckdb.DuckDBPyConnection",
+    persons: str,
+    baseline: Baseline | None,
+    keys_repeated: int | None = None,
+) -> Path:
+    """Keep the run's state: every record's (classified now, or carried over) and the register's.
+
+    ``keys_repeated``: the gate's count of records whose source key others share (None: unknown).
+    """
     from popsync.db.duck import sql_string
 
     folder = state_folder(run)
@@ -276,6 +292,7 @@ def write_state(run: DatasetRun, duck: "duckdb.DuckDBPyConnection", persons: str
         "baseline_run_id": "" if baseline is None else baseline.run_id,
         "last_full_date": (run.logical_date if baseline is None else baseline.last_full_date).isoformat(),
         "fingerprint": fingerprint(run),
+        "keys_repeated": "unknown" if keys_repeated is None else str(keys_repeated),
     }
     (folder / MANIFEST_FILE).write_text(json.dumps(manifest), encoding="utf-8")
     return folder

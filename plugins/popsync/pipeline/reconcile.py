@@ -229,7 +229,10 @@ def reconcile_bucket(run: DatasetRun, planned: PlanResult, bucket: int) -> Bucke
         baseline = planned.baseline
         keeps_state = run.dataset.incremental is not None and not planned.split
         if baseline is not None:
-            classified, carried = step("affected", lambda: narrow_to_affected(duck, baseline, source, timings))
+            repeats = gate_profile is None or gate_profile.keys_repeated > 0
+            classified, carried = step(
+                "affected", lambda: narrow_to_affected(duck, baseline, source, timings, repeats_now=repeats)
+            )
             _log.info("%s: %d records to classify again, %d carried over", run.label, classified, carried)
         elif keeps_state:
             step("row_hashes", lambda: add_row_hashes(duck))
@@ -254,7 +257,8 @@ def reconcile_bucket(run: DatasetRun, planned: PlanResult, bucket: int) -> Bucke
         if baseline is not None:
             step("carry_over", lambda: carry_over(run, baseline, duck))
         if keeps_state:
-            step("keep_state", lambda: write_state(run, duck, source, baseline))
+            repeated = None if gate_profile is None else gate_profile.keys_repeated
+            step("keep_state", lambda: write_state(run, duck, source, baseline, repeated))
         if baseline is not None:
             combine_outcomes(duck)
         has_active = run.dataset.columns.is_active is not None
