@@ -172,7 +172,7 @@ def narrow_to_affected(
     step = StepTimer([] if timings is None else timings)
     folder = Path(baseline.folder)
 
-    def hashes() -> None:
+    def previous_state() -> None:
         add_row_hashes(duck)
         records = sql_string(folder / RECORDS_FILE)
         duck.execute(f"CREATE TABLE previous_state AS SELECT * FROM read_parquet({records})")
@@ -204,7 +204,7 @@ def narrow_to_affected(
             duck.execute(f"DROP TABLE {table}")
         duck.execute("DROP VIEW previous_register")
 
-    step("affected.hashes", hashes)
+    step("affected.previous_state", previous_state)
     step("affected.register", register)
     step("affected.closure", closure)
     step("affected.narrow", narrow)
