@@ -74,7 +74,7 @@ def _admin(server_url: str) -> psycopg.Connection[tuple[object, ...]]:
 def existing_databases(server_url: str, names: list[str]) -> list[str]:
     """Which of ``names`` exist on the server."""
     with _admin(server_url) as conn:
-        rows = conn.execute("SELECT datname FROM pg_database WHERE datname = ANY(%s) ORDER BY datname", [names])
+        rows = conn.execute(read_sql("db/existing_databases.sql"), {"names": names})
         return [str(row[0]) for row in rows]
 
 
@@ -142,11 +142,7 @@ class CopyWriter(AbstractContextManager["CopyWriter"]):
         self._copy = self._copy_context.__enter__()
 
     def _drop_primary_key(self) -> sql.Composed | None:
-        row = self._conn.execute(
-            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
-            " WHERE conrelid = %s::regclass AND contype = 'p'",
-            [".".join(self.table)],
-        ).fetchone()
+        row = self._conn.execute(read_sql("generate/primary_key.sql"), {"table": ".".join(self.table)}).fetchone()
         if row is None:
             return None
         name, definition = str(row[0]), str(row[1])
