@@ -17,6 +17,7 @@ from psycopg import sql
 
 from popsync.db.connections import connect
 from popsync.db.identifiers import quoted
+from popsync.db.locks import PUBLISH_LOCK, lock_transaction
 from popsync.db.sql_files import read_sql
 from popsync.pipeline.errors import DataRejectedError
 from popsync.pipeline.incremental import BaselineMovedError, published_state, remove_state, state_folder
@@ -27,8 +28,6 @@ from popsync.review.lifecycle import RunTables, apply_run
 from popsync.settings import WAREHOUSE_CONN_ID
 
 _log = logging.getLogger(__name__)
-
-_PUBLISH_LOCK = 727_002
 
 
 class ConservationError(DataRejectedError):
@@ -93,7 +92,7 @@ def publish(run: DatasetRun, extracted: int) -> PublishOutcome:
     scope = {"sector": run.sector.sector, "dataset": run.dataset.name}
     run_mode, state_ref, baseline_run_id = published_state(run)
     with connect(WAREHOUSE_CONN_ID) as conn:
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", (_PUBLISH_LOCK,))
+        lock_transaction(conn, PUBLISH_LOCK)
         current = conn.execute(read_sql("warehouse/lock_published_run.sql"), scope).fetchone()
         if current is not None and (current[3], current[1], current[2]) == (
             run.run_id,
