@@ -74,7 +74,7 @@ def sync_reference(*, full_reload: bool = False) -> MirrorResult:
                 _log.warning("register mirror diverged from the register: reloading it in full")
                 full_load = True
         if full_load:
-            warehouse.execute("TRUNCATE reference.persons")
+            warehouse.execute(read_sql("reference/truncate_persons.sql"))
             copied = _copy_persons(register, warehouse, "reference.persons", None)
         row_count, high = _mirror_summary(warehouse)
         if high is not None:
@@ -84,7 +84,7 @@ def sync_reference(*, full_reload: bool = False) -> MirrorResult:
             )
         warehouse.commit()
         if full_load:
-            warehouse.execute("ANALYZE reference.persons")
+            warehouse.execute(read_sql("reference/analyze_persons.sql"))
             warehouse.commit()
     _log.info("register mirror: %d rows copied (%s), %d in total", copied, "full" if full_load else "delta", row_count)
     write_snapshot()

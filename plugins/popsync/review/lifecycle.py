@@ -78,7 +78,7 @@ def _refresh_statistics(conn: psycopg.Connection[Any], counts: LifecycleCounts) 
     estimated = -1.0 if row is None else float(row[0])
     changed = counts.new + counts.resolved + counts.reopened
     if estimated < 0 or changed > 0.1 * estimated:
-        conn.execute("ANALYZE sync.mismatch_lifecycle")
+        conn.execute(read_sql("review/analyze_lifecycle.sql"))
 
 
 def apply_run(conn: psycopg.Connection[Any], run: RunTables) -> LifecycleCounts:
