@@ -23,9 +23,10 @@ import psycopg
 import pytest
 
 from popsync.local.dag_runner import DagRunResult
+from popsync.pipeline.publish import ConservationError, drop_run_tables, publish
 from popsync.pipeline.results import DatasetState
 from popsync.pipeline.run import DatasetRun
-from popsync.pipeline.sequence import run_dataset
+from popsync.pipeline.sequence import planned_run, reconcile_stage, run_dataset
 from popsync.reference.snapshot import write_snapshot
 from popsync.sectors import load_sectors
 from popsync.sectors.model import IncrementalRuns, SectorDefinition
@@ -108,6 +109,27 @@ def _mode(settings: Settings) -> str:
 
 def _steps(state: DatasetState) -> set[str]:
     return {name for name, _ in state.need_reconciled().timings}
+
+
+def _published_tree(settings: Settings) -> tuple[str, dict[str, int]]:
+    """The published matches table of the dataset and its leaves (name: relfilenode; none when plain)."""
+    with psycopg.connect(settings.database_url_for("popsync_warehouse")) as conn:
+        row = conn.execute("SELECT matches_table FROM sync.published_runs WHERE sector = %s", (SECTOR,)).fetchone()
+        assert row is not None
+        leaves = conn.execute(
+            "SELECT child.relname, child.relfilenode FROM pg_inherits JOIN pg_class AS child ON child.oid = inhrelid "
+            "WHERE inhparent = ('sync_partitions.' || quote_ident(%s))::regclass",
+            (row[0],),
+        ).fetchall()
+    return str(row[0]), {str(name): int(node) for name, node in leaves}
+
+
+def _relfilenode(settings: Settings, table: str) -> int | None:
+    with psycopg.connect(settings.database_url_for("popsync_warehouse")) as conn:
+        row = conn.execute(
+            "SELECT relfilenode FROM pg_class WHERE oid = to_regclass('sync_partitions.' || quote_ident(%s))", (table,)
+        ).fetchone()
+    return None if row is None else int(row[0])
 
 
 def _assert_equal(incremental: dict[str, Any], full: dict[str, Any]) -> None:
@@ -273,10 +295,17 @@ def test_an_incremental_run_publishes_what_a_full_run_publishes(
     assert "NOT_IN_REFERENCE" in before_reasons[cases.cmnd_card.strip()]
     matched = sorted(row[1] for row in before["matches"] if not row[1].startswith(ADDED_KEY))
 
+    first_table, first_leaves = _published_tree(settings)
+    first_storage = _relfilenode(settings, first_table)
+    assert first_leaves == {} and first_storage is not None
+
     _change(settings, rng, cases, matched)
     when = fresh_date()
     incremental_state = _run("manual__incremental_second", when)
     assert _mode(settings) == "incremental" and {"affected", "carry_over"} <= _steps(incremental_state)
+    # the carried rows were not copied: the first run's table itself is a leaf, its storage unchanged
+    _, second_leaves = _published_tree(settings)
+    assert len(second_leaves) == 2 and second_leaves.get(first_table) == first_storage, second_leaves
     incremental = published_results(settings, SECTOR)
     full_state = _run("manual__incremental_second_full", when, full_run=True)
     assert _mode(settings) == "full"
@@ -303,9 +332,32 @@ def test_an_incremental_run_publishes_what_a_full_run_publishes(
     assert _mode(settings) == "incremental"
     _assert_equal(published_results(settings, SECTOR), full)
     assert unchanged_state.need_reconciled().metrics == full_state.need_reconciled().metrics
-    # the full run is due again after full_every_days
+    third_table, third_leaves = _published_tree(settings)
+    assert len(third_leaves) == 2, "the full run's table and this run's delta"
+
+    # a publish that fails after the baseline's tables were re-attached rolls back whole
+    sector = _sector()
+    refused = DatasetRun(sector, sector.datasets[0], "manual__incremental_refused", when).with_new_attempt()
+    reconciled = reconcile_stage(refused, DatasetState())
+    refused = planned_run(refused, reconciled)
+    assert {"carry_over"} <= _steps(reconciled)
+    with pytest.raises(ConservationError):
+        publish(refused, reconciled.need_reconciled().extracted + 1)
+    drop_run_tables(refused, keep_results=False)
+    assert _published_tree(settings) == (third_table, third_leaves)
+    _assert_equal(published_results(settings, SECTOR), full)
+
+    # an incremental run after an incremental run: the leaves are handed on, the tree stays one level
+    _run("manual__incremental_fourth", when)
+    assert _mode(settings) == "incremental"
+    _, fourth_leaves = _published_tree(settings)
+    assert set(third_leaves) < set(fourth_leaves) and len(fourth_leaves) == 3, fourth_leaves
+    _assert_equal(published_results(settings, SECTOR), full)
+
+    # the full run is due again after full_every_days; it drops the carried leaves with their tree
     _run("manual__incremental_weekly", when + timedelta(days=7))
     assert _mode(settings) == "full"
+    assert all(_relfilenode(settings, leaf) is None for leaf in (*second_leaves, *fourth_leaves))
 
 
 def test_a_dataset_without_incremental_runs_keeps_no_state(

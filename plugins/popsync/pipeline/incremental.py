@@ -13,11 +13,12 @@ dataset definition, and the last full run is less than ``full_every_days`` old; 
 3. computes the closure of records whose results can have changed (``incremental/affected_keys.sql``;
    why it is complete: docs/running.md, "Incremental runs"),
 4. classifies those records exactly as a full run does, with the whole dataset's links,
-5. writes their results, and copies every other record's rows from the published partitions
-   inside PostgreSQL (no row crosses the network twice),
+5. writes their results (the run's *delta*) and the keys it does not carry over,
 6. counts the metrics over both, and keeps the new state for the next run.
 
-``publish`` records the state with the run (``sync.published_runs.run_mode``, ``state_ref``).
+``publish`` deletes those keys' rows from the published tables and attaches what remains,
+unrewritten, beside the delta (``pipeline/carried.py``), and records the state with the run
+(``sync.published_runs.run_mode``, ``state_ref``).
 """
 
 import hashlib
@@ -38,6 +39,7 @@ from popsync.db.sql_files import read_sql
 from popsync.pipeline.baseline import Baseline
 from popsync.pipeline.errors import DataRejectedError
 from popsync.pipeline.run import DatasetRun
+from popsync.pipeline.step_timer import StepTimer
 from popsync.pipeline.warehouse import ensure_warehouse_schema
 from popsync.settings import WAREHOUSE_CONN_ID, get_settings
 
@@ -71,8 +73,8 @@ _RULE_FILES = (
     "warehouse/province_successors.sql",
 )
 
-_CONSTANT_COLUMNS = ("sector", "dataset", "run_id", "logical_date", "bucket")
-"""Columns of a run table that are the run's defaults, never copied from the baseline's rows."""
+EXCLUDED_KIND = "excluded_keys"
+"""The janitor's kind of an incremental run's excluded-keys table (``DatasetRun.excluded_keys_table``)."""
 
 
 class BaselineMovedError(DataRejectedError):
@@ -135,6 +137,9 @@ def choose_baseline(run: DatasetRun) -> Baseline | None:
     if manifest.get("fingerprint") != fingerprint(run):
         _log.info("%s: full run (the rules or the dataset's definition changed since the published run)", run.label)
         return None
+    if run_id == run.run_id:  # its carried leaf would need the run's own partition value
+        _log.info("%s: full run (a new attempt of the published run)", run.label)
+        return None
     last_full = datetime.fromisoformat(manifest["last_full_date"])
     if run.logical_date < published_date:
         _log.info("%s: full run (older than the published run)", run.label)
@@ -145,34 +150,64 @@ def choose_baseline(run: DatasetRun) -> Baseline | None:
     return Baseline(str(state_ref), run_id, last_full)
 
 
-def narrow_to_affected(duck: "duckdb.DuckDBPyConnection", baseline: Baseline, persons: str) -> tuple[int, int]:
+def narrow_to_affected(
+    duck: "duckdb.DuckDBPyConnection",
+    baseline: Baseline,
+    persons: str,
+    timings: list[tuple[str, float]] | None = None,
+    *,
+    repeats_now: bool = True,
+) -> tuple[int, int]:
     """Hash the session's ``normalised``, find the affected records, keep only them in ``normalised``.
 
     ``persons`` is the current register relation of the session. Leaves ``carried_state`` (the
     baseline state of every record carried over) and ``affected_keys`` (every key not carried
-    over). Returns (records classified again, records carried over).
+    over). Returns (records classified again, records carried over). ``timings``, when given,
+    receives the seconds of each part (``affected.<part>``). ``repeats_now``: whether some source
+    key is held by several current records (the gate's profile); the baseline's manifest says
+    the same of its records.
     """
     from popsync.db.duck import sql_string
 
+    step = StepTimer([] if timings is None else timings)
     folder = Path(baseline.folder)
-    duck.execute(f"CREATE OR REPLACE TABLE normalised AS {read_sql('duckdb/incremental/row_hashes.sql')}")
-    duck.execute(f"CREATE TABLE previous_state AS SELECT * FROM read_parquet({sql_string(folder / RECORDS_FILE)})")
-    duck.execute(f"CREATE VIEW previous_register AS SELECT * FROM read_parquet({sql_string(folder / REGISTER_FILE)})")
-    changes = read_sql("duckdb/incremental/register_changes.sql").replace("persons_source", persons)
-    duck.execute(f"CREATE TABLE register_changes AS {changes}")
-    affected = read_sql("duckdb/incremental/affected_keys.sql").replace("persons_source", persons)
-    duck.execute(f"CREATE TABLE affected_keys AS {affected}")
-    duck.execute(
-        "CREATE TABLE carried_state AS SELECT * FROM previous_state "
-        "WHERE source_key IS NOT NULL AND source_key NOT IN (SELECT source_key FROM affected_keys)"
-    )
-    duck.execute(
-        "CREATE OR REPLACE TABLE normalised AS SELECT * FROM normalised "
-        "WHERE source_key IS NULL OR source_key IN (SELECT source_key FROM affected_keys)"
-    )
-    for table in ("previous_state", "register_changes"):
-        duck.execute(f"DROP TABLE {table}")
-    duck.execute("DROP VIEW previous_register")
+
+    def previous_state() -> None:
+        add_row_hashes(duck)
+        records = sql_string(folder / RECORDS_FILE)
+        duck.execute(f"CREATE TABLE previous_state AS SELECT * FROM read_parquet({records})")
+
+    def register() -> None:
+        duck.execute(
+            f"CREATE VIEW previous_register AS SELECT * FROM read_parquet({sql_string(folder / REGISTER_FILE)})"
+        )
+        changes = read_sql("duckdb/incremental/register_changes.sql").replace("persons_source", persons)
+        duck.execute(f"CREATE TABLE register_changes AS {changes}")
+
+    def closure() -> None:
+        affected = read_sql("duckdb/incremental/affected_keys.sql").replace("persons_source", persons)
+        manifest = _manifest(folder) or {}
+        repeats_before = manifest.get("keys_repeated", "unknown") != "0"
+        params = {"repeats_now": repeats_now, "repeats_before": repeats_before}
+        duck.execute(f"CREATE TABLE affected_keys AS {affected}", params)
+
+    def narrow() -> None:
+        duck.execute(
+            "CREATE TABLE carried_state AS SELECT * FROM previous_state "
+            "WHERE source_key IS NOT NULL AND source_key NOT IN (SELECT source_key FROM affected_keys)"
+        )
+        duck.execute(
+            "CREATE OR REPLACE TABLE normalised AS SELECT * FROM normalised "
+            "WHERE source_key IS NULL OR source_key IN (SELECT source_key FROM affected_keys)"
+        )
+        for table in ("previous_state", "register_changes"):
+            duck.execute(f"DROP TABLE {table}")
+        duck.execute("DROP VIEW previous_register")
+
+    step("affected.previous_state", previous_state)
+    step("affected.register", register)
+    step("affected.closure", closure)
+    step("affected.narrow", narrow)
     classified = _count(duck, "normalised")
     carried = _count(duck, "carried_state")
     return classified, carried
@@ -184,52 +219,43 @@ def _count(duck: "duckdb.DuckDBPyConnection", table: str) -> int:
 
 
 def add_row_hashes(duck: "duckdb.DuckDBPyConnection") -> None:
-    """Give the session's ``normalised`` its row hashes (a full run that keeps state)."""
+    """Give the session's ``normalised`` its row hashes, unless normalisation added them already
+    (``create_normalised(..., row_hashes=True)``)."""
+    columns = {str(row[0]) for row in duck.execute("DESCRIBE normalised").fetchall()}
+    if "row_hash" in columns:
+        return
     duck.execute(f"CREATE OR REPLACE TABLE normalised AS {read_sql('duckdb/incremental/row_hashes.sql')}")
 
 
 def carry_over(run: DatasetRun, baseline: Baseline, duck: "duckdb.DuckDBPyConnection") -> int:
-    """Copy the results of every record not classified again from the baseline's published tables.
+    """Hand publish the keys not carried over; the carried rows themselves are not touched here.
 
-    Runs in PostgreSQL (``INSERT … SELECT``): the carried rows do not travel. The keys not carried
-    over are sent once, into a temporary table. Returns the matches and mismatches carried.
+    The keys classified again or removed at the source go, once, into the run's excluded-keys
+    table (registered with the janitor before it exists). Publish deletes those keys' rows from
+    the published partitions and attaches what remains, unrewritten, beside the rows this run
+    classified (``pipeline/carried.py``). Returns the number of keys sent.
     """
+    from popsync.pipeline.janitor import register_run_table
+
     keys = duck.execute("SELECT source_key FROM affected_keys").fetchall()
-    carried = 0
+    table = quoted(*run.excluded_keys_table)
     with connect(WAREHOUSE_CONN_ID) as conn:
         row = conn.execute(
-            "SELECT run_id, matches_table, mismatches_table, candidates_table FROM sync.published_runs "
-            "WHERE sector = %s AND dataset = %s",
+            "SELECT run_id, candidates_table FROM sync.published_runs WHERE sector = %s AND dataset = %s",
             (run.sector.sector, run.dataset.name),
         ).fetchone()
-        if row is None or row[0] != baseline.run_id or row[3] is None:
+        if row is None or row[0] != baseline.run_id or row[1] is None:
             raise BaselineMovedError(f"{run.label}: the run it started from is no longer published; run it again")
-        published = {"matches": str(row[1]), "mismatches": str(row[2]), "suggestion_candidates": str(row[3])}
-        conn.execute(read_sql("warehouse/carry_keys.sql"))
-        with conn.cursor().copy("COPY pg_temp.carry_excluded (source_key) FROM STDIN") as copy:
+        register_run_table(conn, run, EXCLUDED_KIND, run.excluded_keys_table)
+        conn.commit()  # registered before the table exists: a kill leaves nothing the janitor does not know
+        conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(table))
+        conn.execute(sql.SQL(read_sql("warehouse/carry_keys.sql")).format(table=table))
+        with conn.cursor().copy(sql.SQL("COPY {} (source_key) FROM STDIN").format(table)) as copy:
             for (key,) in keys:
                 copy.write_row((key,))
-        conn.execute("ANALYZE pg_temp.carry_excluded")
-        for kind, target in run.result_tables().items():
-            columns = [
-                name
-                for (name,) in conn.execute(
-                    "SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = %s::regclass "
-                    "AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
-                    (f"sync.{kind}",),
-                ).fetchall()
-                if name not in _CONSTANT_COLUMNS
-            ]
-            statement = sql.SQL(read_sql("warehouse/carry_over.sql")).format(
-                target=quoted(*target),
-                previous=quoted("sync_partitions", published[kind]),
-                columns=sql.SQL(", ").join(sql.Identifier(name) for name in columns),
-            )
-            copied = conn.execute(statement).rowcount
-            if kind != "suggestion_candidates":
-                carried += copied
+        conn.execute(sql.SQL("ANALYZE {}").format(table))
         conn.commit()
-    return carried
+    return len(keys)
 
 
 def combine_outcomes(duck: "duckdb.DuckDBPyConnection") -> None:
@@ -238,8 +264,17 @@ def combine_outcomes(duck: "duckdb.DuckDBPyConnection") -> None:
     duck.execute(f"CREATE TABLE reconciled AS {read_sql('duckdb/incremental/metrics_outcomes.sql')}")
 
 
-def write_state(run: DatasetRun, duck: "duckdb.DuckDBPyConnection", persons: str, baseline: Baseline | None) -> Path:
-    """Keep the run's state: every record's (classified now, or carried over) and the register's."""
+def write_state(
+    run: DatasetRun,
+    duck: "duckdb.DuckDBPyConnection",
+    persons: str,
+    baseline: Baseline | None,
+    keys_repeated: int | None = None,
+) -> Path:
+    """Keep the run's state: every record's (classified now, or carried over) and the register's.
+
+    ``keys_repeated``: the gate's count of records whose source key others share (None: unknown).
+    """
     from popsync.db.duck import sql_string
 
     folder = state_folder(run)
@@ -257,6 +292,7 @@ def write_state(run: DatasetRun, duck: "duckdb.DuckDBPyConnection", persons: str
         "baseline_run_id": "" if baseline is None else baseline.run_id,
         "last_full_date": (run.logical_date if baseline is None else baseline.last_full_date).isoformat(),
         "fingerprint": fingerprint(run),
+        "keys_repeated": "unknown" if keys_repeated is None else str(keys_repeated),
     }
     (folder / MANIFEST_FILE).write_text(json.dumps(manifest), encoding="utf-8")
     return folder

@@ -19,6 +19,7 @@ from popsync.db.connections import connect
 from popsync.db.identifiers import quoted
 from popsync.db.locks import PUBLISH_LOCK, lock_transaction
 from popsync.db.sql_files import read_sql
+from popsync.pipeline.carried import assemble_incremental
 from popsync.pipeline.errors import DataRejectedError
 from popsync.pipeline.incremental import BaselineMovedError, published_state, remove_state, state_folder
 from popsync.pipeline.kill_points import kill_point
@@ -106,11 +107,6 @@ def publish(run: DatasetRun, extracted: int) -> PublishOutcome:
             conn.rollback()  # its carried rows came from a run that is no longer the published one
             raise BaselineMovedError(f"{run.label}: the run it started from is no longer published; run it again")
         assemble_buckets(conn, run)  # every bucket or none: a missing bucket's table fails the run here
-        check_conservation(conn, run, extracted)
-        if current is not None and current[0] > run.logical_date:
-            conn.rollback()
-            _log.warning("%s: results of a newer logical date (%s) stay published", run.label, current[0])
-            return PublishOutcome(False, f"newer results from {current[0].isoformat()} stay published")
         old_tables: dict[str, str | None] = (
             {"matches": None, "mismatches": None, "suggestion_candidates": None}
             if current is None
@@ -121,6 +117,17 @@ def publish(run: DatasetRun, extracted: int) -> PublishOutcome:
                 "suggestion_candidates": None if current[4] is None else str(current[4]),
             }
         )
+        if run_mode == "incremental":
+            # the baseline's tables become the carried leaves of the run's (detached, not dropped)
+            assert baseline_run_id is not None
+            carried = {kind: name for kind, name in old_tables.items() if name is not None}
+            assemble_incremental(conn, run, baseline_run_id, carried)
+            old_tables = dict.fromkeys(old_tables)
+        check_conservation(conn, run, extracted)
+        if current is not None and current[0] > run.logical_date:
+            conn.rollback()
+            _log.warning("%s: results of a newer logical date (%s) stay published", run.label, current[0])
+            return PublishOutcome(False, f"newer results from {current[0].isoformat()} stay published")
         for kind, new_table in run.result_tables().items():
             sector_part = run.sector_partition(kind)
             conn.execute(
@@ -166,7 +173,7 @@ def drop_run_tables(run: DatasetRun, *, keep_results: bool) -> None:
     if keep_results:
         return
     remove_state(str(state_folder(run)))
-    tables = list(run.result_tables().values())
+    tables = [*run.result_tables().values(), run.excluded_keys_table]
     if run.buckets > 1:
         tables += [table for b in range(run.buckets) for table in run.bucket_tables(b).values()]
     with connect(WAREHOUSE_CONN_ID, autocommit=True) as conn:

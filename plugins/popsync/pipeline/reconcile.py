@@ -116,6 +116,12 @@ def _create_result_tables(run: DatasetRun, bucket: int) -> None:
                     target, sql.Identifier(f"{table[:50]}_scope"), constants["sector"], constants["dataset"]
                 )
             )
+            # lets a later incremental run attach the table as its carried partition without a scan
+            conn.execute(
+                sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} CHECK (run_id = {})").format(
+                    target, sql.Identifier(f"{table[:50]}_run"), constants["run_id"]
+                )
+            )
             if run.buckets > 1:  # lets publish attach the table as its bucket's partition without a scan
                 conn.execute(
                     sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} CHECK (bucket = {})").format(
@@ -205,10 +211,11 @@ def reconcile_bucket(run: DatasetRun, planned: PlanResult, bucket: int) -> Bucke
             extracted = step("read_bucket", lambda: _read_bucket(duck, planned, bucket))
         else:
             read_files: list[ReadFile] = []
+            hashed = run.dataset.incremental is not None  # an unsplit run of it keeps state: hash as it normalises
             with extract_reader(run, read_files) as reader:
                 extracted = step(
                     "extract_normalise",
-                    lambda: normalise_stream(duck, reader, run.dataset, run.logical_date.date()),
+                    lambda: normalise_stream(duck, reader, run.dataset, run.logical_date.date(), row_hashes=hashed),
                 )
             record_source_files(run, read_files)
             gate_profile = step("profile", lambda: profile(duck))
@@ -217,7 +224,10 @@ def reconcile_bucket(run: DatasetRun, planned: PlanResult, bucket: int) -> Bucke
         baseline = planned.baseline
         keeps_state = run.dataset.incremental is not None and not planned.split
         if baseline is not None:
-            classified, carried = step("affected", lambda: narrow_to_affected(duck, baseline, source))
+            repeats = gate_profile is None or gate_profile.keys_repeated > 0
+            classified, carried = step(
+                "affected", lambda: narrow_to_affected(duck, baseline, source, timings, repeats_now=repeats)
+            )
             _log.info("%s: %d records to classify again, %d carried over", run.label, classified, carried)
         elif keeps_state:
             step("row_hashes", lambda: add_row_hashes(duck))
@@ -242,7 +252,8 @@ def reconcile_bucket(run: DatasetRun, planned: PlanResult, bucket: int) -> Bucke
         if baseline is not None:
             step("carry_over", lambda: carry_over(run, baseline, duck))
         if keeps_state:
-            step("keep_state", lambda: write_state(run, duck, source, baseline))
+            repeated = None if gate_profile is None else gate_profile.keys_repeated
+            step("keep_state", lambda: write_state(run, duck, source, baseline, repeated))
         if baseline is not None:
             combine_outcomes(duck)
         has_active = run.dataset.columns.is_active is not None

@@ -85,6 +85,17 @@ class DatasetRun:
         short = {"suggestion_candidates": "candidates"}.get(kind, kind)
         return "sync_partitions", _table_name(short, self.dataset_prefix, f"{self.run_tag}{self.attempt}_b{bucket}")
 
+    def delta_table(self, kind: str) -> tuple[str, str]:
+        """What an incremental run's table of ``kind`` is renamed to when it is published: the leaf
+        holding the records the run classified, beside the carried leaves (``pipeline/carried.py``)."""
+        short = {"suggestion_candidates": "candidates"}.get(kind, kind)
+        return "sync_partitions", _table_name(short, self.dataset_prefix, f"{self.run_tag}{self.attempt}_d")
+
+    @property
+    def excluded_keys_table(self) -> tuple[str, str]:
+        """An incremental run's keys not carried over (classified again, or removed at the source)."""
+        return "sync_partitions", _table_name("excluded", self.dataset_prefix, self.run_tag + self.attempt)
+
     def bucket_tables(self, bucket: int) -> dict[str, tuple[str, str]]:
         """Every result table one bucket writes, by kind."""
         return {kind: self.bucket_table(kind, bucket) for kind in self.result_tables()}

@@ -2,6 +2,8 @@
 -- Inputs: normalised (every current record, with row_hash: row_hashes.sql), previous_state (the
 --         baseline run's record state: state_records.sql), register_changes (register_changes.sql);
 --         `persons_source` is replaced by the current register.
+-- Parameters: $repeats_now, $repeats_before (BOOLEAN: whether some key is held by several records
+--         now / in the baseline; true when not known).
 -- Output: source_key of every record to classify again or to drop (a removed record), and
 --         `removed` (true: the key is gone from the source). Records without a source key are
 --         never carried over; the caller classifies them always.
@@ -14,10 +16,16 @@ WITH current_records AS (
 ),
 
 repeated_keys AS (
-    -- a key held by several records (now or in the baseline) is never carried over by key
-    SELECT source_key FROM current_records WHERE source_key IS NOT NULL GROUP BY source_key HAVING count(*) > 1
+    -- a key held by several records (now or in the baseline) is never carried over by key;
+    -- $repeats_now / $repeats_before: false when the gate's profile of that run counted no
+    -- repeated key, so the side is not grouped (the usual case)
+    SELECT source_key FROM current_records
+    WHERE $repeats_now AND source_key IS NOT NULL
+    GROUP BY source_key HAVING count(*) > 1
     UNION
-    SELECT source_key FROM previous_state WHERE source_key IS NOT NULL GROUP BY source_key HAVING count(*) > 1
+    SELECT source_key FROM previous_state
+    WHERE $repeats_before AND source_key IS NOT NULL
+    GROUP BY source_key HAVING count(*) > 1
 ),
 
 own_changes AS (
@@ -100,13 +108,14 @@ evidence_persons AS (
 evidence_ids AS (
     -- the IDs of those persons, and every ID one transposition or one mistyped digit away
     -- (the search of suggestions.sql, run backwards from the person)
+    -- (UNION ALL: read only by IN, where a repeated ID changes nothing; a million variants at 1M)
     SELECT national_id AS id FROM evidence_persons
-    UNION
+    UNION ALL
     SELECT substr(national_id, 1, p - 1) || substr(national_id, p + 1, 1) || substr(national_id, p, 1)
         || substr(national_id, p + 2)
     FROM evidence_persons, range(1, 12) AS positions(p)
     WHERE regexp_full_match(national_id, '[0-9]{12}')
-    UNION
+    UNION ALL
     SELECT substr(national_id, 1, p - 1) || d::VARCHAR || substr(national_id, p + 1)
     FROM evidence_persons, range(1, 13) AS positions(p), range(0, 10) AS digits(d)
     WHERE regexp_full_match(national_id, '[0-9]{12}')
