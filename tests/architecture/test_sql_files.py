@@ -18,10 +18,6 @@ STATEMENT = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE|WITH|CREATE|ALTER|DROP
 DATABASE_TABLE = re.compile(
     r"\b(sync|sync_partitions|staging|reference|ground_truth|dan_cu|pg_catalog|pg_temp)\.\w+|\bpg_(class|database|constraint|attribute)\b"
 )
-PENDING: dict[str, str] = {
-    "pipeline/incremental.py": "the incremental publish is being reworked; its statements move with it",
-}
-"""Files whose inline statements are known and have a reason to wait (file: why)."""
 
 
 def _texts(tree: ast.AST) -> list[tuple[int, str]]:
@@ -49,16 +45,10 @@ def test_no_statement_on_a_database_table_is_inline() -> None:
     found = []
     for path in sorted(PACKAGE.rglob("*.py")):
         name = path.relative_to(PACKAGE).as_posix()
-        if name in PENDING:
-            continue
         for line, text in _texts(ast.parse(path.read_text(encoding="utf-8"))):
             if STATEMENT.match(text) and DATABASE_TABLE.search(text):
                 found.append(f"{name}:{line}: {' '.join(text.split())[:100]}")
     assert not found, "SQL belongs in include/sql/<area>/ (read with read_sql):\n" + "\n".join(found)
-
-
-def test_the_pending_files_still_exist() -> None:
-    assert all((PACKAGE / name).is_file() for name in PENDING)
 
 
 def test_every_sql_file_the_code_names_exists() -> None:

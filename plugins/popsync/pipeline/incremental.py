@@ -77,6 +77,10 @@ EXCLUDED_KIND = "excluded_keys"
 """The janitor's kind of an incremental run's excluded-keys table (``DatasetRun.excluded_keys_table``)."""
 
 
+def _scope(run: DatasetRun) -> dict[str, str]:
+    return {"sector": run.sector.sector, "dataset": run.dataset.name}
+
+
 class BaselineMovedError(DataRejectedError):
     """The run carried rows over from a published run that is no longer the published one."""
 
@@ -121,10 +125,7 @@ def choose_baseline(run: DatasetRun) -> Baseline | None:
         return None
     ensure_warehouse_schema()  # a warehouse from before incremental runs gains state_ref here
     with connect(WAREHOUSE_CONN_ID) as conn:
-        row = conn.execute(
-            "SELECT run_id, logical_date, state_ref FROM sync.published_runs WHERE sector = %s AND dataset = %s",
-            (run.sector.sector, run.dataset.name),
-        ).fetchone()
+        row = conn.execute(read_sql("warehouse/published_run.sql"), _scope(run)).fetchone()
     if row is None or row[2] is None:
         _log.info("%s: full run (no published state to start from)", run.label)
         return None
@@ -240,11 +241,8 @@ def carry_over(run: DatasetRun, baseline: Baseline, duck: "duckdb.DuckDBPyConnec
     keys = duck.execute("SELECT source_key FROM affected_keys").fetchall()
     table = quoted(*run.excluded_keys_table)
     with connect(WAREHOUSE_CONN_ID) as conn:
-        row = conn.execute(
-            "SELECT run_id, candidates_table FROM sync.published_runs WHERE sector = %s AND dataset = %s",
-            (run.sector.sector, run.dataset.name),
-        ).fetchone()
-        if row is None or row[0] != baseline.run_id or row[1] is None:
+        row = conn.execute(read_sql("warehouse/published_run.sql"), _scope(run)).fetchone()
+        if row is None or row[0] != baseline.run_id or row[3] is None:
             raise BaselineMovedError(f"{run.label}: the run it started from is no longer published; run it again")
         register_run_table(conn, run, EXCLUDED_KIND, run.excluded_keys_table)
         conn.commit()  # registered before the table exists: a kill leaves nothing the janitor does not know
