@@ -78,9 +78,12 @@ def lab(first_runs: object, settings: Settings, tmp_path_factory: pytest.TempPat
         title="Crash laboratory (a copy of justice birth registrations)",
         rows=ROWS,
     )
-    baseline = lab.run(BASE_DATE)
-    assert baseline.code == 0 and baseline.result is not None and baseline.result.succeeded, baseline.tail
-    yield lab
+    try:
+        baseline = lab.run(BASE_DATE)
+        assert baseline.code == 0 and baseline.result is not None and baseline.result.succeeded, baseline.tail
+        yield lab
+    finally:
+        lab.close()
     forget_sector(settings, SECTOR)
 
 

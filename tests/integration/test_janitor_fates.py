@@ -86,7 +86,7 @@ def _set_states(run_id: str, run_state: str, task_states: dict[str, str]) -> Non
 @pytest.fixture(scope="module")
 def lab(first_runs: object, settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabSector]:
     """The fatelab source (200 justice records) and a sectors folder holding only it."""
-    yield make_lab_sector(
+    lab = make_lab_sector(
         settings,
         tmp_path_factory,
         sector=SECTOR,
@@ -94,6 +94,10 @@ def lab(first_runs: object, settings: Settings, tmp_path_factory: pytest.TempPat
         rows=ROWS,
         env={"POPSYNC_JANITOR_GRACE_HOURS": "6"},
     )
+    try:
+        yield lab
+    finally:
+        lab.close()
     sweep_all(grace=timedelta(0))  # the run left awaiting approval
     forget_sector(settings, SECTOR)
 

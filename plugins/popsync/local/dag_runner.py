@@ -32,6 +32,11 @@ def _dagbag() -> object:
     return bag
 
 
+def load_dags() -> None:
+    """Import Airflow and parse the DAG folder now, once for this process and the processes it forks."""
+    _dagbag()
+
+
 def run_dag(dag_id: str, logical_date: datetime) -> DagRunResult:
     """Execute one DAG run end to end through Airflow; return its final states."""
     bag = _dagbag()

@@ -179,10 +179,10 @@ def narrow_to_affected(
         duck.execute(f"CREATE TABLE previous_state AS SELECT * FROM read_parquet({records})")
 
     def register() -> None:
-        duck.execute(
-            f"CREATE VIEW previous_register AS SELECT * FROM read_parquet({sql_string(folder / REGISTER_FILE)})"
-        )
-        changes = read_sql("duckdb/incremental/register_changes.sql").replace("persons_source", persons)
+        previous = _with_person_hash(duck, f"read_parquet({sql_string(folder / REGISTER_FILE)})")
+        duck.execute(f"CREATE VIEW previous_register AS SELECT * FROM {previous}")
+        current = _with_person_hash(duck, persons)
+        changes = read_sql("duckdb/incremental/register_changes.sql").replace("persons_source", current)
         duck.execute(f"CREATE TABLE register_changes AS {changes}")
 
     def closure() -> None:
@@ -212,6 +212,15 @@ def narrow_to_affected(
     classified = _count(duck, "normalised")
     carried = _count(duck, "carried_state")
     return classified, carried
+
+
+def _with_person_hash(duck: "duckdb.DuckDBPyConnection", relation: str) -> str:
+    """``relation`` (a register) with its persons' version hashes: the snapshot stores them; a
+    snapshot written before it did, or the mirror streamed in, gets them computed here."""
+    columns = {str(row[0]) for row in duck.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()}
+    if "person_hash" in columns:
+        return relation
+    return f"({read_sql('duckdb/person_hashes.sql').replace('persons_source', relation)})"
 
 
 def _count(duck: "duckdb.DuckDBPyConnection", table: str) -> int:

@@ -22,7 +22,7 @@ _log = logging.getLogger(__name__)
 MIRROR_NAME = "population_register"
 """The register mirror's row in ``reference.sync_state``."""
 
-SNAPSHOT_FORMAT = 3
+SNAPSHOT_FORMAT = 4
 """Bumped whenever the snapshot's columns change, so older files count as stale."""
 
 
@@ -50,7 +50,8 @@ def write_snapshot() -> Path:
     state = _mirror_state()
     with duckdb_session() as duck, adbc_connection(WAREHOUSE_CONN_ID) as pg:
         duck.register("persons_reader", pg.read(read_sql("reference/persons.sql")))
-        rows = read_sql("reference/snapshot_rows.sql")
+        duck.execute(f"CREATE VIEW keyed_persons AS {read_sql('reference/snapshot_rows.sql')}")
+        rows = read_sql("duckdb/person_hashes.sql").replace("persons_source", "keyed_persons")
         duck.execute(f"COPY ({rows}) TO {sql_string(partial)} (FORMAT parquet, COMPRESSION zstd)")
     _state_path().unlink(missing_ok=True)
     partial.replace(target)
