@@ -180,9 +180,9 @@ def narrow_to_affected(
         duck.execute(f"CREATE TABLE previous_state AS SELECT * FROM read_parquet({records})")
 
     def register() -> None:
-        previous = _with_person_hash(duck, f"read_parquet({sql_string(folder / REGISTER_FILE)})")
+        previous = _with_person_hash(duck, f"read_parquet({sql_string(folder / REGISTER_FILE)})", "previous_hashed")
         duck.execute(f"CREATE VIEW previous_register AS SELECT * FROM {previous}")
-        current = _with_person_hash(duck, persons)
+        current = _with_person_hash(duck, persons, "current_hashed")
         changes = read_sql("duckdb/incremental/register_changes.sql").replace("persons_source", current)
         duck.execute(f"CREATE TABLE register_changes AS {changes}")
 
@@ -204,7 +204,8 @@ def narrow_to_affected(
         )
         for table in ("previous_state", "register_changes"):
             duck.execute(f"DROP TABLE {table}")
-        duck.execute("DROP VIEW previous_register")
+        for view in ("previous_register", "previous_hashed", "current_hashed"):
+            duck.execute(f"DROP VIEW IF EXISTS {view}")
 
     step("affected.previous_state", previous_state)
     step("affected.register", register)
@@ -215,13 +216,16 @@ def narrow_to_affected(
     return classified, carried
 
 
-def _with_person_hash(duck: "duckdb.DuckDBPyConnection", relation: str) -> str:
+def _with_person_hash(duck: "duckdb.DuckDBPyConnection", relation: str, view: str) -> str:
     """``relation`` (a register) with its persons' version hashes: the snapshot stores them; a
-    snapshot written before it did, or the mirror streamed in, gets them computed here."""
+    snapshot written before it did, or the mirror streamed in, gets them computed here (the view
+    ``view``, ``duckdb/person_hashes.sql``)."""
     columns = {str(row[0]) for row in duck.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()}
     if "person_hash" in columns:
         return relation
-    return f"({read_sql('duckdb/person_hashes.sql').replace('persons_source', relation)})"
+    hashed = read_sql("duckdb/person_hashes.sql").replace("persons_source", relation)
+    duck.execute(f"CREATE OR REPLACE VIEW {view} AS {hashed}")
+    return view
 
 
 def _count(duck: "duckdb.DuckDBPyConnection", table: str) -> int:
