@@ -225,8 +225,10 @@ STAGE_COLUMNS = (
     ("setup", "reconcile.setup"),
     ("extract+normalise", "reconcile.extract_normalise"),
     ("profile", "reconcile.profile"),
+    ("plan split", "reconcile.split"),
     ("register", "reconcile.load_register"),
     ("classify", "reconcile.classify"),
+    ("suggestions", "reconcile.suggestions"),
     ("write", "reconcile.write_results"),
     ("metrics", "reconcile.metrics"),
     ("gate", "quality_gate"),
@@ -323,6 +325,11 @@ def curve_markdown(curve: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _suggestion_share(summary: dict[str, Any]) -> float:
+    """The suggestion search's median seconds over popsync's median pipeline work (with the gate)."""
+    return float(summary["median_stage_seconds"]["reconcile.suggestions"]) / float(summary["median_seconds"])
+
+
 def markdown(report: dict[str, Any]) -> str:
     load = report["machine"].get("load_average_at_start", [])
     lines = [
@@ -362,6 +369,18 @@ def markdown(report: dict[str, Any]) -> str:
         stages = popsync["median_stage_seconds"]
         cells = " | ".join(f"{stages.get(key, 0.0):.2f}" for _, key in STAGE_COLUMNS)
         lines.append(f"| {size['label']} | {cells} | {stages.get('import_popsync', 0.0):.2f} |")
+    shares = [
+        f"{size['label']} {_suggestion_share(size['tools']['popsync']):.1%}"
+        for size in report["sizes"]
+        if "popsync" in size["tools"] and "reconcile.suggestions" in size["tools"]["popsync"]["median_stage_seconds"]
+    ]
+    if shares:
+        lines += [
+            "",
+            "Suggestion search (reconcile.suggestions) as a share of popsync's pipeline work: "
+            + ", ".join(shares)
+            + ".",
+        ]
     lines += curve_markdown(report.get("curve", {}))
     return "\n".join(lines) + "\n"
 

@@ -2,7 +2,11 @@
 
 The same health-insurance extract, with hard cases added on purpose (a card under a person's
 former CMND beside a card under their CCCD: DUPLICATE_ID across the two forms of one person, and
-LEGACY_ID; a card whose ID has two digits swapped: a suggested ID), is reconciled in one bucket
+LEGACY_ID; a card whose ID has two digits swapped: a suggested ID; a card whose swapped ID points at
+a person carded under their own ID, who links in whichever bucket that card is in; a card with an
+unusable ID under the name, gender and birth date of carded persons, whose name block (and its
+size) the suggestion search must see whole, whatever buckets the block's persons are in), is
+reconciled in one bucket
 and in three, through the pipeline's one sequence on real PostgreSQL. Both runs publish into a
 test-only sector fed by the health-insurance database, so the shipped sectors' results stay
 as the session's first runs left them.
@@ -57,7 +61,7 @@ def hard_cases(first_runs: dict[str, DagRunResult], settings: Settings) -> Itera
     by_id = {row[0]: row[1] for row in persons}
     cmnd_holders = {former for former in by_id.values() if former is not None}
     holders_of = {former: sum(1 for f in by_id.values() if f == former) for former in cmnd_holders}
-    cases: dict[str, list[str]] = {"cmnd_twin": [], "transposed": []}
+    cases: dict[str, list[str]] = {"cmnd_twin": [], "transposed": [], "slip_to_carded": [], "name_block": []}
     with psycopg.connect(settings.database_url_for(SOURCE_DB), autocommit=True) as source:
         cards = source.execute(
             "SELECT ma_the, so_dinh_danh FROM bhyt.the_bhyt WHERE so_dinh_danh ~ '^[0-9]{12}$' ORDER BY ma_the"
@@ -75,23 +79,54 @@ def hard_cases(first_runs: dict[str, DagRunResult], settings: Settings) -> Itera
                 added = f"{ADDED_KEY}c{len(cases['cmnd_twin'])}"
                 source.execute(copy, (added, former, key))
                 cases["cmnd_twin"].append(added)
-        # a register person with no card, carded under their ID with two digits swapped
         template = cards[0][0]
+
+        def add_card(added: str, national_id: str, full_name: str, birth_date: str, gender: str) -> None:
+            """A card under ``national_id`` with a register person's name, birth date and gender."""
+            source.execute(
+                "INSERT INTO bhyt.the_bhyt (ma_the, so_dinh_danh, ho_ten, ngay_sinh, gioi_tinh, gt_tu_ngay, "
+                "gt_den_ngay, ngay_cap_nhat) SELECT %s, %s, %s, %s, %s, gt_tu_ngay, gt_den_ngay, ngay_cap_nhat "
+                "FROM bhyt.the_bhyt WHERE ma_the = %s",
+                (added, national_id, full_name, birth_date, "1" if gender == "M" else "2", template),
+            )
+
+        # a register person with no card, carded under their ID with two digits swapped
         for national_id, _, full_name, birth_date, gender in persons:
             swapped = _swap(national_id, 8)
             if national_id in carded or swapped == national_id or swapped in by_id or swapped in carded:
                 continue
             added = f"{ADDED_KEY}s{len(cases['transposed'])}"
-            source.execute(
-                "INSERT INTO bhyt.the_bhyt (ma_the, so_dinh_danh, ho_ten, ngay_sinh, gioi_tinh, gt_tu_ngay, "
-                "gt_den_ngay, ngay_cap_nhat) SELECT %s, %s, %s, %s, %s, gt_tu_ngay, gt_den_ngay, ngay_cap_nhat "
-                "FROM bhyt.the_bhyt WHERE ma_the = %s",
-                (added, swapped, full_name, birth_date, "1" if gender == "M" else "2", template),
-            )
+            add_card(added, swapped, full_name, birth_date, gender)
             cases["transposed"].append(added)
             if len(cases["transposed"]) == 6:
                 break
-    assert len(cases["cmnd_twin"]) >= 3 and len(cases["transposed"]) >= 3, cases
+        # a carded person's ID with two digits swapped, on a copy of their card: the slip points at a
+        # person whose own card links them (in the bucket of that card, not of the slipped one)
+        for national_id, _, full_name, birth_date, gender in persons:
+            swapped = _swap(national_id, 9)
+            if national_id not in carded or swapped == national_id or swapped in by_id or swapped in carded:
+                continue
+            added = f"{ADDED_KEY}t{len(cases['slip_to_carded'])}"
+            add_card(added, swapped, full_name, birth_date, gender)
+            cases["slip_to_carded"].append(added)
+            if len(cases["slip_to_carded"]) == 6:
+                break
+        # an unusable ID under a carded person's name, gender and birth date: the name search finds
+        # the person's whole block (largest blocks first: persons that share name, gender and year)
+        blocks: dict[tuple[str, str, str], list[str]] = {}
+        for national_id, _, full_name, birth_date, gender in persons:
+            blocks.setdefault((full_name, gender, birth_date[-4:]), []).append(national_id)
+        carded_blocks = sorted(
+            (members for members in blocks.values() if any(member in carded for member in members)),
+            key=lambda members: (-len(members), members[0]),
+        )
+        details = {row[0]: (row[2], row[4], row[3]) for row in persons}
+        for members in carded_blocks[:6]:
+            full_name, gender, birth_date = details[next(member for member in members if member in carded)]
+            added = f"{ADDED_KEY}n{len(cases['name_block'])}"
+            add_card(added, f"12{len(cases['name_block'])}45", full_name, birth_date, gender)
+            cases["name_block"].append(added)
+    assert all(len(added) >= 3 for added in cases.values()), cases
     try:
         yield cases
     finally:
@@ -192,6 +227,24 @@ def test_three_buckets_publish_what_one_bucket_publishes(
         assert linked is None and "NOT_IN_REFERENCE" in reasons
         listed = {row[2] for row in three["candidates"] if row[1] == added}
         assert _swap(national_id, 8) in listed, "the ID with the two digits swapped back is a candidate"
+    linked_persons = {row[2] for row in three["matches"]} | {row[3] for row in three["mismatches"] if row[3]}
+    for added in hard_cases["slip_to_carded"]:
+        _, _, national_id, linked, _, reasons, _, _, _ = by_key[added]
+        assert linked is None and "NOT_IN_REFERENCE" in reasons
+        listed = {row[2]: json.loads(row[7]) for row in three["candidates"] if row[1] == added}
+        target = _swap(national_id, 9)
+        assert target in listed and target in linked_persons, "the slip reaches a person linked by their own card"
+        assert listed[target]["linked_elsewhere"] >= 1, listed[target]
+    for added in hard_cases["name_block"]:
+        _, _, _, linked, _, reasons, _, _, _ = by_key[added]
+        assert linked is None and "INVALID_ID" in reasons
+        by_name = [
+            json.loads(row[7]) for row in three["candidates"] if row[1] == added and row[4] == "name_birth_gender"
+        ]
+        assert by_name and all(evidence["block_size"] >= len(by_name) for evidence in by_name), by_name
+    assert (
+        max(json.loads(row[7])["block_size"] for row in three["candidates"] if row[1] in hard_cases["name_block"]) >= 2
+    ), "a name block of several persons is among the cases"
     reasons_seen = {reason for row in three["mismatches"] for reason in row[5]}
     assert {"DUPLICATE_ID", "LEGACY_ID", "NOT_IN_REFERENCE", "INVALID_ID"} <= reasons_seen
 

@@ -87,3 +87,12 @@ CREATE OR REPLACE MACRO looks_garbled(txt) AS
         WHEN may_be_misencoded(txt) THEN repair_name(txt) <> nfc(txt)
         ELSE false
     END;
+
+-- One version of a register person: a 64-bit hash of every column the classification reads (the
+-- snapshot stores it per person; incremental/register_changes.sql compares versions by it).
+CREATE OR REPLACE MACRO person_hash(
+    national_id, former_cmnd, full_name, birth_date, birth_date_precision, gender, residence_province,
+    is_deceased, date_of_death, name_key
+) AS
+    hash(national_id, former_cmnd, full_name, birth_date, birth_date_precision, gender, residence_province,
+        is_deceased, date_of_death, name_key);

@@ -28,33 +28,8 @@ twelve_digits AS (
 ),
 
 variants AS (
-    -- leading zeros lost: a 10- or 11-digit number padded on the left
-    SELECT record_id, lpad(national_id, 12, '0') AS candidate_id, 1 AS rank
-    FROM unlinked
-    WHERE id_kind = 'invalid' AND regexp_full_match(national_id, '[0-9]{10,11}')
-    UNION ALL
-    -- letters typed for digits that look alike (same table as popsync.domain.id_suggestions)
-    SELECT record_id, translate(national_id, 'OoQDIlLi|ZzSsGTBgq', '000011111225567899'), 2
-    FROM unlinked
-    WHERE id_kind = 'invalid' AND regexp_matches(national_id, '[^0-9]')
-        AND regexp_full_match(translate(national_id, 'OoQDIlLi|ZzSsGTBgq', '000011111225567899'), '[0-9]{12}')
-    UNION ALL
-    -- two adjacent digits swapped
-    SELECT
-        record_id,
-        substr(national_id, 1, p - 1) || substr(national_id, p + 1, 1) || substr(national_id, p, 1)
-            || substr(national_id, p + 2),
-        3
-    FROM twelve_digits, range(1, 12) AS positions(p)
-    WHERE substr(national_id, p, 1) <> substr(national_id, p + 1, 1)
-    UNION ALL
-    -- one digit mistyped
-    SELECT
-        record_id,
-        substr(national_id, 1, p - 1) || d::VARCHAR || substr(national_id, p + 1),
-        4
-    FROM twelve_digits, range(1, 13) AS positions(p), range(0, 10) AS digits(d)
-    WHERE substr(national_id, p, 1) <> d::VARCHAR
+    -- id_variants.sql: leading zeros, look-alike letters, a transposition, a typo
+    __id_variants_sql__
 ),
 
 -- Blocking key of the name lookup: name key, gender and birth year (two valid dates that agree at

@@ -12,6 +12,7 @@
 --   %(status)s 'new' | 'recurring' | 'reopened' or NULL; %(verdict)s verdict, 'none' or NULL
 --   %(after_sector)s, %(after_dataset)s, %(after_key)s: the last row of the previous page, or NULL
 --   %(limit)s int or NULL
+-- Also reads sync.published_runs (the run and logical date shown for each dataset).
 WITH lifecycle AS (
     {lifecycle}
 )
@@ -26,12 +27,12 @@ SELECT
     m.reasons,
     m.first_seen,
     CASE
-        WHEN m.first_seen >= m.logical_date THEN 'new'
+        WHEN m.first_seen >= published.logical_date THEN 'new'
         WHEN coalesce(life.reopened_count, 0) > 0 THEN 'reopened'
         ELSE 'recurring'
     END AS status,
     life.verdict,
-    m.run_id
+    published.run_id
 FROM sync.mismatches AS m
 -- A lateral lookup (one primary-key probe per row, in key order) rather than a join: the planner
 -- misestimates a three-column join and would hash the whole lifecycle table for a 50-row page.
@@ -41,6 +42,16 @@ LEFT JOIN LATERAL (
     WHERE lc.sector = m.sector AND lc.dataset = m.dataset AND lc.source_key = m.source_key
     OFFSET 0
 ) AS life ON true
+-- The published run of the row's dataset (one primary-key probe): a row an incremental run carried
+-- over keeps the run_id and logical_date of the run that classified it (docs/data-contract.md), so
+-- "new" and the run shown are the published run's, as after a full run (the row's own when the
+-- reader cannot see the published run).
+LEFT JOIN LATERAL (
+    SELECT coalesce(runs.run_id, m.run_id) AS run_id, coalesce(runs.logical_date, m.logical_date) AS logical_date
+    FROM (SELECT 1) AS probe
+    LEFT JOIN sync.published_runs AS runs ON runs.sector = m.sector AND runs.dataset = m.dataset
+    OFFSET 0
+) AS published ON true
 WHERE m.sector = ANY(%(sectors)s::text[])
   AND (%(dataset)s::text IS NULL OR m.dataset = %(dataset)s::text)
   AND (%(province)s::text IS NULL OR m.province_code = %(province)s::text)
@@ -54,10 +65,10 @@ WHERE m.sector = ANY(%(sectors)s::text[])
   AND (%(max_age_days)s::int IS NULL OR m.first_seen >= now() - make_interval(days => %(max_age_days)s::int))
   AND (
       %(status)s::text IS NULL
-      OR (%(status)s::text = 'new' AND m.first_seen >= m.logical_date)
-      OR (%(status)s::text = 'reopened' AND m.first_seen < m.logical_date AND life.reopened_count > 0)
+      OR (%(status)s::text = 'new' AND m.first_seen >= published.logical_date)
+      OR (%(status)s::text = 'reopened' AND m.first_seen < published.logical_date AND life.reopened_count > 0)
       OR (
-          %(status)s::text = 'recurring' AND m.first_seen < m.logical_date AND coalesce(life.reopened_count, 0) = 0
+          %(status)s::text = 'recurring' AND m.first_seen < published.logical_date AND coalesce(life.reopened_count, 0) = 0
       )
   )
   AND (%(verdict)s::text IS NULL OR coalesce(life.verdict, 'none') = %(verdict)s::text)

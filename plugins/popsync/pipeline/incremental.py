@@ -61,6 +61,7 @@ _RULE_FILES = (
     "duckdb/reconciled.sql",
     "duckdb/linkable_persons.sql",
     "duckdb/suggestions.sql",
+    "duckdb/id_variants.sql",
     "duckdb/suggestions_per_record.sql",
     "duckdb/matches_output.sql",
     "duckdb/mismatches_output.sql",
@@ -178,10 +179,10 @@ def narrow_to_affected(
         duck.execute(f"CREATE TABLE previous_state AS SELECT * FROM read_parquet({records})")
 
     def register() -> None:
-        duck.execute(
-            f"CREATE VIEW previous_register AS SELECT * FROM read_parquet({sql_string(folder / REGISTER_FILE)})"
-        )
-        changes = read_sql("duckdb/incremental/register_changes.sql").replace("persons_source", persons)
+        previous = _with_person_hash(duck, f"read_parquet({sql_string(folder / REGISTER_FILE)})")
+        duck.execute(f"CREATE VIEW previous_register AS SELECT * FROM {previous}")
+        current = _with_person_hash(duck, persons)
+        changes = read_sql("duckdb/incremental/register_changes.sql").replace("persons_source", current)
         duck.execute(f"CREATE TABLE register_changes AS {changes}")
 
     def closure() -> None:
@@ -211,6 +212,17 @@ def narrow_to_affected(
     classified = _count(duck, "normalised")
     carried = _count(duck, "carried_state")
     return classified, carried
+
+
+def _with_person_hash(duck: "duckdb.DuckDBPyConnection", relation: str) -> str:
+    """``relation`` (a register) with its persons' version hashes: the snapshot stores them; a
+    snapshot written before it did, or the mirror streamed in, gets them computed here."""
+    from popsync.reference.snapshot import PERSON_HASH
+
+    columns = {str(row[0]) for row in duck.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()}
+    if "person_hash" in columns:
+        return relation
+    return f"(SELECT *, {PERSON_HASH} AS person_hash FROM {relation})"
 
 
 def _count(duck: "duckdb.DuckDBPyConnection", table: str) -> int:

@@ -6,6 +6,7 @@ nothing is staged in between. The publish step swaps the tables in atomically.
 """
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
@@ -59,18 +60,43 @@ def persons_source(duck: duckdb.DuckDBPyConnection) -> str:
     return "mirrored_persons"
 
 
-def _load_inputs(run: DatasetRun, duck: duckdb.DuckDBPyConnection, pg: ArrowConnection, source: str) -> None:
-    """The register rows the normalised records can link to, and previous first_seen dates.
+def with_id_variants(text: str) -> str:
+    """``text`` with its ``__id_variants_sql__`` placeholder replaced by ``id_variants.sql``."""
+    return text.replace("__id_variants_sql__", read_sql("duckdb/id_variants.sql"))
 
-    ``source`` is the register relation of the session (:func:`persons_source`).
-    """
+
+def _load_register(duck: duckdb.DuckDBPyConnection, source: str) -> None:
+    """``register`` (the persons the session's records can link to) and ``register_all`` (what the
+    suggestion search may read) from the whole register relation ``source`` (:func:`persons_source`)."""
     duck.execute(
         "CREATE TABLE wanted_ids AS SELECT DISTINCT national_id FROM normalised WHERE id_kind IN ('cccd', 'cmnd')"
     )
-    # Keep only the register persons this dataset (or bucket) can link to (by ID or former CMND).
+    # Keep only the register persons this dataset can link to (by ID or former CMND).
     linkable = read_sql("duckdb/linkable_persons.sql").replace("persons_source", source)
     duck.execute(f"CREATE TABLE register AS {linkable}")
     duck.execute(f"CREATE VIEW register_all AS SELECT * FROM {source}")  # for suggested IDs
+
+
+def _load_bucket_register(duck: duckdb.DuckDBPyConnection, planned: PlanResult, bucket: int) -> None:
+    """``register`` and ``register_all`` of one bucket of a split run, from the files the plan wrote
+    for it (``bucket_registers.sql``): its linkable persons and the persons its suggestion search
+    can reach. The bucket never reads the whole register."""
+    from popsync.pipeline.plan import register_files
+
+    assert planned.folder is not None
+    files = "[" + ", ".join(sql_string(path) for path in register_files(Path(planned.folder), bucket)) + "]"
+    duck.execute(f"CREATE VIEW bucket_persons AS SELECT * FROM read_parquet({files}, hive_partitioning = false)")
+    duck.execute(f"CREATE TABLE bucket_register AS {read_sql('duckdb/bucket_register.sql')}")
+    duck.execute("DROP VIEW bucket_persons")
+    duck.execute("CREATE TABLE register AS SELECT * EXCLUDE (linkable) FROM bucket_register WHERE linkable")
+    duck.execute("CREATE VIEW register_all AS SELECT * EXCLUDE (linkable) FROM bucket_register")
+
+
+def _load_inputs(
+    run: DatasetRun, duck: duckdb.DuckDBPyConnection, pg: ArrowConnection, load: Callable[[], None]
+) -> None:
+    """The register rows the normalised records can link to (``load``), and previous first_seen dates."""
+    load()
     # A residence code of either table and an ID's (former) province code meet in the current province.
     store_arrow(duck, "province_successors", pg.read(read_sql("warehouse/province_successors.sql")))
     previous = pg.read(
@@ -153,9 +179,22 @@ def classify(
     checks_death: bool = False,
     links_sql: str = "duckdb/dataset_links.sql",
 ) -> None:
-    """Create ``reconciled`` from the session's ``normalised``, ``register`` and ``previous_mismatches``,
-    ``suggestion_candidates`` (the candidate lists of records that do not link) from it and
-    ``register_all``, and ``suggestions`` (one row per record with a candidate) from those.
+    """:func:`link_records`, then :func:`search_suggestions` (what a reconcile step does in two timed steps)."""
+    link_records(
+        duck, checks_deceased=checks_deceased, logical_date=logical_date, checks_death=checks_death, links_sql=links_sql
+    )
+    search_suggestions(duck)
+
+
+def link_records(
+    duck: duckdb.DuckDBPyConnection,
+    *,
+    checks_deceased: bool,
+    logical_date: datetime,
+    checks_death: bool = False,
+    links_sql: str = "duckdb/dataset_links.sql",
+) -> None:
+    """Create ``reconciled`` from the session's ``normalised``, ``register`` and ``previous_mismatches``.
 
     ``dataset_links`` (the persons the dataset links to) is made from ``reconciled`` unless the
     session has it already: a bucket of a split run reads the whole dataset's from the plan.
@@ -167,7 +206,14 @@ def classify(
     narrow = read_sql("duckdb/reconciled.sql").replace("__reconcile_sql__", read_sql("duckdb/reconcile.sql"))
     duck.execute(f"CREATE OR REPLACE TABLE reconciled AS {narrow}", params)
     duck.execute(f"CREATE TABLE IF NOT EXISTS dataset_links AS {read_sql(links_sql)}")
-    duck.execute(f"CREATE OR REPLACE TABLE suggestion_candidates AS {read_sql('duckdb/suggestions.sql')}")
+
+
+def search_suggestions(duck: duckdb.DuckDBPyConnection) -> None:
+    """Create ``suggestion_candidates`` (the candidate lists of records that do not link) from
+    ``reconciled``, ``dataset_links`` and ``register_all``, and ``suggestions`` (one row per record
+    with a candidate) from those."""
+    search = with_id_variants(read_sql("duckdb/suggestions.sql"))
+    duck.execute(f"CREATE OR REPLACE TABLE suggestion_candidates AS {search}")
     duck.execute(f"CREATE OR REPLACE TABLE suggestions AS {read_sql('duckdb/suggestions_per_record.sql')}")
 
 
@@ -225,24 +271,30 @@ def reconcile_bucket(run: DatasetRun, planned: PlanResult, bucket: int) -> Bucke
             record_source_files(run, read_files)
             gate_profile = step("profile", lambda: profile(duck))
         kill_point("normalise")
-        source = persons_source(duck)
         baseline = planned.baseline
         keeps_state = run.dataset.incremental is not None and not planned.split
-        if baseline is not None:
-            repeats = gate_profile is None or gate_profile.keys_repeated > 0
-            classified, carried = step(
-                "affected", lambda: narrow_to_affected(duck, baseline, source, timings, repeats_now=repeats)
+        if planned.split:  # the plan read the register for every bucket: this one reads its own files
+            step(
+                "load_register",
+                lambda: _load_inputs(run, duck, pg, lambda: _load_bucket_register(duck, planned, bucket)),
             )
-            _log.info("%s: %d records to classify again, %d carried over", run.label, classified, carried)
-        elif keeps_state:
-            step("row_hashes", lambda: add_row_hashes(duck))
-        step("load_register", lambda: _load_inputs(run, duck, pg, source))
+        else:
+            source = persons_source(duck)
+            if baseline is not None:
+                repeats = gate_profile is None or gate_profile.keys_repeated > 0
+                classified, carried = step(
+                    "affected", lambda: narrow_to_affected(duck, baseline, source, timings, repeats_now=repeats)
+                )
+                _log.info("%s: %d records to classify again, %d carried over", run.label, classified, carried)
+            elif keeps_state:
+                step("row_hashes", lambda: add_row_hashes(duck))
+            step("load_register", lambda: _load_inputs(run, duck, pg, lambda: _load_register(duck, source)))
         checks_deceased = run.dataset.columns.is_active is not None
         checks_death = run.dataset.columns.death_date is not None
         links = "duckdb/dataset_links.sql" if baseline is None else "duckdb/incremental/dataset_links.sql"
         step(
             "classify",
-            lambda: classify(
+            lambda: link_records(
                 duck,
                 checks_deceased=checks_deceased,
                 logical_date=run.logical_date,
@@ -250,8 +302,10 @@ def reconcile_bucket(run: DatasetRun, planned: PlanResult, bucket: int) -> Bucke
                 links_sql=links,
             ),
         )
+        step("suggestions", lambda: search_suggestions(duck))
         # classification's inputs are no longer needed: their memory goes to the writes
-        for table in ("normalised", "register", "previous_mismatches", "wanted_ids"):
+        duck.execute("DROP VIEW IF EXISTS register_all")
+        for table in ("normalised", "register", "bucket_register", "previous_mismatches", "wanted_ids"):
             duck.execute(f"DROP TABLE IF EXISTS {table}")
         step("write_results", lambda: _write_results(run, bucket, duck, pg))
         if baseline is not None:

@@ -24,8 +24,11 @@ REGISTER_COLUMNS = (
 )
 
 
-SNAPSHOT_FORMAT = 3
+SNAPSHOT_FORMAT = 4
 """Bumped whenever the snapshot's columns change, so older files count as stale."""
+
+PERSON_HASH = f"person_hash({REGISTER_COLUMNS}, name_key)"
+"""The version hash of a register person (``duckdb/macros.sql``) over a relation with the snapshot's columns."""
 
 
 def snapshot_path() -> Path:
@@ -54,9 +57,11 @@ def write_snapshot() -> Path:
     state = _mirror_state()
     with duckdb_session() as duck, adbc_connection(WAREHOUSE_CONN_ID) as pg:
         duck.register("persons_reader", pg.read(f"SELECT {REGISTER_COLUMNS} FROM reference.persons"))
-        # The register's name keys are computed once here rather than in every reconcile run.
+        # The register's name keys are computed once here rather than in every reconcile run, and
+        # each person's version hash (an incremental run compares registers by it).
         duck.execute(
-            f"COPY (SELECT *, name_key(full_name) AS name_key FROM persons_reader) "
+            f"COPY (SELECT *, {PERSON_HASH} AS person_hash FROM "
+            f"(SELECT *, name_key(full_name) AS name_key FROM persons_reader)) "
             f"TO {sql_string(partial)} (FORMAT parquet, COMPRESSION zstd)"
         )
     _state_path().unlink(missing_ok=True)
