@@ -206,6 +206,11 @@ OUTSIDE_DUCKDB_MB = 330
 of the extract and of the two result streams in flight, the driver's copy buffers and DuckDB's own
 allocations outside its limit. Measured at 10M (docs/performance.md, "Memory per task"): 140-270 MB."""
 MIN_DUCKDB_MB = 192
+DUCKDB_MB_PER_THREAD = 256
+"""A task's DuckDB session runs no more threads than its share of the budget gives this much each:
+each thread holds its own pinned buffers in a join or aggregation, and at 10M a health-insurance
+bucket ran out of memory at a 267-306 MB limit with 2 threads, and finished with 1
+(benchmarks/results/duckdb-threads-10m-bucket.md)."""
 OFFLINE_DUCKDB_MB = 672
 """DuckDB's limit outside a task (the generator, the evaluation), unless set explicitly."""
 

@@ -51,3 +51,35 @@ def test_a_process_that_runs_tasks_itself_keeps_the_offline_limit(monkeypatch: p
     duck.run_outside_tasks()
     with duckdb_session() as session:
         assert abs(_limit_bytes(session) - 672 * 1000**2) < 2 * 1024**2
+
+
+def test_a_small_share_runs_fewer_threads() -> None:
+    from popsync.db.duck import threads_for
+    from popsync.settings import DUCKDB_MB_PER_THREAD
+
+    assert threads_for(306, 2) == 1  # a 10M bucket ran out of memory here with 2 threads
+    assert threads_for(MIN_DUCKDB_MB, 4) == 1
+    assert threads_for(2 * DUCKDB_MB_PER_THREAD, 2) == 2
+    assert threads_for(672, 8) == 672 // DUCKDB_MB_PER_THREAD
+    assert threads_for(4000, 2) == 2  # never more than configured
+    assert threads_for(None, 3) == 3  # an explicit limit keeps the configured threads
+
+
+def _threads(duck: object) -> int:
+    row = duck.execute("SELECT current_setting('threads')").fetchone()  # type: ignore[attr-defined]
+    return int(row[0])
+
+
+def test_a_task_session_near_its_budget_runs_one_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("POPSYNC_DUCKDB_MEMORY_LIMIT", raising=False)
+    monkeypatch.setenv("POPSYNC_DUCKDB_THREADS", "2")
+    monkeypatch.setenv("POPSYNC_TASK_MEMORY_MB", str(MIN_DUCKDB_MB + OUTSIDE_DUCKDB_MB))
+    with duckdb_session() as duck:
+        assert _threads(duck) == 1
+
+
+def test_an_explicit_limit_keeps_the_configured_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POPSYNC_DUCKDB_MEMORY_LIMIT", "300MB")
+    monkeypatch.setenv("POPSYNC_DUCKDB_THREADS", "2")
+    with duckdb_session() as duck:
+        assert _threads(duck) == 2

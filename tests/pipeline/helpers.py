@@ -12,7 +12,6 @@ from popsync.db.sql_files import read_sql
 from popsync.generate.suggestions import province_successors
 from popsync.pipeline.normalise import create_normalised
 from popsync.pipeline.reconcile import classify
-from popsync.reference.snapshot import REGISTER_COLUMNS as REGISTER_COLUMN_LIST
 from popsync.sectors.model import ColumnMapping, DatasetDefinition
 
 LOGICAL_DATE = datetime(2026, 11, 21, tzinfo=UTC)
@@ -20,7 +19,11 @@ LOGICAL_DATE = datetime(2026, 11, 21, tzinfo=UTC)
 RAW_COLUMNS = (
     "source_key", "national_id", "full_name", "birth_date", "gender", "is_active", "updated_at", "death_date",
 )  # fmt: skip
-REGISTER_COLUMNS = tuple(column.strip() for column in REGISTER_COLUMN_LIST.split(","))
+REGISTER_COLUMNS = (
+    "national_id", "former_cmnd", "full_name", "birth_date", "birth_date_precision", "gender",
+    "residence_province", "is_deceased", "date_of_death",
+)  # fmt: skip
+"""The columns of reference/persons.sql, in its order (the register table below is built so)."""
 
 
 def dataset(formats: Sequence[str] = ("dd/mm/yyyy",), genders: dict[str, str] | None = None) -> DatasetDefinition:

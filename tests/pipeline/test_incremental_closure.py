@@ -145,7 +145,7 @@ def _load(duck: duckdb.DuckDBPyConnection, rows: Rows, persons: Rows) -> None:
 
 
 def _classify(duck: duckdb.DuckDBPyConnection, *, incremental: bool) -> None:
-    duck.execute("CREATE TABLE wanted_ids AS SELECT DISTINCT national_id FROM normalised")
+    duck.execute(f"CREATE TABLE wanted_ids AS {read_sql('duckdb/wanted_ids.sql')}")
     linkable = read_sql("duckdb/linkable_persons.sql").replace("persons_source", "persons_now")
     duck.execute(f"CREATE TABLE register AS {linkable}")
     duck.execute("CREATE VIEW register_all AS SELECT * FROM persons_now")

@@ -94,3 +94,12 @@ def test_bad_values_are_named(params: dict[str, list[str]], message: str) -> Non
 def test_a_long_search_term_is_refused() -> None:
     with pytest.raises(FilterError, match="longer than"):
         parse_filter({}, known_sectors=SECTORS, search="9" * 65)
+
+
+def test_the_reference_groups_former_provinces_under_their_current_province() -> None:
+    """What the provinces page shows beside a current province and in its drill-down."""
+    assert len(REFERENCE.current_codes) == 34 and len(REFERENCE.former_names) == 63
+    assert REFERENCE.formers_of("015") == ("010", "015")  # Lào Cai: the former Lào Cai and Yên Bái
+    assert REFERENCE.former_names["015"] == "Yên Bái" and REFERENCE.current_name("015") == "Lào Cai"
+    assert REFERENCE.formers_of("001") == ("001",) and REFERENCE.formers_of("030") == ()
+    assert sum(len(REFERENCE.formers_of(code)) for code in REFERENCE.current_codes) == 63

@@ -1,6 +1,7 @@
 """What the CLI prints: the sync-rate table and where to look next."""
 
 from popsync.db.connections import connect
+from popsync.db.sql_files import read_sql
 from popsync.sectors import load_sectors
 from popsync.settings import WAREHOUSE_CONN_ID
 
@@ -26,14 +27,8 @@ def sync_rate_table() -> str:
     for datasets without ``is_active``), the figure provinces publish (its label on the right).
     """
     with connect(WAREHOUSE_CONN_ID) as conn:
-        rows = conn.execute(
-            "SELECT sector, dataset, total, matched, mismatched, sync_rate, active_total, active_sync_rate, "
-            "quality_status FROM sync.latest_sync_rate ORDER BY sector, dataset"
-        ).fetchall()
-        rollup = conn.execute(
-            "SELECT sector, total, matched, mismatched, sync_rate, active_total, active_sync_rate "
-            "FROM sync.sector_rollup ORDER BY sector"
-        ).fetchall()
+        rows = conn.execute(read_sql("cli/latest_sync_rates.sql")).fetchall()
+        rollup = conn.execute(read_sql("cli/sector_rollup.sql")).fetchall()
     labels = _active_labels()
     header = (
         f"{'sector':<18}{'dataset':<22}{'total':>10}{'matched':>10}{'mismatched':>12}{'sync rate':>11}"

@@ -7,6 +7,7 @@ from psycopg import sql
 
 from popsync.db.embedded import EmbeddedPostgres
 from popsync.db.identifiers import checked_identifier
+from popsync.db.sql_files import read_sql
 from popsync.settings import Settings
 
 _log = logging.getLogger(__name__)
@@ -23,7 +24,7 @@ def ensure_database(settings: Settings, name: str) -> bool:
     """Create database ``name`` if it does not exist; True when it was created."""
     checked_identifier(name)
     with psycopg.connect(settings.database_url_for("postgres"), autocommit=True) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+        if conn.execute(read_sql("db/existing_databases.sql"), {"names": [name]}).fetchone():
             return False
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     _log.info("created database %s", name)

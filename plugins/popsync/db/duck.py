@@ -16,6 +16,7 @@ from popsync.domain.legacy_encodings import repair_mojibake
 from popsync.domain.name_repairs import repair_candidates, repair_name
 from popsync.domain.provinces import PROVINCE_CODES
 from popsync.settings import (
+    DUCKDB_MB_PER_THREAD,
     MIN_DUCKDB_MB,
     OFFLINE_DUCKDB_MB,
     OUTSIDE_DUCKDB_MB,
@@ -69,9 +70,10 @@ def _baseline_mb() -> float:
     return _baselines.setdefault(os.getpid(), _resident_mb())
 
 
-def _memory_limit(task: bool) -> str:
+def _memory_limit(task: bool) -> tuple[str, int | None]:
     """The explicit ``POPSYNC_DUCKDB_MEMORY_LIMIT``, or the task budget's share left for DuckDB
-    (outside a task, for the generator and the evaluation: ``OFFLINE_DUCKDB_MB``).
+    (outside a task, for the generator and the evaluation: ``OFFLINE_DUCKDB_MB``), with the share
+    in MB when popsync computed it (None for an explicit setting).
 
     A task process starts with the interpreter, Airflow's task runner and whatever its parent
     preloaded (Great Expectations: about 150 MB) already resident, so the share is taken when the
@@ -79,14 +81,19 @@ def _memory_limit(task: bool) -> str:
     """
     explicit = duckdb_memory_limit()
     if explicit is not None:
-        return explicit
+        return explicit, None
     if not task or _outside_tasks:
-        return f"{OFFLINE_DUCKDB_MB}MB"
-    return f"{memory_limit_mb(task_memory_mb(), _baseline_mb())}MB"
+        return f"{OFFLINE_DUCKDB_MB}MB", OFFLINE_DUCKDB_MB
+    share = memory_limit_mb(task_memory_mb(), _baseline_mb())
+    return f"{share}MB", share
 
 
-def _threads() -> int:
-    return duckdb_threads()
+def threads_for(limit_mb: int | None, configured: int) -> int:
+    """DuckDB's threads for a session: the configured number (``POPSYNC_DUCKDB_THREADS``), but no
+    more than the limit gives ``DUCKDB_MB_PER_THREAD`` each (an explicit limit keeps the setting)."""
+    if limit_mb is None:
+        return configured
+    return max(1, min(configured, limit_mb // DUCKDB_MB_PER_THREAD))
 
 
 def sql_string(value: object) -> str:
@@ -153,8 +160,9 @@ def duckdb_session(*, task: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
     with tempfile.TemporaryDirectory(dir=work_dir, prefix=SCRATCH_PREFIX) as scratch:
         con = duckdb.connect(":memory:")
         try:
-            con.execute(f"SET memory_limit = {sql_string(_memory_limit(task))}")
-            con.execute(f"SET threads = {_threads()}")
+            limit, limit_mb = _memory_limit(task)
+            con.execute(f"SET memory_limit = {sql_string(limit)}")
+            con.execute(f"SET threads = {threads_for(limit_mb, duckdb_threads())}")
             con.execute(f"SET temp_directory = {sql_string(Path(scratch) / 'spill')}")
             con.execute("SET preserve_insertion_order = false")
             con.execute("SET enable_progress_bar = false")

@@ -16,29 +16,6 @@ from popsync.generate.formats import Column
 
 _log = logging.getLogger(__name__)
 
-GROUND_TRUTH_DDL: Final = """
-CREATE SCHEMA IF NOT EXISTS ground_truth;
-COMMENT ON SCHEMA ground_truth IS 'Answers of the demo-data generator; never read by the pipeline.';
-CREATE TABLE IF NOT EXISTS ground_truth.expected (
-    dataset                     text   NOT NULL,
-    source_key                  text   NOT NULL,
-    expected_reasons            text[] NOT NULL,  -- sorted; empty = matched
-    expected_linked_national_id text,
-    expected_suggested_national_id text,        -- the suggestion the rules give a record that does not link
-    expected_suggestion_method     text,        -- id_typo, id_transposition, id_leading_zero, id_letter_digit,
-                                                -- name_birth_gender
-    true_national_id               text,        -- the register person the record is about (NULL: not in it)
-    beyond_rules                   text,        -- a fault family no rule covers (scored apart), else NULL
-    expected_active                boolean,     -- the record is in force; NULL: the dataset has no is_active
-    PRIMARY KEY (dataset, source_key)
-);
--- Register deaths in a death-registration dataset's digitised scope that have no registration.
-CREATE TABLE IF NOT EXISTS ground_truth.unregistered_deaths (
-    dataset     text NOT NULL,
-    national_id text NOT NULL,
-    PRIMARY KEY (dataset, national_id)
-);
-"""
 UNREGISTERED_DEATHS_TABLE: Final = ("ground_truth", "unregistered_deaths")
 UNREGISTERED_DEATHS_COLUMNS: Final = ("dataset", "national_id")
 GROUND_TRUTH_TABLE: Final = ("ground_truth", "expected")
@@ -74,7 +51,7 @@ def _admin(server_url: str) -> psycopg.Connection[tuple[object, ...]]:
 def existing_databases(server_url: str, names: list[str]) -> list[str]:
     """Which of ``names`` exist on the server."""
     with _admin(server_url) as conn:
-        rows = conn.execute("SELECT datname FROM pg_database WHERE datname = ANY(%s) ORDER BY datname", [names])
+        rows = conn.execute(read_sql("db/existing_databases.sql"), {"names": names})
         return [str(row[0]) for row in rows]
 
 
@@ -142,11 +119,7 @@ class CopyWriter(AbstractContextManager["CopyWriter"]):
         self._copy = self._copy_context.__enter__()
 
     def _drop_primary_key(self) -> sql.Composed | None:
-        row = self._conn.execute(
-            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
-            " WHERE conrelid = %s::regclass AND contype = 'p'",
-            [".".join(self.table)],
-        ).fetchone()
+        row = self._conn.execute(read_sql("generate/primary_key.sql"), {"table": ".".join(self.table)}).fetchone()
         if row is None:
             return None
         name, definition = str(row[0]), str(row[1])
@@ -191,4 +164,4 @@ def register_indexes() -> str:
 
 def sector_schema(sector: str) -> str:
     """The sector's source schema plus the generator's ground-truth table."""
-    return read_sql(f"sources/{sector}/schema.sql") + "\n" + GROUND_TRUTH_DDL
+    return read_sql(f"sources/{sector}/schema.sql") + "\n" + read_sql("generate/ground_truth_schema.sql")

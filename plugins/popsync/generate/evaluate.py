@@ -142,34 +142,16 @@ def evaluate_dataset(sector: SectorDefinition, dataset: str) -> DatasetEvaluatio
     """Compare ``sync.matches``/``sync.mismatches`` of one dataset with ``ground_truth.expected``."""
     with duckdb_session(task=False) as duck:
         with adbc_connection(sector.conn_id) as source:
-            expected = source.read(
-                "SELECT source_key, expected_reasons, expected_suggested_national_id, expected_suggestion_method, "
-                "true_national_id, beyond_rules, expected_active FROM ground_truth.expected WHERE dataset = $1",
-                (dataset,),
-            )
+            expected = source.read(read_sql("evaluate/expected.sql"), (dataset,))
             store_arrow(duck, "expected_all", expected)
-            duck.execute(
-                "CREATE VIEW expected_suggestions AS SELECT source_key, expected_suggested_national_id AS national_id, "
-                "expected_suggestion_method AS method FROM expected_all WHERE expected_suggestion_method IS NOT NULL"
-            )
+            duck.execute(f"CREATE VIEW expected_suggestions AS {read_sql('duckdb/evaluate_expected_suggestions.sql')}")
         with adbc_connection(WAREHOUSE_CONN_ID) as warehouse:
-            actual = warehouse.read(
-                "SELECT source_key, ARRAY[]::text[] AS reasons FROM sync.matches WHERE sector = $1 AND dataset = $2 "
-                "UNION ALL SELECT source_key, reasons FROM sync.mismatches WHERE sector = $1 AND dataset = $2",
-                (sector.sector, dataset),
-            )
-            store_arrow(duck, "actual_all", actual)
-            suggestions = warehouse.read(
-                "SELECT source_key, suggested_national_id AS national_id, details->'suggestion'->>'method' AS method "
-                "FROM sync.mismatches WHERE sector = $1 AND dataset = $2 AND suggested_national_id IS NOT NULL",
-                (sector.sector, dataset),
-            )
+            scope = (sector.sector, dataset)
+            store_arrow(duck, "actual_all", warehouse.read(read_sql("evaluate/published_reasons.sql"), scope))
+            suggestions = warehouse.read(read_sql("evaluate/published_suggestions.sql"), scope)
             store_arrow(duck, "actual_suggestions", suggestions)
             store_arrow(duck, "candidate_lists", _candidate_lists(warehouse, sector.sector, dataset))
-            published = warehouse.read(
-                "SELECT active_total, active_sync_rate FROM sync.latest_sync_rate WHERE sector = $1 AND dataset = $2",
-                (sector.sector, dataset),
-            )
+            published = warehouse.read(read_sql("evaluate/published_active_rate.sql"), scope)
             store_arrow(duck, "published_rate", published)
         summary, codes = _scope(duck, beyond=False)
         beyond_summary, beyond_codes = _scope(duck, beyond=True)
@@ -215,19 +197,9 @@ def evaluate_dataset(sector: SectorDefinition, dataset: str) -> DatasetEvaluatio
 
 def _scope(duck: duckdb.DuckDBPyConnection, *, beyond: bool) -> tuple[tuple[Any, ...], list[CodeScore]]:
     """Summary and code scores of the records within the rules (or, ``beyond``, those beyond them)."""
-    condition = "IS NOT NULL" if beyond else "IS NULL"
-    execute = duck.execute
-    execute("CREATE OR REPLACE VIEW beyond_keys AS SELECT source_key FROM expected_all WHERE beyond_rules IS NOT NULL")
-    execute(
-        "CREATE OR REPLACE VIEW expected AS SELECT source_key, expected_reasons FROM expected_all "
-        f"WHERE beyond_rules {condition}"
-    )
-    keep = "IN" if beyond else "NOT IN"
-    execute(
-        f"CREATE OR REPLACE VIEW actual AS SELECT * FROM actual_all WHERE source_key {keep} "
-        "(SELECT source_key FROM beyond_keys WHERE source_key IS NOT NULL)"
-    )
-    summary = execute(read_sql("duckdb/evaluate_summary.sql")).fetchone()
+    duck.execute("SET VARIABLE beyond = ?", [beyond])
+    duck.execute(read_sql("duckdb/evaluate_scope.sql"))
+    summary = duck.execute(read_sql("duckdb/evaluate_summary.sql")).fetchone()
     assert summary is not None
     return tuple(summary), _scores(duck, "duckdb/evaluate.sql")
 
@@ -235,17 +207,10 @@ def _scope(duck: duckdb.DuckDBPyConnection, *, beyond: bool) -> tuple[tuple[Any,
 def _candidate_lists(warehouse: ArrowConnection, sector: str, dataset: str) -> pa.RecordBatchReader:
     """The dataset's published candidate lists, or an empty table where the warehouse has none yet."""
     read = warehouse.read
-    present = read("SELECT to_regclass($1) IS NOT NULL AS present", (_CANDIDATES_TABLE,)).read_all().column(0)[0]
+    present = read(read_sql("evaluate/relation_present.sql"), (_CANDIDATES_TABLE,)).read_all().column(0)[0]
     if present.as_py():
-        return read(
-            "SELECT source_key, candidate_national_id, method, rank FROM sync.suggestion_candidates "
-            "WHERE sector = $1 AND dataset = $2",
-            (sector, dataset),
-        )
-    return read(
-        "SELECT NULL::text AS source_key, NULL::text AS candidate_national_id, NULL::text AS method, "
-        "NULL::int AS rank WHERE false"
-    )
+        return read(read_sql("evaluate/published_candidates.sql"), (sector, dataset))
+    return read(read_sql("evaluate/no_candidates.sql"))
 
 
 def _checks_deaths(sector: SectorDefinition, dataset: str) -> bool:
@@ -255,15 +220,10 @@ def _checks_deaths(sector: SectorDefinition, dataset: str) -> bool:
 def _load_unregistered(duck: duckdb.DuckDBPyConnection, sector: SectorDefinition, dataset: str) -> None:
     """Ground truth and published rows of ``sync.unregistered_deaths`` (scored as UNREGISTERED_DEATH)."""
     with adbc_connection(sector.conn_id) as source:
-        expected = source.read(
-            "SELECT national_id FROM ground_truth.unregistered_deaths WHERE dataset = $1", (dataset,)
-        )
+        expected = source.read(read_sql("evaluate/expected_unregistered.sql"), (dataset,))
         store_arrow(duck, "expected_unregistered", expected)
     with adbc_connection(WAREHOUSE_CONN_ID) as warehouse:
-        actual = warehouse.read(
-            "SELECT national_id FROM sync.unregistered_deaths WHERE sector = $1 AND dataset = $2",
-            (sector.sector, dataset),
-        )
+        actual = warehouse.read(read_sql("evaluate/published_unregistered.sql"), (sector.sector, dataset))
         store_arrow(duck, "actual_unregistered", actual)
 
 

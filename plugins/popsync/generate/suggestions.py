@@ -91,11 +91,7 @@ def probe_register(
         store_arrow(duck, "probe", table)
         store_arrow(duck, "linked", linked)
         store_arrow(duck, "province_codes", pa.table({"code": pa.array(list(PROVINCE_CODES), pa.string())}))
-        persons = pg.read(
-            "SELECT national_id::text AS national_id, full_name, gender::text AS gender, birth_date, "
-            "birth_date_precision, former_cmnd::text AS former_cmnd, residence_province::text AS residence_province "
-            "FROM dan_cu.persons"
-        )
+        persons = pg.read(read_sql("generate/register_persons.sql"))
         store_arrow(duck, "register_persons", persons)
         store_arrow(duck, "province_successors", province_successors())
         rows = duck.execute(read_sql("generate/ambiguous_suggestions.sql")).fetchall()
@@ -110,12 +106,7 @@ def _linked(sector_urls: dict[str, str]) -> pa.Table:
     tables = []
     for url in sector_urls.values():
         with arrow_connection(url) as pg:
-            tables.append(
-                pg.read(
-                    "SELECT DISTINCT dataset, expected_linked_national_id AS national_id FROM ground_truth.expected "
-                    "WHERE expected_linked_national_id IS NOT NULL"
-                ).read_all()
-            )
+            tables.append(pg.read(read_sql("generate/linked_persons.sql")).read_all())
     if not tables:
         return pa.table({"dataset": pa.array([], pa.string()), "national_id": pa.array([], pa.string())})
     return pa.concat_tables(tables, promote_options="permissive")
@@ -143,11 +134,7 @@ def settle_probes(register_url: str, sector_urls: dict[str, str], probes: dict[s
             strangers += 1
     for sector, rows in updates.items():
         with psycopg.connect(sector_urls[sector]) as conn, conn.cursor() as cur:
-            cur.executemany(
-                "UPDATE ground_truth.expected SET expected_suggested_national_id = %s, "
-                "expected_suggestion_method = %s WHERE dataset = %s AND source_key = %s",
-                rows,
-            )
+            cur.executemany(read_sql("generate/settle_suggestion.sql"), rows)
     _log.info(
         "name_birth_gender suggestions: %d changed by the whole register (no single suggestion, or "
         "%d a stranger the rules suggest)",

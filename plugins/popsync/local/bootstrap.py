@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from popsync.db.databases import ensure_database, ensure_server
+from popsync.db.sql_files import read_sql
 from popsync.local.airflow_env import apply_airflow_environment
 from popsync.settings import AIRFLOW_DATABASE, WAREHOUSE_DATABASE, Settings
 
@@ -44,5 +45,5 @@ def _airflow_migrated(settings: Settings) -> bool:
     import psycopg
 
     with psycopg.connect(settings.database_url_for(AIRFLOW_DATABASE)) as conn:
-        row = conn.execute("SELECT to_regclass('public.alembic_version') IS NOT NULL").fetchone()
+        row = conn.execute(read_sql("db/relation_exists.sql"), {"name": "public.alembic_version"}).fetchone()
     return bool(row and row[0]) and _airflow_marker(settings).exists()

@@ -48,16 +48,11 @@ def coverage(run: DatasetRun) -> list[tuple[str, date, date]]:
 
 
 def _replace_unregistered(conn: psycopg.Connection[Any], run: DatasetRun, scope: list[tuple[str, date, date]]) -> int:
-    conn.execute(
-        "CREATE TEMPORARY TABLE death_coverage (commune text, covered_from date, covered_to date) ON COMMIT DROP"
-    )
+    conn.execute(read_sql("deaths/coverage.sql"))
     with conn.cursor() as cur, cur.copy("COPY death_coverage (commune, covered_from, covered_to) FROM STDIN") as copy:
         for row in scope:
             copy.write_row(row)
-    conn.execute(
-        "DELETE FROM sync.unregistered_deaths WHERE sector = %s AND dataset = %s",
-        (run.sector.sector, run.dataset.name),
-    )
+    conn.execute(read_sql("deaths/clear_unregistered.sql"), {"sector": run.sector.sector, "dataset": run.dataset.name})
     inserted = conn.execute(
         read_sql("deaths/unregistered.sql"),
         {

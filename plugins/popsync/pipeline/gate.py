@@ -14,6 +14,7 @@ the Data Docs pages are built after publishing (``quality/data_docs.py``).
 import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 from popsync.db.connections import connect, source_sqlalchemy_url, sqlalchemy_url
 from popsync.db.sql_files import read_sql
@@ -34,28 +35,25 @@ class QualityGateError(DataRejectedError):
     """A fail-level expectation was breached or GX could not validate; the message names each one."""
 
 
-def previous_total(run: DatasetRun) -> int | None:
-    """Row count of the dataset's currently published (previous successful) run."""
+def _published_rate(run: DatasetRun) -> tuple[Any, Any] | None:
+    """(total, sync rate) of the dataset's currently published run; None before the first one."""
     with connect(WAREHOUSE_CONN_ID) as conn:
         row = conn.execute(
-            "SELECT rates.total FROM sync.published_runs AS published "
-            "JOIN sync.sector_sync_rate AS rates USING (sector, dataset, run_id) "
-            "WHERE published.sector = %s AND published.dataset = %s",
-            (run.sector.sector, run.dataset.name),
+            read_sql("warehouse/published_rate.sql"), {"sector": run.sector.sector, "dataset": run.dataset.name}
         ).fetchone()
-    return None if row is None else int(str(row[0]))
+    return None if row is None else (row[0], row[1])
+
+
+def previous_total(run: DatasetRun) -> int | None:
+    """Row count of the dataset's currently published (previous successful) run."""
+    published = _published_rate(run)
+    return None if published is None else int(str(published[0]))
 
 
 def previous_sync_rate(run: DatasetRun) -> float | None:
     """Sync rate of the dataset's currently published run (None before the first one)."""
-    with connect(WAREHOUSE_CONN_ID) as conn:
-        row = conn.execute(
-            "SELECT rates.sync_rate FROM sync.published_runs AS published "
-            "JOIN sync.sector_sync_rate AS rates USING (sector, dataset, run_id) "
-            "WHERE published.sector = %s AND published.dataset = %s",
-            (run.sector.sector, run.dataset.name),
-        ).fetchone()
-    return None if row is None or row[0] is None else float(row[0])
+    published = _published_rate(run)
+    return None if published is None or published[1] is None else float(published[1])
 
 
 def _batches(run: DatasetRun, profile_row: Mapping[str, float], wanted: set[str]) -> dict[str, Batch]:

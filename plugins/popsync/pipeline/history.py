@@ -44,15 +44,9 @@ def record_metrics(
                 "active_sync_rate": metrics.active_sync_rate,
             },
         )
-        conn.execute("DELETE FROM sync.province_sync_rate WHERE sector = %s AND dataset = %s AND run_id = %s", scope)
-        with (
-            conn.cursor() as cur,
-            cur.copy(
-                "COPY sync.province_sync_rate (sector, dataset, run_id, logical_date, province_code, "
-                "total, matched, mismatched, sync_rate, active_total, active_matched, active_sync_rate, reason_counts) "
-                "FROM STDIN"
-            ) as copy,
-        ):
+        keys = {"sector": run.sector.sector, "dataset": run.dataset.name, "run_id": run.run_id}
+        conn.execute(read_sql("warehouse/clear_province_rates.sql"), keys)
+        with conn.cursor() as cur, cur.copy(read_sql("warehouse/copy_province_rates.sql")) as copy:
             for province in metrics.provinces:
                 copy.write_row(
                     (

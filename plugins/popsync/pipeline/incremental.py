@@ -78,6 +78,10 @@ EXCLUDED_KIND = "excluded_keys"
 """The janitor's kind of an incremental run's excluded-keys table (``DatasetRun.excluded_keys_table``)."""
 
 
+def _scope(run: DatasetRun) -> dict[str, str]:
+    return {"sector": run.sector.sector, "dataset": run.dataset.name}
+
+
 class BaselineMovedError(DataRejectedError):
     """The run carried rows over from a published run that is no longer the published one."""
 
@@ -122,10 +126,7 @@ def choose_baseline(run: DatasetRun) -> Baseline | None:
         return None
     ensure_warehouse_schema()  # a warehouse from before incremental runs gains state_ref here
     with connect(WAREHOUSE_CONN_ID) as conn:
-        row = conn.execute(
-            "SELECT run_id, logical_date, state_ref FROM sync.published_runs WHERE sector = %s AND dataset = %s",
-            (run.sector.sector, run.dataset.name),
-        ).fetchone()
+        row = conn.execute(read_sql("warehouse/published_run.sql"), _scope(run)).fetchone()
     if row is None or row[2] is None:
         _log.info("%s: full run (no published state to start from)", run.label)
         return None
@@ -179,9 +180,9 @@ def narrow_to_affected(
         duck.execute(f"CREATE TABLE previous_state AS SELECT * FROM read_parquet({records})")
 
     def register() -> None:
-        previous = _with_person_hash(duck, f"read_parquet({sql_string(folder / REGISTER_FILE)})")
+        previous = _with_person_hash(duck, f"read_parquet({sql_string(folder / REGISTER_FILE)})", "previous_hashed")
         duck.execute(f"CREATE VIEW previous_register AS SELECT * FROM {previous}")
-        current = _with_person_hash(duck, persons)
+        current = _with_person_hash(duck, persons, "current_hashed")
         changes = read_sql("duckdb/incremental/register_changes.sql").replace("persons_source", current)
         duck.execute(f"CREATE TABLE register_changes AS {changes}")
 
@@ -203,7 +204,8 @@ def narrow_to_affected(
         )
         for table in ("previous_state", "register_changes"):
             duck.execute(f"DROP TABLE {table}")
-        duck.execute("DROP VIEW previous_register")
+        for view in ("previous_register", "previous_hashed", "current_hashed"):
+            duck.execute(f"DROP VIEW IF EXISTS {view}")
 
     step("affected.previous_state", previous_state)
     step("affected.register", register)
@@ -214,15 +216,16 @@ def narrow_to_affected(
     return classified, carried
 
 
-def _with_person_hash(duck: "duckdb.DuckDBPyConnection", relation: str) -> str:
+def _with_person_hash(duck: "duckdb.DuckDBPyConnection", relation: str, view: str) -> str:
     """``relation`` (a register) with its persons' version hashes: the snapshot stores them; a
-    snapshot written before it did, or the mirror streamed in, gets them computed here."""
-    from popsync.reference.snapshot import PERSON_HASH
-
+    snapshot written before it did, or the mirror streamed in, gets them computed here (the view
+    ``view``, ``duckdb/person_hashes.sql``)."""
     columns = {str(row[0]) for row in duck.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()}
     if "person_hash" in columns:
         return relation
-    return f"(SELECT *, {PERSON_HASH} AS person_hash FROM {relation})"
+    hashed = read_sql("duckdb/person_hashes.sql").replace("persons_source", relation)
+    duck.execute(f"CREATE OR REPLACE VIEW {view} AS {hashed}")
+    return view
 
 
 def _count(duck: "duckdb.DuckDBPyConnection", table: str) -> int:
@@ -252,11 +255,8 @@ def carry_over(run: DatasetRun, baseline: Baseline, duck: "duckdb.DuckDBPyConnec
     keys = duck.execute("SELECT source_key FROM affected_keys").fetchall()
     table = quoted(*run.excluded_keys_table)
     with connect(WAREHOUSE_CONN_ID) as conn:
-        row = conn.execute(
-            "SELECT run_id, candidates_table FROM sync.published_runs WHERE sector = %s AND dataset = %s",
-            (run.sector.sector, run.dataset.name),
-        ).fetchone()
-        if row is None or row[0] != baseline.run_id or row[1] is None:
+        row = conn.execute(read_sql("warehouse/published_run.sql"), _scope(run)).fetchone()
+        if row is None or row[0] != baseline.run_id or row[3] is None:
             raise BaselineMovedError(f"{run.label}: the run it started from is no longer published; run it again")
         register_run_table(conn, run, EXCLUDED_KIND, run.excluded_keys_table)
         conn.commit()  # registered before the table exists: a kill leaves nothing the janitor does not know

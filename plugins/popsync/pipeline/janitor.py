@@ -42,9 +42,9 @@ from psycopg import sql
 from popsync.db.connections import connect
 from popsync.db.duck import SCRATCH_PREFIX
 from popsync.db.identifiers import quoted
+from popsync.db.locks import PUBLISH_LOCK, lock_transaction
 from popsync.db.sql_files import read_sql
 from popsync.pipeline.fates import DeadRuns, RunRef
-from popsync.pipeline.publish import _PUBLISH_LOCK
 from popsync.pipeline.run import DatasetRun
 from popsync.pipeline.warehouse import ensure_warehouse_schema
 from popsync.settings import JANITOR_GRACE_ENV, WAREHOUSE_CONN_ID, get_settings, janitor_grace_hours
@@ -149,7 +149,7 @@ def _dead_runs(scope: _Scope, dead_runs: DeadRuns | None) -> _Dead:
 def _sweep_tables(scope: _Scope, dead: _Dead) -> tuple[int, int]:
     dropped = pruned = 0
     with connect(WAREHOUSE_CONN_ID) as conn:
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", (_PUBLISH_LOCK,))
+        lock_transaction(conn, PUBLISH_LOCK)
         candidates = conn.execute(
             read_sql("warehouse/janitor_candidates.sql"),
             {

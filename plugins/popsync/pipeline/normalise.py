@@ -31,7 +31,7 @@ def create_normalised(
     record's ``row_hash`` (``incremental/row_hashes.sql``) in the same statement, for a run
     that keeps incremental state, instead of copying the table again to add it.
     """
-    duck.execute("CREATE OR REPLACE TABLE gender_mapping (raw_value VARCHAR PRIMARY KEY, gender VARCHAR)")
+    duck.execute(read_sql("duckdb/gender_mapping.sql"))
     duck.executemany("INSERT INTO gender_mapping VALUES (?, ?)", gender_mapping_rows(dataset))
     params = {"date_formats": list(dataset.birth_date_formats), "logical_date": logical_date}
     statement = read_sql("duckdb/normalise.sql")

@@ -17,6 +17,8 @@ from psycopg import sql
 
 from popsync.db.connections import connect
 from popsync.db.identifiers import quoted
+from popsync.db.locks import PUBLISH_LOCK, lock_transaction
+from popsync.db.sql_files import read_sql
 from popsync.pipeline.carried import assemble_incremental
 from popsync.pipeline.errors import DataRejectedError
 from popsync.pipeline.incremental import BaselineMovedError, published_state, remove_state, state_folder
@@ -27,8 +29,6 @@ from popsync.review.lifecycle import RunTables, apply_run
 from popsync.settings import WAREHOUSE_CONN_ID
 
 _log = logging.getLogger(__name__)
-
-_PUBLISH_LOCK = 727_002
 
 
 class ConservationError(DataRejectedError):
@@ -90,15 +90,11 @@ def publish(run: DatasetRun, extracted: int) -> PublishOutcome:
 
     ``extracted`` is the number of records the reconcile stage read from the source.
     """
-    scope = (run.sector.sector, run.dataset.name)
+    scope = {"sector": run.sector.sector, "dataset": run.dataset.name}
     run_mode, state_ref, baseline_run_id = published_state(run)
     with connect(WAREHOUSE_CONN_ID) as conn:
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", (_PUBLISH_LOCK,))
-        current = conn.execute(
-            "SELECT logical_date, matches_table, mismatches_table, run_id, candidates_table, state_ref "
-            "FROM sync.published_runs WHERE sector = %s AND dataset = %s FOR UPDATE",
-            scope,
-        ).fetchone()
+        lock_transaction(conn, PUBLISH_LOCK)
+        current = conn.execute(read_sql("warehouse/lock_published_run.sql"), scope).fetchone()
         if current is not None and (current[3], current[1], current[2]) == (
             run.run_id,
             run.matches_table[1],
@@ -151,23 +147,17 @@ def publish(run: DatasetRun, extracted: int) -> PublishOutcome:
             )
         lifecycle = apply_run(conn, _run_tables(run))  # the mismatch lifecycle moves in this transaction
         conn.execute(
-            "INSERT INTO sync.published_runs AS p "
-            "(sector, dataset, run_id, logical_date, matches_table, mismatches_table, candidates_table, "
-            "run_mode, state_ref) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
-            "ON CONFLICT (sector, dataset) DO UPDATE SET run_id = excluded.run_id, "
-            "logical_date = excluded.logical_date, matches_table = excluded.matches_table, "
-            "mismatches_table = excluded.mismatches_table, candidates_table = excluded.candidates_table, "
-            "run_mode = excluded.run_mode, state_ref = excluded.state_ref, published_at = now()",
-            (
-                *scope,
-                run.run_id,
-                run.logical_date,
-                run.matches_table[1],
-                run.mismatches_table[1],
-                run.candidates_table[1],
-                run_mode,
-                state_ref,
-            ),
+            read_sql("warehouse/record_published_run.sql"),
+            {
+                **scope,
+                "run_id": run.run_id,
+                "logical_date": run.logical_date,
+                "matches_table": run.matches_table[1],
+                "mismatches_table": run.mismatches_table[1],
+                "candidates_table": run.candidates_table[1],
+                "run_mode": run_mode,
+                "state_ref": state_ref,
+            },
         )
         kill_point("publish")
         conn.commit()

@@ -38,7 +38,7 @@ from popsync.pipeline.source_files import record_source_files
 from popsync.pipeline.step_timer import StepTimer
 from popsync.pipeline.warehouse import ensure_warehouse_schema
 from popsync.quality.checks import Profile
-from popsync.reference.snapshot import REGISTER_COLUMNS, current_snapshot
+from popsync.reference.snapshot import current_snapshot
 from popsync.settings import WAREHOUSE_CONN_ID
 from popsync.sources.files import ReadFile
 
@@ -54,7 +54,7 @@ def persons_source(duck: duckdb.DuckDBPyConnection) -> str:
     if snapshot is not None:
         return f"read_parquet({sql_string(snapshot)})"
     with adbc_connection(WAREHOUSE_CONN_ID) as pg:
-        mirror = pg.read(f"SELECT {REGISTER_COLUMNS} FROM reference.persons")
+        mirror = pg.read(read_sql("reference/persons.sql"))
         store_arrow(duck, "mirrored_persons", mirror, columns="*, name_key(full_name) AS name_key")
         pg.commit()
     return "mirrored_persons"
@@ -68,9 +68,7 @@ def with_id_variants(text: str) -> str:
 def _load_register(duck: duckdb.DuckDBPyConnection, source: str) -> None:
     """``register`` (the persons the session's records can link to) and ``register_all`` (what the
     suggestion search may read) from the whole register relation ``source`` (:func:`persons_source`)."""
-    duck.execute(
-        "CREATE TABLE wanted_ids AS SELECT DISTINCT national_id FROM normalised WHERE id_kind IN ('cccd', 'cmnd')"
-    )
+    duck.execute(f"CREATE TABLE wanted_ids AS {read_sql('duckdb/wanted_ids.sql')}")
     # Keep only the register persons this dataset can link to (by ID or former CMND).
     linkable = read_sql("duckdb/linkable_persons.sql").replace("persons_source", source)
     duck.execute(f"CREATE TABLE register AS {linkable}")
@@ -99,10 +97,7 @@ def _load_inputs(
     load()
     # A residence code of either table and an ID's (former) province code meet in the current province.
     store_arrow(duck, "province_successors", pg.read(read_sql("warehouse/province_successors.sql")))
-    previous = pg.read(
-        "SELECT source_key, first_seen FROM sync.mismatches WHERE sector = $1 AND dataset = $2",
-        (run.sector.sector, run.dataset.name),
-    )
+    previous = pg.read(read_sql("warehouse/previous_mismatches.sql"), (run.sector.sector, run.dataset.name))
     store_arrow(duck, "previous_mismatches", previous)
     # End the read transaction: its lock on sync.mismatches would otherwise last through the
     # classification and queue other runs' DDL and publish (and what waits behind them).

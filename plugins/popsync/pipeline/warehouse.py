@@ -7,12 +7,11 @@ import psycopg
 
 from popsync.db.access import ensure_roles
 from popsync.db.connections import connect
+from popsync.db.locks import SCHEMA_LOCK, lock_transaction
 from popsync.db.sql_files import read_sql
 from popsync.domain.provinces_now import province_rows
 from popsync.sectors import load_sectors
 from popsync.settings import WAREHOUSE_CONN_ID
-
-_SCHEMA_LOCK = 727_001
 
 # Applied in this order; each file is idempotent. New areas append their DDL file here.
 WAREHOUSE_DDL_FILES: tuple[str, ...] = (
@@ -40,7 +39,7 @@ def ensure_warehouse_schema(conn: psycopg.Connection[tuple[Any, ...]] | None = N
     connection = conn or connect(WAREHOUSE_CONN_ID)
     try:
         with connection.transaction():
-            connection.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
+            lock_transaction(connection, SCHEMA_LOCK)
             for ddl_file in WAREHOUSE_DDL_FILES:
                 connection.execute(read_sql(ddl_file).encode())
             with connection.cursor() as cursor:

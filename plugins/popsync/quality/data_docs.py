@@ -94,7 +94,7 @@ def build_run_docs(sector: str, dataset: str, run_id: str) -> Path:
 def build_published_docs() -> Path | None:
     """Data Docs of every dataset's published run (``popsync quality docs``)."""
     with connect(WAREHOUSE_CONN_ID) as conn:
-        rows = conn.execute("SELECT sector, dataset, run_id FROM sync.published_runs ORDER BY 1, 2").fetchall()
+        rows = conn.execute(read_sql("quality/published_runs.sql")).fetchall()
     if not rows:
         return None
     with _locked():

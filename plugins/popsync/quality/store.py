@@ -45,10 +45,9 @@ def store_outcomes(
 
     ``validations`` holds (data asset, suite JSON, GX validation result JSON). In the caller's transaction.
     """
-    keys = (scope.sector, scope.dataset, scope.run_id)
-    conn.execute("DELETE FROM sync.quality_results WHERE sector = %s AND dataset = %s AND run_id = %s", keys)
-    conn.execute("DELETE FROM sync.quality_validations WHERE sector = %s AND dataset = %s AND run_id = %s", keys)
-    run = {"sector": scope.sector, "dataset": scope.dataset, "run_id": scope.run_id, "logical_date": scope.logical_date}
+    keys = {"sector": scope.sector, "dataset": scope.dataset, "run_id": scope.run_id}
+    conn.execute(read_sql("quality/clear_run.sql"), keys)
+    run = {**keys, "logical_date": scope.logical_date}
     with conn.cursor() as cur:
         cur.executemany(
             read_sql("warehouse/insert_quality_result.sql"),

@@ -9,11 +9,10 @@ import psycopg
 
 from popsync.db.connections import connect
 from popsync.db.sql_files import read_sql
-from popsync.reference.snapshot import write_snapshot
+from popsync.reference.snapshot import MIRROR_NAME, write_snapshot
 from popsync.settings import REGISTER_CONN_ID, WAREHOUSE_CONN_ID
 
 _log = logging.getLogger(__name__)
-MIRROR_NAME = "population_register"
 
 
 @dataclass(frozen=True)
@@ -42,9 +41,16 @@ def _copy_persons(
         return max(dst.rowcount, 0)
 
 
-def _count(conn: psycopg.Connection[tuple[Any, ...]], table: str) -> int:
-    row = conn.execute(f"SELECT count(*) FROM {table}").fetchone()
+def _register_rows(register: psycopg.Connection[tuple[Any, ...]]) -> int:
+    row = register.execute(read_sql("register/count_persons.sql")).fetchone()
     return 0 if row is None else int(row[0])
+
+
+def _mirror_summary(warehouse: psycopg.Connection[tuple[Any, ...]]) -> tuple[int, datetime | None]:
+    """The mirror's row count and newest ``updated_at`` (None when empty)."""
+    row = warehouse.execute(read_sql("reference/mirror_summary.sql")).fetchone()
+    assert row is not None  # an aggregate always answers one row
+    return int(row[0]), row[1]
 
 
 def sync_reference(*, full_reload: bool = False) -> MirrorResult:
@@ -56,35 +62,29 @@ def sync_reference(*, full_reload: bool = False) -> MirrorResult:
     """
     with connect(WAREHOUSE_CONN_ID) as warehouse, connect(REGISTER_CONN_ID) as register:
         register.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        state = warehouse.execute(
-            "SELECT high_watermark FROM reference.sync_state WHERE mirror = %s", (MIRROR_NAME,)
-        ).fetchone()
-        register_rows = _count(register, "dan_cu.persons")
+        state = warehouse.execute(read_sql("reference/sync_state.sql"), {"mirror": MIRROR_NAME}).fetchone()
+        register_rows = _register_rows(register)
         full_load = full_reload or state is None
         copied = 0
         if state is not None and not full_load:
-            warehouse.execute("CREATE TEMP TABLE persons_changes (LIKE reference.persons) ON COMMIT DROP")
+            warehouse.execute(read_sql("reference/persons_changes.sql"))
             copied = _copy_persons(register, warehouse, "persons_changes", state[0])
-            warehouse.execute(read_sql("warehouse/merge_persons.sql"))
-            if _count(warehouse, "reference.persons") != register_rows:
+            warehouse.execute(read_sql("reference/merge_persons.sql"))
+            if _mirror_summary(warehouse)[0] != register_rows:
                 _log.warning("register mirror diverged from the register: reloading it in full")
                 full_load = True
         if full_load:
-            warehouse.execute("TRUNCATE reference.persons")
+            warehouse.execute(read_sql("reference/truncate_persons.sql"))
             copied = _copy_persons(register, warehouse, "reference.persons", None)
-        summary = warehouse.execute("SELECT count(*), max(updated_at) FROM reference.persons").fetchone()
-        assert summary is not None
-        row_count, high = int(summary[0]), summary[1]
+        row_count, high = _mirror_summary(warehouse)
         if high is not None:
             warehouse.execute(
-                "INSERT INTO reference.sync_state (mirror, high_watermark, row_count) VALUES (%s, %s, %s) "
-                "ON CONFLICT (mirror) DO UPDATE SET high_watermark = excluded.high_watermark, "
-                "row_count = excluded.row_count, synced_at = now()",
-                (MIRROR_NAME, high, row_count),
+                read_sql("reference/record_sync_state.sql"),
+                {"mirror": MIRROR_NAME, "high_watermark": high, "row_count": row_count},
             )
         warehouse.commit()
         if full_load:
-            warehouse.execute("ANALYZE reference.persons")
+            warehouse.execute(read_sql("reference/analyze_persons.sql"))
             warehouse.commit()
     _log.info("register mirror: %d rows copied (%s), %d in total", copied, "full" if full_load else "delta", row_count)
     write_snapshot()

@@ -14,21 +14,16 @@ from typing import Any
 from popsync.db.arrow_io import adbc_connection
 from popsync.db.connections import connect
 from popsync.db.duck import duckdb_session, sql_string
+from popsync.db.sql_files import read_sql
 from popsync.settings import WAREHOUSE_CONN_ID, get_settings
 
 _log = logging.getLogger(__name__)
 
-REGISTER_COLUMNS = (
-    "national_id, former_cmnd, full_name, birth_date, birth_date_precision, gender, "
-    "residence_province, is_deceased, date_of_death"
-)
-
+MIRROR_NAME = "population_register"
+"""The register mirror's row in ``reference.sync_state``."""
 
 SNAPSHOT_FORMAT = 4
 """Bumped whenever the snapshot's columns change, so older files count as stale."""
-
-PERSON_HASH = f"person_hash({REGISTER_COLUMNS}, name_key)"
-"""The version hash of a register person (``duckdb/macros.sql``) over a relation with the snapshot's columns."""
 
 
 def snapshot_path() -> Path:
@@ -41,9 +36,7 @@ def _state_path() -> Path:
 
 def _mirror_state() -> dict[str, Any] | None:
     with connect(WAREHOUSE_CONN_ID) as conn:
-        row = conn.execute(
-            "SELECT high_watermark, row_count FROM reference.sync_state WHERE mirror = 'population_register'"
-        ).fetchone()
+        row = conn.execute(read_sql("reference/sync_state.sql"), {"mirror": MIRROR_NAME}).fetchone()
     if row is None:
         return None
     return {"high_watermark": row[0].isoformat(), "row_count": int(row[1]), "format": SNAPSHOT_FORMAT}
@@ -56,14 +49,10 @@ def write_snapshot() -> Path:
     partial = target.with_suffix(".parquet.partial")
     state = _mirror_state()
     with duckdb_session() as duck, adbc_connection(WAREHOUSE_CONN_ID) as pg:
-        duck.register("persons_reader", pg.read(f"SELECT {REGISTER_COLUMNS} FROM reference.persons"))
-        # The register's name keys are computed once here rather than in every reconcile run, and
-        # each person's version hash (an incremental run compares registers by it).
-        duck.execute(
-            f"COPY (SELECT *, {PERSON_HASH} AS person_hash FROM "
-            f"(SELECT *, name_key(full_name) AS name_key FROM persons_reader)) "
-            f"TO {sql_string(partial)} (FORMAT parquet, COMPRESSION zstd)"
-        )
+        duck.register("persons_reader", pg.read(read_sql("reference/persons.sql")))
+        duck.execute(f"CREATE VIEW keyed_persons AS {read_sql('reference/snapshot_rows.sql')}")
+        rows = read_sql("duckdb/person_hashes.sql").replace("persons_source", "keyed_persons")
+        duck.execute(f"COPY ({rows}) TO {sql_string(partial)} (FORMAT parquet, COMPRESSION zstd)")
     _state_path().unlink(missing_ok=True)
     partial.replace(target)
     _state_path().write_text(json.dumps(state), encoding="utf-8")

@@ -66,9 +66,8 @@ def export_feedback(conn: psycopg.Connection[Any], file_name: str, directory: Pa
             writer.writerow([_cell(value) for value in row])
     os.replace(partial, target)
     conn.execute(
-        "UPDATE sync.register_feedback SET status = 'exported', exported_at = now(), export_file = %s "
-        "WHERE feedback_id = ANY(%s)",
-        (str(target), [row[0] for row in rows]),
+        read_sql("review/mark_feedback_exported.sql"),
+        {"export_file": str(target), "feedback_ids": [row[0] for row in rows]},
     )
     by_sector: dict[str, int] = {}
     for row in rows:

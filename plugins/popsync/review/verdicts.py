@@ -83,34 +83,20 @@ def record_verdict(
     if not actor or not actor.strip():
         raise VerdictError("a verdict needs an actor (who gives it)")
     actor = actor.strip()
-    row = conn.execute(
-        "SELECT status, current_reasons, first_seen, verdict FROM sync.mismatch_lifecycle "
-        "WHERE sector = %s AND dataset = %s AND source_key = %s FOR UPDATE",
-        (sector, dataset, source_key),
-    ).fetchone()
+    key = {"sector": sector, "dataset": dataset, "source_key": source_key}
+    row = conn.execute(read_sql("review/lock_lifecycle_row.sql"), key).fetchone()
     if row is None or row[0] != "open":
         state = "has no mismatch" if row is None else "is no longer mismatched (resolved)"
         raise VerdictError(f"no open mismatch: this record of {sector}.{dataset} {state}")
     _, reasons, first_seen, previous = row
+    given = {**key, "verdict": kind.value, "actor": actor, "comment": cleaned}
     recorded = conn.execute(
-        "INSERT INTO sync.mismatch_verdicts "
-        "(sector, dataset, source_key, verdict, actor, comment, reasons, first_seen) "
-        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING verdict_id, recorded_at",
-        (sector, dataset, source_key, kind.value, actor, cleaned, reasons, first_seen),
+        read_sql("review/insert_verdict.sql"), {**given, "reasons": reasons, "first_seen": first_seen}
     ).fetchone()
     assert recorded is not None
     verdict_id, recorded_at = int(recorded[0]), recorded[1]
-    conn.execute(
-        "UPDATE sync.mismatch_lifecycle SET verdict = %s, verdict_by = %s, verdict_at = %s, verdict_comment = %s, "
-        "verdict_flagged = false, verdict_closed_at = NULL "
-        "WHERE sector = %s AND dataset = %s AND source_key = %s",
-        (kind.value, actor, recorded_at, cleaned, sector, dataset, source_key),
-    )
-    conn.execute(
-        "UPDATE sync.register_feedback SET status = 'withdrawn' "
-        "WHERE sector = %s AND dataset = %s AND source_key = %s AND status = 'pending'",
-        (sector, dataset, source_key),
-    )
+    conn.execute(read_sql("review/set_lifecycle_verdict.sql"), {**given, "recorded_at": recorded_at})
+    conn.execute(read_sql("review/withdraw_feedback.sql"), key)
     if kind is VerdictKind.REGISTER_WRONG:
         feedback = conn.execute(
             read_sql("review/insert_feedback.sql"),
@@ -150,9 +136,6 @@ def verdict_history(
 ) -> list[VerdictRecord]:
     """Every verdict given on the record, oldest first."""
     _checked_scope(sector, dataset, source_key)
-    rows = conn.execute(
-        "SELECT sector, dataset, source_key, verdict, actor, comment, recorded_at, verdict_id "
-        "FROM sync.mismatch_verdicts WHERE sector = %s AND dataset = %s AND source_key = %s ORDER BY verdict_id",
-        (sector, dataset, source_key),
-    ).fetchall()
+    key = {"sector": sector, "dataset": dataset, "source_key": source_key}
+    rows = conn.execute(read_sql("review/verdict_history.sql"), key).fetchall()
     return [VerdictRecord(*row) for row in rows]

@@ -7,7 +7,6 @@ from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel, Field
 
-from popsync.domain.provinces_now import CURRENT_PROVINCES
 from popsync.web import queries, views
 from popsync.web.deps import RequestEnv, query_lists, request_env, single
 from popsync.web.filters import PAGE_SIZE, FilterError, MismatchFilter, parse_filter
@@ -40,11 +39,12 @@ def provinces_json(request: Request, env: Env) -> Any:
     dataset = _dataset(env, sector, single(params, "dataset"))
     sort = single(params, "sort", views.PROVINCE_SORTS) or "rate"
     order = single(params, "order", views.ORDERS) or "desc"
-    current = single(params, "current", tuple(CURRENT_PROVINCES))
+    reference = province_reference(env)
+    current = single(params, "current", reference.current_codes)
     former = single(params, "former", ("1",)) == "1"
     sectors = env.visible(sector)
     with env.ctx.pool.transaction(env.scope(sectors)) as conn:
-        rows = views.province_rows(conn, sectors, dataset, sort, order, current=current, former=former)
+        rows = views.province_rows(conn, sectors, dataset, sort, order, reference, current=current, former=former)
     return jsonable_encoder([asdict(row) for row in rows])
 
 

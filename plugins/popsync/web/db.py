@@ -68,7 +68,7 @@ class WarehousePool:
             if self._optional.get(name):
                 return True
         with self.transaction(None, scoped=False) as conn:
-            row = conn.execute(read_sql("web/relation_exists.sql"), {"name": name}).fetchone()
+            row = conn.execute(read_sql("db/relation_exists.sql"), {"name": name}).fetchone()
         present = bool(row and row[0])
         with self._lock:
             self._optional[name] = present

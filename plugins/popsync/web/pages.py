@@ -7,7 +7,6 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from popsync.domain.provinces import PROVINCES
-from popsync.domain.provinces_now import CURRENT_PROVINCES
 from popsync.web import queries, views
 from popsync.web.deps import RequestEnv, query_lists, request_env, single
 from popsync.web.filters import PAGE_SIZE, Cursor, FilterError, MismatchFilter, parse_filter
@@ -76,11 +75,12 @@ def provinces_page(request: Request, env: Env) -> Response:
     dataset = _dataset(env, sector, single(params, "dataset"))
     sort = single(params, "sort", views.PROVINCE_SORTS) or "rate"
     order = single(params, "order", views.ORDERS) or ("desc" if sort in ("rate", "total", "mismatched") else "asc")
-    current = single(params, "current", tuple(CURRENT_PROVINCES))
+    reference = province_reference(env)
+    current = single(params, "current", reference.current_codes)
     former = single(params, "former", ("1",)) == "1"
     sectors = env.visible(sector)
     with env.ctx.pool.transaction(env.scope(sectors)) as conn:
-        rows = views.province_rows(conn, sectors, dataset, sort, order, current=current, former=former)
+        rows = views.province_rows(conn, sectors, dataset, sort, order, reference, current=current, former=former)
     return render(
         request,
         env,
@@ -93,9 +93,9 @@ def provinces_page(request: Request, env: Env) -> Response:
         sort=sort,
         order=order,
         current=current,
-        current_name=CURRENT_PROVINCES.get(current or "", ""),
+        current_name=reference.current_name(current) or "",
         former=former,
-        former_names=PROVINCES,
+        former_names=reference.former_names,
     )
 
 

@@ -21,6 +21,19 @@ class ProvinceReference:
     def current_name(self, code: str | None) -> str | None:
         return dict(self.current).get(code or "")
 
+    @property
+    def current_codes(self) -> tuple[str, ...]:
+        return tuple(code for code, _ in self.current)
+
+    @property
+    def former_names(self) -> dict[str, str]:
+        """Former province code -> its name (the codes as recorded before the merger)."""
+        return {code: name for code, name, _, _ in self.former}
+
+    def formers_of(self, current_code: str) -> tuple[str, ...]:
+        """The former province codes a current province was formed from, by code."""
+        return tuple(code for code, _, now, _ in self.former if now == current_code)
+
     def members_of(self, current_code: str) -> tuple[str, ...] | None:
         """Every province code (as recorded) of the current province; None when it is not one."""
         if current_code not in dict(self.current):

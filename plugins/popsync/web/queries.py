@@ -210,15 +210,17 @@ def province_rates(conn: Connection, sectors: Sequence[str], dataset: str | None
     ]
 
 
+def _codes(provinces: Sequence[str] | None) -> list[str] | None:
+    """Province codes as a query parameter: None (SQL NULL) stands for every province."""
+    return None if provinces is None else list(provinces)
+
+
 def reason_counts(
     conn: Connection, sectors: Sequence[str], dataset: str | None, provinces: Sequence[str] | None = None
 ) -> list[ReasonCount]:
     """Records per reason over the latest runs; ``provinces``: only these province codes (as recorded)."""
-    params = {"sectors": list(sectors), "dataset": dataset}
-    if provinces is None:
-        rows = conn.execute(read_sql("web/reasons.sql"), params).fetchall()
-    else:
-        rows = conn.execute(read_sql("web/province_reasons.sql"), {**params, "provinces": list(provinces)}).fetchall()
+    params = {"sectors": list(sectors), "dataset": dataset, "provinces": _codes(provinces)}
+    rows = conn.execute(read_sql("web/reasons.sql"), params).fetchall()
     return [ReasonCount(str(r[0]), int(r[1])) for r in rows]
 
 
@@ -234,12 +236,9 @@ def reason_trend(
     days: int = 30,
     provinces: Sequence[str] | None = None,
 ) -> list[ReasonDay]:
-    params = {"sectors": list(sectors), "dataset": dataset, "days": days}
-    if provinces is None:
-        rows = conn.execute(read_sql("web/reason_trend.sql"), params).fetchall()
-    else:
-        statement = read_sql("web/province_reason_trend.sql")
-        rows = conn.execute(statement, {**params, "provinces": list(provinces)}).fetchall()
+    """Records per reason per run day; ``provinces``: only these province codes (as recorded)."""
+    params = {"sectors": list(sectors), "dataset": dataset, "days": days, "provinces": _codes(provinces)}
+    rows = conn.execute(read_sql("web/reason_trend.sql"), params).fetchall()
     return [ReasonDay(r[0], str(r[1]), int(r[2])) for r in rows]
 
 

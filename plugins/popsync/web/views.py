@@ -4,13 +4,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from popsync.domain.provinces import PROVINCES
-from popsync.domain.provinces_now import CURRENT_PROVINCES, SUCCESSORS, current_province
 from popsync.web import queries
 from popsync.web.charts import Bar, Series, bar_chart, line_chart
 from popsync.web.compare import FieldComparison, compare
 from popsync.web.db import Connection
 from popsync.web.i18n import REASONS, Translator
+from popsync.web.province_reference import ProvinceReference
 
 PROVINCE_SORTS = ("rate", "code", "name", "total", "mismatched")
 ORDERS = ("asc", "desc")
@@ -55,12 +54,12 @@ class ProvinceRow:
     """A former province (drill-down): the current province it is part of."""
 
 
-def _by_current(rates: Sequence[queries.ProvinceRate]) -> list[queries.ProvinceRate]:
+def _by_current(rates: Sequence[queries.ProvinceRate], reference: ProvinceReference) -> list[queries.ProvinceRate]:
     """The rates of the 63 former codes summed per current province (unknown codes stay apart)."""
     sums: dict[str, list[int]] = {}
     actives: dict[str, list[int]] = {}
     for rate in rates:
-        code = current_province(rate.province_code) or rate.province_code
+        code = reference.current_of(rate.province_code) or rate.province_code
         total = sums.setdefault(code, [0, 0, 0])
         total[0] += rate.total
         total[1] += rate.matched
@@ -90,22 +89,24 @@ def province_rows(
     dataset: str | None,
     sort: str,
     order: str,
+    reference: ProvinceReference,
     current: str | None = None,
     former: bool = False,
 ) -> list[ProvinceRow]:
     """Rates per current province (default); ``current`` = one current province's former provinces
-    (the drill-down); ``former`` = all 63 former provinces (the codes as recorded)."""
+    (the drill-down); ``former`` = all 63 former provinces (the codes as recorded). Province names
+    and groups come from ``reference`` (``reference.provinces``)."""
     raw = queries.province_rates(conn, sectors, dataset)
     if current is not None:
-        rates = [r for r in raw if current_province(r.province_code) == current]
+        rates = [r for r in raw if reference.current_of(r.province_code) == current]
     elif former:
         rates = raw
     else:
-        rates = _by_current(raw)
+        rates = _by_current(raw, reference)
     drill = current is not None or former
     by_rate = sorted(rates, key=lambda r: (-(r.sync_rate or 0.0), r.province_code))
     rank = {r.province_code: index + 1 for index, r in enumerate(by_rate)}
-    names = PROVINCES if drill else CURRENT_PROVINCES
+    names = reference.former_names if drill else dict(reference.current)
     rows = [
         ProvinceRow(
             rank[r.province_code],
@@ -117,8 +118,8 @@ def province_rows(
             r.sync_rate,
             r.active_total,
             r.active_sync_rate,
-            () if drill else tuple(sorted(SUCCESSORS.get(r.province_code, "").split())),
-            current_province(r.province_code) if drill else None,
+            () if drill else reference.formers_of(r.province_code),
+            reference.current_of(r.province_code) if drill else None,
         )
         for r in rates
     ]

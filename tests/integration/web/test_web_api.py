@@ -202,6 +202,28 @@ def test_province_page_names_provinces(web_client: TestClient, admin: dict[str, 
     assert "Hà Nội" in page.text and "<svg" in page.text
 
 
+def test_province_groups_follow_reference_provinces(
+    web_client: TestClient, admin: dict[str, str], warehouse: Conn
+) -> None:
+    """A current province lists the former provinces ``reference.provinces`` puts under it; its
+    drill-down shows only those, each with its name there and its current province."""
+    reference = warehouse.execute(
+        "SELECT current_code, array_agg(code ORDER BY code), array_agg(name ORDER BY code) "
+        "FROM reference.provinces WHERE code_set = 'former' GROUP BY current_code"
+    ).fetchall()
+    formers = {current: list(codes) for current, codes, _ in reference}
+    former_names = {code: name for _, codes, names in reference for code, name in zip(codes, names, strict=True)}
+    rows = web_client.get("/popsync/api/provinces", headers=admin).json()
+    assert rows and all(r["formers"] == formers[r["code"]] for r in rows if r["code"] != "unknown")
+    merged = next(r for r in rows if len(r["formers"]) >= 2)
+    drill = web_client.get("/popsync/api/provinces", params={"current": merged["code"]}, headers=admin).json()
+    assert drill and {r["code"] for r in drill} <= set(merged["formers"])
+    assert all(r["current_code"] == merged["code"] and r["name"] == former_names[r["code"]] for r in drill)
+    page = web_client.get("/popsync/provinces", params={"current": merged["code"]}, headers=admin)
+    assert page.status_code == 200 and f"{merged['name']} ({merged['code']})" in page.text
+    assert web_client.get("/popsync/api/provinces", params={"current": "030"}, headers=admin).status_code == 400
+
+
 @pytest.mark.parametrize("sector", SECTORS)
 def test_reason_counts_equal_the_published_mismatches(
     web_client: TestClient, admin: dict[str, str], warehouse: Conn, sector: str
@@ -215,6 +237,19 @@ def test_reason_counts_equal_the_published_mismatches(
     )
     assert {r["code"]: r["records"] for r in body["reasons"] if r["records"]} == counted
     assert all(r["explanation"] and r["explanation"] != r["code"] for r in body["reasons"])
+    # the trend: per run day, the last run of each dataset that day, its own reason counts
+    trend = warehouse.execute(
+        "WITH ranked AS (SELECT reason_counts, (logical_date AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS day, "
+        "row_number() OVER (PARTITION BY dataset, (logical_date AT TIME ZONE 'Asia/Ho_Chi_Minh')::date "
+        "ORDER BY logical_date DESC, published_at DESC) AS n FROM sync.sector_sync_rate WHERE sector = %s) "
+        "SELECT r.day::text, e.key, sum(e.value::bigint) FROM ranked AS r, jsonb_each_text(r.reason_counts) AS e "
+        "WHERE r.n = 1 GROUP BY 1, 2",
+        (sector,),
+    ).fetchall()
+    days = sorted({day for day, _, _ in trend})[-30:]
+    assert trend and {(d["run_day"], d["reason"]): d["records"] for d in body["trend"]} == {
+        (day, reason): int(records) for day, reason, records in trend if day in days
+    }
 
 
 def test_reasons_page_explains_codes_in_both_languages(web_client: TestClient, admin: dict[str, str]) -> None:

@@ -1,4 +1,4 @@
--- Apply the register's changed rows (persons_changes) to the mirror.
+-- Apply the register's changed rows (persons_changes, reference/persons_changes.sql) to the mirror.
 INSERT INTO reference.persons AS persons
 SELECT * FROM persons_changes
 ON CONFLICT (national_id) DO UPDATE SET
