@@ -1,6 +1,5 @@
 -- Every ID one slip away from the ID of a record that does not link (DuckDB): the body of
--- suggestions.sql's `variants` CTE, also read by the plan step (bucket_registers.sql) to know
--- which register persons each bucket's suggestion search can reach.
+-- suggestions.sql's `variants` CTE (placed there by reconcile.py's with_id_variants).
 -- Inputs: unlinked (record_id, national_id, id_kind), twelve_digits (the unlinked rows whose ID is
 --         twelve digits). Output: record_id, candidate_id, rank (1 leading zeros, 2 look-alike
 --         letters, 3 transposition, 4 typo).

@@ -15,11 +15,10 @@ The bucket key keeps together whatever a rule compares across records (docs/perf
   its own records can link to, and every person holding a given former CMND is read by the
   bucket of the records carrying it, so "exactly one holder" is judged as in a whole run.
 - Suggested IDs search the register (``register_all``), never other buckets' records.
-- The register is read by this step for every bucket at once (``bucket_registers.sql``): each
-  bucket gets the persons its records can link to (exactly ``linkable_persons.sql``'s set) and the
-  persons its suggestion search can reach (one ID slip away from, or in the name block of, a
-  record that does not link; whole blocks, so block sizes count as over the whole register).
-  A bucket reads only its own register files, never the snapshot.
+- Each bucket reads the register snapshot itself (its linkable persons, and its suggestion
+  search's ID slips and name blocks). Reading the register once here for every bucket was measured
+  and withdrawn: at 10M it cost more than the scans it saved and ran out of a task's memory
+  (docs/performance.md, "Partitioned dataset runs").
 - The gate's profile (repeated source keys among them) is computed here, over every record.
 - Metrics are sums over buckets (``RunMetrics.combine``).
 
@@ -54,10 +53,6 @@ LINKS_FILE = "dataset_links.parquet"
 the dataset-wide set the suggestions' ``linked_elsewhere`` reads in every bucket."""
 EMPTY_BUCKET_FILE = "schema.parquet"
 """A file with the normalised columns and no rows: what a bucket reads when no record hashed to it."""
-REGISTER_FOLDER = "register"
-"""The register persons of each bucket (``bucket_registers.sql``), in ``register/bucket=N/``."""
-EMPTY_REGISTER_FILE = "register_schema.parquet"
-"""A file with the bucket register's columns and no rows: what a bucket reads when it needs no person."""
 
 
 def buckets_for(records: int, rows_per_bucket: int) -> int:
@@ -119,17 +114,6 @@ def bucket_files(folder: Path, bucket: int) -> list[Path]:
     return [empty]
 
 
-def register_files(folder: Path, bucket: int) -> list[Path]:
-    """The register files of one bucket (``bucket_registers.sql``), or the empty schema file when it needs no person."""
-    files = sorted((folder / REGISTER_FOLDER / f"bucket={bucket}").glob("*.parquet"))
-    if files:
-        return files
-    empty = folder / EMPTY_REGISTER_FILE
-    if not empty.is_file():
-        raise FileNotFoundError(f"the plan's register files for bucket {bucket} are missing from the run's work folder")
-    return [empty]
-
-
 def remove_run_folder(run: DatasetRun) -> None:
     """Remove the files the plan step handed to the buckets (after publish, or when the run failed)."""
     shutil.rmtree(run_folder(run), ignore_errors=True)
@@ -167,7 +151,7 @@ def _split(run: DatasetRun, timings: list[tuple[str, float]]) -> PlanResult:
     from popsync.db.duck import duckdb_session, sql_string
     from popsync.pipeline.extract import extract_reader
     from popsync.pipeline.normalise import normalise_stream, profile
-    from popsync.pipeline.reconcile import persons_source, with_id_variants
+    from popsync.pipeline.reconcile import persons_source
     from popsync.pipeline.source_files import record_source_files
     from popsync.sources.files import ReadFile
 
@@ -199,23 +183,7 @@ def _split(run: DatasetRun, timings: list[tuple[str, float]]) -> PlanResult:
                 f"COPY (SELECT * FROM normalised LIMIT 0) TO {sql_string(folder / EMPTY_BUCKET_FILE)} (FORMAT parquet)"
             )
             links = read_sql("duckdb/plan_links.sql").replace("persons_source", source)
-            duck.execute(f"CREATE TABLE dataset_links AS {links}")
-            duck.execute(f"COPY dataset_links TO {sql_string(folder / LINKS_FILE)} (FORMAT parquet)")
-            write_registers(source)
-
-        def write_registers(source: str) -> None:
-            # the bucket of every record, as written (the keys only): what reaches the register
-            written = sql_string(folder / "bucket=*" / "*.parquet")
-            duck.execute(
-                "CREATE TABLE bucket_records AS SELECT national_id, id_kind, name_key, gender, birth_date, "
-                f"birth_date_valid, bucket::INTEGER AS bucket FROM read_parquet({written}, hive_partitioning = true)"
-            )
-            duck.execute("DROP TABLE normalised")  # written: its memory goes to the register's scan
-            registers = with_id_variants(read_sql("duckdb/bucket_registers.sql")).replace("persons_source", source)
-            target = sql_string(folder / REGISTER_FOLDER)
-            duck.execute(f"COPY ({registers}) TO {target} (FORMAT parquet, PARTITION_BY (bucket), OVERWRITE_OR_IGNORE)")
-            empty = sql_string(folder / EMPTY_REGISTER_FILE)
-            duck.execute(f"COPY (SELECT *, false AS linkable FROM {source} LIMIT 0) TO {empty} (FORMAT parquet)")
+            duck.execute(f"COPY ({links}) TO {sql_string(folder / LINKS_FILE)} (FORMAT parquet)")
 
         step("split", write_buckets)
     _log.info("%s: %d records split into %d buckets", run.label, extracted, run.buckets)

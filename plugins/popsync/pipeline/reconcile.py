@@ -75,21 +75,6 @@ def _load_register(duck: duckdb.DuckDBPyConnection, source: str) -> None:
     duck.execute(f"CREATE VIEW register_all AS SELECT * FROM {source}")  # for suggested IDs
 
 
-def _load_bucket_register(duck: duckdb.DuckDBPyConnection, planned: PlanResult, bucket: int) -> None:
-    """``register`` and ``register_all`` of one bucket of a split run, from the files the plan wrote
-    for it (``bucket_registers.sql``): its linkable persons and the persons its suggestion search
-    can reach. The bucket never reads the whole register."""
-    from popsync.pipeline.plan import register_files
-
-    assert planned.folder is not None
-    files = "[" + ", ".join(sql_string(path) for path in register_files(Path(planned.folder), bucket)) + "]"
-    duck.execute(f"CREATE VIEW bucket_persons AS SELECT * FROM read_parquet({files}, hive_partitioning = false)")
-    duck.execute(f"CREATE TABLE bucket_register AS {read_sql('duckdb/bucket_register.sql')}")
-    duck.execute("DROP VIEW bucket_persons")
-    duck.execute("CREATE TABLE register AS SELECT * EXCLUDE (linkable) FROM bucket_register WHERE linkable")
-    duck.execute("CREATE VIEW register_all AS SELECT * EXCLUDE (linkable) FROM bucket_register")
-
-
 def _load_inputs(
     run: DatasetRun, duck: duckdb.DuckDBPyConnection, pg: ArrowConnection, load: Callable[[], None]
 ) -> None:
@@ -268,22 +253,16 @@ def reconcile_bucket(run: DatasetRun, planned: PlanResult, bucket: int) -> Bucke
         kill_point("normalise")
         baseline = planned.baseline
         keeps_state = run.dataset.incremental is not None and not planned.split
-        if planned.split:  # the plan read the register for every bucket: this one reads its own files
-            step(
-                "load_register",
-                lambda: _load_inputs(run, duck, pg, lambda: _load_bucket_register(duck, planned, bucket)),
+        source = persons_source(duck)
+        if baseline is not None:
+            repeats = gate_profile is None or gate_profile.keys_repeated > 0
+            classified, carried = step(
+                "affected", lambda: narrow_to_affected(duck, baseline, source, timings, repeats_now=repeats)
             )
-        else:
-            source = persons_source(duck)
-            if baseline is not None:
-                repeats = gate_profile is None or gate_profile.keys_repeated > 0
-                classified, carried = step(
-                    "affected", lambda: narrow_to_affected(duck, baseline, source, timings, repeats_now=repeats)
-                )
-                _log.info("%s: %d records to classify again, %d carried over", run.label, classified, carried)
-            elif keeps_state:
-                step("row_hashes", lambda: add_row_hashes(duck))
-            step("load_register", lambda: _load_inputs(run, duck, pg, lambda: _load_register(duck, source)))
+            _log.info("%s: %d records to classify again, %d carried over", run.label, classified, carried)
+        elif keeps_state:
+            step("row_hashes", lambda: add_row_hashes(duck))
+        step("load_register", lambda: _load_inputs(run, duck, pg, lambda: _load_register(duck, source)))
         checks_deceased = run.dataset.columns.is_active is not None
         checks_death = run.dataset.columns.death_date is not None
         links = "duckdb/dataset_links.sql" if baseline is None else "duckdb/incremental/dataset_links.sql"
@@ -300,7 +279,7 @@ def reconcile_bucket(run: DatasetRun, planned: PlanResult, bucket: int) -> Bucke
         step("suggestions", lambda: search_suggestions(duck))
         # classification's inputs are no longer needed: their memory goes to the writes
         duck.execute("DROP VIEW IF EXISTS register_all")
-        for table in ("normalised", "register", "bucket_register", "previous_mismatches", "wanted_ids"):
+        for table in ("normalised", "register", "previous_mismatches", "wanted_ids"):
             duck.execute(f"DROP TABLE IF EXISTS {table}")
         step("write_results", lambda: _write_results(run, bucket, duck, pg))
         if baseline is not None:
