@@ -30,8 +30,8 @@ if _WORKER_INDEX >= 0:
     _test_home = _test_home.with_name(f"{_test_home.name}-{_WORKER}")
     _test_port += 3 * (_WORKER_INDEX + 1)
     # The Airflow API port (and the log-server ports derived from it, +10000/+10001) of the
-    # worker's Airflow processes: not the default 8080, which a test's own demo job uses, and
-    # apart from test_scheduler_job's range (51000-51999).
+    # worker's Airflow processes: not the default 8080, and apart from test_scheduler_job's range
+    # (51000-51999) and test_no_ids_in_logs's demo (52000-52999).
     os.environ["POPSYNC_API_PORT"] = str(_test_port - 6000)
 os.environ["POPSYNC_HOME"] = str(_test_home)
 os.environ["POPSYNC_EMBEDDED_PORT"] = str(_test_port)

@@ -7,6 +7,7 @@ record goes there), the Airflow logs under its AIRFLOW_HOME, and the server's lo
 searched are read back from the generated register and from every sector dataset.
 """
 
+import hashlib
 import os
 import re
 import shutil
@@ -29,6 +30,9 @@ from popsync.settings import Settings
 PERSONS = 2_000
 SEED = 8
 PORT = int(os.environ.get("POPSYNC_TEST_LOGSCAN_PORT", str(int(os.environ["POPSYNC_EMBEDDED_PORT"]) + 2)))
+API_PORT = 52000 + int(hashlib.sha1(str(Path(__file__).resolve().parents[2]).encode()).hexdigest(), 16) % 1000
+"""The demo's Airflow API port: its own (52000-52999, log servers +10000/+10001), never the default
+8080, where another popsync on the machine may be serving (its API would answer this job's calls)."""
 _DIGIT_RUN = re.compile(r"\d+")
 _SEPARATED_DIGITS = re.compile(r"\d+(?:[ .\-/]\d+)+")
 _WORD = re.compile(r"\w+")
@@ -139,7 +143,12 @@ def job_logs(settings: Settings) -> Iterator[JobLogs]:
     _remove(server, home)  # fresh logs: only this job's lines
     env = {key: value for key, value in os.environ.items() if not key.startswith(("AIRFLOW_", "POPSYNC_"))}
     env.update(
-        {"POPSYNC_HOME": str(home), "POPSYNC_EMBEDDED_PORT": str(PORT), "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO"}
+        {
+            "POPSYNC_HOME": str(home),
+            "POPSYNC_EMBEDDED_PORT": str(PORT),
+            "POPSYNC_API_PORT": str(API_PORT),
+            "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
+        }
     )
     cli = Path(sys.executable).with_name("popsync")
     try:
