@@ -11,7 +11,7 @@ from popsync.db.duck import duckdb_session, store_arrow
 from popsync.db.sql_files import read_sql
 from popsync.generate.suggestions import province_successors
 from popsync.pipeline.normalise import create_normalised
-from popsync.pipeline.reconcile import classify
+from popsync.pipeline.reconcile import link_records, search_suggestions
 from popsync.sectors.model import ColumnMapping, DatasetDefinition
 
 LOGICAL_DATE = datetime(2026, 11, 21, tzinfo=UTC)
@@ -97,7 +97,8 @@ def reconcile_rows(
         duck.execute("UPDATE register SET name_key = name_key(full_name)")
         duck.execute("CREATE VIEW register_all AS SELECT * FROM register")
         store_arrow(duck, "province_successors", province_successors())  # reference.provinces' pairs
-        classify(duck, checks_deceased=checks_deceased, logical_date=LOGICAL_DATE, checks_death=checks_death)
+        link_records(duck, checks_deceased=checks_deceased, logical_date=LOGICAL_DATE, checks_death=checks_death)
+        search_suggestions(duck)
         relation = duck.sql("SELECT * EXCLUDE (first_seen, previous_first_seen) FROM reconciled")
         names = relation.columns
         result = [dict(zip(names, values, strict=True)) for values in relation.fetchall()]

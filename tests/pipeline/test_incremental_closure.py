@@ -29,7 +29,7 @@ from popsync.pipeline.incremental import (
 )
 from popsync.pipeline.metrics import compute_metrics
 from popsync.pipeline.normalise import create_normalised
-from popsync.pipeline.reconcile import classify
+from popsync.pipeline.reconcile import link_records, search_suggestions
 from tests.pipeline.helpers import LOGICAL_DATE, RAW_COLUMNS, dataset, load_raw, session
 
 NAMES = ("NGUYỄN VĂN AN", "TRẦN THỊ BÌNH", "LÊ VĂN CƯỜNG", "PHẠM THỊ DUNG", "Nguyen Van An")
@@ -151,7 +151,8 @@ def _classify(duck: duckdb.DuckDBPyConnection, *, incremental: bool) -> None:
     duck.execute("CREATE VIEW register_all AS SELECT * FROM persons_now")
     store_arrow(duck, "province_successors", province_successors())  # reference.provinces' pairs
     links = "duckdb/incremental/dataset_links.sql" if incremental else "duckdb/dataset_links.sql"
-    classify(duck, checks_deceased=True, logical_date=LOGICAL_DATE, links_sql=links)
+    link_records(duck, checks_deceased=True, logical_date=LOGICAL_DATE, links_sql=links)
+    search_suggestions(duck)
 
 
 def _outputs(duck: duckdb.DuckDBPyConnection) -> dict[str, set[tuple[Any, ...]]]:

@@ -151,21 +151,6 @@ def index_like_parent(table: tuple[str, str], parent: str) -> None:
             conn.execute(sql.SQL("CREATE INDEX ON {} {}").format(quoted(*table), sql.SQL(method_and_columns)))
 
 
-def classify(
-    duck: duckdb.DuckDBPyConnection,
-    *,
-    checks_deceased: bool,
-    logical_date: datetime,
-    checks_death: bool = False,
-    links_sql: str = "duckdb/dataset_links.sql",
-) -> None:
-    """:func:`link_records`, then :func:`search_suggestions` (what a reconcile step does in two timed steps)."""
-    link_records(
-        duck, checks_deceased=checks_deceased, logical_date=logical_date, checks_death=checks_death, links_sql=links_sql
-    )
-    search_suggestions(duck)
-
-
 def link_records(
     duck: duckdb.DuckDBPyConnection,
     *,
