@@ -200,16 +200,18 @@ def narrow_to_affected(
         duck.execute(f"CREATE TABLE affected_keys AS {affected}", params)
 
     def narrow() -> None:
+        # the baseline's state becomes the carried state in place: deleting about 1 % of its rows
+        # costs less than copying the other 99 % into a new table
         duck.execute(
-            "CREATE TABLE carried_state AS SELECT * FROM previous_state "
-            "WHERE source_key IS NOT NULL AND source_key NOT IN (SELECT source_key FROM affected_keys)"
+            "DELETE FROM previous_state "
+            "WHERE source_key IS NULL OR source_key IN (SELECT source_key FROM affected_keys)"
         )
+        duck.execute("ALTER TABLE previous_state RENAME TO carried_state")
         duck.execute(
             "CREATE OR REPLACE TABLE normalised AS SELECT * FROM normalised "
             "WHERE source_key IS NULL OR source_key IN (SELECT source_key FROM affected_keys)"
         )
-        for table in ("previous_state", "register_changes"):
-            duck.execute(f"DROP TABLE {table}")
+        duck.execute("DROP TABLE register_changes")
         for view in ("previous_register", "previous_hashed", "current_hashed"):
             duck.execute(f"DROP VIEW IF EXISTS {view}")
 
