@@ -8,10 +8,11 @@ full run (which keeps the state), then REPEATS times: changes ``--changed`` (def
 cards at the source (a name changed, ``ngay_cap_nhat`` moved) and 0.1 % of the register
 persons (a residence province) and refreshes the register snapshot, runs the dataset
 incrementally, then fully (``full_run``) on the same data and logical date. Before each timed
-run it waits (up to ``--settle`` seconds, not counted) until no autovacuum worker is busy on the
-server, as runs a day apart find it: back to back, the tables the run before wrote are still
-being vacuumed, and publish, whose DDL needs them, waits ``deadlock_timeout`` (1 s) per table
-until PostgreSQL cancels the autovacuum. Reports the
+run (not counted) it vacuums and analyses the warehouse and the source database and waits (up to
+``--settle`` seconds) until no autovacuum worker is busy, as runs a day apart find the server:
+back to back, autovacuum works on the tables the run before wrote while the next run publishes,
+and publish, whose DDL needs those tables, waits ``deadlock_timeout`` (1 s) per table until
+PostgreSQL cancels the vacuum. Reports the
 median seconds per stage and step of each mode, and their ratio, as JSON and Markdown in
 ``benchmarks/results/<name>.*``.
 """
@@ -61,11 +62,18 @@ def _change(fraction: float, seed: int) -> dict[str, int]:
 
 
 def _settle(limit: float) -> float:
-    """Wait until no autovacuum worker is busy (at most ``limit`` seconds); return the seconds waited."""
+    """Vacuum and analyse the warehouse and the source, as autovacuum has done by a day later,
+    then wait until no autovacuum worker is busy (at most ``limit`` seconds); return the seconds."""
+    import psycopg
+
     from popsync.db.connections import connect
+    from popsync.settings import get_settings
 
     started = time.perf_counter()
+    with psycopg.connect(get_settings().database_url_for("popsync_src_health_insurance"), autocommit=True) as source:
+        source.execute("VACUUM (ANALYZE)")
     with connect("popsync_warehouse", autocommit=True) as warehouse:
+        warehouse.execute("VACUUM (ANALYZE)")
         while time.perf_counter() - started < limit:
             row = warehouse.execute(
                 "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'"
@@ -175,7 +183,8 @@ def main() -> int:
         f"(each: change, incremental run, full run of the same date). Median ratio of pipeline work with the "
         f"gate, incremental / full: **{report['median_ratio']}**. Both modes run the dataset in one bucket "
         f"(`buckets: 1`: a dataset split into buckets keeps no incremental state). Before each timed run the "
-        f"benchmark waited, uncounted, until no autovacuum worker was busy (`settle_seconds` per run below).",
+        f"benchmark vacuumed and analysed the warehouse and the source and waited until no autovacuum worker was "
+        f"busy, uncounted (`settle_seconds` per run below).",
         "",
         "| step (median s) | incremental | full |",
         "|---|---:|---:|",
