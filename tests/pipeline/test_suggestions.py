@@ -53,8 +53,15 @@ CASES = [
     (_record("001185012345", born="05/03/1985"), ["NOT_IN_REFERENCE"], None, None, None),
     (_record("001185012345", gender="Nữ"), ["NOT_IN_REFERENCE"], None, None, None),
     (_record("", born="31/02/1985"), ["DOB_INVALID", "MISSING_ID"], None, None, None),
-    # two register persons fit (one registered with the year only): counted, not suggested
-    (_record("", name="Trần Thị Bình", born="01/05/1990", gender="Nữ"), ["MISSING_ID"], None, "name_birth_gender", 2),
+    # two register persons fit, one only through its year-only date: the day-precise one is
+    # separated by the date's precision (date_precision)
+    (
+        _record("", name="Trần Thị Bình", born="01/05/1990", gender="Nữ"),
+        ["MISSING_ID"],
+        "079190000124",
+        "name_birth_gender",
+        2,
+    ),
     (
         # the one fit agrees only because the register's date is year-only: listed, not suggested
         _record("", name="Trần Thị Bình", born="02/05/1990", gender="Nữ"),
@@ -337,3 +344,16 @@ def test_an_id_slip_to_a_person_linked_elsewhere_is_still_suggested() -> None:
     [candidate] = slip["candidates"]
     assert (candidate["method"], json.loads(candidate["evidence"])["linked_elsewhere"]) == ("id_typo", 1)
     assert slip["suggested_national_id"] == "001085012345"
+
+
+def test_the_date_precision_separates_a_day_precise_fit_from_year_only_ones() -> None:
+    [row] = reconcile_rows([_record("", name="Trần Thị Bình", born="01/05/1990", gender="Nữ")], REGISTER, dataset())
+    assert row["suggested_national_id"] == "079190000124"
+    suggestion = _details(row)["suggestion"]
+    assert (suggestion["rule"], suggestion["separated_by"]) == ("separated by date_precision", "date_precision")
+    # a year-only record compares both persons at the year: nothing separates them
+    [year] = reconcile_rows(
+        [_record("", name="Trần Thị Bình", born="1990", gender="Nữ")], REGISTER, dataset(("dd/mm/yyyy", "yyyy"))
+    )
+    assert year["suggested_national_id"] is None
+    assert _details(year)["suggestion"]["rule"] == "several plausible candidates"

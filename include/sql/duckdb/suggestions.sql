@@ -269,7 +269,9 @@ counted AS (
         count(*) FILTER (WHERE is_plausible) OVER per_record AS plausible,
         count(*) FILTER (WHERE is_plausible AND former_cmnd) OVER per_record AS by_former_cmnd,
         count(*) FILTER (WHERE is_plausible AND id_province) OVER per_record AS by_id_province,
-        count(*) FILTER (WHERE is_plausible AND residence_province) OVER per_record AS by_residence
+        count(*) FILTER (WHERE is_plausible AND residence_province) OVER per_record AS by_residence,
+        count(*) FILTER (WHERE is_plausible AND compared_precision = record_precision) OVER per_record
+            AS by_date_precision
     FROM plausibility
     WINDOW per_record AS (PARTITION BY record_id)
 ),
@@ -284,6 +286,11 @@ decided AS (
             WHEN by_former_cmnd <> 1 AND by_id_province = 1 AND id_province THEN 'id_province'
             WHEN by_former_cmnd <> 1 AND by_id_province <> 1 AND by_residence = 1 AND residence_province
                 THEN 'residence_province'
+            -- the only candidate whose date agrees at the record's own precision (the others agree
+            -- only because the register knows their date to the month or year)
+            WHEN by_former_cmnd <> 1 AND by_id_province <> 1 AND by_residence <> 1 AND by_date_precision = 1
+                AND compared_precision = record_precision
+                THEN 'date_precision'
         END AS chosen_by
     FROM counted
 )

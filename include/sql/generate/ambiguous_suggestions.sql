@@ -78,6 +78,9 @@ fits AS (
         coalesce(substr(other.national_id, 1, 3) = substr(probe_keys.id12, 1, 3), false) AS by_id_province,
         -- the person lives in the current province of the ID's (former) province code
         coalesce(residence_now.current_code = id_province_now.current_code, false) AS by_residence,
+        -- the person's date agrees at the record's own precision (not only through a coarser register date)
+        coarser_precision(probe_keys.birth_date_precision, other.birth_date_precision)
+            = probe_keys.birth_date_precision AS by_date_precision,
         -- odds that the fit is the record's own person (block size, date precision, ID digits); 3 to
         -- 1 for a register person when the record's date agrees at its own precision, a guess when
         -- it agrees only because the register's date is coarser
@@ -123,7 +126,8 @@ counted AS (
         count(*) FILTER (WHERE plausible) OVER per_probe AS n_plausible,
         count(*) FILTER (WHERE plausible AND by_cmnd) OVER per_probe AS n_cmnd,
         count(*) FILTER (WHERE plausible AND by_id_province) OVER per_probe AS n_id_province,
-        count(*) FILTER (WHERE plausible AND by_residence) OVER per_probe AS n_residence
+        count(*) FILTER (WHERE plausible AND by_residence) OVER per_probe AS n_residence,
+        count(*) FILTER (WHERE plausible AND by_date_precision) OVER per_probe AS n_date_precision
     FROM fits
     WINDOW per_probe AS (PARTITION BY dataset, source_key)
 ),
@@ -139,6 +143,7 @@ chosen AS (
             OR (n_cmnd = 1 AND by_cmnd)
             OR (n_cmnd <> 1 AND n_id_province = 1 AND by_id_province)
             OR (n_cmnd <> 1 AND n_id_province <> 1 AND n_residence = 1 AND by_residence)
+            OR (n_cmnd <> 1 AND n_id_province <> 1 AND n_residence <> 1 AND n_date_precision = 1 AND by_date_precision)
         )
     GROUP BY dataset, source_key
 ),
