@@ -49,7 +49,7 @@ if TYPE_CHECKING:  # DuckDB is imported by the stage that runs it
 
 _log = logging.getLogger(__name__)
 
-STATE_FORMAT = 2
+STATE_FORMAT = 3
 """Bumped whenever the state's files change; an older state makes the next run full."""
 RECORDS_FILE = "records.parquet"
 """The state's base (layer 0): every record's state, kept by a full run or a compaction."""
