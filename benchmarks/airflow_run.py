@@ -12,12 +12,16 @@ The REST calls log in as ``POPSYNC_API_USER`` / ``POPSYNC_API_PASSWORD`` when th
 server that requires a login); unset, the local single-user mode's all-admins token is used.
 
 Prints the sector DAG run's wall time, each task's duration and its wait between being
-queued and starting (from Airflow's metadata), the time outside the tasks (scheduling,
-queueing), and the start-up a task process pays: the duration of the tasks that do almost
-no work (quality gate, metrics) and a fresh-process probe (Airflow import, DAG file parse).
+queued and starting (from Airflow's metadata), the time outside the tasks (the wall time less
+the time when at least one task ran: scheduling, queueing), and the start-up a task process
+pays: the duration of the tasks that do almost no work (quality gate, metrics) and a
+fresh-process probe (Airflow import, DAG file parse).
 Every task instance (each mapped bucket of ``reconcile`` as ``cards.reconcile[n]``) is listed
-with the host it ran on and its process's peak resident memory (VmHWM, the task's XCom
-``peak_memory_mb``). ``--rows-per-bucket`` sets ``POPSYNC_ROWS_PER_BUCKET`` for the services
+with the host it ran on, its process's peak resident memory (VmHWM, the task's XCom
+``peak_memory_mb``) and, for the plan and each bucket, its timed steps (from the task's result).
+DuckDB's spill is sampled every half second: the bytes in the sessions' spill folders under the
+work directory (``duckdb-*/spill``), at their peak over the run, with the tasks running then.
+``--rows-per-bucket`` sets ``POPSYNC_ROWS_PER_BUCKET`` for the services
 this run starts (0 = one bucket); services already running keep their own setting.
 """
 
@@ -27,9 +31,12 @@ import os
 import statistics
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 SECTOR_DAG = "sync_health_insurance"
@@ -65,6 +72,120 @@ class TaskFigures:
     queued_to_start: float | None
     hostname: str | None = None
     peak_memory_mb: float | None = None
+    steps: dict[str, float] | None = None
+    """The task's timed steps (plan, reconcile buckets), seconds each."""
+    started: str | None = None
+    ended: str | None = None
+
+
+class SpillSampler:
+    """DuckDB's spill: the bytes in each session's spill folder (``<work>/duckdb-*/spill``),
+    sampled every ``interval`` seconds; per session its peak and when it was seen spilling."""
+
+    def __init__(self, work_dir: Path, interval: float = 0.5) -> None:
+        self.work_dir = work_dir
+        self.interval = interval
+        self.peak_total_bytes = 0
+        self.sessions: dict[str, SpillSession] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="spill-sampler", daemon=True)
+
+    def __enter__(self) -> "SpillSampler":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self.sample()
+            self._stop.wait(self.interval)
+
+    def sample(self) -> None:
+        total = 0
+        now = datetime.now(UTC)
+        for spill in self.work_dir.glob("duckdb-*/spill"):
+            size = _folder_bytes(spill)
+            if not size:
+                continue
+            total += size
+            seen = self.sessions.get(spill.parent.name)
+            self.sessions[spill.parent.name] = (
+                SpillSession(size, now, now)
+                if seen is None
+                else SpillSession(max(seen.peak_bytes, size), seen.first, now)
+            )
+        self.peak_total_bytes = max(self.peak_total_bytes, total)
+
+    def report(self, tasks: dict[str, "TaskFigures"]) -> dict[str, Any]:
+        """Peaks, and each spilling session with the sector DAG's tasks running while it spilled."""
+
+        def running(session: SpillSession) -> list[str]:
+            return sorted(
+                task
+                for task, figures in tasks.items()
+                if figures.started is not None
+                and figures.ended is not None
+                and datetime.fromisoformat(figures.started) <= session.last
+                and datetime.fromisoformat(figures.ended) >= session.first
+            )
+
+        return {
+            "spill_sample_seconds": self.interval,
+            "spill_peak_total_mb": round(self.peak_total_bytes / 2**20, 1),
+            "spill_sessions": [
+                {
+                    "peak_mb": round(session.peak_bytes / 2**20, 1),
+                    "first_seen": session.first.isoformat(),
+                    "last_seen": session.last.isoformat(),
+                    "sector_tasks_running": running(session),
+                }
+                for session in sorted(self.sessions.values(), key=lambda s: s.first)
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class SpillSession:
+    peak_bytes: int
+    first: datetime
+    last: datetime
+
+
+def _folder_bytes(folder: Path) -> int:
+    """Bytes of the files in a folder (a file removed while counting counts nothing)."""
+    total = 0
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return 0
+    for entry in entries:
+        try:
+            total += entry.stat(follow_symlinks=False).st_size
+        except OSError:
+            continue
+    return total
+
+
+def _steps(task_id: str, value: Any) -> dict[str, float] | None:
+    """The timed steps in a task's result: the plan's (every bucket entry carries it) or a bucket's."""
+    if value is None:
+        return None
+    value = json.loads(value) if isinstance(value, str | bytes) else value
+    stage = task_id.rsplit(".", 1)[-1]
+    timings: list[list[Any]] | None = None
+    if stage == "plan" and isinstance(value, list) and value:
+        timings = ((value[0].get("state") or {}).get("plan") or {}).get("timings")
+    elif stage == "reconcile" and isinstance(value, dict):
+        timings = (value.get("result") or {}).get("timings")
+    if timings is None:
+        return None
+    steps: dict[str, float] = {}
+    for name, seconds in timings:
+        steps[str(name)] = steps.get(str(name), 0.0) + float(seconds)
+    return steps
 
 
 def _task_figures(run_id: str) -> dict[str, Any]:
@@ -92,6 +213,14 @@ def _task_figures(run_id: str) -> dict[str, Any]:
                 )
             ).all()
         }
+        results = {
+            (xcom.task_id, xcom.map_index): xcom.value
+            for xcom in session.scalars(
+                select(XComModel).where(
+                    XComModel.dag_id == SECTOR_DAG, XComModel.run_id == run_id, XComModel.key == "return_value"
+                )
+            ).all()
+        }
         per_task = {
             (ti.task_id if ti.map_index < 0 else f"{ti.task_id}[{ti.map_index}]"): TaskFigures(
                 str(ti.state),
@@ -99,6 +228,9 @@ def _task_figures(run_id: str) -> dict[str, Any]:
                 (ti.start_date - ti.queued_dttm).total_seconds() if ti.queued_dttm and ti.start_date else None,
                 ti.hostname,
                 _peak(peaks.get((ti.task_id, ti.map_index))),
+                _steps(ti.task_id, results.get((ti.task_id, ti.map_index))),
+                ti.start_date.isoformat() if ti.start_date else None,
+                ti.end_date.isoformat() if ti.end_date else None,
             )
             for ti in tasks
         }
@@ -106,18 +238,42 @@ def _task_figures(run_id: str) -> dict[str, Any]:
     light = [figures.duration for task, figures in ran.items() if task.rsplit(".", 1)[-1] in LIGHT_TASKS]
     queued = [figures.queued_to_start for figures in ran.values() if figures.queued_to_start is not None]
     task_sum = sum(figures.duration for figures in per_task.values())
+    busy = _busy_seconds(per_task.values())
     known_peaks = [figures.peak_memory_mb for figures in ran.values() if figures.peak_memory_mb is not None]
     return {
         "dag_run_wall_seconds": wall,
         "buckets": sum(1 for task in per_task if task.split("[")[0].endswith(".reconcile")),
         "max_task_peak_memory_mb": max(known_peaks) if known_peaks else None,
-        "tasks": {task: asdict(figures) for task, figures in per_task.items()},
+        "tasks": per_task,
         "tasks_run": len(ran),
         "sum_task_seconds": task_sum,
-        "outside_tasks_seconds": wall - task_sum,
+        "busy_seconds": busy,
+        "outside_tasks_seconds": wall - busy,
         "light_task_median_seconds": statistics.median(light) if light else None,
         "queued_to_start_median_seconds": statistics.median(queued) if queued else None,
     }
+
+
+def _busy_seconds(tasks: Iterable[TaskFigures]) -> float:
+    """Seconds during which at least one task ran (the union of their intervals): mapped buckets
+    run side by side, so the sum of the durations can exceed the DAG run's wall time."""
+    intervals = sorted(
+        (datetime.fromisoformat(task.started), datetime.fromisoformat(task.ended))
+        for task in tasks
+        if task.started is not None and task.ended is not None
+    )
+    busy = 0.0
+    current: tuple[datetime, datetime] | None = None
+    for start, end in intervals:
+        if current is not None and start <= current[1]:
+            current = (current[0], max(current[1], end))
+            continue
+        if current is not None:
+            busy += (current[1] - current[0]).total_seconds()
+        current = (start, end)
+    if current is not None:
+        busy += (current[1] - current[0]).total_seconds()
+    return busy
 
 
 def _peak(value: Any) -> float | None:
@@ -144,8 +300,10 @@ def main() -> int:
     bootstrap(settings)
     logical_date = datetime.now(UTC).replace(microsecond=0)
     started = time.perf_counter()
-    run_id, succeeded = _run(args.in_process, logical_date)
+    with SpillSampler(settings.work_dir) as spill:
+        run_id, succeeded = _run(args.in_process, logical_date)
     job_wall = time.perf_counter() - started
+    figures = _task_figures(run_id)
     probes = []
     for _ in range(3):
         probe = subprocess.run(
@@ -158,7 +316,9 @@ def main() -> int:
         "mode": "dag.test (in process)" if args.in_process else "scheduler + LocalExecutor",
         "succeeded": succeeded,
         "job_wall_seconds": job_wall,
-        **_task_figures(run_id),
+        **figures,
+        "tasks": {task: asdict(task_figures) for task, task_figures in figures["tasks"].items()},
+        **spill.report(figures["tasks"]),
         "fresh_process_airflow_import_seconds": statistics.median(p[0] for p in probes),
         "fresh_process_dag_parse_seconds": statistics.median(p[1] for p in probes),
     }

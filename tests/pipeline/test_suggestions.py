@@ -53,8 +53,15 @@ CASES = [
     (_record("001185012345", born="05/03/1985"), ["NOT_IN_REFERENCE"], None, None, None),
     (_record("001185012345", gender="Nữ"), ["NOT_IN_REFERENCE"], None, None, None),
     (_record("", born="31/02/1985"), ["DOB_INVALID", "MISSING_ID"], None, None, None),
-    # two register persons fit (one registered with the year only): counted, not suggested
-    (_record("", name="Trần Thị Bình", born="01/05/1990", gender="Nữ"), ["MISSING_ID"], None, "name_birth_gender", 2),
+    # two register persons fit, one only through its year-only date: the day-precise one is
+    # separated by the date's precision (date_precision)
+    (
+        _record("", name="Trần Thị Bình", born="01/05/1990", gender="Nữ"),
+        ["MISSING_ID"],
+        "079190000124",
+        "name_birth_gender",
+        2,
+    ),
     (
         # the one fit agrees only because the register's date is year-only: listed, not suggested
         _record("", name="Trần Thị Bình", born="02/05/1990", gender="Nữ"),
@@ -125,13 +132,13 @@ def test_every_fit_is_stored_with_its_evidence() -> None:
         "name_birth_gender",
     )
     assert candidate["suggested"] is True
-    assert float(candidate["confidence"]) == pytest.approx(0.848)
+    assert float(candidate["confidence"]) == pytest.approx(0.849)
     evidence = json.loads(candidate["evidence"])
     assert evidence["record_precision"] == evidence["register_precision"] == "day"
     assert (evidence["block_size"], evidence["linked_elsewhere"]) == (1, 0)
     assert evidence["id_province"] is None  # no 12-digit ID to compare
     suggestion = _details(row)["suggestion"]
-    assert (suggestion["rule"], suggestion["confidence"]) == ("one plausible candidate", pytest.approx(0.848))
+    assert (suggestion["rule"], suggestion["confidence"]) == ("one plausible candidate", pytest.approx(0.849))
     assert suggestion["compared"]["register_birth_date"] == "1985-03-04"
 
 
@@ -150,7 +157,7 @@ def test_a_month_only_record_date_scores_below_a_day_precise_one() -> None:
     [day] = reconcile_rows([_record("")], REGISTER, dataset())
     [month] = reconcile_rows([_record("", born="03/1985")], REGISTER, dataset(("dd/mm/yyyy", "mm/yyyy")))
     assert float(month["candidates"][0]["confidence"]) < float(day["candidates"][0]["confidence"])
-    assert month["suggested_national_id"] == "001085012345"  # 0.785: still one plausible candidate
+    assert month["suggested_national_id"] == "001085012345"  # 0.827: still one plausible candidate
 
 
 def test_a_candidate_linked_by_another_record_is_flagged_and_never_the_single_suggestion() -> None:
@@ -269,20 +276,84 @@ def test_confidence_falls_as_the_name_grows_common() -> None:
 @pytest.mark.parametrize(
     ("record_id", "odds"),
     [
-        ("001085777777", 3650.0),  # all three groups agree
-        ("001195777777", 36.5),  # the century/gender digit disagrees
-        ("002085777777", 36.5),  # the province disagrees
-        ("000085777777", 365.0),  # unknown province: only century/gender and year compared, both agree
-        ("000195777777", 36.5),  # unknown province, the century/gender digit disagrees
+        ("001085777777", 10950.0),  # all three groups agree
+        ("001195777777", 109.5),  # the century/gender digit disagrees
+        ("002085777777", 109.5),  # the province disagrees
+        ("000085777777", 1095.0),  # unknown province: only century/gender and year compared, both agree
+        ("000195777777", 109.5),  # unknown province, the century/gender digit disagrees
     ],
 )
 def test_the_record_id_digits_weigh_on_a_name_fit(record_id: str, odds: float) -> None:
     [row] = reconcile_rows([_record(record_id)], [AN], dataset())
     [candidate] = row["candidates"]
     evidence = json.loads(candidate["evidence"])
-    agrees = odds == 3650.0
+    agrees = odds == 10950.0
     assert bool(evidence["id_province"] and evidence["id_century_gender"] and evidence["id_birth_year"]) is agrees
     known_province = not record_id.startswith("000")
     assert evidence["id_contradicts"] is (known_province and not agrees)
     expected = 0.85 * odds / (1 + odds)
     assert float(candidate["confidence"]) == pytest.approx(expected, abs=0.001)
+
+
+# --- names looked up without diacritics or through an encoding repair; year-only dates -------------
+
+
+@pytest.mark.parametrize(
+    ("name", "agreement"),
+    [
+        ("NGUYEN VAN AN", "without_diacritics"),  # written without any diacritic
+        ("Nguyá»…n VÄƒn An", "encoding_repaired"),  # UTF-8 read as Windows-1252
+        ("Nguye^~n Va(n An", "encoding_repaired"),  # VIQR
+    ],
+)
+def test_a_name_without_diacritics_or_misencoded_still_finds_its_person(name: str, agreement: str) -> None:
+    [row] = reconcile_rows([_record("", name=name)], REGISTER, dataset())
+    assert row["suggested_national_id"] == "001085012345"
+    [candidate] = row["candidates"]
+    assert json.loads(candidate["evidence"])["name_agreement"] == agreement
+
+
+def test_a_name_without_diacritics_is_compared_in_the_block_of_every_diacritic_spelling() -> None:
+    """Written "Nguyen Van An", the record fits Nguyễn Văn An and Nguyễn Văn Ân alike: two candidates, a list."""
+    register = [AN, _twin("079085012399", full_name="Nguyễn Văn Ân", residence_province="079")]
+    [row] = reconcile_rows([_record("", name="Nguyen Van An")], register, dataset())
+    assert row["suggested_national_id"] is None
+    assert {c["candidate_national_id"] for c in row["candidates"]} == {"001085012345", "079085012399"}
+    assert json.loads(row["candidates"][0]["evidence"])["block_size"] == 2
+    # written with its diacritics, the record fits only its own spelling
+    [exact] = reconcile_rows([_record("")], register, dataset())
+    assert exact["suggested_national_id"] == "001085012345"
+
+
+def test_a_year_only_record_fits_a_year_only_person_in_a_small_block() -> None:
+    """Both dates year-only: the record's own date agrees at its own precision (odds 3 / block 1)."""
+    [row] = reconcile_rows(
+        [_record("", name="Trần Thị Bình", born="1990", gender="Nữ")],
+        [BINH_YEAR],
+        dataset(("dd/mm/yyyy", "yyyy")),
+    )
+    [candidate] = row["candidates"]
+    assert float(candidate["confidence"]) == pytest.approx(0.85 * 3 / 4, abs=0.001)
+    assert row["suggested_national_id"] == "079190000123"
+
+
+def test_an_id_slip_to_a_person_linked_elsewhere_is_still_suggested() -> None:
+    """A second record of a person, its ID one digit off: name, gender and date agree."""
+    rows = reconcile_rows([_record("001085012345"), _record("001185012345")], REGISTER, dataset())
+    slip = rows[1]
+    [candidate] = slip["candidates"]
+    assert (candidate["method"], json.loads(candidate["evidence"])["linked_elsewhere"]) == ("id_typo", 1)
+    assert slip["suggested_national_id"] == "001085012345"
+
+
+def test_the_date_precision_separates_a_day_precise_fit_from_year_only_ones() -> None:
+    [row] = reconcile_rows([_record("", name="Trần Thị Bình", born="01/05/1990", gender="Nữ")], REGISTER, dataset())
+    assert row["suggested_national_id"] == "079190000124"
+    suggestion = _details(row)["suggestion"]
+    assert (suggestion["rule"], suggestion["separated_by"]) == ("separated by date_precision", "date_precision")
+    # a year-only record compares both persons at the year: nothing separates them
+    [year] = reconcile_rows(
+        [_record("", name="Trần Thị Bình", born="1990", gender="Nữ")], REGISTER, dataset(("dd/mm/yyyy", "yyyy"))
+    )
+    assert year["suggested_national_id"] is None
+    assert _details(year)["suggestion"]["rule"] == "several plausible candidates"

@@ -73,9 +73,20 @@ CREATE OR REPLACE MACRO new_style_tones(txt) AS
 CREATE OR REPLACE MACRO name_key(txt) AS
     new_style_tones(lower(clean_spaces(nfc(fold_lookalikes(txt)))));
 
+-- A name key with every diacritic dropped and đ mapped to d.
+CREATE OR REPLACE MACRO fold_key(key) AS
+    strip_accents(replace(key, 'đ', 'd'));
+
 -- The name key with every diacritic dropped and đ mapped to d.
 CREATE OR REPLACE MACRO name_without_diacritics(txt) AS
-    strip_accents(replace(name_key(txt), 'đ', 'd'));
+    fold_key(name_key(txt));
+
+-- The names the suggested-ID search looks a record's name up by (docs/reconciliation-rules.md,
+-- "Suggested IDs"): the keys of the repairs of an encoding accident, beside the name as written.
+CREATE OR REPLACE MACRO repaired_keys(txt) AS
+    CASE WHEN txt IS NOT NULL AND may_be_misencoded(txt) THEN
+        list_distinct(list_transform(name_repairs(txt), lambda repaired: name_key(repaired)))
+    ELSE []::VARCHAR[] END;
 
 -- A name that is not clean: control characters, look-alikes, unusual or invisible white space,
 -- or an encoding accident the repair recognises (repair_name is the Python UDF registered by the

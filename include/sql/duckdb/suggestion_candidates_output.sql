@@ -10,6 +10,7 @@ SELECT
     candidates.suggested,
     to_json({
         'method': candidates.method,
+        'name_agreement': candidates.name_agreement,
         'record_precision': candidates.record_precision,
         'register_precision': candidates.register_precision,
         'compared_precision': candidates.compared_precision,

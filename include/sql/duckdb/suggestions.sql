@@ -1,15 +1,17 @@
 -- Candidate lists of the records that do not link (DuckDB). A lead, not a link: reasons are untouched.
 -- Inputs: reconciled (reconcile.sql, with its rowid as the record's identity), dataset_links
 --         (dataset_links.sql: the persons the dataset's records link to), register_all (the
---         whole register: national_id, former_cmnd, name_key, birth_date, birth_date_precision,
---         gender, residence_province), province_successors (code, current_code: every province code
+--         whole register: national_id, former_cmnd, name_key, folded_key (fold_key(name_key)),
+--         birth_date, birth_date_precision, gender, residence_province), province_successors (code, current_code: every province code
 --         of either table and the current province it belongs to, from reference.provinces).
 -- Output: one row per candidate (every register person that fits a record), with its evidence,
 --         confidence, rank within the record, whether it is plausible and whether it is the
 --         record's single suggested ID (and which evidence separated it from the others).
 -- Rules: docs/reconciliation-rules.md, "Suggested IDs" and "Candidate lists and their evidence".
 -- Candidates come from exact lookups only (the register's ID, or name key, gender and birth year):
--- at most 108 + 11 + 2 ID variants per record, never a pairwise comparison.
+-- at most 108 + 11 + 2 ID variants per record, never a pairwise comparison. A name is looked up as
+-- written, without diacritics when it is written without any (against the register's names
+-- without diacritics), and by the key of every repair of an encoding accident.
 WITH unlinked AS MATERIALIZED (
     SELECT
         rowid AS record_id,
@@ -18,9 +20,27 @@ WITH unlinked AS MATERIALIZED (
         name_key,
         birth_date,
         birth_date_precision,
-        gender
+        gender,
+        full_name
     FROM reconciled
     WHERE NOT is_linked AND len(reasons) > 0 AND birth_date_valid AND gender IS NOT NULL
+),
+
+-- The name keys each record is looked up by, and how its name agrees through each: as written;
+-- without diacritics (a name written without any, looked up by the register's names without
+-- diacritics: `folded`); repaired (the key of a repair of an encoding accident).
+search_keys AS MATERIALIZED (
+    SELECT
+        record_id,
+        name_key AS search_key,
+        name_key = fold_key(name_key) AS folded,
+        CASE WHEN name_key = fold_key(name_key) THEN 'without_diacritics' ELSE 'as_written' END AS name_agreement
+    FROM unlinked
+    WHERE name_key IS NOT NULL
+    UNION ALL
+    SELECT record_id, search_key, false, 'encoding_repaired'
+    FROM (SELECT record_id, name_key, unnest(repaired_keys(full_name)) AS search_key FROM unlinked)
+    WHERE search_key <> name_key
 ),
 
 twelve_digits AS (
@@ -32,10 +52,12 @@ variants AS (
     __id_variants_sql__
 ),
 
--- Blocking key of the name lookup: name key, gender and birth year (two valid dates that agree at
--- the coarser precision always share the year).
+-- Blocking key of the name lookup: name key (or the name without diacritics), gender and birth year
+-- (two valid dates that agree at the coarser precision always share the year).
 name_blocks AS (
-    SELECT DISTINCT name_key, gender, year(birth_date) AS birth_year FROM unlinked
+    SELECT DISTINCT search_keys.search_key, search_keys.folded, unlinked.gender, year(unlinked.birth_date) AS birth_year
+    FROM search_keys
+    JOIN unlinked ON unlinked.record_id = search_keys.record_id
 ),
 
 -- Only the register persons some record could be pointing at (semi-joins: one pass each).
@@ -45,49 +67,97 @@ by_id AS MATERIALIZED (
     WHERE national_id IN (SELECT candidate_id FROM variants)
 ),
 
+-- The register persons of the name blocks, with the key that found them (a person in a block of
+-- its name as is and in one of its name without diacritics is listed twice).
 by_name AS MATERIALIZED (
     SELECT register_all.national_id, register_all.former_cmnd, register_all.name_key, register_all.birth_date,
-        register_all.birth_date_precision, register_all.gender, register_all.residence_province
+        register_all.birth_date_precision, register_all.gender, register_all.residence_province,
+        register_all.name_key AS search_key, false AS folded
     FROM register_all
     SEMI JOIN name_blocks
-        ON name_blocks.name_key = register_all.name_key
+        ON NOT name_blocks.folded
+        AND name_blocks.search_key = register_all.name_key
         AND name_blocks.gender = register_all.gender
         AND name_blocks.birth_year = year(register_all.birth_date)
+    UNION ALL
+    SELECT national_id, former_cmnd, name_key, birth_date, birth_date_precision, gender, residence_province,
+        search_key, true
+    FROM (
+        SELECT register_all.*, register_all.folded_key AS search_key
+        FROM register_all
+        -- only the birth years and genders some plain name asks for, and only when one does
+        SEMI JOIN (SELECT DISTINCT gender, birth_year FROM name_blocks WHERE folded) AS plain_years
+            ON plain_years.gender = register_all.gender AND plain_years.birth_year = year(register_all.birth_date)
+    ) AS register_folded
+    SEMI JOIN name_blocks
+        ON name_blocks.folded
+        AND name_blocks.search_key = register_folded.search_key
+        AND name_blocks.gender = register_folded.gender
+        AND name_blocks.birth_year = year(register_folded.birth_date)
+),
+
+-- Order of the name agreements (the closest wins when a person fits through several keys).
+agreement_order AS (
+    SELECT * FROM (VALUES ('as_written', 1), ('encoding_repaired', 2), ('without_diacritics', 3))
+        AS agreement_order(name_agreement, agreement_rank)
+),
+
+-- The ID lookup's persons under both keys a record's name may be compared by (equality joins only).
+by_id_keys AS (
+    SELECT national_id, name_key AS search_key, false AS folded FROM by_id
+    UNION ALL
+    SELECT national_id, fold_key(name_key), true FROM by_id
 ),
 
 id_fits AS (
     SELECT
         variants.record_id,
         by_id.national_id,
-        min(variants.rank) AS rank
+        min(variants.rank) AS rank,
+        arg_min(search_keys.name_agreement, agreement_order.agreement_rank) AS name_agreement,
+        NULL::VARCHAR AS search_key,
+        NULL::BOOLEAN AS folded
     FROM variants
     JOIN by_id ON by_id.national_id = variants.candidate_id
     JOIN unlinked ON unlinked.record_id = variants.record_id
-    WHERE by_id.name_key = unlinked.name_key
-        AND by_id.gender = unlinked.gender
+    JOIN by_id_keys ON by_id_keys.national_id = by_id.national_id
+    JOIN search_keys
+        ON search_keys.record_id = variants.record_id
+        AND search_keys.search_key = by_id_keys.search_key
+        AND search_keys.folded = by_id_keys.folded
+    JOIN agreement_order ON agreement_order.name_agreement = search_keys.name_agreement
+    WHERE by_id.gender = unlinked.gender
         AND dates_agree(unlinked.birth_date, unlinked.birth_date_precision, by_id.birth_date, by_id.birth_date_precision)
     GROUP BY variants.record_id, by_id.national_id
 ),
 
--- How common the name is at the register's size: persons per name key, gender and birth year.
+-- How common the name is at the register's size: persons per name key (or name without
+-- diacritics), gender and birth year.
 block_sizes AS (
-    SELECT name_key, gender, year(birth_date) AS birth_year, count(*) AS block_size
+    SELECT search_key, folded, gender, year(birth_date) AS birth_year, count(*) AS block_size
     FROM by_name
     GROUP BY ALL
 ),
 
 name_fits AS (
     SELECT
-        unlinked.record_id,
+        search_keys.record_id,
         by_name.national_id,
-        5 AS rank
-    FROM unlinked
+        5 AS rank,
+        arg_min(search_keys.name_agreement, agreement_order.agreement_rank) AS name_agreement,
+        arg_min(search_keys.search_key, agreement_order.agreement_rank) AS search_key,
+        arg_min(search_keys.folded, agreement_order.agreement_rank) AS folded
+    FROM search_keys
+    JOIN agreement_order ON agreement_order.name_agreement = search_keys.name_agreement
+    JOIN unlinked ON unlinked.record_id = search_keys.record_id
     JOIN by_name
-        ON by_name.name_key = unlinked.name_key
+        ON by_name.search_key = search_keys.search_key
+        AND by_name.folded = search_keys.folded
         AND by_name.gender = unlinked.gender
         AND year(by_name.birth_date) = year(unlinked.birth_date)
     WHERE dates_agree(unlinked.birth_date, unlinked.birth_date_precision, by_name.birth_date, by_name.birth_date_precision)
-        AND unlinked.record_id NOT IN (SELECT record_id FROM id_fits)
+        AND search_keys.record_id NOT IN (SELECT record_id FROM id_fits)
+    GROUP BY search_keys.record_id, by_name.national_id
 ),
 
 fits AS MATERIALIZED (
@@ -107,7 +177,7 @@ linked_elsewhere AS (
 persons AS (
     SELECT * FROM by_id
     UNION
-    SELECT * FROM by_name
+    SELECT * EXCLUDE (search_key, folded) FROM by_name
 ),
 
 evidence AS (
@@ -117,6 +187,7 @@ evidence AS (
         ['id_leading_zero', 'id_letter_digit', 'id_transposition', 'id_typo', 'name_birth_gender'][fits.rank]
             AS method,
         fits.rank AS method_rank,
+        fits.name_agreement,
         unlinked.national_id AS record_national_id,
         unlinked.id_kind AS record_id_kind,
         unlinked.birth_date AS record_birth_date,
@@ -147,7 +218,8 @@ evidence AS (
     LEFT JOIN province_successors AS id_province_now ON id_province_now.code = substr(unlinked.national_id, 1, 3)
     LEFT JOIN block_sizes
         ON fits.rank = 5
-        AND block_sizes.name_key = unlinked.name_key
+        AND block_sizes.search_key = fits.search_key
+        AND block_sizes.folded = fits.folded
         AND block_sizes.gender = unlinked.gender
         AND block_sizes.birth_year = year(unlinked.birth_date)
     LEFT JOIN linked_elsewhere ON linked_elsewhere.national_id = fits.national_id
@@ -175,32 +247,42 @@ scored AS (
     FROM (
         SELECT
             evidence.*,
-            -- odds that a lone name fit is the record's own person: 1 / (block size x chance of the date)
-            1.0 / (block_size * CASE compared_precision WHEN 'day' THEN 1.0 / 365 WHEN 'month' THEN 1.0 / 12 ELSE 1.0 END)
-                * CASE
+            -- odds that a lone name fit is the record's own person: 1 / (block size x chance of the date),
+            -- times 3 (a record that does not link is more often about a register person than not) and
+            -- the ID digits' evidence when the record's own date agrees at its own precision; a fit
+            -- that agrees only because the register's date is coarser than the record's is a guess
+            CASE WHEN compared_precision <> record_precision THEN 1.0 ELSE 3.0 * CASE
                     WHEN id_province IS NULL THEN 1.0
                     WHEN record_id_kind = 'cccd' AND id_province AND id_century_gender AND id_birth_year THEN 10.0
                     -- an unknown province code says nothing; the other two groups agree across the block
                     WHEN record_id_kind <> 'cccd' AND id_century_gender AND id_birth_year THEN 1.0
                     ELSE 0.1
-                END AS odds
+                END END
+                / (block_size * CASE compared_precision WHEN 'day' THEN 1.0 / 365 WHEN 'month' THEN 1.0 / 12 ELSE 1.0 END)
+                AS odds
         FROM contradicted AS evidence
     ) AS evidence
 ),
 
+-- Not plausible: a name fit whose person another record of the dataset links to, or that the
+-- record's ID contradicts. An ID slip's person stays plausible when linked elsewhere: name, gender
+-- and date agree and the ID is one slip away (a second record of that person).
+plausibility AS (
+    SELECT scored.*, (method_rank < 5 OR linked_elsewhere = 0) AND NOT id_contradicts AS is_plausible
+    FROM scored
+),
+
 counted AS (
     SELECT
-        scored.*,
+        plausibility.*,
         count(*) OVER per_record AS candidates,
-        linked_elsewhere = 0 AND NOT id_contradicts AS is_plausible,
-        count(*) FILTER (WHERE linked_elsewhere = 0 AND NOT id_contradicts) OVER per_record AS plausible,
-        count(*) FILTER (WHERE linked_elsewhere = 0 AND NOT id_contradicts AND former_cmnd) OVER per_record
-            AS by_former_cmnd,
-        count(*) FILTER (WHERE linked_elsewhere = 0 AND NOT id_contradicts AND id_province) OVER per_record
-            AS by_id_province,
-        count(*) FILTER (WHERE linked_elsewhere = 0 AND NOT id_contradicts AND residence_province) OVER per_record
-            AS by_residence
-    FROM scored
+        count(*) FILTER (WHERE is_plausible) OVER per_record AS plausible,
+        count(*) FILTER (WHERE is_plausible AND former_cmnd) OVER per_record AS by_former_cmnd,
+        count(*) FILTER (WHERE is_plausible AND id_province) OVER per_record AS by_id_province,
+        count(*) FILTER (WHERE is_plausible AND residence_province) OVER per_record AS by_residence,
+        count(*) FILTER (WHERE is_plausible AND compared_precision = record_precision) OVER per_record
+            AS by_date_precision
+    FROM plausibility
     WINDOW per_record AS (PARTITION BY record_id)
 ),
 
@@ -214,6 +296,11 @@ decided AS (
             WHEN by_former_cmnd <> 1 AND by_id_province = 1 AND id_province THEN 'id_province'
             WHEN by_former_cmnd <> 1 AND by_id_province <> 1 AND by_residence = 1 AND residence_province
                 THEN 'residence_province'
+            -- the only candidate whose date agrees at the record's own precision (the others agree
+            -- only because the register knows their date to the month or year)
+            WHEN by_former_cmnd <> 1 AND by_id_province <> 1 AND by_residence <> 1 AND by_date_precision = 1
+                AND compared_precision = record_precision
+                THEN 'date_precision'
         END AS chosen_by
     FROM counted
 )
@@ -227,6 +314,7 @@ SELECT
     ) AS rank,
     method,
     method_rank,
+    name_agreement,
     confidence,
     chosen_by IS NOT NULL AND confidence >= 0.5 AS suggested,
     chosen_by,

@@ -39,7 +39,8 @@ SELECT
     CASE WHEN per_record.chosen_by <> 'one plausible candidate' THEN per_record.chosen_by END AS separated_by,
     {
         'candidate': best.candidate_national_id,
-        'name_key_equal': true,
+        'name_key_equal': best.name_agreement = 'as_written',
+        'name_agreement': best.name_agreement,
         'gender': best.gender,
         'record_birth_date': best.record_birth_date,
         'record_precision': best.record_precision,

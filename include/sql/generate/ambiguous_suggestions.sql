@@ -19,6 +19,7 @@ WITH persons AS (
     SELECT
         national_id,
         name_key(full_name) AS name_key,
+        fold_key(name_key(full_name)) AS folded_key,
         gender,
         birth_date,
         birth_date_precision,
@@ -32,6 +33,8 @@ probe_keys AS (
         dataset,
         source_key,
         name_key(full_name) AS name_key,
+        -- a name written without any diacritic is looked up among the names without diacritics
+        name_key(full_name) = fold_key(name_key(full_name)) AS folded,
         gender,
         birth_date,
         birth_date_precision,
@@ -41,11 +44,22 @@ probe_keys AS (
     FROM probe
 ),
 
--- how common the name is: register persons with the probe's name key, gender and birth year
-blocks AS (
-    SELECT name_key, gender, year(birth_date) AS birth_year, count(*) AS block_size
+-- the register persons some probe's name asks for, by the key that finds them
+persons_keyed AS (
+    SELECT persons.*, name_key AS search_key, false AS folded
     FROM persons
-    WHERE (name_key, gender) IN (SELECT (name_key, gender) FROM probe_keys)
+    WHERE (name_key, gender) IN (SELECT (name_key, gender) FROM probe_keys WHERE NOT folded)
+    UNION ALL
+    SELECT persons.*, folded_key, true
+    FROM persons
+    WHERE (folded_key, gender) IN (SELECT (name_key, gender) FROM probe_keys WHERE folded)
+),
+
+-- how common the name is: register persons with the probe's name key (or name without
+-- diacritics), gender and birth year
+blocks AS (
+    SELECT search_key, folded, gender, year(birth_date) AS birth_year, count(*) AS block_size
+    FROM persons_keyed
     GROUP BY ALL
 ),
 
@@ -64,24 +78,36 @@ fits AS (
         coalesce(substr(other.national_id, 1, 3) = substr(probe_keys.id12, 1, 3), false) AS by_id_province,
         -- the person lives in the current province of the ID's (former) province code
         coalesce(residence_now.current_code = id_province_now.current_code, false) AS by_residence,
-        -- odds that the fit is the record's own person (block size, date precision, ID digits)
-        1.0 / (
+        -- the person's date agrees at the record's own precision (not only through a coarser register date)
+        coarser_precision(probe_keys.birth_date_precision, other.birth_date_precision)
+            = probe_keys.birth_date_precision AS by_date_precision,
+        -- odds that the fit is the record's own person (block size, date precision, ID digits); 3 to
+        -- 1 for a register person when the record's date agrees at its own precision, a guess when
+        -- it agrees only because the register's date is coarser
+        CASE
+            WHEN coarser_precision(probe_keys.birth_date_precision, other.birth_date_precision)
+                <> probe_keys.birth_date_precision THEN 1.0
+            ELSE 3.0 * CASE
+                WHEN probe_keys.id12 IS NULL THEN 1.0
+                WHEN probe_keys.known_province AND substr(probe_keys.id12, 1, 6) = substr(other.national_id, 1, 6)
+                    THEN 10.0
+                -- an unknown province code carries no evidence; century/gender and birth year still do
+                WHEN NOT probe_keys.known_province AND substr(probe_keys.id12, 4, 3) = substr(other.national_id, 4, 3)
+                    THEN 1.0
+                ELSE 0.1
+            END
+        END / (
             blocks.block_size * CASE coarser_precision(probe_keys.birth_date_precision, other.birth_date_precision)
                 WHEN 'day' THEN 1.0 / 365 WHEN 'month' THEN 1.0 / 12 ELSE 1.0 END
-        ) * CASE
-            WHEN probe_keys.id12 IS NULL THEN 1.0
-            WHEN probe_keys.known_province AND substr(probe_keys.id12, 1, 6) = substr(other.national_id, 1, 6) THEN 10.0
-            -- an unknown province code carries no evidence; century/gender and birth year still do
-            WHEN NOT probe_keys.known_province AND substr(probe_keys.id12, 4, 3) = substr(other.national_id, 4, 3)
-                THEN 1.0
-            ELSE 0.1
-        END AS odds
+        ) AS odds
     FROM probe_keys
-    JOIN persons AS other
-        ON other.name_key = probe_keys.name_key
+    JOIN persons_keyed AS other
+        ON other.search_key = probe_keys.name_key
+        AND other.folded = probe_keys.folded
         AND other.gender = probe_keys.gender
     JOIN blocks
-        ON blocks.name_key = probe_keys.name_key
+        ON blocks.search_key = probe_keys.name_key
+        AND blocks.folded = probe_keys.folded
         AND blocks.gender = probe_keys.gender
         AND blocks.birth_year = year(probe_keys.birth_date)
     LEFT JOIN linked ON linked.dataset = probe_keys.dataset AND linked.national_id = other.national_id
@@ -100,7 +126,8 @@ counted AS (
         count(*) FILTER (WHERE plausible) OVER per_probe AS n_plausible,
         count(*) FILTER (WHERE plausible AND by_cmnd) OVER per_probe AS n_cmnd,
         count(*) FILTER (WHERE plausible AND by_id_province) OVER per_probe AS n_id_province,
-        count(*) FILTER (WHERE plausible AND by_residence) OVER per_probe AS n_residence
+        count(*) FILTER (WHERE plausible AND by_residence) OVER per_probe AS n_residence,
+        count(*) FILTER (WHERE plausible AND by_date_precision) OVER per_probe AS n_date_precision
     FROM fits
     WINDOW per_probe AS (PARTITION BY dataset, source_key)
 ),
@@ -116,6 +143,7 @@ chosen AS (
             OR (n_cmnd = 1 AND by_cmnd)
             OR (n_cmnd <> 1 AND n_id_province = 1 AND by_id_province)
             OR (n_cmnd <> 1 AND n_id_province <> 1 AND n_residence = 1 AND by_residence)
+            OR (n_cmnd <> 1 AND n_id_province <> 1 AND n_residence <> 1 AND n_date_precision = 1 AND by_date_precision)
         )
     GROUP BY dataset, source_key
 ),

@@ -1,9 +1,9 @@
 -- Great Expectations results in the `sync` contract (additive; applied after warehouse/schema.sql).
 -- sync.quality_results keeps one row per expectation per run; these columns carry GX's own result.
-ALTER TABLE sync.quality_results ADD COLUMN IF NOT EXISTS expectation_type text;   -- GX type, e.g. expect_column_min_to_be_between
-ALTER TABLE sync.quality_results ADD COLUMN IF NOT EXISTS data_asset text;         -- profile, extract, mismatches, matches
-ALTER TABLE sync.quality_results ADD COLUMN IF NOT EXISTS observed jsonb;          -- GX's observed value (any JSON)
-ALTER TABLE sync.quality_results ADD COLUMN IF NOT EXISTS gx_result jsonb;         -- GX's ExpectationValidationResult
+SELECT pg_temp.add_column_if_missing('sync.quality_results', 'expectation_type', 'text');   -- GX type, e.g. expect_column_min_to_be_between
+SELECT pg_temp.add_column_if_missing('sync.quality_results', 'data_asset', 'text');         -- profile, extract, mismatches, matches
+SELECT pg_temp.add_column_if_missing('sync.quality_results', 'observed', 'jsonb');          -- GX's observed value (any JSON)
+SELECT pg_temp.add_column_if_missing('sync.quality_results', 'gx_result', 'jsonb');         -- GX's ExpectationValidationResult
 
 -- GX's validation result of each kind of data of a run (one per data asset), as GX serialises it:
 -- the source of the Data Docs pages, built after publishing.

@@ -145,7 +145,7 @@ CREATE TABLE IF NOT EXISTS sync.register_feedback (
 CREATE INDEX IF NOT EXISTS register_feedback_pending ON sync.register_feedback (feedback_id) WHERE status = 'pending';
 
 -- Lifecycle counts of each published run (NULL for runs that were not published).
-ALTER TABLE sync.sector_sync_rate ADD COLUMN IF NOT EXISTS new_mismatches bigint;
-ALTER TABLE sync.sector_sync_rate ADD COLUMN IF NOT EXISTS resolved_mismatches bigint;
-ALTER TABLE sync.sector_sync_rate ADD COLUMN IF NOT EXISTS reopened_mismatches bigint;
-ALTER TABLE sync.sector_sync_rate ADD COLUMN IF NOT EXISTS open_mismatches bigint;
+SELECT pg_temp.add_column_if_missing('sync.sector_sync_rate', 'new_mismatches', 'bigint');
+SELECT pg_temp.add_column_if_missing('sync.sector_sync_rate', 'resolved_mismatches', 'bigint');
+SELECT pg_temp.add_column_if_missing('sync.sector_sync_rate', 'reopened_mismatches', 'bigint');
+SELECT pg_temp.add_column_if_missing('sync.sector_sync_rate', 'open_mismatches', 'bigint');

@@ -2,9 +2,9 @@
 -- active_total: records whose is_active is true (NULL counts as not in force);
 -- active_matched: those of them that matched the register; active_sync_rate = their ratio.
 -- All three are NULL for datasets without an is_active column (and for runs before these columns).
-ALTER TABLE sync.sector_sync_rate ADD COLUMN IF NOT EXISTS active_total bigint;
-ALTER TABLE sync.sector_sync_rate ADD COLUMN IF NOT EXISTS active_matched bigint;
-ALTER TABLE sync.sector_sync_rate ADD COLUMN IF NOT EXISTS active_sync_rate double precision;
-ALTER TABLE sync.province_sync_rate ADD COLUMN IF NOT EXISTS active_total bigint;
-ALTER TABLE sync.province_sync_rate ADD COLUMN IF NOT EXISTS active_matched bigint;
-ALTER TABLE sync.province_sync_rate ADD COLUMN IF NOT EXISTS active_sync_rate double precision;
+SELECT pg_temp.add_column_if_missing('sync.sector_sync_rate', 'active_total', 'bigint');
+SELECT pg_temp.add_column_if_missing('sync.sector_sync_rate', 'active_matched', 'bigint');
+SELECT pg_temp.add_column_if_missing('sync.sector_sync_rate', 'active_sync_rate', 'double precision');
+SELECT pg_temp.add_column_if_missing('sync.province_sync_rate', 'active_total', 'bigint');
+SELECT pg_temp.add_column_if_missing('sync.province_sync_rate', 'active_matched', 'bigint');
+SELECT pg_temp.add_column_if_missing('sync.province_sync_rate', 'active_sync_rate', 'double precision');

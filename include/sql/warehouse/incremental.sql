@@ -4,5 +4,5 @@
 -- have changed classified, the others' rows carried over from the run before).
 -- state_ref: the run's state folder below POPSYNC_WORK_DIR/state, NULL when it keeps none.
 -- Input: sync.published_runs.
-ALTER TABLE sync.published_runs ADD COLUMN IF NOT EXISTS run_mode text NOT NULL DEFAULT 'full';
-ALTER TABLE sync.published_runs ADD COLUMN IF NOT EXISTS state_ref text;
+SELECT pg_temp.add_column_if_missing('sync.published_runs', 'run_mode', 'text NOT NULL DEFAULT ''full''');
+SELECT pg_temp.add_column_if_missing('sync.published_runs', 'state_ref', 'text');

@@ -1,7 +1,7 @@
 -- Suggested IDs for mismatched records that do not link (additive to the contract).
 -- Adding the column to the partitioned parent adds it to every partition; the per-run result
 -- tables are created LIKE the parent, so they carry it too and ATTACH keeps working.
-ALTER TABLE sync.mismatches ADD COLUMN IF NOT EXISTS suggested_national_id text;
+SELECT pg_temp.add_column_if_missing('sync.mismatches', 'suggested_national_id', 'text');
 
 COMMENT ON COLUMN sync.mismatches.suggested_national_id IS
     'For a record that does not link: the one register person whose ID is one slip away (or who has the same '
@@ -35,4 +35,4 @@ COMMENT ON TABLE sync.suggestion_candidates IS
     'sync.mismatches.suggested_national_id.';
 
 -- The published candidate table of each dataset (NULL for runs published before the table existed).
-ALTER TABLE sync.published_runs ADD COLUMN IF NOT EXISTS candidates_table text;
+SELECT pg_temp.add_column_if_missing('sync.published_runs', 'candidates_table', 'text');

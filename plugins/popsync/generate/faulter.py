@@ -129,6 +129,9 @@ class Outcome:
     stranger_probe: tuple[str, bool, datetime.date, str] | None = None
     """Name, female, date and precision as written of a record that does not link and whose own
     person a field fault keeps from fitting: a stranger may fit them (checked after generation)."""
+    search_name: str | None = None
+    """The name the suggested-ID search looks the record up by: as written, or before the encoding
+    accident the generator applied (a family the rules repair)."""
 
 
 class RecordFaulter:
@@ -169,7 +172,7 @@ class RecordFaulter:
         reasons = {"missing": ["MISSING_ID"], "invalid": ["INVALID_ID"], "cmnd": ["LEGACY_ID"]}.get(kind, [])
         if kind in ("cccd", "cmnd") and not linked:
             reasons.append("NOT_IN_REFERENCE")
-        name, name_code, beyond = self._name(person, flags)
+        name, name_code, beyond, search_name = self._name(person, flags)
         birth_date, date_code, written = self._birth_date(person, flags)
         gender, gender_code = self._gender(person, flags)
         if linked:
@@ -179,16 +182,19 @@ class RecordFaulter:
             return Outcome(national_id, name, birth_date, gender, reasons, True, beyond_rules=beyond)
         # Not linked: only the codes that apply to any record; the rules' suggestion only when
         # no field fault keeps the person from fitting (name key, gender, date at the coarser precision).
+        # A name written without diacritics, or garbled by an encoding accident the rules repair,
+        # is still looked up (docs/reconciliation-rules.md, "Suggested IDs").
         if date_code == "DOB_INVALID":
             reasons.append("DOB_INVALID")
         if flags[GENDER_UNMAPPABLE]:
             reasons.append("GENDER_MISMATCH")
-        fits = name_code is None and gender_code is None and date_code in (None, "DOB_PARTIAL")
+        name_fits = name_code is None or (name_code in ("NAME_DIACRITICS", "NAME_ENCODING") and beyond is None)
+        fits = name_fits and gender_code is None and date_code in (None, "DOB_PARTIAL")
         method = id_method(national_id, person.national_id) or SuggestionMethod.NAME_BIRTH_GENDER
         stranger = None
         if not fits and written is not None and not flags[GENDER_UNMAPPABLE]:
             # its own person does not fit, but a stranger may have the name, gender and date as written
-            stranger = (name, person.female != bool(flags[GENDER_FLIPPED]), *written)
+            stranger = (search_name, person.female != bool(flags[GENDER_FLIPPED]), *written)
         return Outcome(
             national_id,
             name,
@@ -200,6 +206,7 @@ class RecordFaulter:
             written if fits else None,
             beyond,
             stranger,
+            search_name,
         )
 
     def copy(self, person: PersonView, active: bool, original_linked: bool) -> Outcome:
@@ -238,11 +245,12 @@ class RecordFaulter:
             text = faults.format_id(text, rnd)
         return text, kind, linked
 
-    def _name(self, person: PersonView, flags: np.ndarray) -> tuple[str, str | None, str | None]:
-        """The name as written, the code of the family applied, and the family beyond the rules."""
+    def _name(self, person: PersonView, flags: np.ndarray) -> tuple[str, str | None, str | None, str]:
+        """The name as written, the code of the family applied, the family beyond the rules, and the
+        name the suggested-ID search looks it up by (before an encoding accident the rules repair)."""
         name, code, beyond = person.name, None, None
         if not flags[_NAME_FAMILIES].any():
-            return self.style(name), None, None
+            return self.style(name), None, None, self.style(name)
         if flags[NAME_CHANGED]:
             name, code = faults.change_given_name(name, person.female, self.rnd), "NAME_MISMATCH"
         if flags[NAME_TONE_STYLE]:
@@ -251,16 +259,18 @@ class RecordFaulter:
             plain = strip_diacritics(name)
             if plain != name:
                 name, code = plain, code or "NAME_DIACRITICS"
-        elif flags[NAME_MOJIBAKE] and self.spec.mojibake is not None:
+        search: str | None = None
+        if not flags[NAME_NO_DIACRITICS] and flags[NAME_MOJIBAKE] and self.spec.mojibake is not None:
             lower_codes = self.spec.mojibake == "tcvn3" and self.rnd.random() < 0.5
             garbled = encode_mojibake(name, self.spec.mojibake, lower_codes=lower_codes)
             if garbled != name:
-                name, code = garbled, code or "NAME_ENCODING"
+                search, name, code = name, garbled, code or "NAME_ENCODING"
         name = self.style(name)
         encoded = code == "NAME_ENCODING"
         if not encoded and not flags[NAME_NO_DIACRITICS]:
             garbled, family = self._encoding_accident(name, flags)
             if not _same_or_lookalike(garbled, name):
+                search = name if family is None else garbled
                 name, code, encoded = garbled, code or "NAME_ENCODING", True
                 beyond = family
         if not encoded and flags[NAME_LOOKALIKE]:
@@ -269,7 +279,7 @@ class RecordFaulter:
             name = faults.invisible(name, self.rnd)
         if flags[NAME_SPACING]:
             name = faults.garble_spacing(name, self.rnd)
-        return name, code, beyond
+        return name, code, beyond, name if search is None else search
 
     def _encoding_accident(self, name: str, flags: np.ndarray) -> tuple[str, str | None]:
         """VIQR, Windows-1258 or UTF-8 misread (applied to the name as the dataset writes it), or

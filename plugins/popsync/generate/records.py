@@ -171,7 +171,7 @@ def build_records(
         if outcome.suggestion is not None:
             suggested[i], suggestion_method[i] = outcome.suggestion[0], str(outcome.suggestion[1])
             if outcome.record_birth is not None and outcome.suggestion[1] == "name_birth_gender":
-                probe[i] = (person.name, person.female, *outcome.record_birth)
+                probe[i] = (outcome.search_name or person.name, person.female, *outcome.record_birth)
         probe[i] = probe[i] or outcome.stranger_probe
         if flags[i, DUPLICATE]:
             copies.append((i, faulter.copy(person, bool(active[i]), outcome.linked)))

@@ -113,11 +113,9 @@ def _linked(sector_urls: dict[str, str]) -> pa.Table:
 
 
 def settle_probes(register_url: str, sector_urls: dict[str, str], probes: dict[str, list[SuggestionProbe]]) -> int:
-    """Settle name_birth_gender suggestions against the whole register and the datasets' links, and
-    clear ID-method ones whose person another record links to; return how many changed."""
-    for url in sector_urls.values():
-        with psycopg.connect(url) as conn:
-            conn.execute(read_sql("generate/clear_linked_elsewhere.sql"))
+    """Settle name_birth_gender suggestions against the whole register and the datasets' links;
+    return how many changed. (An ID-method suggestion stays when another record links to its
+    person: the record is a second record of that person with an ID one slip away.)"""
     flat = [probe for items in probes.values() for probe in items]
     own = {(p.dataset, p.source_key): p.national_id for p in flat if p.national_id is not None}
     by_dataset = {probe.dataset: sector for sector, items in probes.items() for probe in items}

@@ -48,7 +48,7 @@ if TYPE_CHECKING:  # DuckDB is imported by the stage that runs it
 
 _log = logging.getLogger(__name__)
 
-STATE_FORMAT = 1
+STATE_FORMAT = 2
 """Bumped whenever the state's files change; an older state makes the next run full."""
 RECORDS_FILE = "records.parquet"
 REGISTER_FILE = "register.parquet"

@@ -15,6 +15,7 @@ from popsync.settings import WAREHOUSE_CONN_ID
 
 # Applied in this order; each file is idempotent. New areas append their DDL file here.
 WAREHOUSE_DDL_FILES: tuple[str, ...] = (
+    "warehouse/schema_helpers.sql",
     "warehouse/schema.sql",
     "quality/schema.sql",
     "warehouse/run_tables.sql",

@@ -128,8 +128,10 @@ unlinked_touched AS (
     WHERE previous_state.suggestible AND previous_state.source_key IS NOT NULL
         AND (
             EXISTS (
+                -- a person in one of the record's name blocks (compared without diacritics: the
+                -- blocks of suggestions.sql's name as written, without diacritics and repaired)
                 SELECT 1 FROM evidence_persons
-                WHERE evidence_persons.name_key = previous_state.name_key
+                WHERE list_contains(previous_state.search_keys, fold_key(evidence_persons.name_key))
                     AND evidence_persons.gender = previous_state.gender
                     AND evidence_persons.birth_year = previous_state.birth_year
             )

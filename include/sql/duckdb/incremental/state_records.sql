@@ -16,6 +16,10 @@ SELECT
     -- suggestions.sql searches candidates for these records: unlinked, mismatched, valid date and gender
     NOT is_linked AND len(reasons) > 0 AND birth_date_valid AND gender IS NOT NULL AS suggestible,
     CASE WHEN NOT is_linked AND len(reasons) > 0 THEN name_key END AS name_key,
+    -- every name the search looks the record up by, without diacritics (a superset of its blocks)
+    CASE WHEN NOT is_linked AND len(reasons) > 0 AND name_key IS NOT NULL THEN
+        list_distinct(list_transform(list_prepend(name_key, repaired_keys(full_name)), lambda k: fold_key(k)))
+    END AS search_keys,
     gender,
     CASE WHEN birth_date_valid THEN year(birth_date) END AS birth_year
 FROM reconciled
