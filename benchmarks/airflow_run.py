@@ -12,9 +12,10 @@ The REST calls log in as ``POPSYNC_API_USER`` / ``POPSYNC_API_PASSWORD`` when th
 server that requires a login); unset, the local single-user mode's all-admins token is used.
 
 Prints the sector DAG run's wall time, each task's duration and its wait between being
-queued and starting (from Airflow's metadata), the time outside the tasks (scheduling,
-queueing), and the start-up a task process pays: the duration of the tasks that do almost
-no work (quality gate, metrics) and a fresh-process probe (Airflow import, DAG file parse).
+queued and starting (from Airflow's metadata), the time outside the tasks (the wall time less
+the time when at least one task ran: scheduling, queueing), and the start-up a task process
+pays: the duration of the tasks that do almost no work (quality gate, metrics) and a
+fresh-process probe (Airflow import, DAG file parse).
 Every task instance (each mapped bucket of ``reconcile`` as ``cards.reconcile[n]``) is listed
 with the host it ran on, its process's peak resident memory (VmHWM, the task's XCom
 ``peak_memory_mb``) and, for the plan and each bucket, its timed steps (from the task's result).
@@ -32,6 +33,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -236,6 +238,7 @@ def _task_figures(run_id: str) -> dict[str, Any]:
     light = [figures.duration for task, figures in ran.items() if task.rsplit(".", 1)[-1] in LIGHT_TASKS]
     queued = [figures.queued_to_start for figures in ran.values() if figures.queued_to_start is not None]
     task_sum = sum(figures.duration for figures in per_task.values())
+    busy = _busy_seconds(per_task.values())
     known_peaks = [figures.peak_memory_mb for figures in ran.values() if figures.peak_memory_mb is not None]
     return {
         "dag_run_wall_seconds": wall,
@@ -244,10 +247,33 @@ def _task_figures(run_id: str) -> dict[str, Any]:
         "tasks": per_task,
         "tasks_run": len(ran),
         "sum_task_seconds": task_sum,
-        "outside_tasks_seconds": wall - task_sum,
+        "busy_seconds": busy,
+        "outside_tasks_seconds": wall - busy,
         "light_task_median_seconds": statistics.median(light) if light else None,
         "queued_to_start_median_seconds": statistics.median(queued) if queued else None,
     }
+
+
+def _busy_seconds(tasks: Iterable[TaskFigures]) -> float:
+    """Seconds during which at least one task ran (the union of their intervals): mapped buckets
+    run side by side, so the sum of the durations can exceed the DAG run's wall time."""
+    intervals = sorted(
+        (datetime.fromisoformat(task.started), datetime.fromisoformat(task.ended))
+        for task in tasks
+        if task.started is not None and task.ended is not None
+    )
+    busy = 0.0
+    current: tuple[datetime, datetime] | None = None
+    for start, end in intervals:
+        if current is not None and start <= current[1]:
+            current = (current[0], max(current[1], end))
+            continue
+        if current is not None:
+            busy += (current[1] - current[0]).total_seconds()
+        current = (start, end)
+    if current is not None:
+        busy += (current[1] - current[0]).total_seconds()
+    return busy
 
 
 def _peak(value: Any) -> float | None:

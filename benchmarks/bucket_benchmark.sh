@@ -5,7 +5,9 @@
 # sync_health_insurance through the scheduler alternately with POPSYNC_ROWS_PER_BUCKET=0 (one
 # bucket) and =ROWS (ceil(records / ROWS) buckets), REPEATS times each; one JSON per run in
 # benchmarks/results/buckets-<size>-<n>.json (wall time, each task's duration, host, VmHWM and timed
-# steps, DuckDB's spill).
+# steps, DuckDB's spill). POPSYNC_BENCH_LABEL replaces <size> in the file names (a variant, e.g.
+# AIRFLOW__CORE__PARALLELISM=1 to run the buckets one after the other); POPSYNC_BENCH_REUSE=1
+# skips the generation.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZE="${1:-4M:4M}"
@@ -14,7 +16,7 @@ REPEATS="${3:-2}"
 export POPSYNC_HOME="${POPSYNC_BENCH_HOME:-$PWD/.popsync/bench-buckets}"
 export POPSYNC_EMBEDDED_PORT="${POPSYNC_BENCH_PORT:-55447}"
 export POPSYNC_API_PORT="${POPSYNC_BENCH_API_PORT:-28447}"
-label="$(echo "$SIZE" | tr ':' '-' | tr 'A-Z' 'a-z')"
+label="${POPSYNC_BENCH_LABEL:-$(echo "$SIZE" | tr ':' '-' | tr 'A-Z' 'a-z')}"
 echo "load at start: $(cat /proc/loadavg)"
 if [ -z "${POPSYNC_BENCH_REUSE:-}" ]; then
     .venv/bin/python -c "

@@ -66,7 +66,9 @@ def main() -> int:
 
     state = run_dataset(run, on_stage=on_stage)
     reconciled = state.need_reconciled()
-    pipeline = ("reconcile", "publish", "publish_metrics")
+    # the plan stage is pipeline work too: with several buckets it extracts, normalises, profiles
+    # and splits the whole dataset before the first bucket runs
+    pipeline = ("plan", "reconcile", "publish", "publish_metrics")
     result: dict[str, Any] = {
         "tool": "popsync",
         "rows_sector": reconciled.extracted,

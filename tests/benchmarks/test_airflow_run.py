@@ -9,7 +9,7 @@ from popsync.settings import PROJECT_DIR
 
 sys.path.insert(0, str(PROJECT_DIR))
 
-from benchmarks.airflow_run import SpillSampler, TaskFigures, _steps
+from benchmarks.airflow_run import SpillSampler, TaskFigures, _busy_seconds, _steps
 
 
 def test_steps_of_the_plan_and_of_a_bucket() -> None:
@@ -43,3 +43,15 @@ def test_spill_sampler_keeps_each_sessions_peak_and_the_tasks_running(tmp_path: 
     assert report["spill_peak_total_mb"] == 2.0
     assert [s["sector_tasks_running"] for s in report["spill_sessions"]] == [["cards.reconcile[0]"]]
     assert datetime.fromisoformat(report["spill_sessions"][0]["first_seen"]) == session.first
+
+
+def test_busy_time_counts_tasks_side_by_side_once() -> None:
+    def task(start: str, end: str) -> TaskFigures:
+        return TaskFigures(
+            "success", 0.0, None, started=f"2026-12-07T08:00:{start}+00:00", ended=f"2026-12-07T08:00:{end}+00:00"
+        )
+
+    # a plan, two buckets side by side, a gap, then publish
+    tasks = [task("00", "10"), task("11", "20"), task("12", "25"), task("30", "32")]
+    assert _busy_seconds(tasks) == 10 + 14 + 2
+    assert _busy_seconds([TaskFigures("queued", 0.0, None)]) == 0.0

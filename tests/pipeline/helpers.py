@@ -95,7 +95,7 @@ def reconcile_rows(
         duck.execute("CREATE TABLE previous_mismatches (source_key VARCHAR, first_seen TIMESTAMPTZ)")
         duck.execute("ALTER TABLE register ADD COLUMN name_key VARCHAR")
         duck.execute("UPDATE register SET name_key = name_key(full_name)")
-        duck.execute("CREATE VIEW register_all AS SELECT * FROM register")
+        duck.execute("CREATE VIEW register_all AS SELECT *, fold_key(name_key) AS folded_key FROM register")
         store_arrow(duck, "province_successors", province_successors())  # reference.provinces' pairs
         link_records(duck, checks_deceased=checks_deceased, logical_date=LOGICAL_DATE, checks_death=checks_death)
         search_suggestions(duck)

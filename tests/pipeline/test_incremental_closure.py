@@ -150,7 +150,7 @@ def _classify(duck: duckdb.DuckDBPyConnection, *, incremental: bool) -> None:
     duck.execute(f"CREATE TABLE wanted_ids AS {read_sql('duckdb/wanted_ids.sql')}")
     linkable = read_sql("duckdb/linkable_persons.sql").replace("persons_source", "persons_now")
     duck.execute(f"CREATE TABLE register AS {linkable}")
-    duck.execute("CREATE VIEW register_all AS SELECT * FROM persons_now")
+    duck.execute("CREATE VIEW register_all AS SELECT *, fold_key(name_key) AS folded_key FROM persons_now")
     store_arrow(duck, "province_successors", province_successors())  # reference.provinces' pairs
     links = "duckdb/incremental/dataset_links.sql" if incremental else "duckdb/dataset_links.sql"
     link_records(duck, checks_deceased=True, logical_date=LOGICAL_DATE, links_sql=links)

@@ -2,7 +2,9 @@
 -- Inputs: expected_suggestions(source_key, national_id, method): records that do not link and
 --         whose person exactly one register person fits; actual_suggestions(source_key,
 --         national_id, method): the published suggested IDs.
--- A suggestion is right when both the ID and the method are the expected ones.
+-- A suggestion is right when both the ID and the method are the expected ones. Only the records
+-- of evaluate_scope.sql's scope are scored (within the rules, or with the variable beyond set,
+-- those of a family beyond them: beyond_keys).
 WITH pairs AS (
     SELECT
         coalesce(expected.source_key, actual.source_key) AS source_key,
@@ -10,8 +12,14 @@ WITH pairs AS (
         actual.method AS actual_method,
         expected.national_id IS NOT DISTINCT FROM actual.national_id
             AND expected.method IS NOT DISTINCT FROM actual.method AS correct
-    FROM expected_suggestions AS expected
-    FULL OUTER JOIN actual_suggestions AS actual ON actual.source_key = expected.source_key
+    FROM (
+        SELECT * FROM expected_suggestions
+        WHERE (source_key IN (SELECT beyond_keys.source_key FROM beyond_keys)) = getvariable('beyond')
+    ) AS expected
+    FULL OUTER JOIN (
+        SELECT * FROM actual_suggestions
+        WHERE (source_key IN (SELECT beyond_keys.source_key FROM beyond_keys)) = getvariable('beyond')
+    ) AS actual ON actual.source_key = expected.source_key
 ),
 
 methods AS (

@@ -1,8 +1,8 @@
 -- Candidate lists of the records that do not link (DuckDB). A lead, not a link: reasons are untouched.
 -- Inputs: reconciled (reconcile.sql, with its rowid as the record's identity), dataset_links
 --         (dataset_links.sql: the persons the dataset's records link to), register_all (the
---         whole register: national_id, former_cmnd, name_key, birth_date, birth_date_precision,
---         gender, residence_province), province_successors (code, current_code: every province code
+--         whole register: national_id, former_cmnd, name_key, folded_key (fold_key(name_key)),
+--         birth_date, birth_date_precision, gender, residence_province), province_successors (code, current_code: every province code
 --         of either table and the current province it belongs to, from reference.provinces).
 -- Output: one row per candidate (every register person that fits a record), with its evidence,
 --         confidence, rank within the record, whether it is plausible and whether it is the
@@ -83,7 +83,7 @@ by_name AS MATERIALIZED (
     SELECT national_id, former_cmnd, name_key, birth_date, birth_date_precision, gender, residence_province,
         search_key, true
     FROM (
-        SELECT register_all.*, fold_key(register_all.name_key) AS search_key
+        SELECT register_all.*, register_all.folded_key AS search_key
         FROM register_all
         -- only the birth years and genders some plain name asks for, and only when one does
         SEMI JOIN (SELECT DISTINCT gender, birth_year FROM name_blocks WHERE folded) AS plain_years
@@ -102,6 +102,13 @@ agreement_order AS (
         AS agreement_order(name_agreement, agreement_rank)
 ),
 
+-- The ID lookup's persons under both keys a record's name may be compared by (equality joins only).
+by_id_keys AS (
+    SELECT national_id, name_key AS search_key, false AS folded FROM by_id
+    UNION ALL
+    SELECT national_id, fold_key(name_key), true FROM by_id
+),
+
 id_fits AS (
     SELECT
         variants.record_id,
@@ -113,10 +120,13 @@ id_fits AS (
     FROM variants
     JOIN by_id ON by_id.national_id = variants.candidate_id
     JOIN unlinked ON unlinked.record_id = variants.record_id
-    JOIN search_keys ON search_keys.record_id = variants.record_id
+    JOIN by_id_keys ON by_id_keys.national_id = by_id.national_id
+    JOIN search_keys
+        ON search_keys.record_id = variants.record_id
+        AND search_keys.search_key = by_id_keys.search_key
+        AND search_keys.folded = by_id_keys.folded
     JOIN agreement_order ON agreement_order.name_agreement = search_keys.name_agreement
-    WHERE search_keys.search_key = CASE WHEN search_keys.folded THEN fold_key(by_id.name_key) ELSE by_id.name_key END
-        AND by_id.gender = unlinked.gender
+    WHERE by_id.gender = unlinked.gender
         AND dates_agree(unlinked.birth_date, unlinked.birth_date_precision, by_id.birth_date, by_id.birth_date_precision)
     GROUP BY variants.record_id, by_id.national_id
 ),

@@ -75,6 +75,9 @@ class DatasetEvaluation:
     true_person: list[TruePersonScore] = field(default_factory=list)
     beyond_rules: list[CodeScore] = field(default_factory=list)
     """Reason codes of the records carrying a fault family beyond the rules (scored apart)."""
+    beyond_suggestions: list[CodeScore] = field(default_factory=list)
+    """Suggested IDs of those records against the rules' expectation (scored apart: the search may
+    repair a family beyond the rules, which the expectation does not foresee)."""
     beyond_records: int = 0
     beyond_wrong: int = 0
     active_sync_rate_published: float | None = None
@@ -153,9 +156,8 @@ def evaluate_dataset(sector: SectorDefinition, dataset: str) -> DatasetEvaluatio
             store_arrow(duck, "candidate_lists", _candidate_lists(warehouse, sector.sector, dataset))
             published = warehouse.read(read_sql("evaluate/published_active_rate.sql"), scope)
             store_arrow(duck, "published_rate", published)
-        summary, codes = _scope(duck, beyond=False)
-        beyond_summary, beyond_codes = _scope(duck, beyond=True)
-        suggestion_scores = _scores(duck, "duckdb/evaluate_suggestions.sql")
+        summary, codes, suggestion_scores = _scope(duck, beyond=False)
+        beyond_summary, beyond_codes, beyond_suggestions = _scope(duck, beyond=True)
         if _checks_deaths(sector, dataset):
             _load_unregistered(duck, sector, dataset)
             codes += _scores(duck, "duckdb/evaluate_unregistered.sql")
@@ -185,6 +187,7 @@ def evaluate_dataset(sector: SectorDefinition, dataset: str) -> DatasetEvaluatio
         suggestions=suggestion_scores,
         true_person=true_person,
         beyond_rules=beyond_codes,
+        beyond_suggestions=beyond_suggestions,
         beyond_records=int(beyond_summary[0]),
         beyond_wrong=int(beyond_summary[4]),
         active_sync_rate_published=active_rate_published,
@@ -195,13 +198,16 @@ def evaluate_dataset(sector: SectorDefinition, dataset: str) -> DatasetEvaluatio
     )
 
 
-def _scope(duck: duckdb.DuckDBPyConnection, *, beyond: bool) -> tuple[tuple[Any, ...], list[CodeScore]]:
-    """Summary and code scores of the records within the rules (or, ``beyond``, those beyond them)."""
+def _scope(
+    duck: duckdb.DuckDBPyConnection, *, beyond: bool
+) -> tuple[tuple[Any, ...], list[CodeScore], list[CodeScore]]:
+    """Summary, code scores and "follows the rule" suggestion scores of the records within the
+    rules (or, ``beyond``, those beyond them)."""
     duck.execute("SET VARIABLE beyond = ?", [beyond])
     duck.execute(read_sql("duckdb/evaluate_scope.sql"))
     summary = duck.execute(read_sql("duckdb/evaluate_summary.sql")).fetchone()
     assert summary is not None
-    return tuple(summary), _scores(duck, "duckdb/evaluate.sql")
+    return tuple(summary), _scores(duck, "duckdb/evaluate.sql"), _scores(duck, "duckdb/evaluate_suggestions.sql")
 
 
 def _candidate_lists(warehouse: ArrowConnection, sector: str, dataset: str) -> pa.RecordBatchReader:
@@ -255,6 +261,12 @@ def format_evaluation(result: DatasetEvaluation) -> str:
             f"wrong reason sets {result.beyond_wrong}"
         )
         for score in result.beyond_rules:
+            precision = "n/a" if score.precision is None else f"{score.precision:.3f}"
+            recall = "n/a" if score.recall is None else f"{score.recall:.3f}"
+            lines.append(f"  {score.code:<18}{score.expected:>10}{score.found:>10}{precision:>11}{recall:>9}")
+        if result.beyond_suggestions:
+            lines.append(f"  {'follows the rule':<18}{'expected':>10}{'found':>10}{'precision':>11}{'recall':>9}")
+        for score in result.beyond_suggestions:
             precision = "n/a" if score.precision is None else f"{score.precision:.3f}"
             recall = "n/a" if score.recall is None else f"{score.recall:.3f}"
             lines.append(f"  {score.code:<18}{score.expected:>10}{score.found:>10}{precision:>11}{recall:>9}")

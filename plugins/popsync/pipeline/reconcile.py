@@ -55,7 +55,12 @@ def persons_source(duck: duckdb.DuckDBPyConnection) -> str:
         return f"read_parquet({sql_string(snapshot)})"
     with adbc_connection(WAREHOUSE_CONN_ID) as pg:
         mirror = pg.read(read_sql("reference/persons.sql"))
-        store_arrow(duck, "mirrored_persons", mirror, columns="*, name_key(full_name) AS name_key")
+        store_arrow(
+            duck,
+            "mirrored_persons",
+            mirror,
+            columns="*, name_key(full_name) AS name_key, fold_key(name_key(full_name)) AS folded_key",
+        )
         pg.commit()
     return "mirrored_persons"
 
@@ -72,7 +77,10 @@ def _load_register(duck: duckdb.DuckDBPyConnection, source: str) -> None:
     # Keep only the register persons this dataset can link to (by ID or former CMND).
     linkable = read_sql("duckdb/linkable_persons.sql").replace("persons_source", source)
     duck.execute(f"CREATE TABLE register AS {linkable}")
-    duck.execute(f"CREATE VIEW register_all AS SELECT * FROM {source}")  # for suggested IDs
+    # for suggested IDs: the snapshot and the mirror carry folded_key; another relation gets it here
+    columns = {str(row[0]) for row in duck.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+    folded = "" if "folded_key" in columns else ", fold_key(name_key) AS folded_key"
+    duck.execute(f"CREATE VIEW register_all AS SELECT *{folded} FROM {source}")
 
 
 def _load_inputs(

@@ -22,7 +22,7 @@ _log = logging.getLogger(__name__)
 MIRROR_NAME = "population_register"
 """The register mirror's row in ``reference.sync_state``."""
 
-SNAPSHOT_FORMAT = 4
+SNAPSHOT_FORMAT = 5
 """Bumped whenever the snapshot's columns change, so older files count as stale."""
 
 
