@@ -9,6 +9,7 @@ changed data: matches, mismatches (reasons, details, suggested ID), candidate li
 tests/integration/test_incremental.py runs the same through PostgreSQL and the DAG's sequence.
 """
 
+import json
 import random
 from pathlib import Path
 from typing import Any
@@ -21,11 +22,12 @@ from popsync.db.sql_files import read_sql
 from popsync.generate.suggestions import province_successors
 from popsync.pipeline.baseline import Baseline
 from popsync.pipeline.incremental import (
-    RECORDS_FILE,
     REGISTER_FILE,
     add_row_hashes,
     combine_outcomes,
+    keep_records,
     narrow_to_affected,
+    read_state,
 )
 from popsync.pipeline.metrics import compute_metrics
 from popsync.pipeline.normalise import create_normalised
@@ -179,15 +181,28 @@ def _full(rows: Rows, persons: Rows, folder: Path | None = None) -> tuple[dict[s
         _classify(duck, incremental=False)
         outputs = _outputs(duck)
         if folder is not None:
-            state = read_sql("duckdb/incremental/state_records.sql")
-            duck.execute(f"COPY ({state}) TO {sql_string(folder / RECORDS_FILE)} (FORMAT parquet)")
-            duck.execute(f"COPY persons_now TO {sql_string(folder / REGISTER_FILE)} (FORMAT parquet)")
+            _keep(duck, folder, None)
         return outputs, compute_metrics(duck, has_active=True)
 
 
+def _keep(duck: duckdb.DuckDBPyConnection, folder: Path, previous: Path | None, max_layers: int = 8) -> int:
+    """What write_state keeps, without a warehouse: the layered records, the register, the manifest."""
+    folder.mkdir(parents=True, exist_ok=True)
+    layers = keep_records(duck, folder, previous, max_layers=max_layers)
+    duck.execute(f"COPY persons_now TO {sql_string(folder / REGISTER_FILE)} (FORMAT parquet)")
+    (folder / "manifest.json").write_text(json.dumps({"layers": str(layers)}), encoding="utf-8")
+    return layers
+
+
 def _incremental(
-    rows: Rows, persons: Rows, folder: Path, before: dict[str, set[tuple[Any, ...]]]
+    rows: Rows,
+    persons: Rows,
+    folder: Path,
+    before: dict[str, set[tuple[Any, ...]]],
+    keep: Path | None = None,
+    max_layers: int = 8,
 ) -> tuple[dict[str, Any], Any, int]:
+    """Classify the closure against the state in ``folder``; ``keep``: where to keep the run's state."""
     with session() as duck:
         _load(duck, rows, persons)
         classified, _ = narrow_to_affected(duck, Baseline(str(folder), "r1", LOGICAL_DATE), "persons_now")
@@ -196,8 +211,16 @@ def _incremental(
         excluded = {key for (key,) in duck.execute("SELECT source_key FROM affected_keys").fetchall()}
         for table, rows_before in before.items():
             outputs[table] |= {row for row in rows_before if row[0] != "None" and row[0] not in excluded}
+        if keep is not None:
+            _keep(duck, keep, folder, max_layers)
         combine_outcomes(duck)
         return outputs, compute_metrics(duck, has_active=True), classified
+
+
+def _state(folder: Path) -> set[tuple[Any, ...]]:
+    with session() as duck:
+        read_state(duck, folder, "kept")
+        return {tuple(str(value) for value in row) for row in duck.execute("SELECT * FROM kept").fetchall()}
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -229,3 +252,30 @@ def test_nothing_changed_classifies_nothing(tmp_path: Path) -> None:
     assert classified == rows_without_keys == 0
     assert {table: {tuple(str(v) for v in row) for row in found} for table, found in incremental.items()} == before
     assert metrics == metrics_before
+
+
+@pytest.mark.parametrize(("seed", "max_layers"), [(seed, max_layers) for seed in range(4) for max_layers in (8, 1)])
+def test_runs_in_a_row_keep_a_layered_state_equal_to_a_full_runs(seed: int, max_layers: int, tmp_path: Path) -> None:
+    """Incremental runs one after another, each starting from the state the previous one kept
+    (layers on a base; with max_layers 1 the third run writes a new base): every run's results
+    and kept state equal a full run's on the same data."""
+    rng = random.Random(100 + seed)
+    persons = _register(rng)
+    rows = [_record(rng, persons, f"k{n}") for n in range(60)]
+    folders = [tmp_path / f"run{n}" for n in range(4)]
+    before, _ = _full(rows, persons, folders[0])
+    before = {table: {tuple(str(v) for v in row) for row in found} for table, found in before.items()}
+    for run in range(1, 4):
+        rows, persons = _change(rng, rows, persons)
+        full_folder = tmp_path / f"full{run}"
+        full, full_metrics = _full(rows, persons, full_folder)
+        full = {table: {tuple(str(v) for v in row) for row in found} for table, found in full.items()}
+        incremental, metrics, _ = _incremental(rows, persons, folders[run - 1], before, folders[run], max_layers)
+        incremental = {table: {tuple(str(v) for v in row) for row in found} for table, found in incremental.items()}
+        for table in ("matches", "mismatches", "candidates"):
+            assert incremental[table] == full[table], (run, table, incremental[table] ^ full[table])
+        assert metrics == full_metrics
+        assert _state(folders[run]) == _state(full_folder), run
+        layers = json.loads((folders[run] / "manifest.json").read_text(encoding="utf-8"))["layers"]
+        assert layers == str(run if max_layers == 8 else (0 if run == 2 else 1)), (run, layers)
+        before = incremental

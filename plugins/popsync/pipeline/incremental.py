@@ -14,7 +14,8 @@ dataset definition, and the last full run is less than ``full_every_days`` old; 
    why it is complete: docs/running.md, "Incremental runs"),
 4. classifies those records exactly as a full run does, with the whole dataset's links,
 5. writes their results (the run's *delta*) and the keys it does not carry over,
-6. counts the metrics over both, and keeps the new state for the next run.
+6. counts the metrics over both, and keeps the new state for the next run: the state's layers
+   it started from (hard links) and one more with what it classified (:func:`keep_records`).
 
 ``publish`` deletes those keys' rows from the published tables and attaches what remains,
 unrewritten, beside the delta (``pipeline/carried.py``), and records the state with the run
@@ -48,11 +49,14 @@ if TYPE_CHECKING:  # DuckDB is imported by the stage that runs it
 
 _log = logging.getLogger(__name__)
 
-STATE_FORMAT = 2
+STATE_FORMAT = 3
 """Bumped whenever the state's files change; an older state makes the next run full."""
 RECORDS_FILE = "records.parquet"
+"""The state's base (layer 0): every record's state, kept by a full run or a compaction."""
 REGISTER_FILE = "register.parquet"
 MANIFEST_FILE = "manifest.json"
+MAX_LAYERS = 8
+"""Incremental layers kept on top of the base; the run that would add one more writes a new base."""
 
 _RULE_FILES = (
     "duckdb/macros.sql",
@@ -70,6 +74,7 @@ _RULE_FILES = (
     "duckdb/incremental/register_changes.sql",
     "duckdb/incremental/affected_keys.sql",
     "duckdb/incremental/state_records.sql",
+    "duckdb/incremental/previous_state.sql",
     "duckdb/incremental/dataset_links.sql",
     "warehouse/province_successors.sql",
 )
@@ -132,7 +137,9 @@ def choose_baseline(run: DatasetRun) -> Baseline | None:
         return None
     run_id, published_date, state_ref = str(row[0]), row[1], Path(str(row[2]))
     manifest = _manifest(state_ref)
-    complete = all((state_ref / name).is_file() for name in (RECORDS_FILE, REGISTER_FILE))
+    complete = manifest is not None and all(
+        path.is_file() for path in (state_ref / REGISTER_FILE, *state_files(state_ref, _layer_count(manifest)))
+    )
     if manifest is None or not complete or manifest.get("run_id") != run_id:
         _log.info("%s: full run (the published run's state is missing)", run.label)
         return None
@@ -176,8 +183,7 @@ def narrow_to_affected(
 
     def previous_state() -> None:
         add_row_hashes(duck)
-        records = sql_string(folder / RECORDS_FILE)
-        duck.execute(f"CREATE TABLE previous_state AS SELECT * FROM read_parquet({records})")
+        read_state(duck, folder, "previous_state")
 
     def register() -> None:
         previous = _with_person_hash(duck, f"read_parquet({sql_string(folder / REGISTER_FILE)})", "previous_hashed")
@@ -194,16 +200,18 @@ def narrow_to_affected(
         duck.execute(f"CREATE TABLE affected_keys AS {affected}", params)
 
     def narrow() -> None:
+        # the baseline's state becomes the carried state in place: deleting about 1 % of its rows
+        # costs less than copying the other 99 % into a new table
         duck.execute(
-            "CREATE TABLE carried_state AS SELECT * FROM previous_state "
-            "WHERE source_key IS NOT NULL AND source_key NOT IN (SELECT source_key FROM affected_keys)"
+            "DELETE FROM previous_state "
+            "WHERE source_key IS NULL OR source_key IN (SELECT source_key FROM affected_keys)"
         )
+        duck.execute("ALTER TABLE previous_state RENAME TO carried_state")
         duck.execute(
             "CREATE OR REPLACE TABLE normalised AS SELECT * FROM normalised "
             "WHERE source_key IS NULL OR source_key IN (SELECT source_key FROM affected_keys)"
         )
-        for table in ("previous_state", "register_changes"):
-            duck.execute(f"DROP TABLE {table}")
+        duck.execute("DROP TABLE register_changes")
         for view in ("previous_register", "previous_hashed", "current_hashed"):
             duck.execute(f"DROP VIEW IF EXISTS {view}")
 
@@ -226,6 +234,80 @@ def _with_person_hash(duck: "duckdb.DuckDBPyConnection", relation: str, view: st
     hashed = read_sql("duckdb/person_hashes.sql").replace("persons_source", relation)
     duck.execute(f"CREATE OR REPLACE VIEW {view} AS {hashed}")
     return view
+
+
+def _layer_count(manifest: dict[str, str] | None) -> int:
+    try:
+        return int((manifest or {}).get("layers", "0"))
+    except ValueError:
+        return 0
+
+
+def _layer_files(layer: int) -> tuple[str, str]:
+    """The names of one layer's records file and dropped-keys file (layer 0: the base)."""
+    return (RECORDS_FILE if layer == 0 else f"records-{layer}.parquet"), f"dropped-{layer}.parquet"
+
+
+def state_files(folder: Path, layers: int) -> list[Path]:
+    """Every records and dropped-keys file of a state with ``layers`` layers on its base."""
+    return [folder / name for layer in range(layers + 1) for name in _layer_files(layer)]
+
+
+def read_state(duck: "duckdb.DuckDBPyConnection", folder: Path, table: str) -> None:
+    """Create ``table``: the record state kept in ``folder``, its layers assembled
+    (``incremental/previous_state.sql``)."""
+    from popsync.db.duck import sql_string
+
+    layers = _layer_count(_manifest(folder))
+    records = [sql_string(folder / _layer_files(layer)[0]) for layer in range(layers + 1)]
+    dropped = [sql_string(folder / _layer_files(layer)[1]) for layer in range(layers + 1)]
+    statement = (
+        read_sql("duckdb/incremental/previous_state.sql")
+        .replace("__layers__", "[" + ", ".join(records) + "]")
+        .replace("__dropped__", "[" + ", ".join(dropped) + "]")
+    )
+    duck.execute(f"CREATE TABLE {table} AS {statement}", {"last_layer": layers})
+
+
+def keep_records(
+    duck: "duckdb.DuckDBPyConnection", folder: Path, previous: Path | None, *, max_layers: int = MAX_LAYERS
+) -> int:
+    """Write the record state of the session's run into ``folder`` (new and empty); return its layer count.
+
+    A full run (``previous`` None) writes the base: every record (``state_records.sql``). An
+    incremental run keeps the layers of the state it started from (``previous``, hard links:
+    no row is rewritten) and adds one: the records it classified (``reconciled``) and the keys
+    it did not carry over (``affected_keys``). The run that would exceed ``max_layers`` writes
+    a new base instead, from its records and ``carried_state``.
+    """
+    from popsync.db.duck import sql_string
+
+    records = read_sql("duckdb/incremental/state_records.sql")
+    layers = 0 if previous is None else _layer_count(_manifest(previous)) + 1
+    if previous is not None and layers > max_layers:
+        records = f"{records} UNION ALL BY NAME SELECT * FROM carried_state"
+        layers = 0
+    if layers > 0:
+        assert previous is not None
+        for path in state_files(previous, layers - 1):
+            _link_or_copy(path, folder / path.name)
+    records_file, dropped_file = (sql_string(folder / name) for name in _layer_files(layers))
+    duck.execute(f"COPY (SELECT *, {layers} AS state_layer FROM ({records})) TO {records_file} (FORMAT parquet)")
+    dropped = (
+        f"SELECT source_key, {layers} AS state_layer FROM affected_keys"
+        if layers > 0
+        else "SELECT NULL::VARCHAR AS source_key, 0 AS state_layer WHERE false"
+    )
+    duck.execute(f"COPY ({dropped}) TO {dropped_file} (FORMAT parquet)")
+    return layers
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    """A hard link to a file that is never rewritten in place (else a copy)."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def _count(duck: "duckdb.DuckDBPyConnection", table: str) -> int:
@@ -287,18 +369,14 @@ def write_state(
 
     ``keys_repeated``: the gate's count of records whose source key others share (None: unknown).
     """
-    from popsync.db.duck import sql_string
-
     folder = state_folder(run)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    records = read_sql("duckdb/incremental/state_records.sql")
-    if baseline is not None:
-        records = f"{records} UNION ALL BY NAME SELECT * FROM carried_state"
-    duck.execute(f"COPY ({records}) TO {sql_string(folder / RECORDS_FILE)} (FORMAT parquet)")
+    layers = keep_records(duck, folder, None if baseline is None else Path(baseline.folder))
     _keep_register(duck, persons, folder / REGISTER_FILE)
     manifest = {
         "format": str(STATE_FORMAT),
+        "layers": str(layers),
         "run_id": run.run_id,
         "mode": "incremental" if baseline is not None else "full",
         "baseline_run_id": "" if baseline is None else baseline.run_id,

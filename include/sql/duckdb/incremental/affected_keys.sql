@@ -28,22 +28,27 @@ repeated_keys AS (
     GROUP BY source_key HAVING count(*) > 1
 ),
 
-own_changes AS (
-    -- (1) new records, changed rows (row hash), repeated keys
-    SELECT current_records.source_key
+key_changes AS MATERIALIZED (
+    -- (1) one join of the current records with the baseline's by key: new keys, changed rows
+    -- (row hash; never NULL) and removed keys (records without a key match nothing and drop out)
+    SELECT
+        coalesce(current_records.source_key, previous_state.source_key) AS source_key,
+        current_records.source_key IS NULL AS removed
     FROM current_records
-    LEFT JOIN previous_state ON previous_state.source_key = current_records.source_key
-    WHERE current_records.source_key IS NOT NULL
-        AND (previous_state.source_key IS NULL OR previous_state.row_hash <> current_records.row_hash)
+    FULL JOIN previous_state ON previous_state.source_key = current_records.source_key
+    WHERE coalesce(current_records.source_key, previous_state.source_key) IS NOT NULL
+        AND current_records.row_hash IS DISTINCT FROM previous_state.row_hash
+),
+
+own_changes AS (
+    -- (1) new records, changed rows, repeated keys
+    SELECT source_key FROM key_changes WHERE NOT removed
     UNION
     SELECT source_key FROM repeated_keys
 ),
 
 removed AS (
-    SELECT previous_state.source_key
-    FROM previous_state
-    ANTI JOIN current_records ON current_records.source_key = previous_state.source_key
-    WHERE previous_state.source_key IS NOT NULL
+    SELECT source_key FROM key_changes WHERE removed
 ),
 
 changed_ids AS (
@@ -78,14 +83,10 @@ new_ids AS (
             OR current_records.source_key IN (SELECT source_key FROM first_ring))
 ),
 
-touched_ids AS (
+ring_ids AS (
+    -- the IDs a first-ring record resolves or links to, now (its own ID) or in the baseline
     SELECT id FROM new_ids
     UNION
-    SELECT persons.national_id
-    FROM persons_source AS persons
-    WHERE persons.former_cmnd IN (SELECT id FROM new_ids WHERE id_kind = 'cmnd')
-    UNION
-    -- what they resolved and linked to in the baseline
     SELECT resolved_id FROM previous_state
     WHERE resolved_id IS NOT NULL
         AND (source_key IS NULL OR source_key IN (SELECT source_key FROM first_ring))
@@ -95,14 +96,29 @@ touched_ids AS (
         AND (source_key IS NULL OR source_key IN (SELECT source_key FROM first_ring))
 ),
 
+ring_persons AS (
+    -- one pass over the register: the persons with one of those IDs, and every person holding a
+    -- first-ring CMND as former CMND (a record with that CMND can resolve to the person's ID)
+    SELECT persons.national_id, persons.name_key, persons.gender, year(persons.birth_date) AS birth_year
+    FROM persons_source AS persons
+    WHERE persons.national_id IN (SELECT id FROM ring_ids)
+        OR persons.former_cmnd IN (SELECT id FROM new_ids WHERE id_kind = 'cmnd')
+),
+
+touched_ids AS (
+    -- every ID a first-ring record can resolve or link to, before or now
+    SELECT id FROM ring_ids
+    UNION
+    SELECT national_id FROM ring_persons
+),
+
 evidence_persons AS (
     -- (4) persons whose candidacy or link count can have changed: changed persons (both
-    -- versions) and the persons some first-ring record linked or can link to
+    -- versions) and the persons some first-ring record linked or can link to (the register's
+    -- key is national_id, so the persons with a touched ID are ring_persons)
     SELECT national_id, name_key, gender, birth_year FROM register_changes
     UNION
-    SELECT persons.national_id, persons.name_key, persons.gender, year(persons.birth_date)
-    FROM persons_source AS persons
-    WHERE persons.national_id IN (SELECT id FROM touched_ids)
+    SELECT national_id, name_key, gender, birth_year FROM ring_persons
 ),
 
 evidence_ids AS (
@@ -121,6 +137,17 @@ evidence_ids AS (
     WHERE regexp_full_match(national_id, '[0-9]{12}')
 ),
 
+suggestible_ids AS (
+    SELECT DISTINCT national_id FROM previous_state
+    WHERE suggestible AND source_key IS NOT NULL AND national_id IS NOT NULL
+),
+
+variant_hits AS (
+    -- the evidence IDs and variants that a suggestible record holds: the join builds on the
+    -- records' IDs (a few per cent of the dataset), the variants (a hundred per person) stream
+    SELECT id FROM evidence_ids WHERE id IN (SELECT national_id FROM suggestible_ids)
+),
+
 unlinked_touched AS (
     -- (4) unchanged records that do not link and whose candidates can have changed
     SELECT previous_state.source_key
@@ -135,7 +162,7 @@ unlinked_touched AS (
                     AND evidence_persons.gender = previous_state.gender
                     AND evidence_persons.birth_year = previous_state.birth_year
             )
-            OR previous_state.national_id IN (SELECT id FROM evidence_ids)
+            OR previous_state.national_id IN (SELECT id FROM variant_hits)
             OR lpad(previous_state.national_id, 12, '0') IN (SELECT national_id FROM evidence_persons)
             OR translate(previous_state.national_id, 'OoQDIlLi|ZzSsGTBgq', '000011111225567899')
                 IN (SELECT national_id FROM evidence_persons)
