@@ -60,40 +60,42 @@ name_blocks AS (
     JOIN unlinked ON unlinked.record_id = search_keys.record_id
 ),
 
--- Only the register persons some record could be pointing at (semi-joins: one pass each).
+-- Only the register persons some record could be pointing at, in one pass over the register:
+-- by one of the ID variants, or in a name block (as is, or without diacritics).
+reachable AS MATERIALIZED (
+    SELECT *
+    FROM (
+        SELECT
+            national_id, former_cmnd, name_key, folded_key, birth_date, birth_date_precision, gender,
+            residence_province,
+            national_id IN (SELECT candidate_id FROM variants) AS by_id_hit,
+            (name_key, gender, year(birth_date))
+                IN (SELECT (search_key, gender, birth_year) FROM name_blocks WHERE NOT folded) AS name_hit,
+            (folded_key, gender, year(birth_date))
+                IN (SELECT (search_key, gender, birth_year) FROM name_blocks WHERE folded) AS folded_hit
+        FROM register_all
+    ) AS register_flags
+    WHERE by_id_hit OR name_hit OR folded_hit
+),
+
 by_id AS MATERIALIZED (
     SELECT national_id, former_cmnd, name_key, birth_date, birth_date_precision, gender, residence_province
-    FROM register_all
-    WHERE national_id IN (SELECT candidate_id FROM variants)
+    FROM reachable
+    WHERE by_id_hit
 ),
 
 -- The register persons of the name blocks, with the key that found them (a person in a block of
 -- its name as is and in one of its name without diacritics is listed twice).
 by_name AS MATERIALIZED (
-    SELECT register_all.national_id, register_all.former_cmnd, register_all.name_key, register_all.birth_date,
-        register_all.birth_date_precision, register_all.gender, register_all.residence_province,
-        register_all.name_key AS search_key, false AS folded
-    FROM register_all
-    SEMI JOIN name_blocks
-        ON NOT name_blocks.folded
-        AND name_blocks.search_key = register_all.name_key
-        AND name_blocks.gender = register_all.gender
-        AND name_blocks.birth_year = year(register_all.birth_date)
+    SELECT national_id, former_cmnd, name_key, birth_date, birth_date_precision, gender, residence_province,
+        name_key AS search_key, false AS folded
+    FROM reachable
+    WHERE name_hit
     UNION ALL
     SELECT national_id, former_cmnd, name_key, birth_date, birth_date_precision, gender, residence_province,
-        search_key, true
-    FROM (
-        SELECT register_all.*, register_all.folded_key AS search_key
-        FROM register_all
-        -- only the birth years and genders some plain name asks for, and only when one does
-        SEMI JOIN (SELECT DISTINCT gender, birth_year FROM name_blocks WHERE folded) AS plain_years
-            ON plain_years.gender = register_all.gender AND plain_years.birth_year = year(register_all.birth_date)
-    ) AS register_folded
-    SEMI JOIN name_blocks
-        ON name_blocks.folded
-        AND name_blocks.search_key = register_folded.search_key
-        AND name_blocks.gender = register_folded.gender
-        AND name_blocks.birth_year = year(register_folded.birth_date)
+        folded_key, true
+    FROM reachable
+    WHERE folded_hit
 ),
 
 -- Order of the name agreements (the closest wins when a person fits through several keys).

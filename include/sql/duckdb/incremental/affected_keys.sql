@@ -148,21 +148,30 @@ variant_hits AS (
     SELECT id FROM evidence_ids WHERE id IN (SELECT national_id FROM suggestible_ids)
 ),
 
+-- (4) the suggestible records in the name block of an evidence person: each record's search keys
+-- (without diacritics) against the evidence persons' keys without diacritics, by equality joins
+block_touched AS (
+    SELECT DISTINCT record_keys.source_key
+    FROM (
+        SELECT source_key, unnest(search_keys) AS search_key, gender, birth_year
+        FROM previous_state
+        WHERE suggestible AND source_key IS NOT NULL
+    ) AS record_keys
+    JOIN (SELECT DISTINCT fold_key(name_key) AS search_key, gender, birth_year FROM evidence_persons) AS person_keys
+        ON person_keys.search_key = record_keys.search_key
+        AND person_keys.gender = record_keys.gender
+        AND person_keys.birth_year = record_keys.birth_year
+),
+
 unlinked_touched AS (
     -- (4) unchanged records that do not link and whose candidates can have changed
+    SELECT source_key FROM block_touched
+    UNION
     SELECT previous_state.source_key
     FROM previous_state
     WHERE previous_state.suggestible AND previous_state.source_key IS NOT NULL
         AND (
-            EXISTS (
-                -- a person in one of the record's name blocks (compared without diacritics: the
-                -- blocks of suggestions.sql's name as written, without diacritics and repaired)
-                SELECT 1 FROM evidence_persons
-                WHERE list_contains(previous_state.search_keys, fold_key(evidence_persons.name_key))
-                    AND evidence_persons.gender = previous_state.gender
-                    AND evidence_persons.birth_year = previous_state.birth_year
-            )
-            OR previous_state.national_id IN (SELECT id FROM variant_hits)
+            previous_state.national_id IN (SELECT id FROM variant_hits)
             OR lpad(previous_state.national_id, 12, '0') IN (SELECT national_id FROM evidence_persons)
             OR translate(previous_state.national_id, 'OoQDIlLi|ZzSsGTBgq', '000011111225567899')
                 IN (SELECT national_id FROM evidence_persons)
