@@ -242,35 +242,37 @@ def format_evaluation(result: DatasetEvaluation) -> str:
         f"results, missing {result.missing}, extra {result.extra}, wrong reason sets {result.wrong_reasons}; "
         f"sync rate computed {rate} vs true {true_rate}",
         _active_line(result),
-        f"  {'code':<18}{'expected':>10}{'found':>10}{'precision':>11}{'recall':>9}",
+        _SCORE_HEADER.format("code"),
     ]
-    for score in result.codes:
-        precision = "n/a" if score.precision is None else f"{score.precision:.3f}"
-        recall = "n/a" if score.recall is None else f"{score.recall:.3f}"
-        lines.append(f"  {score.code:<18}{score.expected:>10}{score.found:>10}{precision:>11}{recall:>9}")
+    lines += _score_lines(result.codes)
     if result.suggestions:
-        lines.append(f"  {'follows the rule':<18}{'expected':>10}{'found':>10}{'precision':>11}{'recall':>9}")
-        for score in result.suggestions:
-            precision = "n/a" if score.precision is None else f"{score.precision:.3f}"
-            recall = "n/a" if score.recall is None else f"{score.recall:.3f}"
-            lines.append(f"  {score.code:<18}{score.expected:>10}{score.found:>10}{precision:>11}{recall:>9}")
+        lines.append(_SCORE_HEADER.format("follows the rule"))
+        lines += _score_lines(result.suggestions)
     lines += _true_person_lines(result.true_person)
     if result.beyond_records:
         lines.append(
             f"  beyond the rules: {result.beyond_records} records (fault families no rule covers, scored apart), "
             f"wrong reason sets {result.beyond_wrong}"
         )
-        for score in result.beyond_rules:
-            precision = "n/a" if score.precision is None else f"{score.precision:.3f}"
-            recall = "n/a" if score.recall is None else f"{score.recall:.3f}"
-            lines.append(f"  {score.code:<18}{score.expected:>10}{score.found:>10}{precision:>11}{recall:>9}")
+        lines += _score_lines(result.beyond_rules)
         if result.beyond_suggestions:
-            lines.append(f"  {'follows the rule':<18}{'expected':>10}{'found':>10}{'precision':>11}{'recall':>9}")
-        for score in result.beyond_suggestions:
-            precision = "n/a" if score.precision is None else f"{score.precision:.3f}"
-            recall = "n/a" if score.recall is None else f"{score.recall:.3f}"
-            lines.append(f"  {score.code:<18}{score.expected:>10}{score.found:>10}{precision:>11}{recall:>9}")
+            lines.append(_SCORE_HEADER.format("follows the rule"))
+            lines += _score_lines(result.beyond_suggestions)
     return "\n".join(lines)
+
+
+_SCORE_HEADER = "  {:<18}" + f"{'expected':>10}{'found':>10}{'precision':>11}{'recall':>9}"
+"""The header of a table of scores, its first column named by ``format``."""
+
+
+def _score_lines(scores: list[CodeScore]) -> list[str]:
+    """One line per score: code, expected, found, precision and recall (n/a without a denominator)."""
+    lines = []
+    for score in scores:
+        precision = "n/a" if score.precision is None else f"{score.precision:.3f}"
+        recall = "n/a" if score.recall is None else f"{score.recall:.3f}"
+        lines.append(f"  {score.code:<18}{score.expected:>10}{score.found:>10}{precision:>11}{recall:>9}")
+    return lines
 
 
 def _true_person_lines(scores: list[TruePersonScore]) -> list[str]:
