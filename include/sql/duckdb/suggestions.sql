@@ -79,7 +79,8 @@ reachable AS MATERIALIZED (
 ),
 
 by_id AS MATERIALIZED (
-    SELECT national_id, former_cmnd, name_key, birth_date, birth_date_precision, gender, residence_province
+    SELECT national_id, former_cmnd, name_key, birth_date, birth_date_precision, gender, residence_province,
+        folded_key
     FROM reachable
     WHERE by_id_hit
 ),
@@ -108,7 +109,7 @@ agreement_order AS (
 by_id_keys AS (
     SELECT national_id, name_key AS search_key, false AS folded FROM by_id
     UNION ALL
-    SELECT national_id, fold_key(name_key), true FROM by_id
+    SELECT national_id, folded_key, true FROM by_id
 ),
 
 id_fits AS (
@@ -177,7 +178,7 @@ linked_elsewhere AS (
 ),
 
 persons AS (
-    SELECT * FROM by_id
+    SELECT * EXCLUDE (folded_key) FROM by_id
     UNION
     SELECT * EXCLUDE (search_key, folded) FROM by_name
 ),

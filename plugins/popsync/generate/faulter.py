@@ -250,7 +250,8 @@ class RecordFaulter:
         name the suggested-ID search looks it up by (before an encoding accident the rules repair)."""
         name, code, beyond = person.name, None, None
         if not flags[_NAME_FAMILIES].any():
-            return self.style(name), None, None, self.style(name)
+            styled = self.style(name)
+            return styled, None, None, styled
         if flags[NAME_CHANGED]:
             name, code = faults.change_given_name(name, person.female, self.rnd), "NAME_MISMATCH"
         if flags[NAME_TONE_STYLE]:

@@ -77,10 +77,7 @@ def _load_register(duck: duckdb.DuckDBPyConnection, source: str) -> None:
     # Keep only the register persons this dataset can link to (by ID or former CMND).
     linkable = read_sql("duckdb/linkable_persons.sql").replace("persons_source", source)
     duck.execute(f"CREATE TABLE register AS {linkable}")
-    # for suggested IDs: the snapshot and the mirror carry folded_key; another relation gets it here
-    columns = {str(row[0]) for row in duck.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
-    folded = "" if "folded_key" in columns else ", fold_key(name_key) AS folded_key"
-    duck.execute(f"CREATE VIEW register_all AS SELECT *{folded} FROM {source}")
+    duck.execute(f"CREATE VIEW register_all AS SELECT * FROM {source}")  # for suggested IDs (with folded_key)
 
 
 def _load_inputs(
