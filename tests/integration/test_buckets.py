@@ -2,7 +2,8 @@
 
 The same health-insurance extract, with hard cases added on purpose (a card under a person's
 former CMND beside a card under their CCCD: DUPLICATE_ID across the two forms of one person, and
-LEGACY_ID; a card whose ID has two digits swapped: a suggested ID; a card whose swapped ID points at
+LEGACY_ID; a card under a former CMND that two register persons hold, only one of them in the
+card's bucket: no link, as in a whole run; a card whose ID has two digits swapped: a suggested ID; a card whose swapped ID points at
 a person carded under their own ID, who links in whichever bucket that card is in; a card with an
 unusable ID under the name, gender and birth date of carded persons, whose name block (and its
 size) the suggestion search must see whole, whatever buckets the block's persons are in), is
@@ -25,6 +26,7 @@ from typing import Any
 import psycopg
 import pytest
 
+from popsync.db.duck import duckdb_session
 from popsync.local.dag_runner import DagRunResult
 from popsync.pipeline import plan as plan_module
 from popsync.pipeline.results import DatasetState
@@ -61,7 +63,14 @@ def hard_cases(first_runs: dict[str, DagRunResult], settings: Settings) -> Itera
     by_id = {row[0]: row[1] for row in persons}
     cmnd_holders = {former for former in by_id.values() if former is not None}
     holders_of = {former: sum(1 for f in by_id.values() if f == former) for former in cmnd_holders}
-    cases: dict[str, list[str]] = {"cmnd_twin": [], "transposed": [], "slip_to_carded": [], "name_block": []}
+    cases: dict[str, list[str]] = {
+        "cmnd_twin": [],
+        "cmnd_shared": [],
+        "transposed": [],
+        "slip_to_carded": [],
+        "name_block": [],
+    }
+    shared_cmnds = _shared_cmnds_split_by_buckets(by_id, buckets=3)
     with psycopg.connect(settings.database_url_for(SOURCE_DB), autocommit=True) as source:
         cards = source.execute(
             "SELECT ma_the, so_dinh_danh FROM bhyt.the_bhyt WHERE so_dinh_danh ~ '^[0-9]{12}$' ORDER BY ma_the"
@@ -79,6 +88,12 @@ def hard_cases(first_runs: dict[str, DagRunResult], settings: Settings) -> Itera
                 added = f"{ADDED_KEY}c{len(cases['cmnd_twin'])}"
                 source.execute(copy, (added, former, key))
                 cases["cmnd_twin"].append(added)
+        # a former CMND held by two register persons never links, although the bucket of the card (the
+        # stretch of key slots the CMND itself lies in) holds exactly one of them
+        for former in shared_cmnds[:4]:
+            added = f"{ADDED_KEY}m{len(cases['cmnd_shared'])}"
+            source.execute(copy, (added, former, cards[len(cases["cmnd_shared"])][0]))
+            cases["cmnd_shared"].append(added)
         template = cards[0][0]
 
         def add_card(added: str, national_id: str, full_name: str, birth_date: str, gender: str) -> None:
@@ -126,13 +141,33 @@ def hard_cases(first_runs: dict[str, DagRunResult], settings: Settings) -> Itera
             added = f"{ADDED_KEY}n{len(cases['name_block'])}"
             add_card(added, f"12{len(cases['name_block'])}45", full_name, birth_date, gender)
             cases["name_block"].append(added)
-    assert all(len(added) >= 3 for added in cases.values()), cases
+    assert all(len(added) >= 3 for kind, added in cases.items() if kind != "cmnd_shared"), cases
+    assert cases["cmnd_shared"], "the register holds a former CMND shared across buckets"
     try:
         yield cases
     finally:
         with psycopg.connect(settings.database_url_for(SOURCE_DB), autocommit=True) as source:
             source.execute("DELETE FROM bhyt.the_bhyt WHERE ma_the LIKE %s", (ADDED_KEY + "%",))
         forget_sector(settings, SECTOR)
+
+
+def _shared_cmnds_split_by_buckets(former_of: dict[str, str | None], *, buckets: int) -> list[str]:
+    """Former CMNDs held by several persons, those with exactly one holder in the CMND's own bucket
+    first (a bucket judging "exactly one holder" from its own stretch of the register would link them)."""
+    holders: dict[str, list[str]] = {}
+    for national_id, former in former_of.items():
+        if former is not None:
+            holders.setdefault(former, []).append(national_id)
+    shared = {former: ids for former, ids in holders.items() if len(ids) > 1}
+    with duckdb_session(task=False) as duck:
+        bucket_of = dict(
+            duck.execute(
+                "SELECT key, slot_bucket(key_slot(key), ?) FROM unnest(?::VARCHAR[]) AS keys(key)",
+                [buckets, sorted({key for former, ids in shared.items() for key in [former, *ids]})],
+            ).fetchall()
+        )
+    split = [former for former, ids in shared.items() if sum(bucket_of[i] == bucket_of[former] for i in ids) == 1]
+    return sorted(split) + sorted(set(shared) - set(split))
 
 
 def _published(settings: Settings, sector: str = SECTOR) -> dict[str, Any]:
@@ -222,6 +257,9 @@ def test_three_buckets_publish_what_one_bucket_publishes(
         assert {"LEGACY_ID", "DUPLICATE_ID"} <= set(reasons), reasons
         peers = [row for row in three["mismatches"] if row[3] == linked and row[1] != added]
         assert any("DUPLICATE_ID" in row[5] for row in peers), "the CCCD card of the same person is its peer"
+    for added in hard_cases["cmnd_shared"]:
+        _, _, _, linked, _, reasons, _, _, _ = by_key[added]
+        assert linked is None and {"LEGACY_ID", "NOT_IN_REFERENCE"} <= set(reasons), reasons
     for added in hard_cases["transposed"]:
         _, _, national_id, linked, _, reasons, _, _, _ = by_key[added]
         assert linked is None and "NOT_IN_REFERENCE" in reasons

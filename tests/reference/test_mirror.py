@@ -17,6 +17,7 @@ import pytest
 
 from popsync.db.connections import connection_env_var
 from popsync.db.databases import recreate_database
+from popsync.db.duck import duckdb_session
 from popsync.db.sql_files import read_sql
 from popsync.pipeline.warehouse import ensure_warehouse_schema
 from popsync.reference import snapshot
@@ -88,6 +89,13 @@ def test_first_sync_loads_the_register_in_full_and_writes_a_current_snapshot(mir
     assert snapshot.current_snapshot() == mirror.snapshot_file
     names = duckdb.sql(f"SELECT count(*), count(name_key) FROM read_parquet('{mirror.snapshot_file}')").fetchall()
     assert names == [(5, 5)]  # the register's name keys are computed once, in the snapshot
+    slots = duckdb.sql(f"SELECT key_slot FROM read_parquet('{mirror.snapshot_file}')").fetchall()
+    assert [slot for (slot,) in slots] == sorted(slot for (slot,) in slots)  # stored in key-slot order
+    with duckdb_session(task=False) as duck:  # the slot is the session macro's, per person's ID
+        stored = duck.execute(
+            f"SELECT count(*) FROM read_parquet('{mirror.snapshot_file}') WHERE key_slot = key_slot(national_id)"
+        ).fetchone()
+    assert stored == (5,)
 
 
 def test_a_delta_copies_only_changed_persons_and_the_snapshot_follows(mirror: Mirror) -> None:

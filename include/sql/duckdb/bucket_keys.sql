@@ -7,7 +7,9 @@
 -- itself; a CMND is the one register person whose former CMND it is (LEGACY_ID), else itself.
 -- So every record that reconcile.sql could count in one DUPLICATE_ID group lands in one bucket,
 -- and so does the register person each bucket must read. Records with no usable ID never share
--- a group: they are spread by their source key.
+-- a group: they are spread by their source key. A bucket is a stretch of key slots (macros.sql:
+-- key_slot, slot_bucket), the order the register snapshot is stored in, so each bucket reads only
+-- the stretch of the snapshot its records can link to.
 WITH keyed AS (
     SELECT
         normalised.*,
@@ -22,5 +24,6 @@ WITH keyed AS (
 
 SELECT
     keyed.* EXCLUDE (resolved_key),
-    (hash(coalesce(resolved_key, 'key:' || source_key, 'name:' || full_name, '')) % $buckets)::INTEGER AS bucket
+    slot_bucket(key_slot(coalesce(resolved_key, 'key:' || source_key, 'name:' || full_name, '')), $buckets)
+        AS bucket
 FROM keyed

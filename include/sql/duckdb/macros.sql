@@ -99,6 +99,18 @@ CREATE OR REPLACE MACRO looks_garbled(txt) AS
         ELSE false
     END;
 
+-- Where a key (the ID a record resolves to, a register person's ID) lies among the 65,536 key slots:
+-- the register snapshot is stored sorted by the slot of each person's ID, and bucket b of a run in
+-- B buckets holds the keys of slots [ceil(b·65536/B), ceil((b+1)·65536/B)), so a bucket reads only
+-- its own stretch of the snapshot (plan.py: slot_range). DuckDB's hash is fixed per DuckDB version;
+-- the snapshot records the version it was written with.
+CREATE OR REPLACE MACRO key_slot(key) AS
+    (hash(key) % 65536)::INTEGER;
+
+-- The bucket of a key slot in a run of `buckets` buckets (contiguous stretches of slots).
+CREATE OR REPLACE MACRO slot_bucket(slot, buckets) AS
+    (slot * buckets // 65536)::INTEGER;
+
 -- One version of a register person: a 64-bit hash of every column the classification reads (the
 -- snapshot stores it per person; incremental/register_changes.sql compares versions by it).
 CREATE OR REPLACE MACRO person_hash(

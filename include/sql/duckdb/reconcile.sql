@@ -1,22 +1,13 @@
 -- Classify every normalised record against the register in one pass (DuckDB).
 -- Inputs: normalised (normalise.sql), register (linkable persons of the register mirror, with
---         their name_key), previous_mismatches(source_key, first_seen).
+--         their name_key), legacy_ids (legacy_ids.sql: the former CMNDs held by exactly one
+--         register person, judged over the whole register), previous_mismatches(source_key, first_seen).
 -- Parameters: $checks_deceased (BOOLEAN), $checks_death (BOOLEAN: the dataset maps death_date,
 --             a death registration), $logical_date (TIMESTAMPTZ).
 -- Output: one row per record with its sorted reasons; mismatches_output.sql describes them.
 -- Rules: docs/reconciliation-rules.md.
 WITH records AS (
     SELECT * FROM normalised
-),
-
-legacy_ids AS (
-    SELECT
-        former_cmnd,
-        any_value(national_id) AS national_id
-    FROM register
-    WHERE former_cmnd IS NOT NULL
-    GROUP BY former_cmnd
-    HAVING count(*) = 1
 ),
 
 resolved AS (

@@ -15,9 +15,14 @@ The bucket key keeps together whatever a rule compares across records (docs/perf
   its own records can link to, and every person holding a given former CMND is read by the
   bucket of the records carrying it, so "exactly one holder" is judged as in a whole run.
 - Suggested IDs search the register (``register_all``), never other buckets' records.
-- Each bucket reads the register snapshot itself (its linkable persons, and its suggestion
-  search's ID slips and name blocks). Reading the register once here for every bucket was measured
-  and withdrawn: at 10M it cost more than the scans it saved and ran out of a task's memory
+- A bucket is a stretch of key slots (``macros.sql``: ``key_slot``, ``slot_bucket``), and the
+  register snapshot is stored sorted by the key slot of each person's ID: a bucket reads the
+  persons it can link to from its own stretch of the snapshot only (:func:`slot_range`). Whether a
+  former CMND has exactly one holder is judged here, over the whole register, and handed to every
+  bucket (``LEGACY_FILE``): the holders of one former CMND lie in any stretch.
+- The suggestion search still reads the whole snapshot in every bucket (ID slips and name blocks
+  lie anywhere). Reading the register once here for every bucket's search was measured and
+  withdrawn in round 8: at 10M it cost more than the scans it saved and ran out of a task's memory
   (docs/performance.md, "Partitioned dataset runs").
 - The gate's profile (repeated source keys among them) is computed here, over every record.
 - Metrics are sums over buckets (``RunMetrics.combine``).
@@ -51,6 +56,11 @@ _log = logging.getLogger(__name__)
 LINKS_FILE = "dataset_links.parquet"
 """The persons the whole dataset links to, with how many records link to each (``plan_links.sql``):
 the dataset-wide set the suggestions' ``linked_elsewhere`` reads in every bucket."""
+LEGACY_FILE = "legacy_ids.parquet"
+"""The former CMNDs among the dataset's IDs held by exactly one register person (``legacy_ids.sql``,
+over the whole register): what LEGACY_ID links by in every bucket."""
+KEY_SLOTS = 65_536
+"""Key slots (``macros.sql``: ``key_slot``): a bucket of a split run is a stretch of them."""
 EMPTY_BUCKET_FILE = "schema.parquet"
 """A file with the normalised columns and no rows: what a bucket reads when no record hashed to it."""
 
@@ -60,6 +70,16 @@ def buckets_for(records: int, rows_per_bucket: int) -> int:
     if rows_per_bucket <= 0 or records <= rows_per_bucket:
         return 1
     return min(MAX_BUCKETS, math.ceil(records / rows_per_bucket))
+
+
+def slot_range(bucket: int, buckets: int) -> tuple[int, int]:
+    """The first and last key slot of ``bucket`` in a run of ``buckets`` (``macros.sql``: ``slot_bucket``
+    puts slot s in bucket ``s * buckets // KEY_SLOTS``; the stretches cover every slot once)."""
+    if not 0 <= bucket < buckets:
+        raise ValueError(f"bucket {bucket} is outside 0..{buckets - 1}")
+    first = -(-bucket * KEY_SLOTS // buckets)  # ceil(bucket * KEY_SLOTS / buckets)
+    after = -(-(bucket + 1) * KEY_SLOTS // buckets)
+    return first, after - 1
 
 
 def count_records(run: DatasetRun) -> int | None:
@@ -182,6 +202,7 @@ def _split(run: DatasetRun, timings: list[tuple[str, float]]) -> PlanResult:
             duck.execute(
                 f"COPY (SELECT * FROM normalised LIMIT 0) TO {sql_string(folder / EMPTY_BUCKET_FILE)} (FORMAT parquet)"
             )
+            duck.execute(f"COPY legacy_ids TO {sql_string(folder / LEGACY_FILE)} (FORMAT parquet)")
             links = read_sql("duckdb/plan_links.sql").replace("persons_source", source)
             duck.execute(f"COPY ({links}) TO {sql_string(folder / LINKS_FILE)} (FORMAT parquet)")
 

@@ -32,6 +32,7 @@ from popsync.pipeline.kill_points import kill_point
 from popsync.pipeline.memory import peak_memory_mb
 from popsync.pipeline.metrics import compute_metrics
 from popsync.pipeline.normalise import normalise_stream, profile
+from popsync.pipeline.plan import LEGACY_FILE, LINKS_FILE, bucket_files, plan, remove_run_folder, slot_range
 from popsync.pipeline.results import BucketResult, PlanResult, ReconcileResult
 from popsync.pipeline.run import DatasetRun
 from popsync.pipeline.source_files import record_source_files
@@ -59,7 +60,10 @@ def persons_source(duck: duckdb.DuckDBPyConnection) -> str:
             duck,
             "mirrored_persons",
             mirror,
-            columns="*, name_key(full_name) AS name_key, fold_key(name_key(full_name)) AS folded_key",
+            columns=(
+                "*, name_key(full_name) AS name_key, fold_key(name_key(full_name)) AS folded_key, "
+                "key_slot(national_id) AS key_slot"
+            ),
         )
         pg.commit()
     return "mirrored_persons"
@@ -70,12 +74,20 @@ def with_id_variants(text: str) -> str:
     return text.replace("__id_variants_sql__", read_sql("duckdb/id_variants.sql"))
 
 
-def _load_register(duck: duckdb.DuckDBPyConnection, source: str) -> None:
+def _load_register(duck: duckdb.DuckDBPyConnection, source: str, slots: tuple[int, int] | None = None) -> None:
     """``register`` (the persons the session's records can link to) and ``register_all`` (what the
-    suggestion search may read) from the whole register relation ``source`` (:func:`persons_source`)."""
+    suggestion search may read) from the whole register relation ``source`` (:func:`persons_source`).
+
+    ``slots``: a bucket of a split run reads only the persons of its stretch of key slots
+    (``plan.slot_range``; the snapshot is stored in their order, so the rest is skipped unread).
+    """
     duck.execute(f"CREATE TABLE wanted_ids AS {read_sql('duckdb/wanted_ids.sql')}")
     # Keep only the register persons this dataset can link to (by ID or former CMND).
-    linkable = read_sql("duckdb/linkable_persons.sql").replace("persons_source", source)
+    persons = source
+    if slots is not None:
+        first, last = (int(slot) for slot in slots)  # integers of the plan, written as literals for pruning
+        persons = f"(SELECT * FROM {source} WHERE key_slot BETWEEN {first} AND {last})"
+    linkable = read_sql("duckdb/linkable_persons.sql").replace("persons_source", persons)
     duck.execute(f"CREATE TABLE register AS {linkable}")
     duck.execute(f"CREATE VIEW register_all AS SELECT * FROM {source}")  # for suggested IDs (with folded_key)
 
@@ -164,7 +176,8 @@ def link_records(
     checks_death: bool = False,
     links_sql: str = "duckdb/dataset_links.sql",
 ) -> None:
-    """Create ``reconciled`` from the session's ``normalised``, ``register`` and ``previous_mismatches``.
+    """Create ``reconciled`` from the session's ``normalised``, ``register``, ``legacy_ids`` and
+    ``previous_mismatches`` (``legacy_ids`` is made from ``register`` unless the session has it).
 
     ``dataset_links`` (the persons the dataset links to) is made from ``reconciled`` unless the
     session has it already: a bucket of a split run reads the whole dataset's from the plan.
@@ -173,6 +186,11 @@ def link_records(
     the statement making ``dataset_links`` (an incremental run adds the carried records' links).
     """
     params = {"checks_deceased": checks_deceased, "checks_death": checks_death, "logical_date": logical_date}
+    # a bucket of a split run has the plan's legacy_ids (judged over the whole register); an unsplit
+    # run's register holds every person whose former CMND is one of its records' IDs
+    holders = "FROM (SELECT former_cmnd, national_id FROM register WHERE former_cmnd IS NOT NULL) AS legacy_candidates"
+    legacy = read_sql("duckdb/legacy_ids.sql").replace("FROM legacy_candidates", holders)
+    duck.execute(f"CREATE TABLE IF NOT EXISTS legacy_ids AS {legacy}")
     narrow = read_sql("duckdb/reconciled.sql").replace("__reconcile_sql__", read_sql("duckdb/reconcile.sql"))
     duck.execute(f"CREATE OR REPLACE TABLE reconciled AS {narrow}", params)
     duck.execute(f"CREATE TABLE IF NOT EXISTS dataset_links AS {read_sql(links_sql)}")
@@ -189,8 +207,6 @@ def search_suggestions(duck: duckdb.DuckDBPyConnection) -> None:
 
 def reconcile(run: DatasetRun) -> ReconcileResult:
     """Plan the run and reconcile every bucket of it in this process (tests, the CLI's ``run``)."""
-    from popsync.pipeline.plan import plan, remove_run_folder
-
     planned = plan(run)
     split = run.with_buckets(planned.buckets)
     try:
@@ -202,13 +218,13 @@ def reconcile(run: DatasetRun) -> ReconcileResult:
 
 def _read_bucket(duck: duckdb.DuckDBPyConnection, planned: PlanResult, bucket: int) -> int:
     """Create the session's ``normalised`` table from the plan's files of one bucket."""
-    from popsync.pipeline.plan import LINKS_FILE, bucket_files
-
     assert planned.folder is not None
     files = "[" + ", ".join(sql_string(path) for path in bucket_files(Path(planned.folder), bucket)) + "]"
     duck.execute(f"CREATE TABLE normalised AS SELECT * FROM read_parquet({files}, hive_partitioning = false)")
     links = sql_string(Path(planned.folder) / LINKS_FILE)
     duck.execute(f"CREATE TABLE dataset_links AS SELECT * FROM read_parquet({links})")
+    legacy = sql_string(Path(planned.folder) / LEGACY_FILE)
+    duck.execute(f"CREATE TABLE legacy_ids AS SELECT * FROM read_parquet({legacy})")
     row = duck.execute("SELECT count(*) FROM normalised").fetchone()
     return 0 if row is None else int(row[0])
 
@@ -252,7 +268,8 @@ def reconcile_bucket(run: DatasetRun, planned: PlanResult, bucket: int) -> Bucke
             _log.info("%s: %d records to classify again, %d carried over", run.label, classified, carried)
         elif keeps_state:
             step("row_hashes", lambda: add_row_hashes(duck))
-        step("load_register", lambda: _load_inputs(run, duck, pg, lambda: _load_register(duck, source)))
+        slots = slot_range(bucket, planned.buckets) if planned.split else None
+        step("load_register", lambda: _load_inputs(run, duck, pg, lambda: _load_register(duck, source, slots)))
         checks_deceased = run.dataset.columns.is_active is not None
         checks_death = run.dataset.columns.death_date is not None
         links = "duckdb/dataset_links.sql" if baseline is None else "duckdb/incremental/dataset_links.sql"

@@ -22,8 +22,11 @@ _log = logging.getLogger(__name__)
 MIRROR_NAME = "population_register"
 """The register mirror's row in ``reference.sync_state``."""
 
-SNAPSHOT_FORMAT = 5
-"""Bumped whenever the snapshot's columns change, so older files count as stale."""
+SNAPSHOT_FORMAT = 6
+"""Bumped whenever the snapshot's columns or order change, so older files count as stale."""
+
+SNAPSHOT_ROW_GROUP = 65_536
+"""Rows per Parquet row group: a bucket's stretch of key slots skips the row groups outside it."""
 
 
 def snapshot_path() -> Path:
@@ -39,7 +42,15 @@ def _mirror_state() -> dict[str, Any] | None:
         row = conn.execute(read_sql("reference/sync_state.sql"), {"mirror": MIRROR_NAME}).fetchone()
     if row is None:
         return None
-    return {"high_watermark": row[0].isoformat(), "row_count": int(row[1]), "format": SNAPSHOT_FORMAT}
+    import duckdb
+
+    # the key slots are DuckDB's hash: a snapshot written by another DuckDB version is stale
+    return {
+        "high_watermark": row[0].isoformat(),
+        "row_count": int(row[1]),
+        "format": SNAPSHOT_FORMAT,
+        "duckdb": duckdb.__version__,
+    }
 
 
 def write_snapshot() -> Path:
@@ -52,7 +63,10 @@ def write_snapshot() -> Path:
         duck.register("persons_reader", pg.read(read_sql("reference/persons.sql")))
         duck.execute(f"CREATE VIEW keyed_persons AS {read_sql('reference/snapshot_rows.sql')}")
         rows = read_sql("duckdb/person_hashes.sql").replace("persons_source", "keyed_persons")
-        duck.execute(f"COPY ({rows}) TO {sql_string(partial)} (FORMAT parquet, COMPRESSION zstd)")
+        duck.execute(
+            f"COPY ({rows} ORDER BY key_slot) TO {sql_string(partial)} "
+            f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {SNAPSHOT_ROW_GROUP})"
+        )
     _state_path().unlink(missing_ok=True)
     partial.replace(target)
     _state_path().write_text(json.dumps(state), encoding="utf-8")
