@@ -1,8 +1,10 @@
 -- The dataset_links of a whole dataset, computed by the plan step before the split (DuckDB).
--- Inputs: normalised (normalise.sql), legacy_ids (legacy_ids.sql); `persons_source`
---         is replaced by the register snapshot. Output: national_id, records.
+-- Inputs: normalised (normalise.sql), legacy_ids (legacy_ids.sql). Output: national_id, records.
 -- A record links exactly as in reconcile.sql: a CCCD found in the register, or a CMND that is
--- the former CMND of exactly one register person (who is in the register by definition).
+-- the former CMND of exactly one register person. Its only reader (suggestions.sql:
+-- linked_elsewhere) looks register persons up in it, and a register person's count is the same
+-- whether or not the IDs of records that link nowhere are listed beside it: so the register is
+-- not read here, and every resolved ID is counted.
 WITH resolved AS (
     SELECT
         CASE normalised.id_kind
@@ -18,5 +20,5 @@ SELECT
     candidate_id AS national_id,
     count(*) AS records
 FROM resolved
-WHERE candidate_id IN (SELECT persons.national_id FROM persons_source AS persons)
+WHERE candidate_id IS NOT NULL
 GROUP BY candidate_id

@@ -54,8 +54,9 @@ from popsync.settings import get_settings
 _log = logging.getLogger(__name__)
 
 LINKS_FILE = "dataset_links.parquet"
-"""The persons the whole dataset links to, with how many records link to each (``plan_links.sql``):
-the dataset-wide set the suggestions' ``linked_elsewhere`` reads in every bucket."""
+"""The IDs the whole dataset's records resolve to, with how many records resolve to each
+(``plan_links.sql``): for a register person, the records that link to it. The suggestions'
+``linked_elsewhere`` reads it in every bucket."""
 LEGACY_FILE = "legacy_ids.parquet"
 """The former CMNDs among the dataset's IDs held by exactly one register person (``legacy_ids.sql``,
 over the whole register): what LEGACY_ID links by in every bucket."""
@@ -203,7 +204,7 @@ def _split(run: DatasetRun, timings: list[tuple[str, float]]) -> PlanResult:
                 f"COPY (SELECT * FROM normalised LIMIT 0) TO {sql_string(folder / EMPTY_BUCKET_FILE)} (FORMAT parquet)"
             )
             duck.execute(f"COPY legacy_ids TO {sql_string(folder / LEGACY_FILE)} (FORMAT parquet)")
-            links = read_sql("duckdb/plan_links.sql").replace("persons_source", source)
+            links = read_sql("duckdb/plan_links.sql")
             duck.execute(f"COPY ({links}) TO {sql_string(folder / LINKS_FILE)} (FORMAT parquet)")
 
         step("split", write_buckets)

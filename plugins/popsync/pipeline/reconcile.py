@@ -222,7 +222,8 @@ def _read_bucket(duck: duckdb.DuckDBPyConnection, planned: PlanResult, bucket: i
     files = "[" + ", ".join(sql_string(path) for path in bucket_files(Path(planned.folder), bucket)) + "]"
     duck.execute(f"CREATE TABLE normalised AS SELECT * FROM read_parquet({files}, hive_partitioning = false)")
     links = sql_string(Path(planned.folder) / LINKS_FILE)
-    duck.execute(f"CREATE TABLE dataset_links AS SELECT * FROM read_parquet({links})")
+    # read where the search looks its candidates up, not copied whole into every bucket
+    duck.execute(f"CREATE VIEW dataset_links AS SELECT * FROM read_parquet({links})")
     legacy = sql_string(Path(planned.folder) / LEGACY_FILE)
     duck.execute(f"CREATE TABLE legacy_ids AS SELECT * FROM read_parquet({legacy})")
     row = duck.execute("SELECT count(*) FROM normalised").fetchone()
