@@ -3,8 +3,9 @@
 The same health-insurance extract, with hard cases added on purpose (a card under a person's
 former CMND beside a card under their CCCD: DUPLICATE_ID across the two forms of one person, and
 LEGACY_ID; a card under a former CMND that two register persons hold, only one of them in the
-card's bucket: no link, as in a whole run; a card whose ID has two digits swapped: a suggested ID; a card whose swapped ID points at
-a person carded under their own ID, who links in whichever bucket that card is in; a card with an
+card's bucket: no link, as in a whole run; a card whose ID has two digits swapped: a suggested
+ID; a card whose swapped ID points at a person carded under their own ID, who links in whichever
+bucket that card is in; a card with an
 unusable ID under the name, gender and birth date of carded persons, whose name block (and its
 size) the suggestion search must see whole, whatever buckets the block's persons are in), is
 reconciled in one bucket
