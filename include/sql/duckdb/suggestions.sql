@@ -88,13 +88,11 @@ by_id AS MATERIALIZED (
 -- The register persons of the name blocks, with the key that found them (a person in a block of
 -- its name as is and in one of its name without diacritics is listed twice).
 by_name AS MATERIALIZED (
-    SELECT national_id, former_cmnd, name_key, birth_date, birth_date_precision, gender, residence_province,
-        name_key AS search_key, false AS folded
+    SELECT national_id, birth_date, birth_date_precision, gender, name_key AS search_key, false AS folded
     FROM reachable
     WHERE name_hit
     UNION ALL
-    SELECT national_id, former_cmnd, name_key, birth_date, birth_date_precision, gender, residence_province,
-        folded_key, true
+    SELECT national_id, birth_date, birth_date_precision, gender, folded_key, true
     FROM reachable
     WHERE folded_hit
 ),
@@ -177,10 +175,11 @@ linked_elsewhere AS (
     WHERE national_id IN (SELECT national_id FROM fits)
 ),
 
+-- The candidates' own rows (each person is one row of `reachable`, whichever lookups found it).
 persons AS (
-    SELECT * EXCLUDE (folded_key) FROM by_id
-    UNION
-    SELECT * EXCLUDE (search_key, folded) FROM by_name
+    SELECT national_id, former_cmnd, name_key, birth_date, birth_date_precision, gender, residence_province
+    FROM reachable
+    WHERE national_id IN (SELECT national_id FROM fits)
 ),
 
 evidence AS (
