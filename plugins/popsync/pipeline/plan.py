@@ -190,11 +190,13 @@ def _split(run: DatasetRun, timings: list[tuple[str, float]]) -> PlanResult:
         record_source_files(run, read_files)
         gate_profile = step("profile", lambda: profile(duck))
 
-        def write_buckets() -> None:
-            source = persons_source(duck)
-            candidates = read_sql("duckdb/legacy_candidates.sql").replace("persons_source", source)
+        def resolve_legacy_ids() -> None:
+            candidates = read_sql("duckdb/legacy_candidates.sql").replace("persons_source", persons_source(duck))
             duck.execute(f"CREATE TABLE legacy_candidates AS {candidates}")
             duck.execute(f"CREATE TABLE legacy_ids AS {read_sql('duckdb/legacy_ids.sql')}")
+            duck.execute(f"COPY legacy_ids TO {sql_string(folder / LEGACY_FILE)} (FORMAT parquet)")
+
+        def write_records() -> None:
             keyed = read_sql("duckdb/bucket_keys.sql")
             duck.execute(
                 f"COPY ({keyed}) TO {sql_string(folder)} (FORMAT parquet, PARTITION_BY (bucket), OVERWRITE_OR_IGNORE)",
@@ -203,9 +205,15 @@ def _split(run: DatasetRun, timings: list[tuple[str, float]]) -> PlanResult:
             duck.execute(
                 f"COPY (SELECT * FROM normalised LIMIT 0) TO {sql_string(folder / EMPTY_BUCKET_FILE)} (FORMAT parquet)"
             )
-            duck.execute(f"COPY legacy_ids TO {sql_string(folder / LEGACY_FILE)} (FORMAT parquet)")
+
+        def write_links() -> None:
             links = read_sql("duckdb/plan_links.sql")
             duck.execute(f"COPY ({links}) TO {sql_string(folder / LINKS_FILE)} (FORMAT parquet)")
+
+        def write_buckets() -> None:  # "split", and inside it what each part costs
+            step("split.legacy_ids", resolve_legacy_ids)
+            step("split.records", write_records)
+            step("split.links", write_links)
 
         step("split", write_buckets)
     _log.info("%s: %d records split into %d buckets", run.label, extracted, run.buckets)

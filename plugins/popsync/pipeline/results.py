@@ -135,6 +135,12 @@ class TaskUsage:
         return cls(str(data["task"]), float(data["seconds"]), None if peak is None else float(peak))
 
 
+def _task_seconds(timings: tuple[tuple[str, float], ...]) -> float:
+    """A task's seconds: the sum of its steps, without the parts a step times inside itself
+    (``split.records`` inside ``split``: a dotted name)."""
+    return sum(seconds for name, seconds in timings if "." not in name)
+
+
 @dataclass(frozen=True)
 class ReconcileResult:
     """What the reconcile stage found and wrote (unpublished result tables of ``attempt``)."""
@@ -174,11 +180,8 @@ class ReconcileResult:
         for name, seconds in (*plan.timings, *(item for result in ordered for item in result.timings)):
             steps[name] = steps.get(name, 0.0) + seconds
         tasks = (
-            TaskUsage("plan", sum(seconds for _, seconds in plan.timings), plan.peak_memory_mb),
-            *(
-                TaskUsage(f"bucket {r.bucket}", sum(seconds for _, seconds in r.timings), r.peak_memory_mb)
-                for r in ordered
-            ),
+            TaskUsage("plan", _task_seconds(plan.timings), plan.peak_memory_mb),
+            *(TaskUsage(f"bucket {r.bucket}", _task_seconds(r.timings), r.peak_memory_mb) for r in ordered),
         )
         return cls(
             attempt=plan.attempt,
