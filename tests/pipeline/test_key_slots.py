@@ -29,14 +29,19 @@ def test_every_slot_lies_in_the_stretch_of_its_bucket(buckets: int) -> None:
     assert max(sizes) - min(sizes) <= 1  # balanced to one slot
 
 
-def test_key_slots_spread_ids_evenly_over_buckets() -> None:
+def _two_numbers(query: str) -> tuple[int, int]:
+    """The one row of two integers ``query`` returns, in a session with popsync's macros."""
     with duckdb_session(task=False) as duck:
-        row = duck.execute(
-            "SELECT min(n), max(n) FROM (SELECT slot_bucket(key_slot(lpad(range::VARCHAR, 12, '0')), 9) AS bucket, "
-            "count(*) AS n FROM range(90000) GROUP BY bucket)"
-        ).fetchone()
+        row = duck.execute(query).fetchone()
     assert row is not None
-    low, high = row
+    return int(row[0]), int(row[1])
+
+
+def test_key_slots_spread_ids_evenly_over_buckets() -> None:
+    low, high = _two_numbers(
+        "SELECT min(n), max(n) FROM (SELECT slot_bucket(key_slot(lpad(range::VARCHAR, 12, '0')), 9) AS bucket, "
+        "count(*) AS n FROM range(90000) GROUP BY bucket)"
+    )
     assert 9000 < low <= high < 11000  # 10,000 each on average
 
 
@@ -49,12 +54,9 @@ def test_a_buckets_keys_keep_their_own_hash_spread() -> None:
     # DuckDB's join and aggregate tables place a key by the low bits of its hash: the keys of one
     # bucket must not share them, or every table of the bucket crowds into a fraction of its slots
     # (a slot taken from those same bits confined bucket 0 of 9 to 7,282 of the 65,536 values)
-    with duckdb_session(task=False) as duck:
-        row = duck.execute(
-            "SELECT count(DISTINCT hash(key) % 65536), count(*) FROM (SELECT lpad(range::VARCHAR, 12, '0') AS key "
-            "FROM range(200000)) WHERE slot_bucket(key_slot(key), 9) = 0"
-        ).fetchone()
-    assert row is not None
-    spread, keys = row
+    spread, keys = _two_numbers(
+        "SELECT count(DISTINCT hash(key) % 65536), count(*) FROM (SELECT lpad(range::VARCHAR, 12, '0') AS key "
+        "FROM range(200000)) WHERE slot_bucket(key_slot(key), 9) = 0"
+    )
     assert 20000 < keys < 24500
     assert spread > 17000  # about 18,900 expected of keys spread at random; at most 7,282 if confined
