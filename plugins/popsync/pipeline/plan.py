@@ -6,14 +6,13 @@ when the extract holds more records than ``POPSYNC_ROWS_PER_BUCKET`` (then
 reconcile stage over the buckets; one publish task swaps every bucket's tables in.
 
 The bucket key keeps together whatever a rule compares across records (docs/performance.md,
-"Partitioned dataset runs"):
+"Partitioned dataset runs"; docs/running.md):
 
 - ``DUPLICATE_ID`` groups records by the ID they resolve to. The key is that ID, resolved as
   ``reconcile.sql`` resolves it (a CCCD is itself, a CMND is the one register person whose
   former CMND it is), so a CMND record and a CCCD record of one person share a bucket.
-- ``LEGACY_ID`` through a former CMND is a register lookup: each bucket reads the register rows
-  its own records can link to, and every person holding a given former CMND is read by the
-  bucket of the records carrying it, so "exactly one holder" is judged as in a whole run.
+- ``LEGACY_ID`` through a former CMND links when exactly one register person holds it: judged
+  here over the whole register and handed to the buckets (below).
 - Suggested IDs search the register (``register_all``), never other buckets' records.
 - A bucket is a stretch of key slots (``macros.sql``: ``key_slot``, ``slot_bucket``), and the
   register snapshot is stored sorted by the key slot of each person's ID: a bucket reads the
