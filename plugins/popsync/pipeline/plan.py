@@ -196,18 +196,13 @@ def _split(run: DatasetRun, timings: list[tuple[str, float]]) -> PlanResult:
             duck.execute(f"COPY legacy_ids TO {sql_string(folder / LEGACY_FILE)} (FORMAT parquet)")
 
         def write_records() -> None:
-            # one COPY per bucket, each reading the records again: with a task's memory share,
-            # DuckDB's partitioned write (PARTITION_BY) took 30 % longer at 9M records
-            # (benchmarks/results/split-copies-9m.md)
+            # one partitioned COPY: one COPY per bucket was faster on a narrow 9M table but slower
+            # in the 10M run, where each re-read the spilled records (split-copies-9m.md)
             keyed = read_sql("duckdb/bucket_keys.sql")
-            for bucket in range(run.buckets):
-                target = folder / f"bucket={bucket}"
-                target.mkdir()
-                duck.execute(
-                    f"COPY (SELECT * EXCLUDE (bucket) FROM ({keyed}) AS keyed WHERE bucket = $bucket) "
-                    f"TO {sql_string(target / 'records.parquet')} (FORMAT parquet)",
-                    {"buckets": run.buckets, "bucket": bucket},
-                )
+            duck.execute(
+                f"COPY ({keyed}) TO {sql_string(folder)} (FORMAT parquet, PARTITION_BY (bucket), OVERWRITE_OR_IGNORE)",
+                {"buckets": run.buckets},
+            )
             duck.execute(
                 f"COPY (SELECT * FROM normalised LIMIT 0) TO {sql_string(folder / EMPTY_BUCKET_FILE)} (FORMAT parquet)"
             )
