@@ -1,6 +1,7 @@
--- Register persons whose former CMND is one of a dataset's 9-digit IDs (DuckDB; the plan step).
--- `persons_source` is replaced by the register snapshot (or the mirror streamed in).
--- Inputs: normalised (normalise.sql). Output: former_cmnd, national_id (for bucket_keys.sql).
+-- Register persons whose former CMND is one of a dataset's 9-digit IDs (DuckDB), for legacy_ids.sql
+-- (reconcile.py: legacy_ids_query). `persons_source` is replaced by the whole register (the plan
+-- of a split run) or by an unsplit run's linkable register, which holds every such person.
+-- Inputs: normalised (normalise.sql). Output: former_cmnd, national_id.
 WITH dataset_cmnds AS (
     SELECT national_id FROM normalised WHERE id_kind = 'cmnd'
 )

@@ -84,8 +84,7 @@ compared AS (
             WHEN linked.name_key = linked.register_name_key THEN NULL
             WHEN encoding_repairs.full_name IS NOT NULL THEN 'NAME_ENCODING'
             -- name_without_diacritics of both names, from the keys already computed
-            WHEN strip_accents(replace(linked.name_key, 'đ', 'd'))
-                = strip_accents(replace(linked.register_name_key, 'đ', 'd'))
+            WHEN fold_key(linked.name_key) = fold_key(linked.register_name_key)
                 THEN 'NAME_DIACRITICS'
             ELSE 'NAME_MISMATCH'
         END AS name_reason,

@@ -79,8 +79,7 @@ reachable AS MATERIALIZED (
 ),
 
 by_id AS MATERIALIZED (
-    SELECT national_id, former_cmnd, name_key, birth_date, birth_date_precision, gender, residence_province,
-        folded_key
+    SELECT national_id, name_key, folded_key, birth_date, birth_date_precision, gender
     FROM reachable
     WHERE by_id_hit
 ),

@@ -62,6 +62,7 @@ _RULE_FILES = (
     "duckdb/macros.sql",
     "duckdb/normalise.sql",
     "duckdb/reconcile.sql",
+    "duckdb/legacy_candidates.sql",
     "duckdb/legacy_ids.sql",
     "duckdb/reconciled.sql",
     "duckdb/linkable_persons.sql",

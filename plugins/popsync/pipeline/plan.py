@@ -171,7 +171,7 @@ def _split(run: DatasetRun, timings: list[tuple[str, float]]) -> PlanResult:
     from popsync.db.duck import duckdb_session, sql_string
     from popsync.pipeline.extract import extract_reader
     from popsync.pipeline.normalise import normalise_stream, profile
-    from popsync.pipeline.reconcile import persons_source
+    from popsync.pipeline.reconcile import legacy_ids_query, persons_source
     from popsync.pipeline.source_files import record_source_files
     from popsync.sources.files import ReadFile
 
@@ -190,9 +190,7 @@ def _split(run: DatasetRun, timings: list[tuple[str, float]]) -> PlanResult:
         gate_profile = step("profile", lambda: profile(duck))
 
         def resolve_legacy_ids() -> None:
-            candidates = read_sql("duckdb/legacy_candidates.sql").replace("persons_source", persons_source(duck))
-            duck.execute(f"CREATE TABLE legacy_candidates AS {candidates}")
-            duck.execute(f"CREATE TABLE legacy_ids AS {read_sql('duckdb/legacy_ids.sql')}")
+            duck.execute(f"CREATE TABLE legacy_ids AS {legacy_ids_query(persons_source(duck))}")
             duck.execute(f"COPY legacy_ids TO {sql_string(folder / LEGACY_FILE)} (FORMAT parquet)")
 
         def write_records() -> None:

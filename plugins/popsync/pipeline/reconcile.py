@@ -55,18 +55,21 @@ def persons_source(duck: duckdb.DuckDBPyConnection) -> str:
     if snapshot is not None:
         return f"read_parquet({sql_string(snapshot)})"
     with adbc_connection(WAREHOUSE_CONN_ID) as pg:
-        mirror = pg.read(read_sql("reference/persons.sql"))
-        store_arrow(
-            duck,
-            "mirrored_persons",
-            mirror,
-            columns=(
-                "*, name_key(full_name) AS name_key, fold_key(name_key(full_name)) AS folded_key, "
-                "key_slot(national_id) AS key_slot"
-            ),
-        )
+        # keyed exactly as the snapshot's rows are (reference/snapshot_rows.sql)
+        duck.register("persons_reader", pg.read(read_sql("reference/persons.sql")))
+        try:
+            duck.execute(f"CREATE OR REPLACE TABLE mirrored_persons AS {read_sql('reference/snapshot_rows.sql')}")
+        finally:
+            duck.unregister("persons_reader")
         pg.commit()
     return "mirrored_persons"
+
+
+def legacy_ids_query(persons: str) -> str:
+    """The former CMNDs among the session's ``normalised`` IDs that exactly one person of the
+    relation ``persons`` holds (``legacy_candidates.sql``, then ``legacy_ids.sql``)."""
+    candidates = read_sql("duckdb/legacy_candidates.sql").replace("persons_source", persons)
+    return f"WITH legacy_candidates AS ({candidates})\n{read_sql('duckdb/legacy_ids.sql')}"
 
 
 def with_id_variants(text: str) -> str:
@@ -188,9 +191,7 @@ def link_records(
     params = {"checks_deceased": checks_deceased, "checks_death": checks_death, "logical_date": logical_date}
     # a bucket of a split run has the plan's legacy_ids (judged over the whole register); an unsplit
     # run's register holds every person whose former CMND is one of its records' IDs
-    holders = "FROM (SELECT former_cmnd, national_id FROM register WHERE former_cmnd IS NOT NULL) AS legacy_candidates"
-    legacy = read_sql("duckdb/legacy_ids.sql").replace("FROM legacy_candidates", holders)
-    duck.execute(f"CREATE TABLE IF NOT EXISTS legacy_ids AS {legacy}")
+    duck.execute(f"CREATE TABLE IF NOT EXISTS legacy_ids AS {legacy_ids_query('register')}")
     narrow = read_sql("duckdb/reconciled.sql").replace("__reconcile_sql__", read_sql("duckdb/reconcile.sql"))
     duck.execute(f"CREATE OR REPLACE TABLE reconciled AS {narrow}", params)
     duck.execute(f"CREATE TABLE IF NOT EXISTS dataset_links AS {read_sql(links_sql)}")
