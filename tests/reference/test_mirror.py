@@ -19,6 +19,7 @@ from popsync.db.connections import connection_env_var
 from popsync.db.databases import recreate_database
 from popsync.db.duck import duckdb_session
 from popsync.db.sql_files import read_sql
+from popsync.pipeline.reconcile import persons_source
 from popsync.pipeline.warehouse import ensure_warehouse_schema
 from popsync.reference import snapshot
 from popsync.reference.mirror import sync_reference
@@ -139,3 +140,17 @@ def test_a_person_deleted_from_the_register_makes_the_mirror_reload_in_full(mirr
     assert (result.full_load, result.row_count) == (True, 4)
     assert "001000000003" not in mirror.mirrored()
     assert snapshot.current_snapshot() == mirror.snapshot_file
+
+
+def test_without_a_current_snapshot_reconcile_keys_the_mirror_as_the_snapshot_is(mirror: Mirror) -> None:
+    sync_reference()
+    with duckdb_session(task=False) as duck:
+        written = duck.execute(
+            f"SELECT * EXCLUDE (person_hash) FROM read_parquet('{mirror.snapshot_file}') ORDER BY national_id"
+        ).fetchall()
+    mirror.snapshot_file.unlink()  # no current snapshot: reconcile streams the mirror and keys it
+    assert snapshot.current_snapshot() is None
+    with duckdb_session(task=False) as duck:
+        assert persons_source(duck) == "mirrored_persons"
+        streamed = duck.execute("SELECT * FROM mirrored_persons ORDER BY national_id").fetchall()
+    assert streamed == written and len(written) == 5
