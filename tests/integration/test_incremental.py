@@ -151,10 +151,12 @@ class Cases:
         self.shared_card = ""  # an unchanged card whose CCCD a new card also carries
         self.dead_card = ""  # an unchanged card in force whose person dies
         self.corrected_card = ""  # an unchanged card whose person's birth date the register corrects
+        self.born_card = ""  # an unchanged card born after the first run's date, by the second run's
 
 
-def _before_first_run(settings: Settings, rng: random.Random) -> Cases:
-    """Cards added before the first run: a CMND card, a card that does not link, CMND twins."""
+def _before_first_run(settings: Settings, rng: random.Random, second_date: datetime) -> Cases:
+    """Cards added before the first run: a CMND card, a card that does not link, CMND twins, a card
+    whose birth date is the second run's date (invalid on the first run's, valid on the second's)."""
     cases = Cases()
     with psycopg.connect(settings.database_url_for("popsync_warehouse")) as warehouse:
         persons = warehouse.execute(
@@ -188,6 +190,13 @@ def _before_first_run(settings: Settings, rng: random.Random) -> Cases:
             "gt_den_ngay, ngay_cap_nhat) SELECT %s, %s, %s, '12/03/1984', '2', gt_tu_ngay, gt_den_ngay, "
             "ngay_cap_nhat FROM bhyt.the_bhyt WHERE ma_the = %s",
             (cases.unlinked_card, unknown, UNLINKED_NAME, template),
+        )
+        cases.born_card = f"{ADDED_KEY}born"
+        source.execute(
+            "INSERT INTO bhyt.the_bhyt (ma_the, so_dinh_danh, ho_ten, ngay_sinh, gioi_tinh, gt_tu_ngay, "
+            "gt_den_ngay, ngay_cap_nhat) SELECT %s, so_dinh_danh, ho_ten, %s, gioi_tinh, gt_tu_ngay, gt_den_ngay, "
+            "ngay_cap_nhat FROM bhyt.the_bhyt WHERE ma_the = %s",
+            (cases.born_card, second_date.strftime("%d/%m/%Y"), cards[1][0]),
         )
         by_id = dict(persons)
         for key, national_id in cards:
@@ -286,8 +295,9 @@ def test_an_incremental_run_publishes_what_a_full_run_publishes(
     restored: None, settings: Settings, fresh_date: Any
 ) -> None:
     rng = random.Random(17)
-    cases = _before_first_run(settings, rng)
-    first = _run("manual__incremental_first", fresh_date())
+    first_date, when = fresh_date(), fresh_date()
+    cases = _before_first_run(settings, rng, when)
+    first = _run("manual__incremental_first", first_date)
     assert _mode(settings) == "full" and "carry_over" not in _steps(first)
     before = published_results(settings, SECTOR)
     before_reasons = {row[1]: set(row[5]) for row in before["mismatches"]}
@@ -300,9 +310,11 @@ def test_an_incremental_run_publishes_what_a_full_run_publishes(
     assert first_leaves == {} and first_storage is not None
 
     _change(settings, rng, cases, matched)
-    when = fresh_date()
     incremental_state = _run("manual__incremental_second", when)
     assert _mode(settings) == "incremental" and {"affected", "carry_over"} <= _steps(incremental_state)
+    # the PostgreSQL source hashed its rows: only keys and hashes of every record, then rows by key
+    keyed = {"extract_keys", "extract_changed", "extract_affected"}
+    assert keyed <= _steps(incremental_state) and "extract_normalise" not in _steps(incremental_state)
     # the carried rows were not copied: the first run's table itself is a leaf, its storage unchanged
     _, second_leaves = _published_tree(settings)
     assert len(second_leaves) == 2 and second_leaves.get(first_table) == first_storage, second_leaves
@@ -313,12 +325,15 @@ def test_an_incremental_run_publishes_what_a_full_run_publishes(
     _assert_equal(incremental, full)
     assert incremental_state.need_reconciled().metrics == full_state.need_reconciled().metrics
     assert incremental_state.need_reconciled().extracted == full_state.need_reconciled().extracted
+    # the gate's profile of records not read again comes from the state: the same as a full read
+    assert incremental_state.need_reconciled().profile == full_state.need_reconciled().profile
     assert incremental["mismatches"] != before["mismatches"], "the changes changed the results"
 
     # each hard case came out as the rules say, though its own card did not change
     reasons = {row[1]: set(row[5]) for row in incremental["mismatches"]}
     linked = {row[1]: row[3] for row in incremental["mismatches"]}
     assert "DUPLICATE_ID" not in reasons.get(cases.twin_kept, set()), "its CMND twin was removed"
+    assert reasons.get(cases.born_card) != before_reasons[cases.born_card], "its birth date is valid now"
     assert "DUPLICATE_ID" in reasons[cases.shared_card] and "DUPLICATE_ID" in reasons[f"{ADDED_KEY}shared"]
     assert "DECEASED" in reasons[cases.dead_card]
     assert "DOB_MISMATCH" in reasons[cases.corrected_card]

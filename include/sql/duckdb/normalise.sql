@@ -1,5 +1,6 @@
 -- Normalise one dataset's raw extract (DuckDB).
--- Inputs: raw_extract, gender_mapping(raw_value, gender), province_codes(code).
+-- Inputs: raw_extract, gender_mapping(raw_value, gender), province_codes(code); raw_extract may
+-- carry row_hash (computed by a PostgreSQL source: sources/postgres.py), passed through.
 -- Parameters: $date_formats (VARCHAR[]), $logical_date (DATE).
 -- White space of every Unicode kind (Python's str.isspace set): '[\t\n\x0B\f\r\x1C-\x1F\x85\p{Z}]'.
 -- Invisible characters: Unicode format characters (\p{Cf}: zero-width space and joiners, BOM,
@@ -166,5 +167,7 @@ SELECT
     genders.updated_at,
     -- a death registration's date of death (text from every source: YYYY-MM-DD); unreadable is NULL
     try_cast(genders.death_date AS DATE) AS death_date
+    -- the placeholder below: the row hash, when the source computed it (pipeline/normalise.py)
+    __source_row_hash__
 FROM genders
 LEFT JOIN names ON names.full_name = genders.full_name

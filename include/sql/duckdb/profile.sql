@@ -1,7 +1,9 @@
 -- The quality gate's aggregates of one normalised extract, in one pass (DuckDB).
--- Inputs: normalised (normalise.sql). Output: one row of counts; the gate turns them into shares.
+-- Input: the placeholder in `records` is replaced by profile_rows.sql (every record of the
+-- session's `normalised`) or, in an incremental run that read only changed rows again,
+-- incremental/profile_rows.sql. Output: one row of counts; the gate turns them into shares.
 WITH records AS (
-    SELECT * FROM normalised
+    __profile_rows__
 ),
 
 repeated_keys AS (
@@ -18,7 +20,7 @@ SELECT
     count(gender) AS genders_mapped,
     count(*) FILTER (WHERE birth_date_valid) AS birth_dates_valid,
     count(source_key) AS source_keys_present,
-    count(full_name) AS full_names_present,
+    count(*) FILTER (WHERE has_full_name) AS full_names_present,
     coalesce((SELECT sum(records_sharing) FROM repeated_keys), 0) AS keys_repeated,
     count(*) FILTER (WHERE name_garbled) AS names_garbled,
     epoch(max(updated_at)) AS newest_updated_at

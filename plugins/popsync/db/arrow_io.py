@@ -57,6 +57,12 @@ class ArrowConnection:
         stream, _ = statement.execute_query()
         return pa.RecordBatchReader.from_stream(stream)
 
+    def execute(self, statement: str) -> None:
+        """Run one statement that returns no rows (``SET TRANSACTION …``), in the session's transaction."""
+        command = self._statement()
+        command.set_sql_query(statement)
+        command.execute_update()
+
     def ingest(self, schema: str, table: str, data: pa.RecordBatchReader) -> int:
         """Append a stream of batches to an existing table; returns the row count (not committed)."""
         statement = self._statement()

@@ -22,22 +22,32 @@ from popsync.sources.source_errors import SourceError
 from popsync.sources.sqlalchemy_reader import database_reader
 from popsync.sources.staging import STAGING_COLUMNS
 
-__all__ = ["STAGING_COLUMNS", "ExtractError", "extract_query", "extract_reader"]
+__all__ = ["STAGING_COLUMNS", "ExtractError", "extract_query", "extract_reader", "hashes_at_source"]
 
 
 class ExtractError(RuntimeError):
     """The dataset's source could not be read (the message is safe to log)."""
 
 
-def extract_query(run: DatasetRun) -> str:
-    """The PostgreSQL dataset's extract SQL wrapped so that it yields the standard columns."""
+def hashes_at_source(run: DatasetRun) -> bool:
+    """Whether the dataset's row hashes are computed by its source database: a PostgreSQL dataset
+    that keeps incremental state (its later runs then read only keys and hashes, ``keyed_extract``)."""
+    return run.dataset.incremental is not None and isinstance(run.dataset.source_definition, PostgresSource)
+
+
+def extract_query(run: DatasetRun, *, row_hash: bool = False, by_key: bool = False) -> str:
+    """The PostgreSQL dataset's extract SQL wrapped so that it yields the standard columns
+    (``row_hash``, ``by_key``: as in :func:`popsync.sources.postgres.postgres_query`)."""
     source = run.dataset.source_definition
     if not isinstance(source, PostgresSource):
         raise TypeError(f"{run.label} is not a PostgreSQL source")
-    return postgres_query(read_sql(source.query), run.dataset.columns.model_dump())
+    mapping = run.dataset.columns.model_dump()
+    return postgres_query(read_sql(source.query), mapping, row_hash=row_hash, by_key=by_key)
 
 
-def _source_reader(run: DatasetRun, read_files: list[ReadFile]) -> AbstractContextManager[pa.RecordBatchReader]:
+def _source_reader(
+    run: DatasetRun, read_files: list[ReadFile], *, row_hash: bool
+) -> AbstractContextManager[pa.RecordBatchReader]:
     source = run.dataset.source_definition
     mapping = run.dataset.columns.model_dump()
     if isinstance(source, FileSource):
@@ -45,7 +55,7 @@ def _source_reader(run: DatasetRun, read_files: list[ReadFile]) -> AbstractConte
         return file_reader(files, source, mapping, read_files)
     conn_id = source.conn_id or run.sector.conn_id
     if isinstance(source, PostgresSource):
-        return postgres_reader(conn_id, read_sql(source.query), mapping)
+        return postgres_reader(conn_id, read_sql(source.query), mapping, row_hash=row_hash)
     try:
         url = source_sqlalchemy_url(conn_id)
     except KeyError as exc:
@@ -71,14 +81,17 @@ class _Guard:
 
 
 @contextmanager
-def extract_reader(run: DatasetRun, read_files: list[ReadFile] | None = None) -> Iterator[pa.RecordBatchReader]:
+def extract_reader(
+    run: DatasetRun, read_files: list[ReadFile] | None = None, *, row_hash: bool = False
+) -> Iterator[pa.RecordBatchReader]:
     """The dataset's records as a stream of Arrow batches, read once.
 
     For a file source, each file read to its end is added to ``read_files`` (name, SHA-256).
+    ``row_hash``: a PostgreSQL source adds each record's hash (:func:`hashes_at_source`).
     """
     guard = _Guard()
     try:
-        with _source_reader(run, [] if read_files is None else read_files) as reader:
+        with _source_reader(run, [] if read_files is None else read_files, row_hash=row_hash) as reader:
             kill_point("extract")
             yield guard.watch(reader)
     except SourceError as exc:

@@ -49,7 +49,7 @@ if TYPE_CHECKING:  # DuckDB is imported by the stage that runs it
 
 _log = logging.getLogger(__name__)
 
-STATE_FORMAT = 3
+STATE_FORMAT = 4
 """Bumped whenever the state's files change; an older state makes the next run full."""
 RECORDS_FILE = "records.parquet"
 """The state's base (layer 0): every record's state, kept by a full run or a compaction."""
@@ -78,6 +78,8 @@ _RULE_FILES = (
     "duckdb/incremental/state_records.sql",
     "duckdb/incremental/previous_state.sql",
     "duckdb/incremental/dataset_links.sql",
+    "duckdb/incremental/reread_keys.sql",
+    "duckdb/incremental/current_records.sql",
     "warehouse/province_successors.sql",
 )
 
@@ -168,6 +170,7 @@ def narrow_to_affected(
     timings: list[tuple[str, float]] | None = None,
     *,
     repeats_now: bool = True,
+    current: str = "normalised",
 ) -> tuple[int, int]:
     """Hash the session's ``normalised``, find the affected records, keep only them in ``normalised``.
 
@@ -176,7 +179,9 @@ def narrow_to_affected(
     over). Returns (records classified again, records carried over). ``timings``, when given,
     receives the seconds of each part (``affected.<part>``). ``repeats_now``: whether some source
     key is held by several current records (the gate's profile); the baseline's manifest says
-    the same of its records.
+    the same of its records. ``current``: the relation of every current record (key, row hash,
+    ID): ``normalised``, or in a run that read only the changed rows again (``keyed_extract``),
+    its ``current_records``; then the session holds ``previous_state`` already.
     """
     from popsync.db.duck import sql_string
 
@@ -185,7 +190,8 @@ def narrow_to_affected(
 
     def previous_state() -> None:
         add_row_hashes(duck)
-        read_state(duck, folder, "previous_state")
+        if current == "normalised":
+            read_state(duck, folder, "previous_state")
 
     def register() -> None:
         previous = _with_person_hash(duck, f"read_parquet({sql_string(folder / REGISTER_FILE)})", "previous_hashed")
@@ -195,10 +201,12 @@ def narrow_to_affected(
         duck.execute(f"CREATE TABLE register_changes AS {changes}")
 
     def closure() -> None:
-        affected = read_sql("duckdb/incremental/affected_keys.sql").replace("persons_source", persons)
-        manifest = _manifest(folder) or {}
-        repeats_before = manifest.get("keys_repeated", "unknown") != "0"
-        params = {"repeats_now": repeats_now, "repeats_before": repeats_before}
+        affected = (
+            read_sql("duckdb/incremental/affected_keys.sql")
+            .replace("persons_source", persons)
+            .replace("current_source", current)
+        )
+        params = {"repeats_now": repeats_now, "repeats_before": repeats_before(baseline)}
         duck.execute(f"CREATE TABLE affected_keys AS {affected}", params)
 
     def narrow() -> None:
@@ -224,6 +232,17 @@ def narrow_to_affected(
     classified = _count(duck, "normalised")
     carried = _count(duck, "carried_state")
     return classified, carried
+
+
+def repeats_before(baseline: Baseline) -> bool:
+    """Whether some source key was held by several records of the baseline (True when not known)."""
+    return (_manifest(Path(baseline.folder)) or {}).get("keys_repeated", "unknown") != "0"
+
+
+def hashed_at_source(baseline: Baseline) -> bool:
+    """Whether the baseline's row hashes are the source database's (``sources/postgres.py``), so that
+    a run can compare the source's hashes with its state before reading any row."""
+    return (_manifest(Path(baseline.folder)) or {}).get("row_hashes") == "source"
 
 
 def _with_person_hash(duck: "duckdb.DuckDBPyConnection", relation: str, view: str) -> str:
@@ -366,10 +385,13 @@ def write_state(
     persons: str,
     baseline: Baseline | None,
     keys_repeated: int | None = None,
+    *,
+    source_hashes: bool = False,
 ) -> Path:
     """Keep the run's state: every record's (classified now, or carried over) and the register's.
 
     ``keys_repeated``: the gate's count of records whose source key others share (None: unknown).
+    ``source_hashes``: the records' row hashes are the source database's (``sources/postgres.py``).
     """
     folder = state_folder(run)
     shutil.rmtree(folder, ignore_errors=True)
@@ -385,6 +407,7 @@ def write_state(
         "last_full_date": (run.logical_date if baseline is None else baseline.last_full_date).isoformat(),
         "fingerprint": fingerprint(run),
         "keys_repeated": "unknown" if keys_repeated is None else str(keys_repeated),
+        "row_hashes": "source" if source_hashes else "normalised",
     }
     (folder / MANIFEST_FILE).write_text(json.dumps(manifest), encoding="utf-8")
     return folder

@@ -29,13 +29,18 @@ def create_normalised(
     One ``CREATE TABLE ... AS`` statement: a relation built with ``duck.sql(..., params=...)``
     and then ``.create()`` took 2.5 times as long at 1M records. ``row_hashes``: add each
     record's ``row_hash`` (``incremental/row_hashes.sql``) in the same statement, for a run
-    that keeps incremental state, instead of copying the table again to add it.
+    that keeps incremental state, instead of copying the table again to add it. A raw extract
+    whose source computed the hashes (``row_hash``: ``sources/postgres.py``) keeps those.
     """
     duck.execute(read_sql("duckdb/gender_mapping.sql"))
     duck.executemany("INSERT INTO gender_mapping VALUES (?, ?)", gender_mapping_rows(dataset))
     params = {"date_formats": list(dataset.birth_date_formats), "logical_date": logical_date}
-    statement = read_sql("duckdb/normalise.sql")
-    if row_hashes:
+    raw_columns = {str(row[0]) for row in duck.execute("DESCRIBE raw_extract").fetchall()}
+    hashed_at_source = "row_hash" in raw_columns
+    statement = read_sql("duckdb/normalise.sql").replace(
+        "__source_row_hash__", ", genders.row_hash" if hashed_at_source else ""
+    )
+    if row_hashes and not hashed_at_source:
         statement = f"WITH normalised AS ({statement}) {read_sql('duckdb/incremental/row_hashes.sql')}"
     duck.execute(f"CREATE OR REPLACE TABLE normalised AS {statement}", params)
 
@@ -63,9 +68,10 @@ def normalise_stream(
     return 0 if row is None else int(row[0])
 
 
-def profile(duck: duckdb.DuckDBPyConnection) -> Profile:
-    """The gate's aggregates of the session's ``normalised`` table (one small row)."""
-    cursor = duck.execute(read_sql("duckdb/profile.sql"))
+def profile(duck: duckdb.DuckDBPyConnection, rows_sql: str = "duckdb/profile_rows.sql") -> Profile:
+    """The gate's aggregates of the session's ``normalised`` table (one small row); ``rows_sql``:
+    the statement giving each record's profiled values (``profile_rows.sql``: ``normalised``)."""
+    cursor = duck.execute(read_sql("duckdb/profile.sql").replace("__profile_rows__", read_sql(rows_sql)))
     row = cursor.fetchone()
     assert row is not None and cursor.description is not None
     values = dict(zip([column[0] for column in cursor.description], row, strict=True))

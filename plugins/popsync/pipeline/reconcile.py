@@ -19,15 +19,17 @@ from popsync.db.connections import connect
 from popsync.db.duck import duckdb_session, sql_string, store_arrow
 from popsync.db.identifiers import quoted
 from popsync.db.sql_files import read_sql
-from popsync.pipeline.extract import extract_reader
+from popsync.pipeline.extract import extract_reader, hashes_at_source
 from popsync.pipeline.incremental import (
     add_row_hashes,
     carry_over,
     combine_outcomes,
+    hashed_at_source,
     narrow_to_affected,
     write_state,
 )
 from popsync.pipeline.janitor import register_run_table, sweep_dataset
+from popsync.pipeline.keyed_extract import extract_incremental
 from popsync.pipeline.kill_points import kill_point
 from popsync.pipeline.memory import peak_memory_mb
 from popsync.pipeline.metrics import compute_metrics
@@ -245,13 +247,30 @@ def reconcile_bucket(run: DatasetRun, planned: PlanResult, bucket: int) -> Bucke
     step("setup", lambda: _create_result_tables(run, bucket))
     step("janitor", lambda: sweep_dataset(run))  # earlier killed attempts, other runs' leftovers
     gate_profile: Profile | None = None
+    baseline = planned.baseline
+    keeps_state = run.dataset.incremental is not None and not planned.split
+    # a PostgreSQL source hashes its rows; an incremental run from a state of such hashes reads
+    # keys and hashes, then only the rows it needs (pipeline/keyed_extract.py)
+    source_hashes = keeps_state and hashes_at_source(run) and (baseline is None or hashed_at_source(baseline))
     with duckdb_session() as duck, adbc_connection(WAREHOUSE_CONN_ID) as pg:
+        source = persons_source(duck)
         if planned.split:
             extracted = step("read_bucket", lambda: _read_bucket(duck, planned, bucket))
+        elif baseline is not None and source_hashes:
+            keyed = extract_incremental(run, duck, baseline, source, step)
+            extracted, gate_profile = keyed.extracted, keyed.profile
+            _log.info(
+                "%s: %d records to classify again, %d carried over; %d rows read of %d",
+                run.label,
+                keyed.classified,
+                keyed.carried,
+                keyed.reread,
+                keyed.extracted,
+            )
         else:
             read_files: list[ReadFile] = []
             hashed = run.dataset.incremental is not None  # an unsplit run of it keeps state: hash as it normalises
-            with extract_reader(run, read_files) as reader:
+            with extract_reader(run, read_files, row_hash=source_hashes) as reader:
                 extracted = step(
                     "extract_normalise",
                     lambda: normalise_stream(duck, reader, run.dataset, run.logical_date.date(), row_hashes=hashed),
@@ -259,16 +278,13 @@ def reconcile_bucket(run: DatasetRun, planned: PlanResult, bucket: int) -> Bucke
             record_source_files(run, read_files)
             gate_profile = step("profile", lambda: profile(duck))
         kill_point("normalise")
-        baseline = planned.baseline
-        keeps_state = run.dataset.incremental is not None and not planned.split
-        source = persons_source(duck)
-        if baseline is not None:
+        if baseline is not None and not source_hashes:
             repeats = gate_profile is None or gate_profile.keys_repeated > 0
             classified, carried = step(
                 "affected", lambda: narrow_to_affected(duck, baseline, source, timings, repeats_now=repeats)
             )
             _log.info("%s: %d records to classify again, %d carried over", run.label, classified, carried)
-        elif keeps_state:
+        elif keeps_state and baseline is None:
             step("row_hashes", lambda: add_row_hashes(duck))
         slots = slot_range(bucket, planned.buckets) if planned.split else None
         step("load_register", lambda: _load_inputs(run, duck, pg, lambda: _load_register(duck, source, slots)))
@@ -295,7 +311,10 @@ def reconcile_bucket(run: DatasetRun, planned: PlanResult, bucket: int) -> Bucke
             step("carry_over", lambda: carry_over(run, baseline, duck))
         if keeps_state:
             repeated = None if gate_profile is None else gate_profile.keys_repeated
-            step("keep_state", lambda: write_state(run, duck, source, baseline, repeated))
+            step(
+                "keep_state",
+                lambda: write_state(run, duck, source, baseline, repeated, source_hashes=source_hashes),
+            )
         if baseline is not None:
             combine_outcomes(duck)
         has_active = run.dataset.columns.is_active is not None

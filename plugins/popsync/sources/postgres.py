@@ -4,7 +4,7 @@ One network crossing: the ADBC driver streams the query's result with binary COP
 Arrow batches, which the worker consumes as they come (bounded memory).
 """
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 import pyarrow as pa
@@ -13,31 +13,70 @@ from psycopg import sql
 from popsync.db.arrow_io import adbc_connection
 from popsync.db.identifiers import quoted
 from popsync.db.redact import describe_error
+from popsync.db.sql_files import read_sql
 from popsync.sources.source_errors import SourceError
-from popsync.sources.staging import STAGING_COLUMNS
+from popsync.sources.staging import STAGING_COLUMNS, staging_roles
 
 
-def postgres_query(body: str, mapping: Mapping[str, str | None]) -> str:
-    """The query ``body`` wrapped so that it yields the staging columns with their types."""
+def postgres_query(
+    body: str, mapping: Mapping[str, str | None], *, row_hash: bool = False, by_key: bool = False
+) -> str:
+    """The query ``body`` wrapped so that it yields the staging columns with their types.
+
+    ``row_hash``: add each record's ``row_hash`` (BIGINT), computed by the source database
+    (:func:`row_hash_expression`), for a dataset that keeps incremental state: a later run then
+    reads only keys and hashes to tell which records changed (``pipeline/keyed_extract.py``).
+    ``by_key``: only the records whose key is in the JSON array ``$1`` and, when ``$2`` (text
+    ``true``/``false``) says so, those without a key; the filter is applied where the source's
+    rows are read, before any column is cast or hashed.
+    """
     body = body.strip().rstrip(";")
     selected = []
     for role, pg_type in STAGING_COLUMNS:
         column = mapping.get(role)
         source = sql.SQL("NULL") if column is None else sql.SQL("extracted.{}").format(quoted(column))
         selected.append(sql.SQL("{}::{} AS {}").format(source, sql.SQL(pg_type), sql.Identifier(role)))
-    query = sql.SQL("WITH extracted AS (\n{body}\n)\nSELECT {columns} FROM extracted").format(
-        body=sql.SQL(body),  # trusted file from include/sql, reviewed like code
-        columns=sql.SQL(", ").join(selected),
+    if row_hash:
+        mapped = dict.fromkeys(column for _, column in staging_roles(mapping) if column is not None)
+        columns = [sql.SQL("extracted.{}").format(quoted(column)) for column in mapped]
+        selected.append(sql.SQL("{} AS row_hash").format(row_hash_expression(columns)))
+    ctes: list[sql.Composable] = [sql.SQL("extracted AS (\n{}\n)").format(sql.SQL(body))]  # trusted file from include/sql
+    where: sql.Composable = sql.SQL("")
+    if by_key:
+        key_column = mapping.get("source_key")
+        if key_column is None:
+            raise ValueError("reading records by key needs a source_key column")
+        key = sql.SQL("extracted.{}").format(quoted(key_column))
+        ctes.append(sql.SQL(read_sql("sources/wanted_keys.sql")))
+        where = sql.SQL(
+            "\nWHERE {key}::text IN (SELECT wanted_keys.key FROM wanted_keys) OR ($2::boolean AND {key} IS NULL)"
+        ).format(key=key)
+    query = sql.SQL("WITH {ctes}\nSELECT {columns} FROM extracted{where}").format(
+        ctes=sql.SQL(",\n").join(ctes), columns=sql.SQL(", ").join(selected), where=where
     )
     return query.as_string(None)
 
 
+def row_hash_expression(columns: Sequence[sql.Composable]) -> sql.Composable:
+    """A record's 64-bit hash over the source's own values of its mapped ``columns``.
+
+    ``hash_record_extended`` hashes each value with its type's extended hash function, the one
+    PostgreSQL's hash partitioning stores on disk (stable between servers and versions), with no
+    conversion to text (a NULL counts as a fixed hash). Every mapped column's type needs such
+    a function (``json`` has none: cast it in the dataset's query).
+    """
+    return sql.SQL("hash_record_extended(ROW({}), 0)").format(sql.SQL(", ").join(columns))
+
+
 @contextmanager
-def postgres_reader(conn_id: str, body: str, mapping: Mapping[str, str | None]) -> Iterator[pa.RecordBatchReader]:
-    """The staging records of ``body`` on the PostgreSQL database of ``conn_id``, read once."""
+def postgres_reader(
+    conn_id: str, body: str, mapping: Mapping[str, str | None], *, row_hash: bool = False
+) -> Iterator[pa.RecordBatchReader]:
+    """The staging records of ``body`` on the PostgreSQL database of ``conn_id``, read once
+    (``row_hash``: as in :func:`postgres_query`)."""
     with adbc_connection(conn_id) as source:
         try:
-            reader = source.read(postgres_query(body, mapping))
+            reader = source.read(postgres_query(body, mapping, row_hash=row_hash))
         except Exception as exc:
             # the database's message may quote a record's values: keep a safe description only
             raise SourceError(describe_error(exc)) from None

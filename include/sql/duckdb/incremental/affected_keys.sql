@@ -1,7 +1,8 @@
 -- The closure of records an incremental run must classify again (DuckDB).
 -- Inputs: normalised (every current record, with row_hash: row_hashes.sql), previous_state (the
 --         baseline run's record state: state_records.sql), register_changes (register_changes.sql);
---         `persons_source` is replaced by the current register.
+--         `persons_source` is replaced by the current register, `current_source` by `normalised`
+--         or, in a run that read again only the changed rows, by current_records.sql's table.
 -- Parameters: $repeats_now, $repeats_before (BOOLEAN: whether some key is held by several records
 --         now / in the baseline; true when not known).
 -- Output: source_key of every record to classify again or to drop (a removed record), and
@@ -12,7 +13,7 @@
 -- (3) how many records resolve to its ID (DUPLICATE_ID), (4) for a record that does not link,
 -- the register persons that can be its candidates and how many records link to each.
 WITH current_records AS (
-    SELECT source_key, row_hash, id_kind, national_id FROM normalised
+    SELECT source_key, row_hash, id_kind, national_id FROM current_source
 ),
 
 repeated_keys AS (

@@ -1,0 +1,124 @@
+"""Row hashes computed by a PostgreSQL source, and rows read by key (``sources/postgres.py``).
+
+An incremental run of a PostgreSQL dataset trusts the source's hash to say which records
+changed (``pipeline/keyed_extract.py``): every change of a mapped value must change it (NULL
+against an empty string, a time stamp by a microsecond, a flag), a change of an unmapped column
+must not, and the same rows must hash the same in another session with other settings. Reading
+by key must return exactly the records asked for, whatever their keys hold.
+"""
+
+import json
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+
+from popsync.db.arrow_io import arrow_connection
+from popsync.settings import Settings
+from popsync.sources.postgres import postgres_query
+
+DATABASE = "popsync_row_hash_check"
+BODY = "SELECT code, person_id, name, born, sex, in_force, changed, note FROM cards"
+MAPPING = {
+    "source_key": "code",
+    "national_id": "person_id",
+    "full_name": "name",
+    "birth_date": "born",
+    "gender": "sex",
+    "is_active": "in_force",
+    "updated_at": "changed",
+    "death_date": None,
+}
+KEYS = ("A1", "a'1", 'q"2', "back\\slash", "Đức ", "x,y")
+
+
+@pytest.fixture(scope="module")
+def url(server_url: str, settings: Settings) -> Iterator[str]:
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
+        admin.execute(f"CREATE DATABASE {DATABASE}")
+    address = settings.database_url_for(DATABASE)
+    with psycopg.connect(address, autocommit=True) as conn:
+        conn.execute(
+            "CREATE TABLE cards (code char(12), person_id text, name varchar(80), born date, sex text, "
+            "in_force boolean, changed timestamp, note text)"
+        )
+        for n, key in enumerate(KEYS):
+            conn.execute(
+                "INSERT INTO cards VALUES (%s, '001085012345', 'Nguyễn Văn An', '1985-03-01', 'Nam', true, "
+                "'2026-11-20 07:00:00', %s)",
+                (key, f"note {n}"),
+            )
+        conn.execute("INSERT INTO cards VALUES (NULL, '001085012346', 'Trần Thị Bình', NULL, '', NULL, NULL, 'no key')")
+    yield address
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+
+
+def _hashes(url: str, setup: str = "SELECT 1") -> dict[str | None, int]:
+    with arrow_connection(url) as conn:
+        conn.execute(setup)
+        table = conn.read(f"SELECT source_key, row_hash FROM ({postgres_query(BODY, MAPPING, row_hash=True)}) AS s")
+        return {row["source_key"]: row["row_hash"] for row in table.read_all().to_pylist()}
+
+
+def _change(url: str, statement: str) -> None:
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(statement)
+
+
+CHANGES = (
+    ("name", "'Nguyễn Văn Ân'", "'Nguyễn Văn An'"),
+    ("sex", "NULL", "'Nam'"),
+    ("in_force", "false", "true"),
+    ("changed", "changed + interval '1 microsecond'", "'2026-11-20 07:00:00'"),
+    ("born", "'1985-03-02'", "'1985-03-01'"),
+)
+
+
+@pytest.mark.parametrize(("column", "changed", "original"), CHANGES)
+def test_every_change_of_a_mapped_value_changes_the_hash(url: str, column: str, changed: str, original: str) -> None:
+    before = _hashes(url)
+    _change(url, f"UPDATE cards SET {column} = {changed} WHERE code = 'A1'")
+    try:
+        after = _hashes(url)
+    finally:
+        _change(url, f"UPDATE cards SET {column} = {original} WHERE code = 'A1'")
+    assert after["A1"] != before["A1"]
+    assert {key: value for key, value in after.items() if key != "A1"} == {
+        key: value for key, value in before.items() if key != "A1"
+    }
+    assert _hashes(url) == before, "undone, the hash is the one before"
+
+
+def test_null_and_an_empty_string_hash_apart(url: str) -> None:
+    before = _hashes(url)["A1"]
+    _change(url, "UPDATE cards SET sex = '' WHERE code = 'A1'")
+    empty = _hashes(url)["A1"]
+    _change(url, "UPDATE cards SET sex = NULL WHERE code = 'A1'")
+    null = _hashes(url)["A1"]
+    _change(url, "UPDATE cards SET sex = 'Nam' WHERE code = 'A1'")
+    assert len({before, empty, null}) == 3
+
+
+def test_unmapped_columns_and_session_settings_leave_the_hash(url: str) -> None:
+    before = _hashes(url)
+    _change(url, "UPDATE cards SET note = note || ' changed'")
+    assert _hashes(url) == before, "the note is no staging column"
+    other_session = _hashes(url, "SET TimeZone = 'Asia/Ho_Chi_Minh'")
+    assert other_session == before, "a session's time zone does not change a time stamp's hash"
+
+
+@pytest.mark.parametrize("with_null_keys", [True, False])
+def test_rows_are_read_by_key_exactly(url: str, with_null_keys: bool) -> None:
+    wanted = ["a'1", "back\\slash", "Đức", "not there"]  # char(12): the key reads back trimmed, like ::text
+    with arrow_connection(url) as conn:
+        query = postgres_query(BODY, MAPPING, row_hash=True, by_key=True)
+        rows = conn.read(query, (json.dumps(wanted), "true" if with_null_keys else "false")).read_all().to_pylist()
+        everything = conn.read(postgres_query(BODY, MAPPING, row_hash=True)).read_all().to_pylist()
+    expected = [
+        row for row in everything if row["source_key"] in wanted or (with_null_keys and row["source_key"] is None)
+    ]
+    key = lambda row: (row["source_key"] is None, row["source_key"] or "")  # noqa: E731
+    assert sorted(rows, key=key) == sorted(expected, key=key)
+    assert len(rows) == 3 + with_null_keys
