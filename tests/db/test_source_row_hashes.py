@@ -15,7 +15,7 @@ import pytest
 
 from popsync.db.arrow_io import arrow_connection
 from popsync.settings import Settings
-from popsync.sources.postgres import postgres_query
+from popsync.sources.postgres import key_type_query, postgres_query
 
 DATABASE = "popsync_row_hash_check"
 BODY = "SELECT code, person_id, name, born, sex, in_force, changed, note FROM cards"
@@ -109,11 +109,18 @@ def test_unmapped_columns_and_session_settings_leave_the_hash(url: str) -> None:
     assert other_session == before, "a session's time zone does not change a time stamp's hash"
 
 
+def test_the_key_type_is_one_a_cast_keeps_whole(url: str) -> None:
+    with arrow_connection(url) as conn:
+        rows = conn.read(key_type_query(BODY, MAPPING)).read_all().to_pylist()
+    assert rows == [{"key_type": "bpchar"}], "char(12) as bpchar: a cast to `character` would keep one letter"
+
+
+@pytest.mark.parametrize("key_type", [None, "bpchar"])
 @pytest.mark.parametrize("with_null_keys", [True, False])
-def test_rows_are_read_by_key_exactly(url: str, with_null_keys: bool) -> None:
+def test_rows_are_read_by_key_exactly(url: str, with_null_keys: bool, key_type: str | None) -> None:
     wanted = ["a'1", "back\\slash", "Đức", "not there"]  # char(12): the key reads back trimmed, like ::text
     with arrow_connection(url) as conn:
-        query = postgres_query(BODY, MAPPING, row_hash=True, by_key=True)
+        query = postgres_query(BODY, MAPPING, row_hash=True, by_key=True, key_type=key_type)
         rows = conn.read(query, (json.dumps(wanted), "true" if with_null_keys else "false")).read_all().to_pylist()
         everything = conn.read(postgres_query(BODY, MAPPING, row_hash=True)).read_all().to_pylist()
     expected = [
@@ -122,3 +129,8 @@ def test_rows_are_read_by_key_exactly(url: str, with_null_keys: bool) -> None:
     key = lambda row: (row["source_key"] is None, row["source_key"] or "")  # noqa: E731
     assert sorted(rows, key=key) == sorted(expected, key=key)
     assert len(rows) == 3 + with_null_keys
+
+
+def test_a_type_name_that_is_not_one_is_refused() -> None:
+    with pytest.raises(ValueError, match="not a type name"):
+        postgres_query(BODY, MAPPING, by_key=True, key_type="text); DROP TABLE cards; --")

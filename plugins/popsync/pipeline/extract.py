@@ -17,12 +17,12 @@ from popsync.pipeline.run import DatasetRun
 from popsync.sectors.model import FileSource, PostgresSource
 from popsync.sources.files import ReadFile, file_reader
 from popsync.sources.locate import find_files
-from popsync.sources.postgres import postgres_query, postgres_reader
+from popsync.sources.postgres import key_type_query, postgres_query, postgres_reader
 from popsync.sources.source_errors import SourceError
 from popsync.sources.sqlalchemy_reader import database_reader
 from popsync.sources.staging import STAGING_COLUMNS
 
-__all__ = ["STAGING_COLUMNS", "ExtractError", "extract_query", "extract_reader", "hashes_at_source"]
+__all__ = ["STAGING_COLUMNS", "ExtractError", "extract_query", "extract_reader", "hashes_at_source", "key_type"]
 
 
 class ExtractError(RuntimeError):
@@ -35,14 +35,22 @@ def hashes_at_source(run: DatasetRun) -> bool:
     return run.dataset.incremental is not None and isinstance(run.dataset.source_definition, PostgresSource)
 
 
-def extract_query(run: DatasetRun, *, row_hash: bool = False, by_key: bool = False) -> str:
+def extract_query(run: DatasetRun, *, row_hash: bool = False, by_key: bool = False, key_type: str | None = None) -> str:
     """The PostgreSQL dataset's extract SQL wrapped so that it yields the standard columns
-    (``row_hash``, ``by_key``: as in :func:`popsync.sources.postgres.postgres_query`)."""
+    (``row_hash``, ``by_key``, ``key_type``: as in :func:`popsync.sources.postgres.postgres_query`)."""
     source = run.dataset.source_definition
     if not isinstance(source, PostgresSource):
         raise TypeError(f"{run.label} is not a PostgreSQL source")
     mapping = run.dataset.columns.model_dump()
-    return postgres_query(read_sql(source.query), mapping, row_hash=row_hash, by_key=by_key)
+    return postgres_query(read_sql(source.query), mapping, row_hash=row_hash, by_key=by_key, key_type=key_type)
+
+
+def key_type(run: DatasetRun) -> str:
+    """The query giving the PostgreSQL dataset's key column type (``sources/key_type.sql``)."""
+    source = run.dataset.source_definition
+    if not isinstance(source, PostgresSource):
+        raise TypeError(f"{run.label} is not a PostgreSQL source")
+    return key_type_query(read_sql(source.query), run.dataset.columns.model_dump())
 
 
 def _source_reader(

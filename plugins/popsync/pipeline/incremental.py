@@ -78,7 +78,10 @@ _RULE_FILES = (
     "duckdb/incremental/state_records.sql",
     "duckdb/incremental/previous_state.sql",
     "duckdb/incremental/dataset_links.sql",
+    "duckdb/incremental/key_changes.sql",
+    "duckdb/incremental/keyed_rows.sql",
     "duckdb/incremental/reread_keys.sql",
+    "duckdb/incremental/keyed_changes.sql",
     "duckdb/incremental/current_records.sql",
     "warehouse/province_successors.sql",
 )
@@ -201,13 +204,15 @@ def narrow_to_affected(
         duck.execute(f"CREATE TABLE register_changes AS {changes}")
 
     def closure() -> None:
+        if current == "normalised":  # a run that read only keys and hashes made key_changes already
+            params = {"repeats_now": repeats_now, "repeats_before": repeats_before(baseline)}
+            duck.execute(f"CREATE TABLE key_changes AS {read_sql('duckdb/incremental/key_changes.sql')}", params)
         affected = (
             read_sql("duckdb/incremental/affected_keys.sql")
             .replace("persons_source", persons)
             .replace("current_source", current)
         )
-        params = {"repeats_now": repeats_now, "repeats_before": repeats_before(baseline)}
-        duck.execute(f"CREATE TABLE affected_keys AS {affected}", params)
+        duck.execute(f"CREATE TABLE affected_keys AS {affected}")
 
     def narrow() -> None:
         # the baseline's state becomes the carried state in place: deleting about 1 % of its rows
@@ -222,6 +227,7 @@ def narrow_to_affected(
             "WHERE source_key IS NULL OR source_key IN (SELECT source_key FROM affected_keys)"
         )
         duck.execute("DROP TABLE register_changes")
+        duck.execute("DROP TABLE key_changes")
         for view in ("previous_register", "previous_hashed", "current_hashed"):
             duck.execute(f"DROP VIEW IF EXISTS {view}")
 

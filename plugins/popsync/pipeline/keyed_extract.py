@@ -6,8 +6,9 @@ The next incremental run, in one ``REPEATABLE READ`` transaction of the source (
 the same rows):
 
 1. reads every record's key and hash only (``sources/row_hashes.sql``) into ``source_rows``;
-2. reads again the rows of new keys, of keys whose hash changed, of keys several records hold
-   and of records without a key (``incremental/reread_keys.sql``; the extract query read by key)
+2. joins them with the state once (``incremental/keyed_rows.sql``) and reads again the rows of
+   new keys, of keys whose hash changed, of keys several records hold and of records without a
+   key (``incremental/reread_keys.sql``; the extract query read by key)
    and normalises them into ``normalised``;
 3. makes ``current_records``: those rows, and the baseline's state of every other key (same key,
    same hash: the same normalised values). The closure and the gate's profile read it;
@@ -31,13 +32,14 @@ from popsync.db.duck import store_arrow
 from popsync.db.redact import describe_error
 from popsync.db.sql_files import read_sql
 from popsync.pipeline.baseline import Baseline
-from popsync.pipeline.extract import ExtractError, extract_query
+from popsync.pipeline.extract import ExtractError, extract_query, key_type
 from popsync.pipeline.incremental import narrow_to_affected, read_state, repeats_before
 from popsync.pipeline.normalise import normalise_stream, profile
 from popsync.pipeline.run import DatasetRun
 from popsync.pipeline.step_timer import StepTimer
 from popsync.quality.checks import Profile
 from popsync.sectors.model import PostgresSource
+from popsync.sources.postgres import KEY_TYPE
 
 KEYS_PER_READ = 200_000
 """Keys sent in one read of rows by key: a JSON parameter of a few MB at most."""
@@ -61,12 +63,22 @@ class KeyedSource:
             raise ExtractError(f"extract of {self.run.label} failed: {describe_error(exc)}") from None
         return _count(duck, "source_rows")
 
+    def _key_type(self) -> str | None:
+        """The key column's type as the source's catalog names it (None: an empty source, or a type
+        only text can stand for; the keys are then compared as text)."""
+        try:
+            rows = self.connection.read(key_type(self.run)).read_all().to_pylist()
+        except Exception as exc:
+            raise ExtractError(f"extract of {self.run.label} failed: {describe_error(exc)}") from None
+        name = str(rows[0]["key_type"]) if rows else None
+        return name if name is not None and KEY_TYPE.fullmatch(name) else None
+
     def read_rows(self, duck: duckdb.DuckDBPyConnection, keys: str, *, without_key: bool) -> int:
         """Append to ``normalised`` the normalised rows of the keys in the session's relation
         ``keys`` (column ``source_key``) and, with ``without_key``, of every record without a key;
         return how many rows came. ``normalised`` is created when the session has none."""
         total = _count(duck, keys)
-        query = extract_query(self.run, row_hash=True, by_key=True)
+        query = extract_query(self.run, row_hash=True, by_key=True, key_type=self._key_type())
         received = 0
         for start in range(0, max(total, 1), KEYS_PER_READ):
             rows = duck.execute(
@@ -120,17 +132,22 @@ def keyed_source(run: DatasetRun) -> Iterator[KeyedSource]:
 
 
 def changed_rows(source: KeyedSource, duck: duckdb.DuckDBPyConnection, *, repeats_before: bool) -> int:
-    """Steps 2 and 3: read the rows whose key is new, changed or repeated (and those without a key),
-    and make ``current_records``; return the rows read. The session holds ``source_rows`` and
-    ``previous_state``."""
+    """Steps 2 and 3: one join of the source's keys and hashes with the state (``keyed_rows``); read
+    the rows whose key is new, changed or repeated (and those without a key); make ``key_changes``
+    (for the closure) and ``current_records``; return the rows read. The session holds
+    ``source_rows`` and ``previous_state``."""
     duck.execute(
-        f"CREATE OR REPLACE TABLE reread_keys AS {read_sql('duckdb/incremental/reread_keys.sql')}",
+        f"CREATE OR REPLACE TABLE keyed_rows AS {read_sql('duckdb/incremental/keyed_rows.sql')}",
         {"repeats_before": repeats_before},
     )
-    read = source.read_rows(duck, "reread_keys", without_key=True)
+    duck.execute(f"CREATE OR REPLACE TABLE reread_keys AS {read_sql('duckdb/incremental/reread_keys.sql')}")
+    without_key = _count(duck, "(SELECT 1 FROM source_rows WHERE source_key IS NULL)") > 0
+    read = source.read_rows(duck, "reread_keys", without_key=without_key)
     if read == 0:  # nothing changed: an empty table with the columns a normalised extract has
         _empty_normalised(source, duck)
+    duck.execute(f"CREATE OR REPLACE TABLE key_changes AS {read_sql('duckdb/incremental/keyed_changes.sql')}")
     duck.execute(f"CREATE OR REPLACE TABLE current_records AS {read_sql('duckdb/incremental/current_records.sql')}")
+    duck.execute("DROP TABLE keyed_rows")
     current, listed = _count(duck, "current_records"), _count(duck, "source_rows")
     if current != listed:
         raise ExtractError(

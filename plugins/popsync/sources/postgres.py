@@ -4,6 +4,7 @@ One network crossing: the ADBC driver streams the query's result with binary COP
 Arrow batches, which the worker consumes as they come (bounded memory).
 """
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
@@ -19,7 +20,12 @@ from popsync.sources.staging import STAGING_COLUMNS, staging_roles
 
 
 def postgres_query(
-    body: str, mapping: Mapping[str, str | None], *, row_hash: bool = False, by_key: bool = False
+    body: str,
+    mapping: Mapping[str, str | None],
+    *,
+    row_hash: bool = False,
+    by_key: bool = False,
+    key_type: str | None = None,
 ) -> str:
     """The query ``body`` wrapped so that it yields the staging columns with their types.
 
@@ -27,8 +33,9 @@ def postgres_query(
     (:func:`row_hash_expression`), for a dataset that keeps incremental state: a later run then
     reads only keys and hashes to tell which records changed (``pipeline/keyed_extract.py``).
     ``by_key``: only the records whose key is in the JSON array ``$1`` and, when ``$2`` (text
-    ``true``/``false``) says so, those without a key; the filter is applied where the source's
-    rows are read, before any column is cast or hashed.
+    ``true``/``false``) says so, those without a key. ``key_type``: the key column's type
+    (:func:`key_type_query`); the keys asked for are cast to it, so that the source's index on
+    the key serves the read. Without it the key is compared as text, on every row.
     """
     body = body.strip().rstrip(";")
     selected = []
@@ -40,21 +47,52 @@ def postgres_query(
         mapped = dict.fromkeys(column for _, column in staging_roles(mapping) if column is not None)
         columns = [sql.SQL("extracted.{}").format(quoted(column)) for column in mapped]
         selected.append(sql.SQL("{} AS row_hash").format(row_hash_expression(columns)))
-    ctes: list[sql.Composable] = [sql.SQL("extracted AS (\n{}\n)").format(sql.SQL(body))]  # trusted file from include/sql
-    where: sql.Composable = sql.SQL("")
-    if by_key:
-        key_column = mapping.get("source_key")
-        if key_column is None:
-            raise ValueError("reading records by key needs a source_key column")
-        key = sql.SQL("extracted.{}").format(quoted(key_column))
-        ctes.append(sql.SQL(read_sql("sources/wanted_keys.sql")))
-        where = sql.SQL(
-            "\nWHERE {key}::text IN (SELECT wanted_keys.key FROM wanted_keys) OR ($2::boolean AND {key} IS NULL)"
-        ).format(key=key)
-    query = sql.SQL("WITH {ctes}\nSELECT {columns} FROM extracted{where}").format(
-        ctes=sql.SQL(",\n").join(ctes), columns=sql.SQL(", ").join(selected), where=where
+    columns_sql = sql.SQL(", ").join(selected)
+    extracted = sql.SQL("extracted AS NOT MATERIALIZED (\n{}\n)").format(sql.SQL(body))  # trusted include/sql file
+    if not by_key:
+        query = sql.SQL("WITH {extracted}\nSELECT {columns} FROM extracted").format(
+            extracted=extracted, columns=columns_sql
+        )
+        return query.as_string(None)
+    key_column = mapping.get("source_key")
+    if key_column is None:
+        raise ValueError("reading records by key needs a source_key column")
+    key = sql.SQL("extracted.{}").format(quoted(key_column))
+    if key_type is None:
+        match = sql.SQL("{}::text IN (SELECT wanted_keys.key FROM wanted_keys)").format(key)
+    else:
+        if not KEY_TYPE.fullmatch(key_type):
+            raise ValueError(f"not a type name: {key_type!r}")
+        match = sql.SQL("{} IN (SELECT wanted_keys.key::{} FROM wanted_keys)").format(key, sql.SQL(key_type))
+    query = sql.SQL(
+        "WITH {extracted},\n{wanted}\nSELECT {columns} FROM extracted WHERE {match}\n"
+        "UNION ALL\nSELECT {columns} FROM extracted WHERE $2::boolean AND {key} IS NULL"
+    ).format(
+        extracted=extracted,
+        wanted=sql.SQL(read_sql("sources/wanted_keys.sql")),
+        columns=columns_sql,
+        match=match,
+        key=key,
     )
     return query.as_string(None)
+
+
+def key_type_query(body: str, mapping: Mapping[str, str | None]) -> str:
+    """The type of the dataset's key column, as a cast can name it (one row; none when the source
+    is empty): ``character`` becomes ``bpchar``, which keeps a key's whole length."""
+    key_column = mapping.get("source_key")
+    if key_column is None:
+        raise ValueError("the dataset has no source_key column")
+    body = body.strip().rstrip(";")
+    query = sql.SQL(read_sql("sources/key_type.sql")).format(
+        body=sql.SQL(body), key=sql.SQL("extracted.{}").format(quoted(key_column))
+    )
+    return query.as_string(None)
+
+
+KEY_TYPE = re.compile(r"[a-z][a-z0-9_]*( [a-z][a-z0-9_]*)*")
+"""A built-in type's name as ``pg_typeof`` writes it (``character varying``, ``bigint``); a schema-
+qualified or quoted name does not match, and its key is then compared as text."""
 
 
 def row_hash_expression(columns: Sequence[sql.Composable]) -> sql.Composable:

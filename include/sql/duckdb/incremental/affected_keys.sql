@@ -1,10 +1,10 @@
 -- The closure of records an incremental run must classify again (DuckDB).
--- Inputs: normalised (every current record, with row_hash: row_hashes.sql), previous_state (the
---         baseline run's record state: state_records.sql), register_changes (register_changes.sql);
---         `persons_source` is replaced by the current register, `current_source` by `normalised`
---         or, in a run that read again only the changed rows, by current_records.sql's table.
--- Parameters: $repeats_now, $repeats_before (BOOLEAN: whether some key is held by several records
---         now / in the baseline; true when not known).
+-- Inputs: previous_state (the baseline run's record state: state_records.sql), key_changes (the
+--         keys whose own record is new, changed, repeated or removed: key_changes.sql, or
+--         keyed_changes.sql in a run that read only keys and hashes of every record),
+--         register_changes (register_changes.sql); `persons_source` is replaced by the current
+--         register, `current_source` by `normalised` (every current record, with row_hash) or,
+--         in a run that read again only the changed rows, by current_records.sql's table.
 -- Output: source_key of every record to classify again or to drop (a removed record), and
 --         `removed` (true: the key is gone from the source). Records without a source key are
 --         never carried over; the caller classifies them always.
@@ -13,39 +13,12 @@
 -- (3) how many records resolve to its ID (DUPLICATE_ID), (4) for a record that does not link,
 -- the register persons that can be its candidates and how many records link to each.
 WITH current_records AS (
-    SELECT source_key, row_hash, id_kind, national_id FROM current_source
-),
-
-repeated_keys AS (
-    -- a key held by several records (now or in the baseline) is never carried over by key;
-    -- $repeats_now / $repeats_before: false when the gate's profile of that run counted no
-    -- repeated key, so the side is not grouped (the usual case)
-    SELECT source_key FROM current_records
-    WHERE $repeats_now AND source_key IS NOT NULL
-    GROUP BY source_key HAVING count(*) > 1
-    UNION
-    SELECT source_key FROM previous_state
-    WHERE $repeats_before AND source_key IS NOT NULL
-    GROUP BY source_key HAVING count(*) > 1
-),
-
-key_changes AS MATERIALIZED (
-    -- (1) one join of the current records with the baseline's by key: new keys, changed rows
-    -- (row hash; never NULL) and removed keys (records without a key match nothing and drop out)
-    SELECT
-        coalesce(current_records.source_key, previous_state.source_key) AS source_key,
-        current_records.source_key IS NULL AS removed
-    FROM current_records
-    FULL JOIN previous_state ON previous_state.source_key = current_records.source_key
-    WHERE coalesce(current_records.source_key, previous_state.source_key) IS NOT NULL
-        AND current_records.row_hash IS DISTINCT FROM previous_state.row_hash
+    SELECT source_key, id_kind, national_id FROM current_source
 ),
 
 own_changes AS (
     -- (1) new records, changed rows, repeated keys
     SELECT source_key FROM key_changes WHERE NOT removed
-    UNION
-    SELECT source_key FROM repeated_keys
 ),
 
 removed AS (
