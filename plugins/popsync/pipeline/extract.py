@@ -10,7 +10,9 @@ from contextlib import AbstractContextManager, contextmanager
 
 import pyarrow as pa
 
+from popsync.db.arrow_io import adbc_connection
 from popsync.db.connections import source_sqlalchemy_url
+from popsync.db.redact import describe_error
 from popsync.db.sql_files import read_sql
 from popsync.pipeline.kill_points import kill_point
 from popsync.pipeline.run import DatasetRun
@@ -31,8 +33,18 @@ class ExtractError(RuntimeError):
 
 def hashes_at_source(run: DatasetRun) -> bool:
     """Whether the dataset's row hashes are computed by its source database: a PostgreSQL dataset
-    that keeps incremental state (its later runs then read only keys and hashes, ``keyed_extract``)."""
-    return run.dataset.incremental is not None and isinstance(run.dataset.source_definition, PostgresSource)
+    that keeps incremental state (its later runs then read only keys and hashes, ``keyed_extract``),
+    on a server that has ``hash_record_extended`` (PostgreSQL 14 or later; an older one's rows are
+    read whole and hashed by the worker)."""
+    source = run.dataset.source_definition
+    if run.dataset.incremental is None or not isinstance(source, PostgresSource):
+        return False
+    with adbc_connection(source.conn_id or run.sector.conn_id) as connection:
+        try:
+            rows = connection.read(read_sql("sources/hashes_rows.sql")).read_all().to_pylist()
+        except Exception as exc:  # an unreachable source: the extract itself will say so
+            raise ExtractError(f"extract of {run.label} failed: {describe_error(exc)}") from None
+    return bool(rows and rows[0]["hashes_rows"])
 
 
 def extract_query(run: DatasetRun, *, row_hash: bool = False, by_key: bool = False, key_type: str | None = None) -> str:
