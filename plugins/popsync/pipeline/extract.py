@@ -24,7 +24,14 @@ from popsync.sources.source_errors import SourceError
 from popsync.sources.sqlalchemy_reader import database_reader
 from popsync.sources.staging import STAGING_COLUMNS
 
-__all__ = ["STAGING_COLUMNS", "ExtractError", "extract_query", "extract_reader", "hashes_at_source", "key_type"]
+__all__ = [
+    "STAGING_COLUMNS",
+    "ExtractError",
+    "extract_key_type_query",
+    "extract_query",
+    "extract_reader",
+    "hashes_at_source",
+]
 
 
 class ExtractError(RuntimeError):
@@ -57,7 +64,7 @@ def extract_query(run: DatasetRun, *, row_hash: bool = False, by_key: bool = Fal
     return postgres_query(read_sql(source.query), mapping, row_hash=row_hash, by_key=by_key, key_type=key_type)
 
 
-def key_type(run: DatasetRun) -> str:
+def extract_key_type_query(run: DatasetRun) -> str:
     """The query giving the PostgreSQL dataset's key column type (``sources/key_type.sql``)."""
     source = run.dataset.source_definition
     if not isinstance(source, PostgresSource):

@@ -32,7 +32,7 @@ from popsync.db.duck import store_arrow
 from popsync.db.redact import describe_error
 from popsync.db.sql_files import read_sql
 from popsync.pipeline.baseline import Baseline
-from popsync.pipeline.extract import ExtractError, extract_query, key_type
+from popsync.pipeline.extract import ExtractError, extract_key_type_query, extract_query
 from popsync.pipeline.incremental import narrow_to_affected, read_state, repeats_before
 from popsync.pipeline.normalise import normalise_stream, profile
 from popsync.pipeline.run import DatasetRun
@@ -67,7 +67,7 @@ class KeyedSource:
         """The key column's type as the source's catalog names it (None: an empty source, or a type
         only text can stand for; the keys are then compared as text)."""
         try:
-            rows = self.connection.read(key_type(self.run)).read_all().to_pylist()
+            rows = self.connection.read(extract_key_type_query(self.run)).read_all().to_pylist()
         except Exception as exc:
             raise ExtractError(f"extract of {self.run.label} failed: {describe_error(exc)}") from None
         name = str(rows[0]["key_type"]) if rows else None
