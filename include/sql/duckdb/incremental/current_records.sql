@@ -4,26 +4,11 @@
 -- Output: one row per current record: the row read again, or the baseline's record of an
 --         unchanged key (same key, same hash: the same normalised values).
 SELECT
-    source_key,
-    row_hash,
-    id_kind,
-    national_id,
-    gender,
-    birth_date_valid,
-    full_name IS NOT NULL AS has_full_name,
-    name_garbled,
-    updated_at
+    source_key, row_hash, id_kind, national_id, gender, birth_date_valid,
+    full_name IS NOT NULL AS has_full_name, name_garbled, updated_at
 FROM normalised
-UNION ALL
-SELECT
-    source_key,
-    row_hash,
-    id_kind,
-    national_id,
-    gender,
-    birth_date_valid,
-    has_full_name,
-    name_garbled,
-    updated_at
+UNION ALL BY NAME
+-- keyed_rows.sql carries the baseline's values of exactly these columns
+SELECT * EXCLUDE (at_source, changed)
 FROM keyed_rows
 WHERE at_source AND NOT changed
