@@ -107,6 +107,14 @@ def _mode(settings: Settings) -> str:
     return str(row[0])
 
 
+def _lifecycle(settings: Settings) -> list[tuple[Any, ...]]:
+    """The dataset's mismatch lifecycle, every column but the run that last wrote a row."""
+    with psycopg.connect(settings.database_url_for("popsync_warehouse")) as conn:
+        cursor = conn.execute("SELECT * FROM sync.mismatch_lifecycle WHERE sector = %s ORDER BY source_key", (SECTOR,))
+        names = [column.name for column in cursor.description or ()]
+        return [tuple(value for name, value in zip(names, row, strict=True) if name != "run_id") for row in cursor]
+
+
 def _steps(state: DatasetState) -> set[str]:
     return {name for name, _ in state.need_reconciled().timings}
 
@@ -319,10 +327,15 @@ def test_an_incremental_run_publishes_what_a_full_run_publishes(
     _, second_leaves = _published_tree(settings)
     assert len(second_leaves) == 2 and second_leaves.get(first_table) == first_storage, second_leaves
     incremental = published_results(settings, SECTOR)
+    incremental_lifecycle = _lifecycle(settings)
     full_state = _run("manual__incremental_second_full", when, full_run=True)
     assert _mode(settings) == "full"
     full = published_results(settings, SECTOR)
     _assert_equal(incremental, full)
+    # the lifecycle, which the incremental run moved for its excluded keys only, is the full run's
+    # (the full run of the same date replays every row the incremental run wrote, from its prior state)
+    full_lifecycle = _lifecycle(settings)
+    assert incremental_lifecycle == full_lifecycle
     assert incremental_state.need_reconciled().metrics == full_state.need_reconciled().metrics
     assert incremental_state.need_reconciled().extracted == full_state.need_reconciled().extracted
     # the gate's profile of records not read again comes from the state: the same as a full read
@@ -346,6 +359,8 @@ def test_an_incremental_run_publishes_what_a_full_run_publishes(
     unchanged_state = _run("manual__incremental_third", when)
     assert _mode(settings) == "incremental"
     _assert_equal(published_results(settings, SECTOR), full)
+    # of the same date as the full run: it replays the rows that run wrote, and changes nothing
+    assert _lifecycle(settings) == full_lifecycle
     assert unchanged_state.need_reconciled().metrics == full_state.need_reconciled().metrics
     third_table, third_leaves = _published_tree(settings)
     assert len(third_leaves) == 2, "the full run's table and this run's delta"

@@ -1,16 +1,33 @@
 -- Apply one published run to sync.mismatch_lifecycle, set-based, inside the publish transaction.
 -- Inputs: {mismatches}, {matches}: the run's result tables (being attached as the published partitions);
--- parameters sector, dataset, logical_date, run_id.
+-- parameters sector, dataset, logical_date, run_id, incremental.
 -- Idempotent per logical date: rows the run at the same logical date changed before (applied_date =
 -- logical_date) start again from their prior_* state, so a re-run gives the same lifecycle.
 -- Writes only the rows whose status or reasons change (and the rows a replaced run of this date
 -- changed): an open mismatch found again with the same reasons is not rewritten, its being seen
 -- is recorded once per run in sync.lifecycle_runs (review/record_run.sql, the next statement).
-WITH run_mismatches AS (
+-- An incremental run (parameter incremental; {excluded}: its excluded-keys table, the keys it
+-- classified again or dropped) looks only at those keys and at the rows a replaced run of this
+-- date changed. Every other record is carried over as the published run left it: a carried
+-- mismatch is found again with the same reasons (no write), a carried match changes nothing.
+-- So the statement costs what changed, not what is open (docs/running.md, "Incremental runs").
+WITH replaced_keys AS (
+    SELECT lifecycle.source_key
+    FROM sync.mismatch_lifecycle AS lifecycle
+    WHERE lifecycle.sector = %(sector)s AND lifecycle.dataset = %(dataset)s
+        AND lifecycle.applied_date = %(logical_date)s
+),
+
+run_mismatches AS (
     -- a repeated source key (only when the gate lets duplicates through) counts once
     SELECT source_key, min(reasons) AS reasons
-    FROM {mismatches}
-    WHERE source_key IS NOT NULL
+    FROM {mismatches} AS mismatches
+    WHERE mismatches.source_key IS NOT NULL
+        AND (
+            NOT %(incremental)s
+            OR mismatches.source_key IN (SELECT excluded.source_key FROM {excluded} AS excluded)
+            OR mismatches.source_key IN (SELECT source_key FROM replaced_keys)
+        )
     GROUP BY source_key
 ),
 
@@ -19,6 +36,11 @@ stored AS (
     SELECT lifecycle.*, lifecycle.applied_date = %(logical_date)s AS replaced
     FROM sync.mismatch_lifecycle AS lifecycle
     WHERE lifecycle.sector = %(sector)s AND lifecycle.dataset = %(dataset)s
+        AND (
+            NOT %(incremental)s
+            OR lifecycle.applied_date = %(logical_date)s
+            OR lifecycle.source_key IN (SELECT excluded.source_key FROM {excluded} AS excluded)
+        )
         AND (
             lifecycle.status = 'open'
             OR lifecycle.applied_date = %(logical_date)s

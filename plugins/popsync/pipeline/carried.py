@@ -99,4 +99,4 @@ def assemble_incremental(
             conn.execute(sql.SQL("DROP TABLE {}").format(quoted(*old)))
         else:  # a full run's table (plain, or partitioned by bucket)
             _carry(conn, old, baseline_run_id, table, excluded)
-    conn.execute(sql.SQL("DROP TABLE {}").format(excluded))
+    # the excluded keys stay until the lifecycle has read them (publish drops them after it)

@@ -79,9 +79,17 @@ def assemble_buckets(conn: psycopg.Connection[tuple[Any, ...]], run: DatasetRun)
             )
 
 
-def _run_tables(run: DatasetRun) -> RunTables:
+def _run_tables(run: DatasetRun, *, incremental: bool = False) -> RunTables:
+    """The run's tables for the lifecycle; an incremental run's excluded keys too (its lifecycle
+    changes only there: review/apply_run.sql)."""
     return RunTables(
-        run.sector.sector, run.dataset.name, run.run_id, run.logical_date, run.matches_table, run.mismatches_table
+        run.sector.sector,
+        run.dataset.name,
+        run.run_id,
+        run.logical_date,
+        run.matches_table,
+        run.mismatches_table,
+        run.excluded_keys_table if incremental else None,
     )
 
 
@@ -145,7 +153,10 @@ def publish(run: DatasetRun, extracted: int) -> PublishOutcome:
                     quoted(*sector_part), quoted(*new_table), sql.Literal(run.dataset.name)
                 )
             )
-        lifecycle = apply_run(conn, _run_tables(run))  # the mismatch lifecycle moves in this transaction
+        # the mismatch lifecycle moves in this transaction
+        lifecycle = apply_run(conn, _run_tables(run, incremental=run_mode == "incremental"))
+        if run_mode == "incremental":  # read by the carried deletes and the lifecycle; in this transaction
+            conn.execute(sql.SQL("DROP TABLE {}").format(quoted(*run.excluded_keys_table)))
         conn.execute(
             read_sql("warehouse/record_published_run.sql"),
             {

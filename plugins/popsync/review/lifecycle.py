@@ -52,10 +52,19 @@ class RunTables:
     logical_date: datetime
     matches_table: tuple[str, str]
     mismatches_table: tuple[str, str]
+    excluded_keys_table: tuple[str, str] | None = None
+    """An incremental run's keys classified again or dropped (None: a full run): the lifecycle of
+    every other key is carried over as the published run left it."""
 
 
 def _params(run: RunTables) -> dict[str, Any]:
-    return {"sector": run.sector, "dataset": run.dataset, "logical_date": run.logical_date, "run_id": run.run_id}
+    return {
+        "sector": run.sector,
+        "dataset": run.dataset,
+        "logical_date": run.logical_date,
+        "run_id": run.run_id,
+        "incremental": run.excluded_keys_table is not None,
+    }
 
 
 def run_counts(conn: psycopg.Connection[Any], *, sector: str, dataset: str, logical_date: datetime) -> LifecycleCounts:
@@ -91,8 +100,13 @@ def apply_run(conn: psycopg.Connection[Any], run: RunTables) -> LifecycleCounts:
             f"{run.sector}.{run.dataset}: the lifecycle already holds the run of {latest[0].isoformat()}; "
             f"a run for the older logical date {run.logical_date.isoformat()} cannot rewind it"
         )
+    excluded = (
+        sql.SQL("(SELECT NULL::text AS source_key WHERE false)")
+        if run.excluded_keys_table is None
+        else quoted(*run.excluded_keys_table)
+    )
     statement = sql.SQL(read_sql("review/apply_run.sql")).format(
-        mismatches=quoted(*run.mismatches_table), matches=quoted(*run.matches_table)
+        mismatches=quoted(*run.mismatches_table), matches=quoted(*run.matches_table), excluded=excluded
     )
     conn.execute(statement, _params(run))
     conn.execute(read_sql("review/record_run.sql"), _params(run))
