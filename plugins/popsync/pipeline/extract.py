@@ -38,6 +38,12 @@ class ExtractError(RuntimeError):
     """The dataset's source could not be read (the message is safe to log)."""
 
 
+def extract_failed(run: DatasetRun, exc: BaseException) -> ExtractError:
+    """The error for a failed read of ``run``'s source: one safe line about ``exc`` (the database's
+    own message may quote a record's values)."""
+    return ExtractError(f"extract of {run.label} failed: {describe_error(exc)}")
+
+
 def hashes_at_source(run: DatasetRun) -> bool:
     """Whether the dataset's row hashes are computed by its source database: a PostgreSQL dataset
     that keeps incremental state (its later runs then read only keys and hashes, ``keyed_extract``),
@@ -50,7 +56,7 @@ def hashes_at_source(run: DatasetRun) -> bool:
         try:
             rows = connection.read(read_sql("sources/hashes_rows.sql")).read_all().to_pylist()
         except Exception as exc:  # an unreachable source: the extract itself will say so
-            raise ExtractError(f"extract of {run.label} failed: {describe_error(exc)}") from None
+            raise extract_failed(run, exc) from None
     return bool(rows and rows[0]["hashes_rows"])
 
 

@@ -235,8 +235,8 @@ def narrow_to_affected(
     step("affected.register", register)
     step("affected.closure", closure)
     step("affected.narrow", narrow)
-    classified = _count(duck, "normalised")
-    carried = _count(duck, "carried_state")
+    classified = count_rows(duck, "normalised")
+    carried = count_rows(duck, "carried_state")
     return classified, carried
 
 
@@ -337,9 +337,11 @@ def _link_or_copy(source: Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
-def _count(duck: "duckdb.DuckDBPyConnection", table: str) -> int:
-    row = duck.execute(f"SELECT count(*) FROM {table}").fetchone()
-    return 0 if row is None else int(row[0])
+def count_rows(duck: "duckdb.DuckDBPyConnection", relation: str) -> int:
+    """The rows of the session's ``relation`` (the caller's own SQL). Every row of the result is
+    fetched, so the session is free for what follows (a registered Arrow stream refuses a session
+    with an unfinished result)."""
+    return int(duck.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0])
 
 
 def add_row_hashes(duck: "duckdb.DuckDBPyConnection") -> None:

@@ -29,11 +29,10 @@ import pyarrow as pa
 
 from popsync.db.arrow_io import ArrowConnection, adbc_connection
 from popsync.db.duck import store_arrow
-from popsync.db.redact import describe_error
 from popsync.db.sql_files import read_sql
 from popsync.pipeline.baseline import Baseline
-from popsync.pipeline.extract import ExtractError, extract_key_type_query, extract_query
-from popsync.pipeline.incremental import narrow_to_affected, read_state, repeats_before
+from popsync.pipeline.extract import ExtractError, extract_failed, extract_key_type_query, extract_query
+from popsync.pipeline.incremental import count_rows, narrow_to_affected, read_state, repeats_before
 from popsync.pipeline.normalise import normalise_stream, profile
 from popsync.pipeline.run import DatasetRun
 from popsync.pipeline.step_timer import StepTimer
@@ -63,34 +62,33 @@ class KeyedSource:
                 "__extract_sql__", extract_query(self.run, row_hash=True)
             )
             store_arrow(duck, "source_rows", self.connection.read(query))
-        except Exception as exc:  # the database's message may quote a record's values: a safe line only
-            raise ExtractError(f"extract of {self.run.label} failed: {describe_error(exc)}") from None
-        return _count(duck, "source_rows")
+        except Exception as exc:
+            raise extract_failed(self.run, exc) from None
+        return count_rows(duck, "source_rows")
 
     def read_rows(self, duck: duckdb.DuckDBPyConnection, keys: str, *, without_key: bool) -> int:
         """Append to ``normalised`` the normalised rows of the keys in the session's relation
         ``keys`` (column ``source_key``) and, with ``without_key``, of every record without a key;
-        return how many rows came. ``normalised`` is created when the session has none."""
+        return how many rows came. ``normalised`` is created when the session has none (by the first
+        read, even of no key: its columns are those of the source's normalised rows)."""
         query = extract_query(self.run, row_hash=True, by_key=True, key_type=self.key_type)
         # each read scans the source's table once: as few reads as a parameter's size allows
-        parts = -(-_count(duck, keys) // KEYS_PER_READ)
+        parts = max(1, -(-count_rows(duck, keys) // KEYS_PER_READ))
         received = 0
-        for part in range(max(parts, 1)):
+        for part in range(parts):
             rows = duck.execute(
                 f"SELECT to_json(list(source_key)) FROM {keys} WHERE hash(source_key) % $parts = $part",
-                {"parts": max(parts, 1), "part": part},
+                {"parts": parts, "part": part},
             ).fetchall()  # every row fetched: the session is free for the read that follows
             wanted = "[]" if not rows or rows[0][0] is None else str(rows[0][0])
             nulls = "true" if without_key and part == 0 else "false"
-            if wanted == "[]" and nulls == "false":
+            if part > 0 and wanted == "[]":
                 continue
             try:
                 reader = self.connection.read(query, (wanted, nulls))
                 received += _append_normalised(duck, reader, self.run)
-            except ExtractError:
-                raise
             except Exception as exc:
-                raise ExtractError(f"extract of {self.run.label} failed: {describe_error(exc)}") from None
+                raise extract_failed(self.run, exc) from None
         return received
 
 
@@ -122,7 +120,7 @@ def keyed_source(run: DatasetRun) -> Iterator[KeyedSource]:
             connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             rows = connection.read(extract_key_type_query(run)).read_all().to_pylist()
         except Exception as exc:  # an unreachable source, a refused login
-            raise ExtractError(f"extract of {run.label} failed: {describe_error(exc)}") from None
+            raise extract_failed(run, exc) from None
         name = str(rows[0]["key_type"]) if rows else None
         yield KeyedSource(run, connection, name if name is not None and KEY_TYPE.fullmatch(name) else None)
 
@@ -137,14 +135,12 @@ def changed_rows(source: KeyedSource, duck: duckdb.DuckDBPyConnection, *, repeat
         {"repeats_before": repeats_before},
     )
     duck.execute(f"CREATE OR REPLACE TABLE reread_keys AS {read_sql('duckdb/incremental/reread_keys.sql')}")
-    without_key = _count(duck, "(SELECT 1 FROM source_rows WHERE source_key IS NULL)") > 0
+    without_key = count_rows(duck, "(SELECT 1 FROM source_rows WHERE source_key IS NULL)") > 0
     read = source.read_rows(duck, "reread_keys", without_key=without_key)
-    if read == 0:  # nothing changed: an empty table with the columns a normalised extract has
-        _empty_normalised(source, duck)
     duck.execute(f"CREATE OR REPLACE TABLE key_changes AS {read_sql('duckdb/incremental/keyed_changes.sql')}")
     duck.execute(f"CREATE OR REPLACE TABLE current_records AS {read_sql('duckdb/incremental/current_records.sql')}")
     duck.execute("DROP TABLE keyed_rows")
-    current, listed = _count(duck, "current_records"), _count(duck, "source_rows")
+    current, listed = count_rows(duck, "current_records"), count_rows(duck, "source_rows")
     if current != listed:
         raise ExtractError(
             f"extract of {source.run.label}: {listed} records at the source, {current} accounted for; "
@@ -160,7 +156,7 @@ def affected_rows(source: KeyedSource, duck: duckdb.DuckDBPyConnection) -> int:
         "CREATE OR REPLACE TABLE unread_keys AS SELECT affected_keys.source_key FROM affected_keys "
         "ANTI JOIN normalised ON normalised.source_key = affected_keys.source_key WHERE NOT affected_keys.removed"
     )
-    wanted = _count(duck, "unread_keys")
+    wanted = count_rows(duck, "unread_keys")
     read = source.read_rows(duck, "unread_keys", without_key=False) if wanted else 0
     duck.execute("DROP TABLE unread_keys")
     if read != wanted:
@@ -168,16 +164,6 @@ def affected_rows(source: KeyedSource, duck: duckdb.DuckDBPyConnection) -> int:
             f"extract of {source.run.label}: {wanted} records to classify again, {read} read from the source"
         )
     return read
-
-
-def _empty_normalised(source: KeyedSource, duck: duckdb.DuckDBPyConnection) -> None:
-    """``normalised`` with no rows, its columns those of the source's normalised rows."""
-    reader = source.connection.read(f"SELECT * FROM ({extract_query(source.run, row_hash=True)}) AS staged WHERE false")
-    _append_normalised(duck, reader, source.run)
-
-
-def _count(duck: duckdb.DuckDBPyConnection, relation: str) -> int:
-    return int(duck.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0])
 
 
 @dataclass(frozen=True)
@@ -217,4 +203,4 @@ def extract_incremental(
         unchanged = step("extract_affected", lambda: affected_rows(source, duck))
     for table in ("source_rows", "current_records", "reread_keys"):
         duck.execute(f"DROP TABLE IF EXISTS {table}")
-    return KeyedExtract(extracted, changed + unchanged, _count(duck, "normalised"), carried, gate_profile)
+    return KeyedExtract(extracted, changed + unchanged, count_rows(duck, "normalised"), carried, gate_profile)
