@@ -13,14 +13,17 @@ for table, with a full run of the same logical date; then a run with nothing cha
 after ``full_every_days``.
 """
 
+import json
 import random
 import shutil
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
+from psycopg import sql
 
 from popsync.local.dag_runner import DagRunResult
 from popsync.pipeline.publish import ConservationError, drop_run_tables, publish
@@ -40,9 +43,11 @@ ADDED_KEY = "ZZINC"
 UNLINKED_NAME = "TRẦN THỊ GIA TĂNG"
 
 
-def _sector() -> SectorDefinition:
+def _sector(buckets: int | None = None) -> SectorDefinition:
     shipped = next(sector for sector in load_sectors() if sector.sector == "health_insurance")
-    dataset = shipped.datasets[0].model_copy(update={"incremental": IncrementalRuns(full_every_days=7)})
+    dataset = shipped.datasets[0].model_copy(
+        update={"incremental": IncrementalRuns(full_every_days=7), "buckets": buckets}
+    )
     return shipped.model_copy(update={"sector": SECTOR, "source_conn_id": shipped.conn_id, "datasets": (dataset,)})
 
 
@@ -91,8 +96,8 @@ def restored(first_runs: dict[str, DagRunResult], settings: Settings) -> Iterato
         shutil.rmtree(settings.work_dir / "state" / f"{SECTOR}__cards", ignore_errors=True)
 
 
-def _run(run_id: str, logical_date: datetime, *, full_run: bool = False) -> DatasetState:
-    sector = _sector()
+def _run(run_id: str, logical_date: datetime, *, full_run: bool = False, buckets: int | None = None) -> DatasetState:
+    sector = _sector(buckets)
     state = run_dataset(DatasetRun(sector, sector.datasets[0], run_id, logical_date, full_run=full_run))
     assert state.published is not None and state.published.published, state.published
     return state
@@ -105,6 +110,15 @@ def _mode(settings: Settings) -> str:
         ).fetchone()
     assert row is not None and row[1], "every run of an incremental dataset keeps its state"
     return str(row[0])
+
+
+def _manifest(settings: Settings) -> dict[str, str]:
+    """The manifest of the published run's state."""
+    with psycopg.connect(settings.database_url_for("popsync_warehouse")) as conn:
+        row = conn.execute("SELECT state_ref FROM sync.published_runs WHERE sector = %s", (SECTOR,)).fetchone()
+    assert row is not None and row[0] is not None
+    manifest: dict[str, str] = json.loads((Path(row[0]) / "manifest.json").read_text(encoding="utf-8"))
+    return manifest
 
 
 def _lifecycle(settings: Settings) -> list[tuple[Any, ...]]:
@@ -388,6 +402,58 @@ def test_an_incremental_run_publishes_what_a_full_run_publishes(
     _run("manual__incremental_weekly", when + timedelta(days=7))
     assert _mode(settings) == "full"
     assert all(_relfilenode(settings, leaf) is None for leaf in (*second_leaves, *fourth_leaves))
+
+
+def test_an_incremental_run_from_a_split_run_publishes_what_a_full_run_publishes(
+    restored: None, settings: Settings, fresh_date: Any
+) -> None:
+    """The national-size case: full runs split into buckets, each keeping its share of the state."""
+    rng = random.Random(29)
+    first_date, when = fresh_date(), fresh_date()
+    cases = _before_first_run(settings, rng, when)
+    first = _run("manual__split_first", first_date, buckets=2)
+    assert first.need_plan().buckets == 2 and _mode(settings) == "full"
+    manifest = _manifest(settings)
+    assert (manifest["base_parts"], manifest["layers"], manifest["row_hashes"]) == ("2", "0", "source")
+    assert int(manifest["keys_repeated"]) == first.need_reconciled().profile.keys_repeated
+    state = Path(str(settings.work_dir / "state"))
+    assert not list(state.rglob("register-*.id")), "the buckets' register versions are checked, then removed"
+    before = published_results(settings, SECTOR)
+    matched = sorted(row[1] for row in before["matches"] if not row[1].startswith(ADDED_KEY))
+
+    _change(settings, rng, cases, matched)
+    incremental_state = _run("manual__split_second", when, buckets=2)
+    assert _mode(settings) == "incremental" and incremental_state.need_plan().buckets == 1
+    keyed = {"extract_keys", "extract_changed", "extract_affected", "carry_over"}
+    assert keyed <= _steps(incremental_state), "it read keys and hashes, then the changed rows"
+    incremental = published_results(settings, SECTOR)
+    incremental_lifecycle = _lifecycle(settings)
+    after_split = _manifest(settings)
+    assert (after_split["base_parts"], after_split["layers"]) == ("2", "1"), "the split base is kept, linked"
+    # the split run's records were carried from both buckets' shares: only the changed ones classified
+    _, leaves = _published_tree(settings)
+    delta = next(leaf for leaf in leaves if leaf.endswith("_d"))
+    with psycopg.connect(settings.database_url_for("popsync_warehouse")) as conn:
+        row = conn.execute(
+            sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier("sync_partitions", delta))
+        ).fetchone()
+    assert row is not None and 0 < row[0] < len(before["matches"]) // 5, row
+
+    full_state = _run("manual__split_second_full", when, full_run=True, buckets=2)
+    assert full_state.need_plan().buckets == 2
+    _assert_equal(incremental, published_results(settings, SECTOR))
+    assert incremental_lifecycle == _lifecycle(settings)
+    assert incremental_state.need_reconciled().metrics == full_state.need_reconciled().metrics
+    assert incremental_state.need_reconciled().profile == full_state.need_reconciled().profile
+    assert incremental["mismatches"] != before["mismatches"], "the changes changed the results"
+    reasons = {row[1]: set(row[5]) for row in incremental["mismatches"]}
+    assert "DUPLICATE_ID" not in reasons.get(cases.twin_kept, set()), "its CMND twin was removed"
+    assert "DECEASED" in reasons[cases.dead_card] and "LEGACY_ID" in reasons[cases.cmnd_card]
+
+    # from the second split full run's state: nothing changed, the same results
+    _run("manual__split_third", when, buckets=2)
+    assert _mode(settings) == "incremental"
+    _assert_equal(published_results(settings, SECTOR), incremental)
 
 
 def test_a_dataset_without_incremental_runs_keeps_no_state(

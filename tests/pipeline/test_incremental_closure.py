@@ -26,6 +26,7 @@ from popsync.pipeline.incremental import (
     add_row_hashes,
     combine_outcomes,
     keep_records,
+    kept_base_parts,
     narrow_to_affected,
     read_state,
 )
@@ -190,7 +191,8 @@ def _keep(duck: duckdb.DuckDBPyConnection, folder: Path, previous: Path | None, 
     folder.mkdir(parents=True, exist_ok=True)
     layers = keep_records(duck, folder, previous, max_layers=max_layers)
     duck.execute(f"COPY persons_now TO {sql_string(folder / REGISTER_FILE)} (FORMAT parquet)")
-    (folder / "manifest.json").write_text(json.dumps({"layers": str(layers)}), encoding="utf-8")
+    manifest = {"layers": str(layers), "base_parts": str(kept_base_parts(previous, layers))}
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     return layers
 
 
@@ -279,3 +281,53 @@ def test_runs_in_a_row_keep_a_layered_state_equal_to_a_full_runs(seed: int, max_
         layers = json.loads((folders[run] / "manifest.json").read_text(encoding="utf-8"))["layers"]
         assert layers == str(run if max_layers == 8 else (0 if run == 2 else 1)), (run, layers)
         before = incremental
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_base_kept_in_parts_reads_as_one(seed: int, tmp_path: Path) -> None:
+    """A split full run's buckets each keep their share of the base (``keep_records(part=...)``):
+    the state reads as an unsplit run's, an incremental run from it equals a full run, and the
+    state it keeps links the parts under its own layer."""
+    rng = random.Random(200 + seed)
+    persons = _register(rng)
+    rows = [_record(rng, persons, f"k{n}") for n in range(60)]
+    whole, parted, after = tmp_path / "whole", tmp_path / "parted", tmp_path / "after"
+    before, _ = _full(rows, persons, whole)
+    before = {table: {tuple(str(v) for v in row) for row in found} for table, found in before.items()}
+    parted.mkdir()
+    with session() as duck:
+        _load(duck, rows, persons)
+        add_row_hashes(duck)
+        _classify(duck, incremental=False)
+        duck.execute("ALTER TABLE reconciled RENAME TO every_record")
+        for part in range(3):  # each bucket's records, as the split's key slots would share them out
+            duck.execute(
+                "CREATE OR REPLACE TABLE reconciled AS SELECT * FROM every_record "
+                "WHERE hash(coalesce(source_key, '')) % 3 = ?",
+                [part],
+            )
+            assert keep_records(duck, parted, None, part=part) == 0
+        duck.execute(f"COPY persons_now TO {sql_string(parted / REGISTER_FILE)} (FORMAT parquet)")
+    (parted / "manifest.json").write_text(json.dumps({"layers": "0", "base_parts": "3"}), encoding="utf-8")
+    assert sorted(path.name for path in parted.glob("records*")) == [f"records-part{n}.parquet" for n in range(3)]
+    assert _state(parted) == _state(whole)
+
+    rows, persons = _change(rng, rows, persons)
+    full, full_metrics = _full(rows, persons)
+    full = {table: {tuple(str(v) for v in row) for row in found} for table, found in full.items()}
+    incremental, metrics, _ = _incremental(rows, persons, parted, before, after)
+    incremental = {table: {tuple(str(v) for v in row) for row in found} for table, found in incremental.items()}
+    for table in ("matches", "mismatches", "candidates"):
+        assert incremental[table] == full[table], (table, incremental[table] ^ full[table])
+    assert metrics == full_metrics
+    manifest = json.loads((after / "manifest.json").read_text(encoding="utf-8"))
+    assert (manifest["layers"], manifest["base_parts"]) == ("1", "3")
+    for part in range(3):  # linked, not rewritten
+        assert (after / f"records-part{part}.parquet").stat().st_ino == (
+            parted / f"records-part{part}.parquet"
+        ).stat().st_ino
+
+
+def test_a_part_of_the_base_is_written_only_for_a_full_run(tmp_path: Path) -> None:
+    with session() as duck, pytest.raises(ValueError, match="split full run"):
+        keep_records(duck, tmp_path, tmp_path, part=0)

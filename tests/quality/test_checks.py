@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from popsync.pipeline.metrics import ProvinceCounts, RunMetrics
-from popsync.pipeline.results import Breach, DatasetState, GateResult, PublishOutcome, ReconcileResult
+from popsync.pipeline.results import Breach, DatasetState, GateResult, PlanResult, PublishOutcome, ReconcileResult
 from popsync.quality.checks import CHECK_TABLE, MEASURES, CheckContext, Profile, build_checks, measures
 from popsync.quality.gx_validation import ExpectationOutcome, validate
 from popsync.quality.suites import builtin_expectation
@@ -132,6 +132,12 @@ def test_state_survives_its_xcom_round_trip() -> None:
     )
     assert DatasetState.from_json(state.to_json()) == state
     assert DatasetState.from_json(None) == DatasetState()
+    # a split run's plan of a dataset that keeps state says whose row hashes its buckets hold
+    planned = DatasetState(plan=PlanResult("_ab12cd", 4, 10, _profile(total=10), "/work/runs/x", source_hashes=True))
+    assert DatasetState.from_json(planned.to_json()) == planned
+    older = planned.to_json()
+    assert older["plan"].pop("source_hashes") is True  # a plan from before the field: no source hashes
+    assert DatasetState.from_json(older).need_plan().source_hashes is False
     assert state.gate is not None and state.gate.status == "warned"
     assert GateResult().status == "passed"
 

@@ -40,12 +40,15 @@ from popsync.db.sql_files import read_sql
 from popsync.pipeline.baseline import Baseline
 from popsync.pipeline.errors import DataRejectedError
 from popsync.pipeline.run import DatasetRun
+from popsync.pipeline.state_folders import state_folder, state_root
 from popsync.pipeline.step_timer import StepTimer
 from popsync.pipeline.warehouse import ensure_warehouse_schema
-from popsync.settings import WAREHOUSE_CONN_ID, get_settings
+from popsync.settings import WAREHOUSE_CONN_ID
 
 if TYPE_CHECKING:  # DuckDB is imported by the stage that runs it
     import duckdb
+
+    from popsync.pipeline.results import PlanResult
 
 _log = logging.getLogger(__name__)
 
@@ -53,6 +56,8 @@ STATE_FORMAT = 4
 """Bumped whenever the state's files change; an older state makes the next run full."""
 RECORDS_FILE = "records.parquet"
 """The state's base (layer 0): every record's state, kept by a full run or a compaction."""
+SNAPSHOT_ID_FILE = "register-{part}.id"
+"""A bucket of a split run: which register snapshot it classified against (:func:`snapshot_identity`)."""
 REGISTER_FILE = "register.parquet"
 MANIFEST_FILE = "manifest.json"
 MAX_LAYERS = 8
@@ -98,11 +103,6 @@ class BaselineMovedError(DataRejectedError):
     """The run carried rows over from a published run that is no longer the published one."""
 
 
-def state_folder(run: DatasetRun) -> Path:
-    """Where the run keeps its state (the run tag and attempt, like its tables)."""
-    return get_settings().work_dir / "state" / run.dataset_prefix / f"{run.run_tag}{run.attempt}"
-
-
 def fingerprint(run: DatasetRun) -> str:
     """What makes a state reusable: the rules (SQL and normalisation code), the dataset's definition and
     the reference tables the rules read besides the register (the province codes then and now)."""
@@ -144,9 +144,8 @@ def choose_baseline(run: DatasetRun) -> Baseline | None:
         return None
     run_id, published_date, state_ref = str(row[0]), row[1], Path(str(row[2]))
     manifest = _manifest(state_ref)
-    complete = manifest is not None and all(
-        path.is_file() for path in (state_ref / REGISTER_FILE, *state_files(state_ref, _layer_count(manifest)))
-    )
+    files = state_files(state_ref, _layer_count(manifest), _base_parts(manifest))
+    complete = manifest is not None and all(path.is_file() for path in (state_ref / REGISTER_FILE, *files))
     if manifest is None or not complete or manifest.get("run_id") != run_id:
         _log.info("%s: full run (the published run's state is missing)", run.label)
         return None
@@ -270,14 +269,37 @@ def _layer_count(manifest: dict[str, str] | None) -> int:
         return 0
 
 
-def _layer_files(layer: int) -> tuple[str, str]:
-    """The names of one layer's records file and dropped-keys file (layer 0: the base)."""
-    return (RECORDS_FILE if layer == 0 else f"records-{layer}.parquet"), f"dropped-{layer}.parquet"
+def _base_parts(manifest: dict[str, str] | None) -> int:
+    """How many files the state's base is kept in: one per bucket of the split full run that wrote
+    it, else one."""
+    try:
+        return max(1, int((manifest or {}).get("base_parts", "1")))
+    except ValueError:
+        return 1
 
 
-def state_files(folder: Path, layers: int) -> list[Path]:
-    """Every records and dropped-keys file of a state with ``layers`` layers on its base."""
-    return [folder / name for layer in range(layers + 1) for name in _layer_files(layer)]
+def base_part_file(part: int) -> str:
+    """The records file bucket ``part`` of a split full run writes as its share of the base."""
+    return f"records-part{part}.parquet"
+
+
+def _layer_files(layer: int, parts: int = 1) -> tuple[list[str], str]:
+    """The names of one layer's records files and its dropped-keys file (layer 0: the base, in
+    ``parts`` files when a split full run wrote it)."""
+    if layer == 0:
+        records = [RECORDS_FILE] if parts == 1 else [base_part_file(part) for part in range(parts)]
+    else:
+        records = [f"records-{layer}.parquet"]
+    return records, f"dropped-{layer}.parquet"
+
+
+def state_files(folder: Path, layers: int, parts: int = 1) -> list[Path]:
+    """Every records and dropped-keys file of a state with ``layers`` layers on a base of ``parts`` files."""
+    paths = []
+    for layer in range(layers + 1):
+        records, dropped = _layer_files(layer, parts)
+        paths += [folder / name for name in (*records, dropped)]
+    return paths
 
 
 def read_state(duck: "duckdb.DuckDBPyConnection", folder: Path, table: str) -> None:
@@ -285,8 +307,9 @@ def read_state(duck: "duckdb.DuckDBPyConnection", folder: Path, table: str) -> N
     (``incremental/previous_state.sql``)."""
     from popsync.db.duck import sql_string
 
-    layers = _layer_count(_manifest(folder))
-    records = [sql_string(folder / _layer_files(layer)[0]) for layer in range(layers + 1)]
+    manifest = _manifest(folder)
+    layers, parts = _layer_count(manifest), _base_parts(manifest)
+    records = [sql_string(folder / name) for layer in range(layers + 1) for name in _layer_files(layer, parts)[0]]
     dropped = [sql_string(folder / _layer_files(layer)[1]) for layer in range(layers + 1)]
     statement = (
         read_sql("duckdb/incremental/previous_state.sql")
@@ -297,7 +320,12 @@ def read_state(duck: "duckdb.DuckDBPyConnection", folder: Path, table: str) -> N
 
 
 def keep_records(
-    duck: "duckdb.DuckDBPyConnection", folder: Path, previous: Path | None, *, max_layers: int = MAX_LAYERS
+    duck: "duckdb.DuckDBPyConnection",
+    folder: Path,
+    previous: Path | None,
+    *,
+    max_layers: int = MAX_LAYERS,
+    part: int | None = None,
 ) -> int:
     """Write the record state of the session's run into ``folder`` (new and empty); return its layer count.
 
@@ -306,26 +334,35 @@ def keep_records(
     no row is rewritten) and adds one: the records it classified (``reconciled``) and the keys
     it did not carry over (``affected_keys``). The run that would exceed ``max_layers`` writes
     a new base instead, from its records and ``carried_state``.
+
+    ``part``: a bucket of a split full run writes only its records' share of the base
+    (:func:`base_part_file`); bucket 0 also writes the base's (empty) dropped-keys file.
     """
     from popsync.db.duck import sql_string
 
+    if part is not None and (previous is not None or part < 0):
+        raise ValueError("a part of the base is written by a bucket of a split full run")
     records = read_sql("duckdb/incremental/state_records.sql")
-    layers = 0 if previous is None else _layer_count(_manifest(previous)) + 1
+    manifest = None if previous is None else _manifest(previous)
+    layers = 0 if previous is None else _layer_count(manifest) + 1
     if previous is not None and layers > max_layers:
         records = f"{records} UNION ALL BY NAME SELECT * FROM carried_state"
         layers = 0
     if layers > 0:
         assert previous is not None
-        for path in state_files(previous, layers - 1):
+        for path in state_files(previous, layers - 1, _base_parts(manifest)):
             _link_or_copy(path, folder / path.name)
-    records_file, dropped_file = (sql_string(folder / name) for name in _layer_files(layers))
+    names, dropped_name = _layer_files(layers)
+    records_file = sql_string(folder / (names[0] if part is None else base_part_file(part)))
     duck.execute(f"COPY (SELECT *, {layers} AS state_layer FROM ({records})) TO {records_file} (FORMAT parquet)")
+    if part not in (None, 0):
+        return layers
     dropped = (
         f"SELECT source_key, {layers} AS state_layer FROM affected_keys"
         if layers > 0
         else "SELECT NULL::VARCHAR AS source_key, 0 AS state_layer WHERE false"
     )
-    duck.execute(f"COPY ({dropped}) TO {dropped_file} (FORMAT parquet)")
+    duck.execute(f"COPY ({dropped}) TO {sql_string(folder / dropped_name)} (FORMAT parquet)")
     return layers
 
 
@@ -404,11 +441,86 @@ def write_state(
     folder = state_folder(run)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    layers = keep_records(duck, folder, None if baseline is None else Path(baseline.folder))
+    previous = None if baseline is None else Path(baseline.folder)
+    layers = keep_records(duck, folder, previous)
     _keep_register(duck, persons, folder / REGISTER_FILE)
+    _write_manifest(run, folder, layers, kept_base_parts(previous, layers), baseline, keys_repeated, source_hashes)
+    return folder
+
+
+def kept_base_parts(previous: Path | None, layers: int) -> int:
+    """The files of the base a run's state keeps (:func:`keep_records` returned ``layers``): the
+    base it linked from ``previous``, or its own new base in one file."""
+    return 1 if previous is None or layers == 0 else _base_parts(_manifest(previous))
+
+
+def start_split_state(run: DatasetRun) -> None:
+    """The plan of a split full run of a dataset that keeps state: an empty state folder for the buckets."""
+    folder = state_folder(run)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+
+
+def write_state_part(
+    run: DatasetRun, duck: "duckdb.DuckDBPyConnection", persons: str, bucket: int, register_version: str
+) -> None:
+    """A bucket of a split full run keeps its records' share of the state's base, and says which
+    register it classified against (``register_version``: :func:`reference.snapshot.register_version`).
+    Bucket 0 also keeps the register. :func:`finish_split_state` writes the manifest once every
+    bucket has written its share; a retried bucket writes its share again."""
+    folder = state_folder(run)
+    folder.mkdir(parents=True, exist_ok=True)
+    keep_records(duck, folder, None, part=bucket)
+    if bucket == 0:
+        (folder / REGISTER_FILE).unlink(missing_ok=True)
+        _keep_register(duck, persons, folder / REGISTER_FILE)
+    (folder / SNAPSHOT_ID_FILE.format(part=bucket)).write_text(register_version, encoding="utf-8")
+
+
+def finish_split_state(run: DatasetRun, plan: "PlanResult") -> bool:
+    """After every bucket of a split full run: make the buckets' shares one state (the manifest).
+
+    The state is kept only when every bucket wrote its share and all classified against the same
+    register (a refresh between two buckets' tasks would leave the state's register true of some
+    records only); otherwise the folder is removed, the run publishes as it is, and the dataset's
+    next run is full. Returns whether the state was kept (False, too, for a run that keeps none).
+    """
+    if not plan.split or run.dataset.incremental is None:
+        return False
+    buckets = plan.buckets
+    keys_repeated = None if plan.profile is None else plan.profile.keys_repeated
+    folder = state_folder(run)
+    versions: set[str] = set()
+    complete = (folder / REGISTER_FILE).is_file() and (folder / _layer_files(0)[1]).is_file()
+    for part in range(buckets):
+        version = folder / SNAPSHOT_ID_FILE.format(part=part)
+        complete = complete and version.is_file() and (folder / base_part_file(part)).is_file()
+        if version.is_file():
+            versions.add(version.read_text(encoding="utf-8"))
+    if not complete or len(versions) != 1:
+        why = "a bucket's share is missing" if not complete else "the buckets read different registers"
+        _log.warning("%s: no incremental state kept (%s); the next run is full", run.label, why)
+        remove_state(str(folder))
+        return False
+    for part in range(buckets):
+        (folder / SNAPSHOT_ID_FILE.format(part=part)).unlink()
+    _write_manifest(run, folder, 0, buckets, None, keys_repeated, plan.source_hashes)
+    return True
+
+
+def _write_manifest(
+    run: DatasetRun,
+    folder: Path,
+    layers: int,
+    parts: int,
+    baseline: Baseline | None,
+    keys_repeated: int | None,
+    source_hashes: bool,
+) -> None:
     manifest = {
         "format": str(STATE_FORMAT),
         "layers": str(layers),
+        "base_parts": str(parts),
         "run_id": run.run_id,
         "mode": "incremental" if baseline is not None else "full",
         "baseline_run_id": "" if baseline is None else baseline.run_id,
@@ -418,7 +530,6 @@ def write_state(
         "row_hashes": "source" if source_hashes else "normalised",
     }
     (folder / MANIFEST_FILE).write_text(json.dumps(manifest), encoding="utf-8")
-    return folder
 
 
 def _keep_register(duck: "duckdb.DuckDBPyConnection", persons: str, target: Path) -> None:
@@ -451,7 +562,7 @@ def remove_state(folder: str | None) -> None:
     """Remove a state folder that no published run refers to any more."""
     if folder is None:
         return
-    root = (get_settings().work_dir / "state").resolve()
+    root = state_root().resolve()
     path = Path(folder).resolve()
     if root in path.parents:
         shutil.rmtree(path, ignore_errors=True)

@@ -24,6 +24,10 @@ The bucket key keeps together whatever a rule compares across records (docs/perf
   withdrawn in round 8: at 10M it cost more than the scans it saved and ran out of a task's memory
   (docs/performance.md, "Partitioned dataset runs").
 - The gate's profile (repeated source keys among them) is computed here, over every record.
+- A dataset that keeps incremental state: the plan reads each row's hash with it (computed by a
+  PostgreSQL source, else at normalisation), each bucket keeps its records' share of the state's
+  base, and the step after the buckets makes the shares one state
+  (``incremental.finish_split_state``). The next run starts from it like from an unsplit run's.
 - Metrics are sums over buckets (``RunMetrics.combine``).
 
 With one bucket nothing is split: the bucket extracts from the source itself, as an unsplit
@@ -161,12 +165,20 @@ def plan(run: DatasetRun) -> PlanResult:
         _log.info("%s: one bucket", run.label)
         kill_point("plan")
         return PlanResult(run.attempt, 1, None, None, None, tuple(timings), peak_memory_mb())
-    planned = _split(run.with_buckets(buckets), timings)
+    split = run.with_buckets(buckets)
+    source_hashes = False
+    if run.dataset.incremental is not None:  # the buckets keep the state's base: hashed rows
+        from popsync.pipeline.extract import hashes_at_source
+        from popsync.pipeline.incremental import start_split_state
+
+        source_hashes = hashes_at_source(run)
+        start_split_state(split)
+    planned = _split(split, timings, source_hashes=source_hashes)
     kill_point("plan")
     return planned
 
 
-def _split(run: DatasetRun, timings: list[tuple[str, float]]) -> PlanResult:
+def _split(run: DatasetRun, timings: list[tuple[str, float]], *, source_hashes: bool) -> PlanResult:
     # DuckDB and Arrow are imported by the process that splits, not by whoever reads a plan
     from popsync.db.duck import duckdb_session, sql_string
     from popsync.pipeline.extract import extract_reader
@@ -182,9 +194,11 @@ def _split(run: DatasetRun, timings: list[tuple[str, float]]) -> PlanResult:
     folder.mkdir(parents=True)
     with duckdb_session() as duck:
         read_files: list[ReadFile] = []
-        with extract_reader(run, read_files) as reader:
+        hashed = run.dataset.incremental is not None
+        with extract_reader(run, read_files, row_hash=source_hashes) as reader:
             extracted = step(
-                "extract_normalise", lambda: normalise_stream(duck, reader, run.dataset, run.logical_date.date())
+                "extract_normalise",
+                lambda: normalise_stream(duck, reader, run.dataset, run.logical_date.date(), row_hashes=hashed),
             )
         record_source_files(run, read_files)
         gate_profile = step("profile", lambda: profile(duck))
@@ -216,4 +230,13 @@ def _split(run: DatasetRun, timings: list[tuple[str, float]]) -> PlanResult:
 
         step("split", write_buckets)
     _log.info("%s: %d records split into %d buckets", run.label, extracted, run.buckets)
-    return PlanResult(run.attempt, run.buckets, extracted, gate_profile, str(folder), tuple(timings), peak_memory_mb())
+    return PlanResult(
+        run.attempt,
+        run.buckets,
+        extracted,
+        gate_profile,
+        str(folder),
+        tuple(timings),
+        peak_memory_mb(),
+        source_hashes=source_hashes,
+    )

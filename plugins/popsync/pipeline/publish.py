@@ -21,10 +21,11 @@ from popsync.db.locks import PUBLISH_LOCK, lock_transaction
 from popsync.db.sql_files import read_sql
 from popsync.pipeline.carried import assemble_incremental
 from popsync.pipeline.errors import DataRejectedError
-from popsync.pipeline.incremental import BaselineMovedError, published_state, remove_state, state_folder
+from popsync.pipeline.incremental import BaselineMovedError, published_state, remove_state
 from popsync.pipeline.kill_points import kill_point
 from popsync.pipeline.results import PublishOutcome
 from popsync.pipeline.run import DatasetRun
+from popsync.pipeline.state_folders import state_folder
 from popsync.review.lifecycle import RunTables, apply_run
 from popsync.settings import WAREHOUSE_CONN_ID
 

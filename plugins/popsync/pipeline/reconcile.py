@@ -24,9 +24,11 @@ from popsync.pipeline.incremental import (
     add_row_hashes,
     carry_over,
     combine_outcomes,
+    finish_split_state,
     hashed_at_source,
     narrow_to_affected,
     write_state,
+    write_state_part,
 )
 from popsync.pipeline.janitor import register_run_table, sweep_dataset
 from popsync.pipeline.keyed_extract import extract_incremental
@@ -41,7 +43,7 @@ from popsync.pipeline.source_files import record_source_files
 from popsync.pipeline.step_timer import StepTimer
 from popsync.pipeline.warehouse import ensure_warehouse_schema
 from popsync.quality.checks import Profile
-from popsync.reference.snapshot import current_snapshot
+from popsync.reference.snapshot import current_snapshot, register_version
 from popsync.settings import WAREHOUSE_CONN_ID
 from popsync.sources.files import ReadFile
 
@@ -216,7 +218,9 @@ def reconcile(run: DatasetRun) -> ReconcileResult:
         results = [reconcile_bucket(split, planned, bucket) for bucket in range(planned.buckets)]
     finally:
         remove_run_folder(split)
-    return ReconcileResult.combine(planned, results)
+    combined = ReconcileResult.combine(planned, results)
+    finish_split_state(split, planned)
+    return combined
 
 
 def _read_bucket(duck: duckdb.DuckDBPyConnection, planned: PlanResult, bucket: int) -> int:
@@ -248,11 +252,17 @@ def reconcile_bucket(run: DatasetRun, planned: PlanResult, bucket: int) -> Bucke
     step("janitor", lambda: sweep_dataset(run))  # earlier killed attempts, other runs' leftovers
     gate_profile: Profile | None = None
     baseline = planned.baseline
-    keeps_state = run.dataset.incremental is not None and not planned.split
+    keeps_state = run.dataset.incremental is not None
     # a PostgreSQL source hashes its rows; an incremental run from a state of such hashes reads
-    # keys and hashes, then only the rows it needs (pipeline/keyed_extract.py)
-    source_hashes = keeps_state and hashes_at_source(run) and (baseline is None or hashed_at_source(baseline))
+    # keys and hashes, then only the rows it needs (pipeline/keyed_extract.py). A split run's plan
+    # read the rows (and asked the source).
+    if planned.split:
+        source_hashes = planned.source_hashes
+    else:
+        source_hashes = keeps_state and hashes_at_source(run) and (baseline is None or hashed_at_source(baseline))
     with duckdb_session() as duck, adbc_connection(WAREHOUSE_CONN_ID) as pg:
+        # a split run's state is kept only when every bucket read the same register
+        version = register_version() if keeps_state and planned.split else ""
         source = persons_source(duck)
         if planned.split:
             extracted = step("read_bucket", lambda: _read_bucket(duck, planned, bucket))
@@ -309,7 +319,9 @@ def reconcile_bucket(run: DatasetRun, planned: PlanResult, bucket: int) -> Bucke
         step("write_results", lambda: _write_results(run, bucket, duck, pg))
         if baseline is not None:
             step("carry_over", lambda: carry_over(run, baseline, duck))
-        if keeps_state:
+        if keeps_state and planned.split:  # its share of the state's base (incremental.finish_split_state)
+            step("keep_state", lambda: write_state_part(run, duck, source, bucket, version))
+        elif keeps_state:
             repeated = None if gate_profile is None else gate_profile.keys_repeated
             step(
                 "keep_state",

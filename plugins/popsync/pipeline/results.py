@@ -34,6 +34,8 @@ class PlanResult:
     """Peak resident memory (VmHWM) of the process that planned."""
     baseline: Baseline | None = None
     """Set for an incremental run: the published run it starts from (``pipeline/incremental.py``)."""
+    source_hashes: bool = False
+    """A split run of a dataset that keeps state: the source database hashed the rows the plan read."""
 
     @property
     def incremental(self) -> bool:
@@ -59,6 +61,7 @@ class PlanResult:
                 "run_id": self.baseline.run_id,
                 "last_full_date": self.baseline.last_full_date.isoformat(),
             },
+            "source_hashes": self.source_hashes,
         }
 
     @classmethod
@@ -78,6 +81,7 @@ class PlanResult:
             else Baseline(
                 str(baseline["folder"]), str(baseline["run_id"]), datetime.fromisoformat(baseline["last_full_date"])
             ),
+            source_hashes=bool(data.get("source_hashes", False)),
         )
 
 

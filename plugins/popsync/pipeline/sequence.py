@@ -21,6 +21,7 @@ from popsync.pipeline.approval import approval_stage
 from popsync.pipeline.deaths import check_deaths
 from popsync.pipeline.gate import run_quality_gate
 from popsync.pipeline.history import record_metrics
+from popsync.pipeline.incremental import finish_split_state
 from popsync.pipeline.publish import drop_run_tables, publish
 from popsync.pipeline.results import BucketResult, DatasetState, ReconcileResult
 from popsync.pipeline.run import DatasetRun
@@ -58,8 +59,10 @@ def combine_buckets(run: DatasetRun, state: DatasetState, results: Sequence[Buck
     """The run's reconcile result from every bucket's; the plan's files are no longer needed."""
     from popsync.pipeline.plan import remove_run_folder
 
-    combined = ReconcileResult.combine(state.need_plan(), list(results))
+    plan = state.need_plan()
+    combined = ReconcileResult.combine(plan, list(results))
     remove_run_folder(planned_run(run, state))
+    finish_split_state(planned_run(run, state), plan)  # the buckets' shares of the state become one
     return state.with_result(combined)
 
 

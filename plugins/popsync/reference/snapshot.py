@@ -74,6 +74,13 @@ def write_snapshot() -> Path:
     return target
 
 
+def register_version() -> str:
+    """Which refresh of the register mirror is current (its high watermark and row count, the
+    snapshot's format): two readers that saw the same version read the same register, from the
+    snapshot or the mirror."""
+    return json.dumps(_mirror_state(), sort_keys=True)
+
+
 def current_snapshot() -> Path | None:
     """The snapshot when it reflects the mirror as it is now, else None."""
     path, state_file = snapshot_path(), _state_path()
