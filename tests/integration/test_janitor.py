@@ -20,6 +20,7 @@ from popsync.pipeline.janitor import JanitorResult, grace_period, sweep_all, swe
 from popsync.pipeline.publish import publish
 from popsync.pipeline.reconcile import _create_result_tables
 from popsync.pipeline.run import DatasetRun
+from popsync.pipeline.state_folders import state_folder, state_root
 from popsync.pipeline.warehouse import ensure_warehouse_schema
 from popsync.sectors.model import SectorDefinition
 from popsync.settings import Settings, get_settings
@@ -114,6 +115,8 @@ def _clear_lab(settings: Settings) -> None:
         conn.execute("DELETE FROM staging.run_tables WHERE sector = %s", (SECTOR.sector,))
     for name in ("duckdb-killed", "duckdb-live", "runs/janitor_lab__people__r0123456789"):
         shutil.rmtree(settings.work_dir / name, ignore_errors=True)
+    for dataset in SECTOR.datasets:
+        shutil.rmtree(state_root() / f"{SECTOR.sector}__{dataset.name}", ignore_errors=True)
 
 
 @pytest.fixture
@@ -197,6 +200,25 @@ def test_the_daily_sweep_covers_every_dataset_but_keeps_what_is_recent(lab: Lab)
     assert _exists(("staging", "run_tables"))
     assert all(_exists(t) for t in _results(lab.running) + _results(lab.current) + _results(lab.published))
     assert lab.recent_scratch.exists()
+
+
+def test_state_folders_no_published_run_refers_to_go_after_the_grace_period(lab: Lab) -> None:
+    kept = _folder(state_folder(lab.published), OLD)  # the published run's: the next run starts from it
+    with psycopg.connect(_url()) as conn:
+        conn.execute(
+            "UPDATE sync.published_runs SET state_ref = %s WHERE sector = %s AND dataset = %s",
+            (str(kept), SECTOR.sector, SECTOR.datasets[0].name),
+        )
+    killed = _folder(state_folder(lab.crashed), OLD)  # a run killed before it published
+    recent = _folder(state_folder(lab.running), RECENT)
+    own = _folder(state_folder(lab.current), OLD)  # the running attempt's, whatever its age
+    other = _folder(state_folder(lab.other_dataset), OLD)
+    result = sweep_dataset(lab.current, grace=timedelta(hours=6), now=NOW)
+    assert result.work_dirs_removed == 3  # the scratch and run folders of before, and the killed run's state
+    assert not killed.exists()
+    assert kept.exists() and recent.exists() and own.exists() and other.exists()
+    sweep_all(grace=timedelta(hours=6), now=NOW)
+    assert not other.exists() and kept.exists() and recent.exists()
 
 
 def test_with_no_grace_only_published_partitions_stay(lab: Lab) -> None:

@@ -21,6 +21,9 @@ What is removed:
   reconciles twice at the same time, and only the latest attempt is handed to the gate);
 - in the daily sweep, extract tables earlier versions staged in ``staging`` and per-run work
   folders (``<work_dir>/runs/``) they left;
+- incremental state folders (``<work_dir>/state/<dataset>/<run>``) that no published run refers
+  to, after the grace period: a run killed before it published leaves its state (a split run's
+  buckets write it share by share); a run that published removed its baseline's;
 
 never a table ``sync.published_runs`` points at, never a table attached as a partition.
 It runs when a dataset run starts (the reconcile stage, after registering its own tables) and
@@ -46,6 +49,7 @@ from popsync.db.locks import PUBLISH_LOCK, lock_transaction
 from popsync.db.sql_files import read_sql
 from popsync.pipeline.fates import DeadRuns, RunRef
 from popsync.pipeline.run import DatasetRun
+from popsync.pipeline.state_folders import state_folder, state_root
 from popsync.pipeline.warehouse import ensure_warehouse_schema
 from popsync.settings import JANITOR_GRACE_ENV, WAREHOUSE_CONN_ID, get_settings, janitor_grace_hours
 
@@ -109,6 +113,10 @@ class _Scope:
     older_than: datetime
     work_prefix: str
     keep_work_dir: Path | None
+    state_prefix: str | None = None
+    """The dataset whose state folders are swept (``DatasetRun.dataset_prefix``); None: every dataset."""
+    keep_state: Path | None = None
+    """The running attempt's own state folder."""
 
     def params(self) -> dict[str, Any]:
         return {
@@ -192,10 +200,27 @@ def _stale_folders(scope: _Scope) -> Iterator[Path]:
         yield from (folder for folder in work_dir.glob(f"{SCRATCH_PREFIX}*") if folder.is_dir())
 
 
+def _state_folders(scope: _Scope) -> Iterator[Path]:
+    """State folders of the scope's datasets that no published run refers to (not the running attempt's)."""
+    root = state_root()
+    if not root.is_dir():
+        return
+    datasets = [root / scope.state_prefix] if scope.state_prefix else list(root.iterdir())
+    with connect(WAREHOUSE_CONN_ID) as conn:
+        rows = conn.execute(read_sql("warehouse/janitor_published_states.sql")).fetchall()
+    published = {Path(str(row[0])).resolve() for row in rows}
+    for dataset in datasets:
+        if not dataset.is_dir():
+            continue
+        for folder in dataset.iterdir():
+            if folder.is_dir() and folder.resolve() not in published and folder != scope.keep_state:
+                yield folder
+
+
 def _sweep_work_dirs(scope: _Scope) -> int:
     cutoff = scope.older_than.timestamp()
     removed = 0
-    for folder in list(_stale_folders(scope)):
+    for folder in [*_stale_folders(scope), *_state_folders(scope)]:
         try:
             if _newest_mtime(folder) >= cutoff:
                 continue
@@ -243,6 +268,8 @@ def sweep_dataset(
         older_than=moment - (grace_period() if grace is None else grace),
         work_prefix=f"{run.dataset_prefix}__"[:52],
         keep_work_dir=None,
+        state_prefix=run.dataset_prefix,
+        keep_state=state_folder(run),
     )
     result = _sweep(scope, run.dead_runs if dead_runs is None else dead_runs)
     if result != JanitorResult(0, 0, 0):
