@@ -3,6 +3,9 @@
     POPSYNC_HOME=.popsync/bench-incr POPSYNC_EMBEDDED_PORT=55448 \\
         /work/bin/heavy --exclusive .venv/bin/python benchmarks/incremental_run.py --size 1M:1M --repeats 3
 
+With ``--buckets N`` (N > 1) the dataset is split: its full runs run N buckets (one after the
+other, in this process) and keep the state's base in N shares; each incremental run starts from it.
+
 Generates the size (its own popsync home and port; ``--reuse-data`` keeps it), publishes a first
 full run (which keeps the state), then REPEATS times: changes ``--changed`` (default 1 %) of the
 cards at the source (a name changed, ``ngay_cap_nhat`` moved) and 0.1 % of the register
@@ -18,6 +21,7 @@ median seconds per stage and step of each mode, and their ratio, as JSON and Mar
 """
 
 import argparse
+import contextlib
 import json
 import statistics
 import sys
@@ -84,7 +88,13 @@ def _settle(limit: float) -> float:
     return round(time.perf_counter() - started, 1)
 
 
-def _timed_run(run_id: str, logical_date: datetime, *, full_run: bool) -> dict[str, Any]:
+def _reset_peak_memory() -> None:
+    """Reset this process's VmHWM (Linux: ``clear_refs`` 5), so each run reports its own peak."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5", encoding="ascii")
+
+
+def _timed_run(run_id: str, logical_date: datetime, *, full_run: bool, buckets: int) -> dict[str, Any]:
     from popsync.pipeline.results import DatasetState
     from popsync.pipeline.run import DatasetRun
     from popsync.pipeline.sequence import run_dataset
@@ -92,9 +102,11 @@ def _timed_run(run_id: str, logical_date: datetime, *, full_run: bool) -> dict[s
     from popsync.sectors.model import IncrementalRuns
 
     sector = next(s for s in load_sectors() if s.sector == "health_insurance")
-    # one bucket in both modes: a dataset split into buckets keeps no state (docs/running.md), and
-    # the full run of the comparison must have the same definition to be the next run's baseline
-    dataset = sector.datasets[0].model_copy(update={"incremental": IncrementalRuns(full_every_days=30), "buckets": 1})
+    # the same definition in both modes: the full run of the comparison is the next run's baseline.
+    # With buckets > 1 the full runs are split (their buckets keep the state's base in shares) and
+    # each incremental run, one bucket, starts from a split run's state.
+    update = {"incremental": IncrementalRuns(full_every_days=30), "buckets": buckets}
+    dataset = sector.datasets[0].model_copy(update=update)
     sector = sector.model_copy(update={"datasets": (dataset,)})
     seconds: dict[str, float] = {}
 
@@ -103,10 +115,18 @@ def _timed_run(run_id: str, logical_date: datetime, *, full_run: bool) -> dict[s
         if stage == "reconcile":
             seconds.update({f"reconcile.{step}": s for step, s in state.need_reconciled().timings})
 
+    _reset_peak_memory()
     state = run_dataset(DatasetRun(sector, dataset, run_id, logical_date, full_run=full_run), on_stage=on_stage)
     assert state.published is not None and state.published.published, state.published
     seconds["pipeline_with_gate"] = sum(seconds[stage] for stage in PIPELINE)
-    return {"seconds": seconds, "records": state.need_reconciled().extracted}
+    reconciled = state.need_reconciled()
+    peaks = [task.peak_memory_mb for task in reconciled.tasks if task.peak_memory_mb is not None]
+    return {
+        "seconds": seconds,
+        "records": reconciled.extracted,
+        "buckets": reconciled.buckets,
+        "peak_memory_mb": max(peaks, default=None),
+    }
 
 
 def main() -> int:
@@ -118,6 +138,7 @@ def main() -> int:
     parser.add_argument("--prepare-only", action="store_true", help="generate and mirror the data, run nothing")
     parser.add_argument("--name", default="incremental-1m")
     parser.add_argument("--settle", type=float, default=180.0, help="seconds to wait at most for autovacuum")
+    parser.add_argument("--buckets", type=int, default=1, help="the dataset's buckets (full runs split when > 1)")
     args = parser.parse_args()
 
     from benchmarks.run_benchmark import machine, parse_size, prepare
@@ -137,21 +158,22 @@ def main() -> int:
         if args.prepare_only:
             return 0
         when = datetime.now(UTC).replace(microsecond=0)
-        first = _timed_run(f"bench__first_{time.time_ns()}", when, full_run=True)
+        first = _timed_run(f"bench__first_{time.time_ns()}", when, full_run=True, buckets=args.buckets)
         print(f"first full run: {first['seconds']['pipeline_with_gate']:.2f} s", flush=True)
         runs: list[dict[str, Any]] = []
         for repeat in range(args.repeats):
             changed: dict[str, Any] = dict(_change(args.changed, repeat))
             when += timedelta(days=1)
             settled = {"incremental": _settle(args.settle)}
-            incremental = _timed_run(f"bench__incr_{time.time_ns()}", when, full_run=False)
+            incremental = _timed_run(f"bench__incr_{time.time_ns()}", when, full_run=False, buckets=args.buckets)
             settled["full"] = _settle(args.settle)
-            full = _timed_run(f"bench__full_{time.time_ns()}", when, full_run=True)
+            full = _timed_run(f"bench__full_{time.time_ns()}", when, full_run=True, buckets=args.buckets)
             changed["settle_seconds"] = settled
             ratio = incremental["seconds"]["pipeline_with_gate"] / full["seconds"]["pipeline_with_gate"]
             print(
                 f"run {repeat + 1}: {changed}; incremental {incremental['seconds']['pipeline_with_gate']:.2f} s, "
-                f"full {full['seconds']['pipeline_with_gate']:.2f} s, ratio {ratio:.3f} "
+                f"full {full['seconds']['pipeline_with_gate']:.2f} s, ratio {ratio:.3f}, "
+                f"peaks {incremental['peak_memory_mb']}/{full['peak_memory_mb']} MB "
                 f"(load {Path('/proc/loadavg').read_text(encoding='utf-8').split()[:3]})",
                 flush=True,
             )
@@ -170,6 +192,11 @@ def main() -> int:
         "load_at_start": load,
         "machine": machine(),
         "records": runs[0]["full"]["records"],
+        "buckets": {mode: runs[0][mode]["buckets"] for mode in ("incremental", "full")},
+        "peak_memory_mb": {
+            mode: max((run[mode]["peak_memory_mb"] or 0.0 for run in runs), default=0.0)
+            for mode in ("incremental", "full")
+        },
         "runs": runs,
         "median_seconds": medians,
         "median_ratio": round(statistics.median(run["ratio"] for run in runs), 3),
@@ -181,8 +208,12 @@ def main() -> int:
         "",
         f"Load average at start: {load}. Records: {report['records']:,}. Runs: {len(runs)} "
         f"(each: change, incremental run, full run of the same date). Median ratio of pipeline work with the "
-        f"gate, incremental / full: **{report['median_ratio']}**. Both modes run the dataset in one bucket "
-        f"(`buckets: 1`: a dataset split into buckets keeps no incremental state). Before each timed run the "
+        f"gate, incremental / full: **{report['median_ratio']}**. Buckets: the dataset sets `buckets: {args.buckets}`; "
+        f"the full runs ran in {report['buckets']['full']} and the incremental runs in "
+        f"{report['buckets']['incremental']} (an incremental run is one bucket, from the state every bucket "
+        f"of the full run kept). Peak resident memory of the benchmark process (VmHWM, reset before each run), "
+        f"highest of the runs: incremental {report['peak_memory_mb']['incremental']:.0f} MB, full "
+        f"{report['peak_memory_mb']['full']:.0f} MB. Before each timed run the "
         f"benchmark vacuumed and analysed the warehouse and the source and waited until no autovacuum worker was "
         f"busy, uncounted (`settle_seconds` per run below).",
         "",
