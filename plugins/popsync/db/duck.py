@@ -96,14 +96,6 @@ def threads_for(limit_mb: int | None, configured: int) -> int:
     return max(1, min(configured, limit_mb // DUCKDB_MB_PER_THREAD))
 
 
-def scratch_file(duck: duckdb.DuckDBPyConnection, name: str) -> Path:
-    """A file in the session's scratch folder (removed with the session, like its spill)."""
-    row = duck.execute("SELECT current_setting('temp_directory')").fetchone()
-    if row is None or not row[0]:
-        raise RuntimeError("the DuckDB session has no scratch folder")
-    return Path(str(row[0])).parent / name
-
-
 def sql_string(value: object) -> str:
     """A single-quoted SQL string literal (for file paths in DuckDB COPY and read_parquet)."""
     return "'" + str(value).replace("'", "''") + "'"

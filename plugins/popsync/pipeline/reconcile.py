@@ -16,7 +16,7 @@ from psycopg import sql
 
 from popsync.db.arrow_io import BATCH_ROWS, ArrowConnection, adbc_connection, with_json_columns
 from popsync.db.connections import connect
-from popsync.db.duck import duckdb_session, scratch_file, sql_string, store_arrow
+from popsync.db.duck import duckdb_session, sql_string, store_arrow
 from popsync.db.identifiers import quoted
 from popsync.db.sql_files import read_sql
 from popsync.pipeline.extract import extract_reader, hashes_at_source
@@ -48,10 +48,6 @@ from popsync.settings import WAREHOUSE_CONN_ID
 from popsync.sources.files import ReadFile
 
 _log = logging.getLogger(__name__)
-
-
-INCREMENTAL_LINKS = "duckdb/incremental/dataset_links.sql"
-"""The dataset's links in an incremental run: the records classified again and those carried over."""
 
 
 def persons_source(duck: duckdb.DuckDBPyConnection) -> str:
@@ -202,18 +198,7 @@ def link_records(
     duck.execute(f"CREATE TABLE IF NOT EXISTS legacy_ids AS {legacy_ids_query('register')}")
     narrow = read_sql("duckdb/reconciled.sql").replace("__reconcile_sql__", read_sql("duckdb/reconcile.sql"))
     duck.execute(f"CREATE OR REPLACE TABLE reconciled AS {narrow}", params)
-    exists = duck.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'dataset_links'")
-    if exists.fetchall()[0][0]:
-        return
-    if links_sql == INCREMENTAL_LINKS:
-        # every record's link, carried or not: as many as the dataset's records. Written out as the
-        # plan of a split run writes them and read where the search looks candidates up: at 10M, a
-        # table of them did not fit a task's share (docs/performance.md, round 12)
-        links = sql_string(scratch_file(duck, "dataset_links.parquet"))
-        duck.execute(f"COPY ({read_sql(links_sql)}) TO {links} (FORMAT parquet)")
-        duck.execute(f"CREATE VIEW dataset_links AS SELECT * FROM read_parquet({links})")
-        return
-    duck.execute(f"CREATE TABLE dataset_links AS {read_sql(links_sql)}")
+    duck.execute(f"CREATE TABLE IF NOT EXISTS dataset_links AS {read_sql(links_sql)}")
 
 
 def search_suggestions(duck: duckdb.DuckDBPyConnection) -> None:
@@ -315,7 +300,7 @@ def reconcile_bucket(run: DatasetRun, planned: PlanResult, bucket: int) -> Bucke
         step("load_register", lambda: _load_inputs(run, duck, pg, lambda: _load_register(duck, source, slots)))
         checks_deceased = run.dataset.columns.is_active is not None
         checks_death = run.dataset.columns.death_date is not None
-        links = "duckdb/dataset_links.sql" if baseline is None else INCREMENTAL_LINKS
+        links = "duckdb/dataset_links.sql" if baseline is None else "duckdb/incremental/dataset_links.sql"
         step(
             "classify",
             lambda: link_records(
