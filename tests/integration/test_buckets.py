@@ -17,6 +17,7 @@ as the session's first runs left them.
 import json
 import math
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -329,10 +330,19 @@ print("RESULT " + json.dumps({"state": result.state, "run_id": result.run_id}))
 
 
 def _sector_yaml() -> str:
-    """The shipped health-insurance definition as the test sector, reading the same database."""
+    """The shipped health-insurance definition as the test sector, reading the same database, its
+    cards keeping incremental state (each bucket keeps its share)."""
     shipped = (INCLUDE_DIR / "sectors" / "health_insurance.yaml").read_text(encoding="utf-8")
     assert "sector: health_insurance\n" in shipped
-    return shipped.replace("sector: health_insurance\n", f"sector: {SECTOR}\nsource_conn_id: {_sector().conn_id}\n", 1)
+    assert "    title: Health-insurance cards\n" in shipped
+    sector = shipped.replace(
+        "sector: health_insurance\n", f"sector: {SECTOR}\nsource_conn_id: {_sector().conn_id}\n", 1
+    )
+    return sector.replace(
+        "    title: Health-insurance cards\n",
+        "    title: Health-insurance cards\n    incremental: {full_every_days: 7}\n",
+        1,
+    )
 
 
 def _task_instances(run_id: str) -> tuple[dict[tuple[str, int], str], list[object]]:
@@ -408,3 +418,21 @@ def test_airflow_maps_reconcile_over_the_buckets(
         work = list((settings.work_dir / "runs").glob(f"{SECTOR}__*"))
     assert row is not None and row[0] == 3, "the published run table has one partition per bucket"
     assert not work, "the plan's files are removed once every bucket has finished"
+    # each bucket task kept its share of the state; the task after them made one state of the shares
+    state = _published_state(settings)
+    try:
+        manifest = json.loads((state / "manifest.json").read_text(encoding="utf-8"))
+        assert (manifest["base_parts"], manifest["layers"], manifest["mode"]) == ("3", "0", "full")
+        assert sorted(path.name for path in state.glob("records-part*.parquet")) == [
+            f"records-part{n}.parquet" for n in range(3)
+        ]
+        assert not list(state.glob("register-*.id")) and (state / "register.parquet").is_file()
+    finally:
+        shutil.rmtree(state.parent, ignore_errors=True)
+
+
+def _published_state(settings: Settings) -> Path:
+    with psycopg.connect(settings.database_url_for("popsync_warehouse")) as conn:
+        row = conn.execute("SELECT state_ref FROM sync.published_runs WHERE sector = %s", (SECTOR,)).fetchone()
+    assert row is not None and row[0] is not None, "a split run of a dataset that keeps state keeps it"
+    return Path(str(row[0]))
