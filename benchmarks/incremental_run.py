@@ -88,6 +88,20 @@ def _settle(limit: float) -> float:
     return round(time.perf_counter() - started, 1)
 
 
+def _start_date() -> datetime:
+    """Now, or the day after the dataset's published run when that is later: a run of an earlier
+    logical date would leave the newer results published and not publish its own."""
+    from popsync.db.connections import connect
+    from popsync.db.sql_files import read_sql
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    with connect("popsync_warehouse") as conn:
+        row = conn.execute(
+            read_sql("warehouse/published_run.sql"), {"sector": "health_insurance", "dataset": "cards"}
+        ).fetchone()
+    return now if row is None else max(now, row[1] + timedelta(days=1))
+
+
 def _reset_peak_memory() -> None:
     """Reset this process's VmHWM (Linux: ``clear_refs`` 5), so each run reports its own peak."""
     with contextlib.suppress(OSError):
@@ -157,7 +171,7 @@ def main() -> int:
         print(f"prepared: {preparation}", flush=True)
         if args.prepare_only:
             return 0
-        when = datetime.now(UTC).replace(microsecond=0)
+        when = _start_date()
         first = _timed_run(f"bench__first_{time.time_ns()}", when, full_run=True, buckets=args.buckets)
         print(f"first full run: {first['seconds']['pipeline_with_gate']:.2f} s", flush=True)
         runs: list[dict[str, Any]] = []
