@@ -5,10 +5,11 @@ its records (key, row hash, what each resolved and linked to, its outcome) and t
 was classified against, in ``<POPSYNC_WORK_DIR>/state/<sector>__<dataset>/<run>/``. The next run
 is incremental when that state belongs to the published run, was made by the same rules and
 dataset definition, and the last full run is less than ``full_every_days`` old; else it is full
-(and ``full_run`` forces one). An incremental run still extracts and normalises every record
-(the gate profiles the whole extract), then:
+(and ``full_run`` forces one). An incremental run is one bucket. A PostgreSQL source's run
+reads every record's key and source-computed hash, then only the rows it needs
+(``pipeline/keyed_extract.py``); any other source's extracts and normalises every record. Then:
 
-1. hashes every normalised row (``incremental/row_hashes.sql``),
+1. hashes every normalised row (``incremental/row_hashes.sql``; a keyed run has the source's),
 2. compares the register with the baseline's (``incremental/register_changes.sql``),
 3. computes the closure of records whose results can have changed (``incremental/affected_keys.sql``;
    why it is complete: docs/running.md, "Incremental runs"),
@@ -16,6 +17,9 @@ dataset definition, and the last full run is less than ``full_every_days`` old; 
 5. writes their results (the run's *delta*) and the keys it does not carry over,
 6. counts the metrics over both, and keeps the new state for the next run: the state's layers
    it started from (hard links) and one more with what it classified (:func:`keep_records`).
+
+A full run split into buckets keeps the state too: each bucket its records' share of the base
+(:func:`write_state_part`), made one state by :func:`finish_split_state` after the last bucket.
 
 ``publish`` deletes those keys' rows from the published tables and attaches what remains,
 unrewritten, beside the delta (``pipeline/carried.py``), and records the state with the run
