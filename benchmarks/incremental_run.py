@@ -128,6 +128,8 @@ def _timed_run(run_id: str, logical_date: datetime, *, full_run: bool, buckets: 
         seconds[stage] = elapsed
         if stage == "reconcile":
             seconds.update({f"reconcile.{step}": s for step, s in state.need_reconciled().timings})
+        if stage == "publish" and state.published is not None:
+            seconds.update({f"publish.{step}": s for step, s in state.published.timings})
 
     _reset_peak_memory()
     state = run_dataset(DatasetRun(sector, dataset, run_id, logical_date, full_run=full_run), on_stage=on_stage)

@@ -10,6 +10,7 @@ leaf, so every bucket is published or none is.
 """
 
 import logging
+import time
 from typing import Any
 
 import psycopg
@@ -26,6 +27,7 @@ from popsync.pipeline.kill_points import kill_point
 from popsync.pipeline.results import PublishOutcome
 from popsync.pipeline.run import DatasetRun
 from popsync.pipeline.state_folders import state_folder
+from popsync.pipeline.step_timer import StepTimer
 from popsync.review.lifecycle import RunTables, apply_run
 from popsync.settings import WAREHOUSE_CONN_ID
 
@@ -101,8 +103,10 @@ def publish(run: DatasetRun, extracted: int) -> PublishOutcome:
     """
     scope = {"sector": run.sector.sector, "dataset": run.dataset.name}
     run_mode, state_ref, baseline_run_id = published_state(run)
+    timings: list[tuple[str, float]] = []
+    step = StepTimer(timings)
     with connect(WAREHOUSE_CONN_ID) as conn:
-        lock_transaction(conn, PUBLISH_LOCK)
+        step("lock", lambda: lock_transaction(conn, PUBLISH_LOCK))
         current = conn.execute(read_sql("warehouse/lock_published_run.sql"), scope).fetchone()
         if current is not None and (current[3], current[1], current[2]) == (
             run.run_id,
@@ -115,7 +119,7 @@ def publish(run: DatasetRun, extracted: int) -> PublishOutcome:
         if run_mode == "incremental" and (current is None or current[3] != baseline_run_id):
             conn.rollback()  # its carried rows came from a run that is no longer the published one
             raise BaselineMovedError(f"{run.label}: the run it started from is no longer published; run it again")
-        assemble_buckets(conn, run)  # every bucket or none: a missing bucket's table fails the run here
+        step("assemble_buckets", lambda: assemble_buckets(conn, run))  # every bucket or none
         old_tables: dict[str, str | None] = (
             {"matches": None, "mismatches": None, "suggestion_candidates": None}
             if current is None
@@ -130,13 +134,14 @@ def publish(run: DatasetRun, extracted: int) -> PublishOutcome:
             # the baseline's tables become the carried leaves of the run's (detached, not dropped)
             assert baseline_run_id is not None
             carried = {kind: name for kind, name in old_tables.items() if name is not None}
-            assemble_incremental(conn, run, baseline_run_id, carried)
+            step("carry", lambda: assemble_incremental(conn, run, baseline_run_id, carried))
             old_tables = dict.fromkeys(old_tables)
-        check_conservation(conn, run, extracted)
+        step("conservation", lambda: check_conservation(conn, run, extracted))
         if current is not None and current[0] > run.logical_date:
             conn.rollback()
             _log.warning("%s: results of a newer logical date (%s) stay published", run.label, current[0])
             return PublishOutcome(False, f"newer results from {current[0].isoformat()} stay published")
+        swap_started = time.perf_counter()
         for kind, new_table in run.result_tables().items():
             sector_part = run.sector_partition(kind)
             conn.execute(
@@ -154,8 +159,9 @@ def publish(run: DatasetRun, extracted: int) -> PublishOutcome:
                     quoted(*sector_part), quoted(*new_table), sql.Literal(run.dataset.name)
                 )
             )
+        timings.append(("swap", time.perf_counter() - swap_started))
         # the mismatch lifecycle moves in this transaction
-        lifecycle = apply_run(conn, _run_tables(run, incremental=run_mode == "incremental"))
+        lifecycle = step("lifecycle", lambda: apply_run(conn, _run_tables(run, incremental=run_mode == "incremental")))
         if run_mode == "incremental":  # read by the carried deletes and the lifecycle; in this transaction
             conn.execute(sql.SQL("DROP TABLE {}").format(quoted(*run.excluded_keys_table)))
         conn.execute(
@@ -172,12 +178,12 @@ def publish(run: DatasetRun, extracted: int) -> PublishOutcome:
             },
         )
         kill_point("publish")
-        conn.commit()
+        step("commit", conn.commit)
     if current is not None and current[5] is not None and current[5] != state_ref:
         remove_state(str(current[5]))  # the state of the run replaced: no run starts from it any more
     kill_point("publish_committed")
     _log.info("published %s run %s", run.label, run.run_tag)
-    return PublishOutcome(True, "published", lifecycle)
+    return PublishOutcome(True, "published", lifecycle, tuple(timings))
 
 
 def drop_run_tables(run: DatasetRun, *, keep_results: bool) -> None:

@@ -301,10 +301,13 @@ class PublishOutcome:
     reason: str
     lifecycle: LifecycleCounts | None = None
     """What the run did to the mismatch lifecycle (None when not published)."""
+    timings: tuple[tuple[str, float], ...] = ()
+    """Seconds of each step of the publish transaction (``pipeline/publish.py``)."""
 
     def to_json(self) -> dict[str, Any]:
         lifecycle = None if self.lifecycle is None else self.lifecycle.to_json()
-        return {"published": self.published, "reason": self.reason, "lifecycle": lifecycle}
+        timings = [list(item) for item in self.timings]
+        return {"published": self.published, "reason": self.reason, "lifecycle": lifecycle, "timings": timings}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "PublishOutcome":
@@ -313,6 +316,7 @@ class PublishOutcome:
             bool(data["published"]),
             str(data["reason"]),
             None if lifecycle is None else LifecycleCounts.from_json(lifecycle),
+            tuple((str(name), float(seconds)) for name, seconds in data.get("timings", [])),
         )
 
 
