@@ -121,6 +121,16 @@ def _manifest(settings: Settings) -> dict[str, str]:
     return manifest
 
 
+def _autovacuum_off(settings: Settings) -> list[str]:
+    """The test sector's tables with autovacuum turned off (the run tables, until published)."""
+    with psycopg.connect(settings.database_url_for("popsync_warehouse")) as conn:
+        rows = conn.execute(
+            "SELECT relname FROM pg_class WHERE relname LIKE %s AND 'autovacuum_enabled=false' = ANY(reloptions)",
+            (f"%{SECTOR}%",),
+        ).fetchall()
+    return [str(row[0]) for row in rows]
+
+
 def _lifecycle(settings: Settings) -> list[tuple[Any, ...]]:
     """The dataset's mismatch lifecycle, every column but the run that last wrote a row."""
     with psycopg.connect(settings.database_url_for("popsync_warehouse")) as conn:
@@ -418,6 +428,7 @@ def test_an_incremental_run_from_a_split_run_publishes_what_a_full_run_publishes
     assert int(manifest["keys_repeated"]) == first.need_reconciled().profile.keys_repeated
     state = Path(str(settings.work_dir / "state"))
     assert not list(state.rglob("register-*.id")), "the buckets' register versions are checked, then removed"
+    assert _autovacuum_off(settings) == [], "off while unpublished, on again once published"
     before = published_results(settings, SECTOR)
     matched = sorted(row[1] for row in before["matches"] if not row[1].startswith(ADDED_KEY))
 
@@ -428,6 +439,7 @@ def test_an_incremental_run_from_a_split_run_publishes_what_a_full_run_publishes
     assert keyed <= _steps(incremental_state), "it read keys and hashes, then the changed rows"
     incremental = published_results(settings, SECTOR)
     incremental_lifecycle = _lifecycle(settings)
+    assert _autovacuum_off(settings) == []
     after_split = _manifest(settings)
     assert (after_split["base_parts"], after_split["layers"]) == ("2", "1"), "the split base is kept, linked"
     # the split run's records were carried from both buckets' shares: only the changed ones classified

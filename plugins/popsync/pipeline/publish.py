@@ -96,6 +96,17 @@ def _run_tables(run: DatasetRun, *, incremental: bool = False) -> RunTables:
     )
 
 
+def _autovacuum_on(conn: psycopg.Connection[tuple[Any, ...]], run: DatasetRun, *, incremental: bool) -> None:
+    """Turn autovacuum back on for the leaves the run wrote (off while unpublished: ``reconcile.py``)."""
+    for kind in run.result_tables():
+        if run.buckets > 1:
+            leaves = [run.bucket_table(kind, bucket) for bucket in range(run.buckets)]
+        else:
+            leaves = [run.delta_table(kind) if incremental else run.result_tables()[kind]]
+        for leaf in leaves:
+            conn.execute(sql.SQL("ALTER TABLE {} RESET (autovacuum_enabled)").format(quoted(*leaf)))
+
+
 def publish(run: DatasetRun, extracted: int) -> PublishOutcome:
     """Swap the run's result tables in as the dataset's published partitions.
 
@@ -160,6 +171,7 @@ def publish(run: DatasetRun, extracted: int) -> PublishOutcome:
                 )
             )
         timings.append(("swap", time.perf_counter() - swap_started))
+        step("autovacuum", lambda: _autovacuum_on(conn, run, incremental=run_mode == "incremental"))
         # the mismatch lifecycle moves in this transaction
         lifecycle = step("lifecycle", lambda: apply_run(conn, _run_tables(run, incremental=run_mode == "incremental")))
         if run_mode == "incremental":  # read by the carried deletes and the lifecycle; in this transaction
