@@ -135,10 +135,9 @@ def _create_result_tables(run: DatasetRun, bucket: int) -> None:
         for parent, (schema, table) in tables:
             target = quoted(schema, table)
             conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(target))
-            # no autovacuum while unpublished: written once, analysed by the bucket when written
-            # (_write_results); publish turns it back on. Else autovacuum starts on a table as soon as
-            # it is written, and the next DDL on it (an index, publish's attach) waits deadlock_timeout
-            # (1 s) for PostgreSQL to cancel it (docs/performance.md, round 12)
+            # no autovacuum while unpublished (written once; publish turns it back on): else it starts
+            # on a table as soon as it is written, and the next DDL on it (publish's attach) waits
+            # deadlock_timeout (1 s) for PostgreSQL to cancel it (docs/performance.md, round 12)
             conn.execute(
                 sql.SQL(
                     "CREATE TABLE {} (LIKE {} INCLUDING DEFAULTS INCLUDING CONSTRAINTS) "
@@ -385,7 +384,3 @@ def _write_results(run: DatasetRun, bucket: int, duck: duckdb.DuckDBPyConnection
         kill_point("reconcile")
         mismatches_written.result()
     pg.commit()
-    # the planner's statistics for publish's statements (autovacuum is off until publish)
-    with connect(WAREHOUSE_CONN_ID, autocommit=True) as conn:
-        for table in run.bucket_tables(bucket).values():
-            conn.execute(sql.SQL("ANALYZE {}").format(quoted(*table)))
