@@ -202,7 +202,8 @@ def link_records(
     duck.execute(f"CREATE TABLE IF NOT EXISTS legacy_ids AS {legacy_ids_query('register')}")
     narrow = read_sql("duckdb/reconciled.sql").replace("__reconcile_sql__", read_sql("duckdb/reconcile.sql"))
     duck.execute(f"CREATE OR REPLACE TABLE reconciled AS {narrow}", params)
-    duck.execute(f"CREATE TABLE IF NOT EXISTS dataset_links AS {read_sql(links_sql)}")
+    links = read_sql(links_sql).replace("__dataset_links_sql__", read_sql("duckdb/dataset_links.sql"))
+    duck.execute(f"CREATE TABLE IF NOT EXISTS dataset_links AS {links}")
 
 
 def search_suggestions(duck: duckdb.DuckDBPyConnection) -> None:

@@ -1,6 +1,7 @@
 -- The dataset_links of an incremental run (DuckDB): the links of the records classified again
 -- (reconciled) plus those of the records carried over (carried_state). Output: national_id, records.
 -- Same meaning as ../dataset_links.sql: the persons the whole dataset links to.
+-- Placeholder: the dataset-links placeholder in `classified` (../dataset_links.sql, the classified records' links).
 -- Each side is counted on its own, then the two counts are added: one GROUP BY over the UNION ALL
 -- of both ran out of a task's DuckDB share at 10M (8.7M carried links, a 456 MB share, one
 -- thread: benchmarks/results/incremental-links-10m.md), where these two aggregates fit in 250 MB.
@@ -14,12 +15,8 @@ WITH carried AS (
 ),
 
 classified AS (
-    SELECT
-        linked_national_id AS national_id,
-        count(*) AS records
-    FROM reconciled
-    WHERE is_linked
-    GROUP BY linked_national_id
+    -- ../dataset_links.sql (placeholder replaced by reconcile.link_records)
+    __dataset_links_sql__
 )
 
 SELECT
