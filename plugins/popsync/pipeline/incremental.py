@@ -60,8 +60,8 @@ STATE_FORMAT = 4
 """Bumped whenever the state's files change; an older state makes the next run full."""
 RECORDS_FILE = "records.parquet"
 """The state's base (layer 0): every record's state, kept by a full run or a compaction."""
-SNAPSHOT_ID_FILE = "register-{part}.id"
-"""A bucket of a split run: which register snapshot it classified against (:func:`snapshot_identity`)."""
+REGISTER_VERSION_FILE = "register-{part}.id"
+"""A bucket of a split run: which register version it classified against (``reference.snapshot.register_version``)."""
 REGISTER_FILE = "register.parquet"
 MANIFEST_FILE = "manifest.json"
 MAX_LAYERS = 8
@@ -442,9 +442,7 @@ def write_state(
     ``keys_repeated``: the gate's count of records whose source key others share (None: unknown).
     ``source_hashes``: the records' row hashes are the source database's (``sources/postgres.py``).
     """
-    folder = state_folder(run)
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
+    folder = start_state(run)
     previous = None if baseline is None else Path(baseline.folder)
     layers = keep_records(duck, folder, previous)
     _keep_register(duck, persons, folder / REGISTER_FILE)
@@ -458,11 +456,12 @@ def kept_base_parts(previous: Path | None, layers: int) -> int:
     return 1 if previous is None or layers == 0 else _base_parts(_manifest(previous))
 
 
-def start_split_state(run: DatasetRun) -> None:
-    """The plan of a split full run of a dataset that keeps state: an empty state folder for the buckets."""
+def start_state(run: DatasetRun) -> Path:
+    """The run's state folder, new and empty (a split run's plan makes it for the buckets)."""
     folder = state_folder(run)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
+    return folder
 
 
 def write_state_part(
@@ -478,7 +477,7 @@ def write_state_part(
     if bucket == 0:
         (folder / REGISTER_FILE).unlink(missing_ok=True)
         _keep_register(duck, persons, folder / REGISTER_FILE)
-    (folder / SNAPSHOT_ID_FILE.format(part=bucket)).write_text(register_version, encoding="utf-8")
+    (folder / REGISTER_VERSION_FILE.format(part=bucket)).write_text(register_version, encoding="utf-8")
 
 
 def finish_split_state(run: DatasetRun, plan: "PlanResult") -> bool:
@@ -494,20 +493,17 @@ def finish_split_state(run: DatasetRun, plan: "PlanResult") -> bool:
     buckets = plan.buckets
     keys_repeated = None if plan.profile is None else plan.profile.keys_repeated
     folder = state_folder(run)
-    versions: set[str] = set()
-    complete = (folder / REGISTER_FILE).is_file() and (folder / _layer_files(0)[1]).is_file()
-    for part in range(buckets):
-        version = folder / SNAPSHOT_ID_FILE.format(part=part)
-        complete = complete and version.is_file() and (folder / base_part_file(part)).is_file()
-        if version.is_file():
-            versions.add(version.read_text(encoding="utf-8"))
+    version_files = [folder / REGISTER_VERSION_FILE.format(part=part) for part in range(buckets)]
+    kept = (folder / REGISTER_FILE, *state_files(folder, 0, buckets), *version_files)
+    complete = all(path.is_file() for path in kept)
+    versions = {path.read_text(encoding="utf-8") for path in version_files if path.is_file()}
     if not complete or len(versions) != 1:
         why = "a bucket's share is missing" if not complete else "the buckets read different registers"
         _log.warning("%s: no incremental state kept (%s); the next run is full", run.label, why)
         remove_state(str(folder))
         return False
-    for part in range(buckets):
-        (folder / SNAPSHOT_ID_FILE.format(part=part)).unlink()
+    for path in version_files:
+        path.unlink()
     _write_manifest(run, folder, 0, buckets, None, keys_repeated, plan.source_hashes)
     return True
 

@@ -169,10 +169,10 @@ def plan(run: DatasetRun) -> PlanResult:
     source_hashes = False
     if run.dataset.incremental is not None:  # the buckets keep the state's base: hashed rows
         from popsync.pipeline.extract import hashes_at_source
-        from popsync.pipeline.incremental import start_split_state
+        from popsync.pipeline.incremental import start_state
 
         source_hashes = hashes_at_source(run)
-        start_split_state(split)
+        start_state(split)
     planned = _split(split, timings, source_hashes=source_hashes)
     kill_point("plan")
     return planned

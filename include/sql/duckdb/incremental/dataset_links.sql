@@ -1,7 +1,7 @@
 -- The dataset_links of an incremental run (DuckDB): the links of the records classified again
 -- (reconciled) plus those of the records carried over (carried_state). Output: national_id, records.
 -- Same meaning as ../dataset_links.sql: the persons the whole dataset links to.
--- Placeholder: the dataset-links placeholder in `classified` (../dataset_links.sql, the classified records' links).
+-- Placeholder: in `classified`, the text of ../dataset_links.sql (the classified records' links).
 -- Each side is counted on its own, then the two counts are added: one GROUP BY over the UNION ALL
 -- of both ran out of a task's DuckDB share at 10M (8.7M carried links, a 456 MB share, one
 -- thread: benchmarks/results/incremental-links-10m.md), where these two aggregates fit in 250 MB.
