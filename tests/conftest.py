@@ -6,7 +6,6 @@ default derived from the checkout's path) or ``POPSYNC_TEST_DATABASE_URL``; neve
 demo's databases.
 """
 
-import hashlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,25 +13,25 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.ports import DEFAULT_SERVER_PORT, WORKER_API_BELOW_SERVER
+
 pytest_plugins = ["tests.process_guard", "tests.skip_summary"]
 
 _ROOT = Path(__file__).resolve().parents[1]
-# Each checkout gets its own test server port, so two clones on one machine never collide.
-_DEFAULT_TEST_PORT = 56000 + int(hashlib.sha1(str(_ROOT).encode()).hexdigest(), 16) % 4000
 # Under pytest-xdist (``-n 2``, what scripts/test.sh runs) each worker is a session of its own:
 # its own home and server, so the workers never share a warehouse. A session takes three
 # ports: its server's, the benchmark test's (+1) and the log-scan job's (+2).
 _WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 _WORKER_INDEX = int(_WORKER.removeprefix("gw")) if _WORKER.startswith("gw") else -1
 _test_home = Path(os.environ.get("POPSYNC_TEST_HOME", str(_ROOT / ".popsync" / "test")))
-_test_port = int(os.environ.get("POPSYNC_TEST_PORT", str(_DEFAULT_TEST_PORT)))
+# Each checkout gets its own test server port (tests/ports.py), so two clones on one machine never collide.
+_test_port = int(os.environ.get("POPSYNC_TEST_PORT", str(DEFAULT_SERVER_PORT)))
 if _WORKER_INDEX >= 0:
     _test_home = _test_home.with_name(f"{_test_home.name}-{_WORKER}")
     _test_port += 3 * (_WORKER_INDEX + 1)
     # The Airflow API port (and the log-server ports derived from it, +10000/+10001) of the
-    # worker's Airflow processes: not the default 8080, and apart from test_scheduler_job's range
-    # (51000-51999) and test_no_ids_in_logs's demo (52000-52999).
-    os.environ["POPSYNC_API_PORT"] = str(_test_port - 6000)
+    # worker's Airflow processes: not the default 8080, apart from every other range (tests/ports.py).
+    os.environ["POPSYNC_API_PORT"] = str(_test_port - WORKER_API_BELOW_SERVER)
 os.environ["POPSYNC_HOME"] = str(_test_home)
 os.environ["POPSYNC_EMBEDDED_PORT"] = str(_test_port)
 if os.environ.get("POPSYNC_TEST_DATABASE_URL"):

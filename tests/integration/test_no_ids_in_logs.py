@@ -7,7 +7,6 @@ record goes there), the Airflow logs under its AIRFLOW_HOME, and the server's lo
 searched are read back from the generated register and from every sector dataset.
 """
 
-import hashlib
 import os
 import re
 import shutil
@@ -26,12 +25,13 @@ from popsync.db.redact import describe_error
 from popsync.db.sql_files import read_sql
 from popsync.sectors import load_sectors
 from popsync.settings import Settings
+from tests.ports import LOG_SCAN_API_PORT
 
 PERSONS = 2_000
 SEED = 8
 PORT = int(os.environ.get("POPSYNC_TEST_LOGSCAN_PORT", str(int(os.environ["POPSYNC_EMBEDDED_PORT"]) + 2)))
-API_PORT = 52000 + int(hashlib.sha1(str(Path(__file__).resolve().parents[2]).encode()).hexdigest(), 16) % 1000
-"""The demo's Airflow API port: its own (52000-52999, log servers +10000/+10001), never the default
+API_PORT = LOG_SCAN_API_PORT
+"""The demo's Airflow API port: its own (tests/ports.py; log servers +10000/+10001), never the default
 8080, where another popsync on the machine may be serving (its API would answer this job's calls)."""
 _DIGIT_RUN = re.compile(r"\d+")
 _SEPARATED_DIGITS = re.compile(r"\d+(?:[ .\-/]\d+)+")

@@ -5,7 +5,6 @@ must find and fail the abandoned run, run its DAGs (sectors in parallel) while o
 task processes is killed with SIGKILL (the scheduler retries it), and leave no run active.
 """
 
-import hashlib
 import os
 import signal
 import subprocess
@@ -23,13 +22,14 @@ from popsync.generate.evaluate import evaluate_dataset
 from popsync.local.api_client import AirflowApi
 from popsync.sectors import load_sectors
 from popsync.settings import AIRFLOW_DATABASE, Settings
+from tests.ports import SCHEDULER_JOB_API_PORT
 
 pytestmark = pytest.mark.integration
 
 _ROOT = Path(__file__).resolve().parents[2]
-# Outside the tests' embedded-server range (56000-59999, conftest) and its neighbours, so the
-# job's API server (and its log servers at +10000/+10001) never takes the database's port.
-API_PORT = 51000 + int(hashlib.sha1(str(_ROOT).encode()).hexdigest(), 16) % 1000
+# A range of its own (tests/ports.py), so the job's API server (and its log servers at
+# +10000/+10001) never takes a database's port.
+API_PORT = SCHEDULER_JOB_API_PORT
 POPSYNC = [sys.executable, "-m", "popsync.cli"]
 SECTORS = ("health_insurance", "justice")  # one dataset each: the job stays short
 VICTIM = "health_insurance"
