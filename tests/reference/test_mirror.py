@@ -15,11 +15,12 @@ import duckdb
 import psycopg
 import pytest
 
+from popsync.db import duck as duck_module
 from popsync.db.connections import connection_env_var
 from popsync.db.databases import recreate_database
 from popsync.db.duck import duckdb_session
 from popsync.db.sql_files import read_sql
-from popsync.pipeline.reconcile import persons_source
+from popsync.pipeline.register_source import open_register
 from popsync.pipeline.warehouse import ensure_warehouse_schema
 from popsync.reference import snapshot
 from popsync.reference.mirror import sync_reference
@@ -151,6 +152,72 @@ def test_without_a_current_snapshot_reconcile_keys_the_mirror_as_the_snapshot_is
     mirror.snapshot_file.unlink()  # no current snapshot: reconcile streams the mirror and keys it
     assert snapshot.current_snapshot() is None
     with duckdb_session(task=False) as duck:
-        assert persons_source(duck) == "mirrored_persons"
+        register = open_register(duck)
+        assert (register.relation, register.snapshot) == ("mirrored_persons", None)
+        assert register.version == snapshot.register_version()
         streamed = duck.execute("SELECT * FROM mirrored_persons ORDER BY national_id").fetchall()
     assert streamed == written and len(written) == 5
+
+
+def _names(duck: duckdb.DuckDBPyConnection, relation: str) -> dict[str, str]:
+    rows = duck.execute(f"SELECT national_id, name_key FROM {relation}").fetchall()
+    return {str(national_id): str(name_key) for national_id, name_key in rows}
+
+
+def test_a_run_reads_the_register_it_started_with_while_a_refresh_replaces_the_snapshot(
+    mirror: Mirror, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sync_reference()
+    monkeypatch.setattr(duck_module, "get_settings", snapshot.get_settings)  # scratch beside the snapshot
+    with duckdb_session(task=False) as duck:
+        register = open_register(duck)
+        assert register.snapshot is not None and register.snapshot != mirror.snapshot_file
+        assert register.snapshot.stat().st_ino == mirror.snapshot_file.stat().st_ino  # a link, not a copy
+        assert register.version == snapshot.register_version()
+        before = _names(duck, register.relation)
+        with mirror.register() as conn:  # a correction and a new person, then the refresh
+            later = T0 + timedelta(days=1)
+            conn.execute(
+                "UPDATE dan_cu.persons SET full_name = 'Nguyễn Văn Bình', updated_at = %s WHERE national_id = %s",
+                (later, "001000000002"),
+            )
+            conn.execute(
+                "INSERT INTO dan_cu.persons VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                _person(6, later, "Trần Thị Cúc"),
+            )
+        sync_reference()
+        assert snapshot.current_snapshot() == mirror.snapshot_file
+        assert snapshot.register_version() != register.version  # the mirror moved on
+        # every later read of the run still sees the register it started with
+        assert _names(duck, register.relation) == before and len(before) == 5
+        refreshed = _names(duck, f"read_parquet('{mirror.snapshot_file}')")
+        assert len(refreshed) == 6 and refreshed["001000000002"] != before["001000000002"]
+        pinned = register.snapshot
+    assert not pinned.exists()  # the link goes with the session's scratch folder
+
+
+def test_a_snapshot_replaced_while_it_is_pinned_is_pinned_again(
+    mirror: Mirror, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    sync_reference()
+    real_link = snapshot.os.link
+    replaced: list[Path] = []
+
+    def link_then_a_refresh(source: Path, target: Path) -> None:
+        real_link(source, target)
+        if not replaced:  # a refresh replaces the file just after the first link
+            copy = mirror.snapshot_file.with_suffix(".copy")
+            copy.write_bytes(mirror.snapshot_file.read_bytes())
+            copy.replace(mirror.snapshot_file)
+            replaced.append(mirror.snapshot_file)
+
+    first = mirror.snapshot_file.stat().st_ino
+    monkeypatch.setattr(snapshot.os, "link", link_then_a_refresh)
+    folder = tmp_path / "scratch"
+    folder.mkdir()
+    pinned = snapshot.pin_snapshot(folder)
+    assert pinned is not None and replaced
+    path, version = pinned
+    # the link holds the file now at the snapshot's path, not the one the first link caught
+    assert path.stat().st_ino == mirror.snapshot_file.stat().st_ino != first
+    assert version == snapshot.register_version()

@@ -52,6 +52,7 @@ from popsync.settings import WAREHOUSE_CONN_ID
 if TYPE_CHECKING:  # DuckDB is imported by the stage that runs it
     import duckdb
 
+    from popsync.pipeline.register_source import RegisterSource
     from popsync.pipeline.results import PlanResult
 
 _log = logging.getLogger(__name__)
@@ -431,7 +432,7 @@ def combine_outcomes(duck: "duckdb.DuckDBPyConnection") -> None:
 def write_state(
     run: DatasetRun,
     duck: "duckdb.DuckDBPyConnection",
-    persons: str,
+    register: "RegisterSource",
     baseline: Baseline | None,
     keys_repeated: int | None = None,
     *,
@@ -445,7 +446,7 @@ def write_state(
     folder = start_state(run)
     previous = None if baseline is None else Path(baseline.folder)
     layers = keep_records(duck, folder, previous)
-    _keep_register(duck, persons, folder / REGISTER_FILE)
+    _keep_register(duck, register, folder / REGISTER_FILE)
     _write_manifest(run, folder, layers, kept_base_parts(previous, layers), baseline, keys_repeated, source_hashes)
     return folder
 
@@ -465,10 +466,10 @@ def start_state(run: DatasetRun) -> Path:
 
 
 def write_state_part(
-    run: DatasetRun, duck: "duckdb.DuckDBPyConnection", persons: str, bucket: int, register_version: str
+    run: DatasetRun, duck: "duckdb.DuckDBPyConnection", register: "RegisterSource", bucket: int
 ) -> None:
     """A bucket of a split full run keeps its records' share of the state's base, and says which
-    register it classified against (``register_version``: :func:`reference.snapshot.register_version`).
+    register it classified against (``register.version``: :func:`reference.snapshot.register_version`).
     Bucket 0 also keeps the register. :func:`finish_split_state` writes the manifest once every
     bucket has written its share; a retried bucket writes its share again."""
     folder = state_folder(run)
@@ -476,8 +477,8 @@ def write_state_part(
     keep_records(duck, folder, None, part=bucket)
     if bucket == 0:
         (folder / REGISTER_FILE).unlink(missing_ok=True)
-        _keep_register(duck, persons, folder / REGISTER_FILE)
-    (folder / REGISTER_VERSION_FILE.format(part=bucket)).write_text(register_version, encoding="utf-8")
+        _keep_register(duck, register, folder / REGISTER_FILE)
+    (folder / REGISTER_VERSION_FILE.format(part=bucket)).write_text(register.version, encoding="utf-8")
 
 
 def finish_split_state(run: DatasetRun, plan: "PlanResult") -> bool:
@@ -532,20 +533,18 @@ def _write_manifest(
     (folder / MANIFEST_FILE).write_text(json.dumps(manifest), encoding="utf-8")
 
 
-def _keep_register(duck: "duckdb.DuckDBPyConnection", persons: str, target: Path) -> None:
-    """The register the run classified against: a hard link to the snapshot file (replaced, never
-    rewritten, by the next refresh), else a copy."""
+def _keep_register(duck: "duckdb.DuckDBPyConnection", register: "RegisterSource", target: Path) -> None:
+    """The register the run classified against: a hard link to the run's pinned snapshot (a refresh
+    replaces the snapshot's file, never rewrites it), else a copy."""
     from popsync.db.duck import sql_string
-    from popsync.reference.snapshot import current_snapshot
 
-    snapshot = current_snapshot()
-    if snapshot is not None and persons == f"read_parquet({sql_string(snapshot)})":
+    if register.snapshot is not None:
         try:
-            os.link(snapshot, target)
+            os.link(register.snapshot, target)
             return
         except OSError:
             pass
-    duck.execute(f"COPY (SELECT * FROM {persons}) TO {sql_string(target)} (FORMAT parquet)")
+    duck.execute(f"COPY (SELECT * FROM {register.relation}) TO {sql_string(target)} (FORMAT parquet)")
 
 
 def published_state(run: DatasetRun) -> tuple[str, str | None, str | None]:

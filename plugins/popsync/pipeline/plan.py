@@ -183,7 +183,8 @@ def _split(run: DatasetRun, timings: list[tuple[str, float]], *, source_hashes: 
     from popsync.db.duck import duckdb_session, sql_string
     from popsync.pipeline.extract import extract_reader
     from popsync.pipeline.normalise import normalise_stream, profile
-    from popsync.pipeline.reconcile import legacy_ids_query, persons_source
+    from popsync.pipeline.reconcile import legacy_ids_query
+    from popsync.pipeline.register_source import open_register
     from popsync.pipeline.source_files import record_source_files
     from popsync.sources.files import ReadFile
 
@@ -204,7 +205,7 @@ def _split(run: DatasetRun, timings: list[tuple[str, float]], *, source_hashes: 
         gate_profile = step("profile", lambda: profile(duck))
 
         def resolve_legacy_ids() -> None:
-            duck.execute(f"CREATE TABLE legacy_ids AS {legacy_ids_query(persons_source(duck))}")
+            duck.execute(f"CREATE TABLE legacy_ids AS {legacy_ids_query(open_register(duck).relation)}")
             duck.execute(f"COPY legacy_ids TO {sql_string(folder / LEGACY_FILE)} (FORMAT parquet)")
 
         def write_records() -> None:

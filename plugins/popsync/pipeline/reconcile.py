@@ -37,36 +37,17 @@ from popsync.pipeline.memory import peak_memory_mb
 from popsync.pipeline.metrics import compute_metrics
 from popsync.pipeline.normalise import normalise_stream, profile
 from popsync.pipeline.plan import LEGACY_FILE, LINKS_FILE, bucket_files, plan, remove_run_folder, slot_range
+from popsync.pipeline.register_source import open_register
 from popsync.pipeline.results import BucketResult, PlanResult, ReconcileResult
 from popsync.pipeline.run import DatasetRun
 from popsync.pipeline.source_files import record_source_files
 from popsync.pipeline.step_timer import StepTimer
 from popsync.pipeline.warehouse import ensure_warehouse_schema
 from popsync.quality.checks import Profile
-from popsync.reference.snapshot import current_snapshot, register_version
 from popsync.settings import WAREHOUSE_CONN_ID
 from popsync.sources.files import ReadFile
 
 _log = logging.getLogger(__name__)
-
-
-def persons_source(duck: duckdb.DuckDBPyConnection) -> str:
-    """The register as a relation of the session: the snapshot, or the mirror streamed in.
-
-    The snapshot carries precomputed name keys; without it the mirror is streamed and keyed here.
-    """
-    snapshot = current_snapshot()
-    if snapshot is not None:
-        return f"read_parquet({sql_string(snapshot)})"
-    with adbc_connection(WAREHOUSE_CONN_ID) as pg:
-        # keyed exactly as the snapshot's rows are (reference/snapshot_rows.sql)
-        duck.register("persons_reader", pg.read(read_sql("reference/persons.sql")))
-        try:
-            duck.execute(f"CREATE OR REPLACE TABLE mirrored_persons AS {read_sql('reference/snapshot_rows.sql')}")
-        finally:
-            duck.unregister("persons_reader")
-        pg.commit()
-    return "mirrored_persons"
 
 
 def legacy_ids_query(persons: str) -> str:
@@ -83,7 +64,7 @@ def with_id_variants(text: str) -> str:
 
 def _load_register(duck: duckdb.DuckDBPyConnection, source: str, slots: tuple[int, int] | None = None) -> None:
     """``register`` (the persons the session's records can link to) and ``register_all`` (what the
-    suggestion search may read) from the whole register relation ``source`` (:func:`persons_source`).
+    suggestion search may read) from the whole register relation ``source`` (``RegisterSource.relation``).
 
     ``slots``: a bucket of a split run reads only the persons of its stretch of key slots
     (``plan.slot_range``; the snapshot is stored in their order, so the rest is skipped unread).
@@ -266,9 +247,10 @@ def reconcile_bucket(run: DatasetRun, planned: PlanResult, bucket: int) -> Bucke
     else:
         source_hashes = keeps_state and hashes_at_source(run) and (baseline is None or hashed_at_source(baseline))
     with duckdb_session() as duck, adbc_connection(WAREHOUSE_CONN_ID) as pg:
-        # a split run's state is kept only when every bucket read the same register
-        version = register_version() if keeps_state and planned.split else ""
-        source = persons_source(duck)
+        # one register version for every read of the run (a split run's state is kept only when
+        # every bucket read the same one)
+        register = open_register(duck)
+        source = register.relation
         if planned.split:
             extracted = step("read_bucket", lambda: _read_bucket(duck, planned, bucket))
         elif baseline is not None and source_hashes:
@@ -325,12 +307,12 @@ def reconcile_bucket(run: DatasetRun, planned: PlanResult, bucket: int) -> Bucke
         if baseline is not None:
             step("carry_over", lambda: carry_over(run, baseline, duck))
         if keeps_state and planned.split:  # its share of the state's base (incremental.finish_split_state)
-            step("keep_state", lambda: write_state_part(run, duck, source, bucket, version))
+            step("keep_state", lambda: write_state_part(run, duck, register, bucket))
         elif keeps_state:
             repeated = None if gate_profile is None else gate_profile.keys_repeated
             step(
                 "keep_state",
-                lambda: write_state(run, duck, source, baseline, repeated, source_hashes=source_hashes),
+                lambda: write_state(run, duck, register, baseline, repeated, source_hashes=source_hashes),
             )
         if baseline is not None:
             combine_outcomes(duck)

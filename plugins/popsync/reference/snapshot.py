@@ -8,6 +8,7 @@ otherwise streams the mirror from PostgreSQL.
 
 import json
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +80,34 @@ def register_version() -> str:
     snapshot's format): two readers that saw the same version read the same register, from the
     snapshot or the mirror."""
     return json.dumps(_mirror_state(), sort_keys=True)
+
+
+def pin_snapshot(folder: Path) -> tuple[Path, str] | None:
+    """The current snapshot, hard-linked into ``folder`` (a run's private folder), and its
+    :func:`register_version`; None when no snapshot is current or the link cannot be made.
+
+    A refresh replaces the snapshot file (never rewrites it), so the link keeps the file the run
+    started with for every later read, whatever refreshes meanwhile. The link is checked after it
+    is made (same file at the snapshot's path, same state beside it, same mirror state): a refresh
+    between the check and the link is caught, and the pin tried again.
+    """
+    pinned = folder / "register.parquet"
+    for _ in range(3):
+        state = _mirror_state()
+        path = current_snapshot()
+        if path is None or state is None:
+            return None
+        pinned.unlink(missing_ok=True)
+        try:
+            os.link(path, pinned)
+            same_file = os.stat(path).st_ino == os.stat(pinned).st_ino
+            recorded = json.loads(_state_path().read_text(encoding="utf-8"))
+        except (OSError, ValueError):  # replaced or removed meanwhile, or no hard links here
+            same_file, recorded = False, None
+        if same_file and recorded == state and _mirror_state() == state:
+            return pinned, json.dumps(state, sort_keys=True)
+    pinned.unlink(missing_ok=True)
+    return None
 
 
 def current_snapshot() -> Path | None:
