@@ -476,3 +476,54 @@ def test_a_dataset_without_incremental_runs_keeps_no_state(
             "SELECT run_mode, state_ref FROM sync.published_runs WHERE sector = 'health_insurance'"
         ).fetchall()
     assert rows and all(row == ("full", None) for row in rows)
+
+
+def test_a_split_run_classifies_against_the_register_its_plan_pinned(
+    restored: None, settings: Settings, fresh_date: Any
+) -> None:
+    """A refresh lands between the plan and the buckets: every bucket still reads the plan's
+    register (one version for the plan's former CMNDs and links and every bucket), the state keeps
+    that version, and the next incremental run sees the refresh as a register change."""
+    first_date, second_date, third_date = fresh_date(), fresh_date(), fresh_date()
+    _run("manual__pinned_first", first_date, buckets=2)
+    matched = {row[1]: row[2] for row in published_results(settings, SECTOR)["matches"]}
+    with psycopg.connect(settings.database_url_for(SOURCE_DB)) as source:
+        in_force = [
+            key
+            for (key,) in source.execute(
+                "SELECT trim(ma_the) FROM bhyt.the_bhyt WHERE current_date BETWEEN gt_tu_ngay AND gt_den_ngay "
+                "ORDER BY ma_the"
+            ).fetchall()
+            if key in matched
+        ]
+    dead_card = in_force[len(in_force) // 2]
+    refreshed: list[str] = []
+
+    def refresh_after_the_plan(stage: str, elapsed: float, state: DatasetState) -> None:
+        if stage == "plan":  # the buckets have not run yet
+            with psycopg.connect(settings.database_url_for("popsync_warehouse")) as warehouse:
+                warehouse.execute(
+                    "UPDATE reference.persons SET is_deceased = true, date_of_death = current_date - 3, "
+                    "updated_at = now() WHERE national_id = %s",
+                    (matched[dead_card],),
+                )
+                _refresh_register(warehouse)
+            refreshed.append(stage)
+
+    sector = _sector(2)
+    run = DatasetRun(sector, sector.datasets[0], "manual__pinned_second", second_date, full_run=True)
+    state = run_dataset(run, on_stage=refresh_after_the_plan)
+    assert refreshed and state.published is not None and state.published.published, state.published
+    assert state.need_plan().buckets == 2 and state.need_plan().register_version is not None
+    pinned = published_results(settings, SECTOR)
+    assert dead_card in {row[1] for row in pinned["matches"]}, "classified against the plan's register"
+    manifest = _manifest(settings)
+    assert manifest["base_parts"] == "2", "every bucket read one version: the state is kept"
+
+    third = _run("manual__pinned_third", third_date, buckets=2)
+    assert _mode(settings) == "incremental" and third.need_plan().buckets == 1
+    reasons = {row[1]: set(row[5]) for row in published_results(settings, SECTOR)["mismatches"]}
+    assert "DECEASED" in reasons[dead_card], "the refresh is a register change for the next run"
+    incremental = published_results(settings, SECTOR)
+    _run("manual__pinned_third_full", third_date, full_run=True, buckets=2)
+    _assert_equal(incremental, published_results(settings, SECTOR))

@@ -133,11 +133,18 @@ def test_state_survives_its_xcom_round_trip() -> None:
     assert DatasetState.from_json(state.to_json()) == state
     assert DatasetState.from_json(None) == DatasetState()
     # a split run's plan of a dataset that keeps state says whose row hashes its buckets hold
-    planned = DatasetState(plan=PlanResult("_ab12cd", 4, 10, _profile(total=10), "/work/runs/x", source_hashes=True))
+    # and which register version it pinned for every bucket
+    planned = DatasetState(
+        plan=PlanResult(
+            "_ab12cd", 4, 10, _profile(total=10), "/work/runs/x", source_hashes=True, register_version='{"v": 1}'
+        )
+    )
     assert DatasetState.from_json(planned.to_json()) == planned
     older = planned.to_json()
     assert older["plan"].pop("source_hashes") is True  # a plan from before the field: no source hashes
+    assert older["plan"].pop("register_version") == '{"v": 1}'  # nor a pinned register: buckets pin their own
     assert DatasetState.from_json(older).need_plan().source_hashes is False
+    assert DatasetState.from_json(older).need_plan().register_version is None
     assert state.gate is not None and state.gate.status == "warned"
     assert GateResult().status == "passed"
 

@@ -204,8 +204,11 @@ def _split(run: DatasetRun, timings: list[tuple[str, float]], *, source_hashes: 
         record_source_files(run, read_files)
         gate_profile = step("profile", lambda: profile(duck))
 
+        # the register every bucket reads: pinned in the run's folder, one version for the whole run
+        register = step("register", lambda: open_register(duck, folder))
+
         def resolve_legacy_ids() -> None:
-            duck.execute(f"CREATE TABLE legacy_ids AS {legacy_ids_query(open_register(duck).relation)}")
+            duck.execute(f"CREATE TABLE legacy_ids AS {legacy_ids_query(register.relation)}")
             duck.execute(f"COPY legacy_ids TO {sql_string(folder / LEGACY_FILE)} (FORMAT parquet)")
 
         def write_records() -> None:
@@ -240,4 +243,5 @@ def _split(run: DatasetRun, timings: list[tuple[str, float]], *, source_hashes: 
         tuple(timings),
         peak_memory_mb(),
         source_hashes=source_hashes,
+        register_version=register.version,
     )

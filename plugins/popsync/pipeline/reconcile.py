@@ -37,7 +37,7 @@ from popsync.pipeline.memory import peak_memory_mb
 from popsync.pipeline.metrics import compute_metrics
 from popsync.pipeline.normalise import normalise_stream, profile
 from popsync.pipeline.plan import LEGACY_FILE, LINKS_FILE, bucket_files, plan, remove_run_folder, slot_range
-from popsync.pipeline.register_source import open_register
+from popsync.pipeline.register_source import open_register, planned_register
 from popsync.pipeline.results import BucketResult, PlanResult, ReconcileResult
 from popsync.pipeline.run import DatasetRun
 from popsync.pipeline.source_files import record_source_files
@@ -247,9 +247,12 @@ def reconcile_bucket(run: DatasetRun, planned: PlanResult, bucket: int) -> Bucke
     else:
         source_hashes = keeps_state and hashes_at_source(run) and (baseline is None or hashed_at_source(baseline))
     with duckdb_session() as duck, adbc_connection(WAREHOUSE_CONN_ID) as pg:
-        # one register version for every read of the run (a split run's state is kept only when
-        # every bucket read the same one)
-        register = open_register(duck)
+        # one register version for every read of the run: a bucket of a split run reads the one its
+        # plan pinned (the state keeps the buckets' shares only when all read one version)
+        if planned.split and planned.register_version is not None and planned.folder is not None:
+            register = planned_register(Path(planned.folder), planned.register_version)
+        else:
+            register = open_register(duck)
         source = register.relation
         if planned.split:
             extracted = step("read_bucket", lambda: _read_bucket(duck, planned, bucket))

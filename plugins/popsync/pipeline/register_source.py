@@ -11,6 +11,11 @@ kept only when all read the same one).
   the one the run started with.
 - Without one, the mirror is streamed into the session once, and its version is the one the
   mirror had before and after that read (a refresh in between makes the read start again).
+
+A split run's plan pins the register in the run's folder instead (shared storage, like the
+buckets' records), and every bucket reads that file (:func:`planned_register`): the plan's former
+CMNDs and links and every bucket's classification come from one version, whatever refreshes
+between the plan and the last bucket, or while a bucket is retried.
 """
 
 from dataclasses import dataclass
@@ -21,7 +26,7 @@ import duckdb
 from popsync.db.arrow_io import adbc_connection
 from popsync.db.duck import SCRATCH_PREFIX, sql_string
 from popsync.db.sql_files import read_sql
-from popsync.reference.snapshot import pin_snapshot, register_version
+from popsync.reference.snapshot import PINNED_FILE, SNAPSHOT_ROW_GROUP, pin_snapshot, register_version
 from popsync.settings import WAREHOUSE_CONN_ID
 
 MIRROR_READS = 3
@@ -52,10 +57,14 @@ def _scratch_folder(duck: duckdb.DuckDBPyConnection) -> Path | None:
     return folder if folder is not None and folder.name.startswith(SCRATCH_PREFIX) else None
 
 
-def open_register(duck: duckdb.DuckDBPyConnection) -> RegisterSource:
+def open_register(duck: duckdb.DuckDBPyConnection, folder: Path | None = None) -> RegisterSource:
     """The register for this run: the pinned snapshot, or the mirror streamed in and keyed as the
-    snapshot's rows are (``reference/snapshot_rows.sql``)."""
-    scratch = _scratch_folder(duck)
+    snapshot's rows are (``reference/snapshot_rows.sql``).
+
+    ``folder``: pin it there (a split run's folder, which every bucket reads) rather than in the
+    session's scratch folder; the streamed mirror is then written there too, in key-slot order.
+    """
+    scratch = folder if folder is not None else _scratch_folder(duck)
     pinned = None if scratch is None else pin_snapshot(scratch)
     if pinned is not None:
         path, version = pinned
@@ -70,5 +79,19 @@ def open_register(duck: duckdb.DuckDBPyConnection) -> RegisterSource:
                 duck.unregister("persons_reader")
             pg.commit()
         if register_version() == before:  # one statement read it: the version it saw is this one
-            return RegisterSource("mirrored_persons", before, None)
+            if folder is None:
+                return RegisterSource("mirrored_persons", before, None)
+            target = folder / PINNED_FILE
+            duck.execute(
+                f"COPY (SELECT * FROM mirrored_persons ORDER BY key_slot) TO {sql_string(target)} "
+                f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {SNAPSHOT_ROW_GROUP})"
+            )
+            duck.execute("DROP TABLE mirrored_persons")
+            return RegisterSource(f"read_parquet({sql_string(target)})", before, target)
     raise RegisterChangedError(f"the register mirror was refreshed during each of {MIRROR_READS} reads of it")
+
+
+def planned_register(folder: Path, version: str) -> RegisterSource:
+    """The register a split run's plan pinned in the run's ``folder`` (:func:`open_register`)."""
+    path = folder / PINNED_FILE
+    return RegisterSource(f"read_parquet({sql_string(path)})", version, path)

@@ -36,6 +36,9 @@ class PlanResult:
     """Set for an incremental run: the published run it starts from (``pipeline/incremental.py``)."""
     source_hashes: bool = False
     """A split run of a dataset that keeps state: the source database hashed the rows the plan read."""
+    register_version: str | None = None
+    """A split run: the register version the plan pinned in its folder for every bucket
+    (``pipeline/register_source.py``); None for a plan made before plans pinned it."""
 
     @property
     def incremental(self) -> bool:
@@ -62,6 +65,7 @@ class PlanResult:
                 "last_full_date": self.baseline.last_full_date.isoformat(),
             },
             "source_hashes": self.source_hashes,
+            "register_version": self.register_version,
         }
 
     @classmethod
@@ -82,6 +86,7 @@ class PlanResult:
                 str(baseline["folder"]), str(baseline["run_id"]), datetime.fromisoformat(baseline["last_full_date"])
             ),
             source_hashes=bool(data.get("source_hashes", False)),
+            register_version=None if data.get("register_version") is None else str(data["register_version"]),
         )
 
 

@@ -26,6 +26,9 @@ MIRROR_NAME = "population_register"
 SNAPSHOT_FORMAT = 6
 """Bumped whenever the snapshot's columns or order change, so older files count as stale."""
 
+PINNED_FILE = "register.parquet"
+"""The name of a run's pinned copy of the snapshot (:func:`pin_snapshot`)."""
+
 SNAPSHOT_ROW_GROUP = 65_536
 """Rows per Parquet row group: a bucket's stretch of key slots skips the row groups outside it."""
 
@@ -91,7 +94,7 @@ def pin_snapshot(folder: Path) -> tuple[Path, str] | None:
     is made (same file at the snapshot's path, same state beside it, same mirror state): a refresh
     between the check and the link is caught, and the pin tried again.
     """
-    pinned = folder / "register.parquet"
+    pinned = folder / PINNED_FILE
     for _ in range(3):
         state = _mirror_state()
         path = current_snapshot()
