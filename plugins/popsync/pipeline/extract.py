@@ -60,14 +60,23 @@ def hashes_at_source(run: DatasetRun) -> bool:
     return bool(rows and rows[0]["hashes_rows"])
 
 
-def extract_query(run: DatasetRun, *, row_hash: bool = False, by_key: bool = False, key_type: str | None = None) -> str:
-    """The PostgreSQL dataset's extract SQL wrapped so that it yields the standard columns
-    (``row_hash``, ``by_key``, ``key_type``: as in :func:`popsync.sources.postgres.postgres_query`)."""
+def extract_query(
+    run: DatasetRun,
+    *,
+    row_hash: bool = False,
+    by_key: bool = False,
+    key_type: str | None = None,
+    few_keys: bool = False,
+) -> str:
+    """The PostgreSQL dataset's extract SQL wrapped so that it yields the standard columns (``row_hash``,
+    ``by_key``, ``key_type``, ``few_keys``: as in :func:`popsync.sources.postgres.postgres_query`)."""
     source = run.dataset.source_definition
     if not isinstance(source, PostgresSource):
         raise TypeError(f"{run.label} is not a PostgreSQL source")
     mapping = run.dataset.columns.model_dump()
-    return postgres_query(read_sql(source.query), mapping, row_hash=row_hash, by_key=by_key, key_type=key_type)
+    return postgres_query(
+        read_sql(source.query), mapping, row_hash=row_hash, by_key=by_key, key_type=key_type, few_keys=few_keys
+    )
 
 
 def extract_key_type_query(run: DatasetRun) -> str:

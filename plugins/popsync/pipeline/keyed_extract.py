@@ -45,6 +45,13 @@ KEYS_PER_READ = 2_000_000
 the source's table, so a day's changes of a national dataset (1 % of 93M) take one read."""
 
 
+INDEX_READ_SHARE = 0.1
+"""Rows read again by key, as a share of the source's rows, up to which they are looked up in the
+key's index rather than by one scan of the table: at 4M cards the lookups took 0.30 s against
+1.07 s for 1 % of the rows, 2.0 against 3.0 s for 10 %, 5.6 against 4.8 s for 20 %
+(benchmarks/results/keyed-reads-4m-round13.md)."""
+
+
 @dataclass(frozen=True)
 class KeyedSource:
     """The dataset's source database in one read-only snapshot, and the run it serves."""
@@ -71,9 +78,12 @@ class KeyedSource:
         ``keys`` (column ``source_key``) and, with ``without_key``, of every record without a key;
         return how many rows came. ``normalised`` is created when the session has none (by the first
         read, even of no key: its columns are those of the source's normalised rows)."""
-        query = extract_query(self.run, row_hash=True, by_key=True, key_type=self.key_type)
-        # each read scans the source's table once: as few reads as a parameter's size allows
-        parts = max(1, -(-count_rows(duck, keys) // KEYS_PER_READ))
+        wanted_keys, listed = count_rows(duck, keys), count_rows(duck, "source_rows")
+        # a small share is looked up in the key's index; more, and one scan of the table costs less
+        few = wanted_keys <= INDEX_READ_SHARE * listed
+        query = extract_query(self.run, row_hash=True, by_key=True, key_type=self.key_type, few_keys=few)
+        # a read that scans the source's table scans it once: as few reads as a parameter's size allows
+        parts = max(1, -(-wanted_keys // KEYS_PER_READ))
         received = 0
         for part in range(parts):
             rows = duck.execute(

@@ -26,6 +26,7 @@ def postgres_query(
     row_hash: bool = False,
     by_key: bool = False,
     key_type: str | None = None,
+    few_keys: bool = False,
 ) -> str:
     """The query ``body`` wrapped so that it yields the staging columns with their types.
 
@@ -35,7 +36,10 @@ def postgres_query(
     ``by_key``: only the records whose key is in the JSON array ``$1`` and, when ``$2`` (text
     ``true``/``false``) says so, those without a key. ``key_type``: the key column's type
     (:func:`key_type_query`); the keys asked for are cast to it, so that the source's index on
-    the key serves the read. Without it the key is compared as text, on every row.
+    the key serves the read. Without it the key is compared as text, on every row. ``few_keys``
+    (with ``key_type``): the keys are a small share of the source's rows, so they are looked up
+    one by one in the key's index (``= ANY`` of an array: PostgreSQL's planner, which cannot count
+    the keys of a JSON parameter, otherwise scans the whole table and hashes them).
     """
     body = body.strip().rstrip(";")
     selected = []
@@ -63,7 +67,8 @@ def postgres_query(
     else:
         if not KEY_TYPE.fullmatch(key_type):
             raise ValueError(f"not a type name: {key_type!r}")
-        match = sql.SQL("{} IN (SELECT wanted_keys.key::{} FROM wanted_keys)").format(key, sql.SQL(key_type))
+        lookup = "{} = ANY (ARRAY(SELECT wanted_keys.key::{} FROM wanted_keys))" if few_keys else None
+        match = sql.SQL(lookup or "{} IN (SELECT wanted_keys.key::{} FROM wanted_keys)").format(key, sql.SQL(key_type))
     query = sql.SQL(
         "WITH {extracted},\n{wanted}\nSELECT {columns} FROM extracted WHERE {match}\n"
         "UNION ALL\nSELECT {columns} FROM extracted WHERE $2::boolean AND {key} IS NULL"
