@@ -241,19 +241,21 @@ def _before_first_run(settings: Settings, rng: random.Random, second_date: datet
     return cases
 
 
+def _in_force(settings: Settings, keys: set[str]) -> list[str]:
+    """Which of the card ``keys`` are in force today, in key order."""
+    with psycopg.connect(settings.database_url_for(SOURCE_DB)) as source:
+        rows = source.execute(
+            "SELECT trim(ma_the) FROM bhyt.the_bhyt WHERE current_date BETWEEN gt_tu_ngay AND gt_den_ngay "
+            "ORDER BY ma_the"
+        ).fetchall()
+    return [key for (key,) in rows if key in keys]
+
+
 def _change(settings: Settings, rng: random.Random, cases: Cases, matched: list[str]) -> None:
     """The changes between the two runs: a random sample and the hard cases."""
     known_matches = set(matched)
+    cases.dead_card = rng.choice(_in_force(settings, known_matches))
     with psycopg.connect(settings.database_url_for(SOURCE_DB), autocommit=True) as source:
-        in_force = [
-            key
-            for (key,) in source.execute(
-                "SELECT trim(ma_the) FROM bhyt.the_bhyt WHERE current_date BETWEEN gt_tu_ngay AND gt_den_ngay "
-                "ORDER BY ma_the"
-            ).fetchall()
-            if key in known_matches
-        ]
-        cases.dead_card = rng.choice(in_force)
         picks = rng.sample([key for key in matched if key != cases.dead_card], 90)
         sampled, removed = picks[:60], picks[60:72]
         cases.shared_card, cases.corrected_card, cases.holder_card = picks[72:75]
@@ -487,15 +489,7 @@ def test_a_split_run_classifies_against_the_register_its_plan_pinned(
     first_date, second_date, third_date = fresh_date(), fresh_date(), fresh_date()
     _run("manual__pinned_first", first_date, buckets=2)
     matched = {row[1]: row[2] for row in published_results(settings, SECTOR)["matches"]}
-    with psycopg.connect(settings.database_url_for(SOURCE_DB)) as source:
-        in_force = [
-            key
-            for (key,) in source.execute(
-                "SELECT trim(ma_the) FROM bhyt.the_bhyt WHERE current_date BETWEEN gt_tu_ngay AND gt_den_ngay "
-                "ORDER BY ma_the"
-            ).fetchall()
-            if key in matched
-        ]
+    in_force = _in_force(settings, set(matched))
     dead_card = in_force[len(in_force) // 2]
     refreshed: list[str] = []
 

@@ -83,6 +83,21 @@ def mirror(server_url: str, settings: Settings, tmp_path: Path, monkeypatch: pyt
     yield Mirror(settings, private.work_dir / "reference" / "persons.parquet")
 
 
+def _correct_and_add(mirror: Mirror) -> datetime:
+    """A day later at the register: person 2's name corrected, person 6 added; returns that time."""
+    later = T0 + timedelta(days=1)
+    with mirror.register() as conn:
+        conn.execute(
+            "UPDATE dan_cu.persons SET full_name = 'Nguyễn Văn Bình', updated_at = %s WHERE national_id = %s",
+            (later, "001000000002"),
+        )
+        conn.execute(
+            "INSERT INTO dan_cu.persons VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            _person(6, later, "Trần Thị Cúc"),
+        )
+    return later
+
+
 def test_first_sync_loads_the_register_in_full_and_writes_a_current_snapshot(mirror: Mirror) -> None:
     result = sync_reference()
     assert (result.full_load, result.rows_copied, result.row_count) == (True, 5, 5)
@@ -102,16 +117,7 @@ def test_first_sync_loads_the_register_in_full_and_writes_a_current_snapshot(mir
 
 def test_a_delta_copies_only_changed_persons_and_the_snapshot_follows(mirror: Mirror) -> None:
     sync_reference()
-    later = T0 + timedelta(days=1)
-    with mirror.register() as conn:
-        conn.execute(
-            "UPDATE dan_cu.persons SET full_name = 'Nguyễn Văn Bình', updated_at = %s WHERE national_id = %s",
-            (later, "001000000002"),
-        )
-        conn.execute(
-            "INSERT INTO dan_cu.persons VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            _person(6, later, "Trần Thị Cúc"),
-        )
+    later = _correct_and_add(mirror)
 
     result = sync_reference()
     assert result.full_load is False
@@ -175,16 +181,7 @@ def test_a_run_reads_the_register_it_started_with_while_a_refresh_replaces_the_s
         assert register.snapshot.stat().st_ino == mirror.snapshot_file.stat().st_ino  # a link, not a copy
         assert register.version == snapshot.register_version()
         before = _names(duck, register.relation)
-        with mirror.register() as conn:  # a correction and a new person, then the refresh
-            later = T0 + timedelta(days=1)
-            conn.execute(
-                "UPDATE dan_cu.persons SET full_name = 'Nguyễn Văn Bình', updated_at = %s WHERE national_id = %s",
-                (later, "001000000002"),
-            )
-            conn.execute(
-                "INSERT INTO dan_cu.persons VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                _person(6, later, "Trần Thị Cúc"),
-            )
+        _correct_and_add(mirror)  # a correction and a new person, then the refresh
         sync_reference()
         assert snapshot.current_snapshot() == mirror.snapshot_file
         assert snapshot.register_version() != register.version  # the mirror moved on
