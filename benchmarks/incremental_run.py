@@ -8,8 +8,7 @@ other, in this process) and keep the state's base in N shares; each incremental 
 
 Generates the size (its own popsync home and port; ``--reuse-data`` keeps it) in a process of its
 own, so that what generating leaves resident does not count against the runs' task budget; then
-publishes a first
-full run (which keeps the state), then REPEATS times: changes ``--changed`` (default 1 %) of the
+publishes a first full run (which keeps the state), then REPEATS times: changes ``--changed`` (default 1 %) of the
 cards at the source (a name changed, ``ngay_cap_nhat`` moved) and 0.1 % of the register
 persons (a residence province) and refreshes the register snapshot, runs the dataset
 incrementally, then fully (``full_run``) on the same data and logical date. Before each timed
