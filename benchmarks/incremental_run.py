@@ -175,6 +175,9 @@ def main() -> int:
             # generate in a process of its own: what generating leaves resident would count against
             # the runs' task budget (at 10M their DuckDB share fell to its 192 MB floor and the
             # plan's split ran out of memory)
+            from popsync.db.databases import ensure_server
+
+            ensure_server(settings)  # started here: the child leaves it running, this process stops it
             command = [sys.executable, str(Path(__file__).resolve()), "--size", args.size, "--prepare-only"]
             subprocess.run(command, check=True)  # it prints what generating and mirroring cost
         else:
