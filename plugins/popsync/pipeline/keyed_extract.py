@@ -77,7 +77,9 @@ class KeyedSource:
         """Append to ``normalised`` the normalised rows of the keys in the session's relation
         ``keys`` (column ``source_key``) and, with ``without_key``, of every record without a key;
         return how many rows came. ``normalised`` is created when the session has none (by the first
-        read, even of no key: its columns are those of the source's normalised rows)."""
+        read, even of no key: its columns are those of the source's normalised rows). The session
+        holds ``source_rows`` (:meth:`read_hashes`): how many keys the source listed decides
+        whether the keys are looked up in its index (``INDEX_READ_SHARE``)."""
         wanted_keys, listed = count_rows(duck, keys), count_rows(duck, "source_rows")
         # a small share is looked up in the key's index; more, and one scan of the table costs less
         few = wanted_keys <= INDEX_READ_SHARE * listed

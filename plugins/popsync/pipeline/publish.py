@@ -10,7 +10,6 @@ leaf, so every bucket is published or none is.
 """
 
 import logging
-import time
 from typing import Any
 
 import psycopg
@@ -107,6 +106,27 @@ def _autovacuum_on(conn: psycopg.Connection[tuple[Any, ...]], run: DatasetRun, *
             conn.execute(sql.SQL("ALTER TABLE {} RESET (autovacuum_enabled)").format(quoted(*leaf)))
 
 
+def _swap(conn: psycopg.Connection[tuple[Any, ...]], run: DatasetRun, old_tables: dict[str, str | None]) -> None:
+    """Attach the run's tables as the dataset's partitions, in place of the published ones (dropped)."""
+    for kind, new_table in run.result_tables().items():
+        sector_part = run.sector_partition(kind)
+        conn.execute(
+            sql.SQL(
+                "CREATE TABLE IF NOT EXISTS {} PARTITION OF {} FOR VALUES IN ({}) PARTITION BY LIST (dataset)"
+            ).format(quoted(*sector_part), quoted("sync", kind), sql.Literal(run.sector.sector))
+        )
+        old_table = old_tables[kind]
+        if old_table is not None:
+            old = quoted("sync_partitions", old_table)
+            conn.execute(sql.SQL("ALTER TABLE {} DETACH PARTITION {}").format(quoted(*sector_part), old))
+            conn.execute(sql.SQL("DROP TABLE {}").format(old))
+        conn.execute(
+            sql.SQL("ALTER TABLE {} ATTACH PARTITION {} FOR VALUES IN ({})").format(
+                quoted(*sector_part), quoted(*new_table), sql.Literal(run.dataset.name)
+            )
+        )
+
+
 def publish(run: DatasetRun, extracted: int) -> PublishOutcome:
     """Swap the run's result tables in as the dataset's published partitions.
 
@@ -152,25 +172,7 @@ def publish(run: DatasetRun, extracted: int) -> PublishOutcome:
             conn.rollback()
             _log.warning("%s: results of a newer logical date (%s) stay published", run.label, current[0])
             return PublishOutcome(False, f"newer results from {current[0].isoformat()} stay published")
-        swap_started = time.perf_counter()
-        for kind, new_table in run.result_tables().items():
-            sector_part = run.sector_partition(kind)
-            conn.execute(
-                sql.SQL(
-                    "CREATE TABLE IF NOT EXISTS {} PARTITION OF {} FOR VALUES IN ({}) PARTITION BY LIST (dataset)"
-                ).format(quoted(*sector_part), quoted("sync", kind), sql.Literal(run.sector.sector))
-            )
-            old_table = old_tables[kind]
-            if old_table is not None:
-                old = quoted("sync_partitions", old_table)
-                conn.execute(sql.SQL("ALTER TABLE {} DETACH PARTITION {}").format(quoted(*sector_part), old))
-                conn.execute(sql.SQL("DROP TABLE {}").format(old))
-            conn.execute(
-                sql.SQL("ALTER TABLE {} ATTACH PARTITION {} FOR VALUES IN ({})").format(
-                    quoted(*sector_part), quoted(*new_table), sql.Literal(run.dataset.name)
-                )
-            )
-        timings.append(("swap", time.perf_counter() - swap_started))
+        step("swap", lambda: _swap(conn, run, old_tables))
         step("autovacuum", lambda: _autovacuum_on(conn, run, incremental=run_mode == "incremental"))
         # the mismatch lifecycle moves in this transaction
         lifecycle = step("lifecycle", lambda: apply_run(conn, _run_tables(run, incremental=run_mode == "incremental")))

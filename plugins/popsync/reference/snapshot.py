@@ -29,6 +29,9 @@ SNAPSHOT_FORMAT = 6
 PINNED_FILE = "register.parquet"
 """The name of a run's pinned copy of the snapshot (:func:`pin_snapshot`)."""
 
+PIN_TRIES = 3
+"""Links :func:`pin_snapshot` makes before it gives up when a refresh replaced the file each time."""
+
 SNAPSHOT_ROW_GROUP = 65_536
 """Rows per Parquet row group: a bucket's stretch of key slots skips the row groups outside it."""
 
@@ -95,7 +98,7 @@ def pin_snapshot(folder: Path) -> tuple[Path, str] | None:
     between the check and the link is caught, and the pin tried again.
     """
     pinned = folder / PINNED_FILE
-    for _ in range(3):
+    for _ in range(PIN_TRIES):
         state = _mirror_state()
         path = current_snapshot()
         if path is None or state is None:

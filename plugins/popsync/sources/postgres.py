@@ -67,8 +67,12 @@ def postgres_query(
     else:
         if not KEY_TYPE.fullmatch(key_type):
             raise ValueError(f"not a type name: {key_type!r}")
-        lookup = "{} = ANY (ARRAY(SELECT wanted_keys.key::{} FROM wanted_keys))" if few_keys else None
-        match = sql.SQL(lookup or "{} IN (SELECT wanted_keys.key::{} FROM wanted_keys)").format(key, sql.SQL(key_type))
+        lookup = (
+            "{} = ANY (ARRAY(SELECT wanted_keys.key::{} FROM wanted_keys))"
+            if few_keys
+            else "{} IN (SELECT wanted_keys.key::{} FROM wanted_keys)"
+        )
+        match = sql.SQL(lookup).format(key, sql.SQL(key_type))
     query = sql.SQL(
         "WITH {extracted},\n{wanted}\nSELECT {columns} FROM extracted WHERE {match}\n"
         "UNION ALL\nSELECT {columns} FROM extracted WHERE $2::boolean AND {key} IS NULL"
