@@ -444,9 +444,9 @@ def _run(args: argparse.Namespace) -> int:
                 result = run_tool(tool, env, urls)
                 runs[tool].append(result)
                 total = result["seconds"].get("pipeline_with_gate", result["seconds"].get("total"))
-                print(
-                    f"   run {repeat + 1} {tool:<10} {total:7.2f} s  peak {result['peak_rss_mb']:7.0f} MB", flush=True
-                )
+                # VmHWM: ru_maxrss keeps the forking parent's peak across exec (a generator's, here)
+                peak = result.get("vmhwm_mb", result["peak_rss_mb"])
+                print(f"   run {repeat + 1} {tool:<10} {total:7.2f} s  VmHWM {peak:7.0f} MB", flush=True)
         report["sizes"].append(
             {
                 "label": size.label,
