@@ -5,30 +5,31 @@
 --         caller adds it to a relation without it). Output: both versions of every changed
 --         person (old row and new row; one of them for a new or removed person), with the
 --         columns the closure reads: national_id, former_cmnd, name_key, gender, birth_year.
--- Every column the classification reads is in the hash, so a death, a correction, a new or
--- removed person and a former CMND given or taken all count as a change. national_id is the
--- register's key: a person whose hash differs, or who is in one register only, is a change (as
--- EXCEPT on the whole rows, joining two columns of each register).
+-- Every column the classification reads is in the hash, national_id (the register's key) too, so
+-- a version is one hash: a version of one register that the other does not hold is a person
+-- added, removed or changed (a death, a correction, a former CMND given or taken). Comparing the
+-- 64-bit hashes alone reads no text column of the 2 x N persons; the rows of the few changed
+-- versions are read after (benchmarks/results/register-changes-4m.md).
 WITH previous_versions AS (
-    SELECT national_id, person_hash FROM previous_register
+    SELECT person_hash FROM previous_register
 ),
 
 current_versions AS (
-    SELECT national_id, person_hash FROM persons_source
+    SELECT person_hash FROM persons_source
 ),
 
-changed AS (
-    -- one join by the register's key: a person added, removed, or with another version hash
-    SELECT coalesce(previous_versions.national_id, current_versions.national_id) AS national_id
+changed_versions AS (
+    -- one join of the two registers' version hashes: a version in one register only
+    SELECT coalesce(previous_versions.person_hash, current_versions.person_hash) AS person_hash
     FROM previous_versions
-    FULL JOIN current_versions ON current_versions.national_id = previous_versions.national_id
-    WHERE previous_versions.person_hash IS DISTINCT FROM current_versions.person_hash
+    FULL JOIN current_versions ON current_versions.person_hash = previous_versions.person_hash
+    WHERE previous_versions.person_hash IS NULL OR current_versions.person_hash IS NULL
 )
 
 SELECT national_id, former_cmnd, name_key, gender, year(birth_date) AS birth_year
 FROM previous_register
-WHERE national_id IN (SELECT national_id FROM changed)
+WHERE person_hash IN (SELECT person_hash FROM changed_versions)
 UNION ALL
 SELECT national_id, former_cmnd, name_key, gender, year(birth_date) AS birth_year
 FROM persons_source
-WHERE national_id IN (SELECT national_id FROM changed)
+WHERE person_hash IN (SELECT person_hash FROM changed_versions)
