@@ -35,7 +35,7 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -51,9 +51,10 @@ STARTUP_PROBE = (
 
 
 def _logical_date() -> datetime:
-    """Now, or a day after the sector's latest published logical date when that is later: a run of
-    an earlier date finds newer results published and rolls its publish back (no swap, no lifecycle),
-    which a timed run must not skip."""
+    """Now, the run's logical date. Refuses (exit 2) a home whose sector has published a later
+    logical date: Airflow's scheduler runs no DAG run dated in the future, and a run of an earlier
+    date finds newer results published and rolls its publish back (no swap, no lifecycle), which a
+    timed run must not skip unnoticed."""
     import psycopg
 
     from popsync.db.connections import connect
@@ -66,7 +67,15 @@ def _logical_date() -> datetime:
     except psycopg.errors.UndefinedTable:  # a warehouse that never published
         return now
     latest = None if row is None else row[0]
-    return now if latest is None else max(now, latest + timedelta(days=1))
+    if latest is not None and latest >= now:
+        print(
+            f"{SECTOR} has published results of {latest:%Y-%m-%d %H:%M} UTC, later than now: this run's publish "
+            "would roll back behind them, and Airflow runs no DAG run dated in the future. Use a home "
+            "without such results (e.g. a new one for bucket_benchmark.sh).",
+            file=sys.stderr,
+        )
+        raise SystemExit(2)
+    return now
 
 
 def _run(in_process: bool, logical_date: datetime) -> tuple[str, bool]:
