@@ -15,13 +15,15 @@ limits (``duckdb_session``).
 """
 
 import argparse
-import statistics
-import time
+import sys
 from pathlib import Path
 
 from popsync.db.duck import duckdb_session, sql_string
 from popsync.db.sql_files import read_sql
 from popsync.reference.snapshot import snapshot_path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.side_by_side import add_statement_arguments, print_medians, rows_that_differ, time_alternating
 
 _PREVIOUS = """
 COPY (
@@ -52,10 +54,8 @@ COPY (
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--snapshot", type=Path, default=None, help="default: the home's register snapshot")
     parser.add_argument("--changed", type=float, default=0.001, help="share of the persons changed")
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--variant", type=Path, help="another register_changes.sql to time side by side")
+    add_statement_arguments(parser, "register_changes.sql")
     args = parser.parse_args()
     snapshot = args.snapshot or snapshot_path()
     shipped = read_sql("duckdb/incremental/register_changes.sql")
@@ -72,27 +72,15 @@ def main() -> None:
         duck.execute(f"CREATE VIEW current_register AS SELECT * FROM read_parquet({sql_string(snapshot)})")
         row = duck.execute("SELECT count(*) FROM current_register").fetchone()
         persons = int(row[0]) if row else 0
-        seconds: dict[str, list[float]] = {name: [] for name in statements}
-        for round_ in range(args.rounds):
-            order = list(statements) if round_ % 2 == 0 else list(reversed(statements))
-            for name in order:
-                statement = statements[name].replace("persons_source", "current_register")
-                started = time.perf_counter()
-                duck.execute(f"CREATE OR REPLACE TABLE changes_{name} AS {statement}")
-                seconds[name].append(time.perf_counter() - started)
+        current = {name: text.replace("persons_source", "current_register") for name, text in statements.items()}
+        seconds = time_alternating(duck, current, args.rounds, "changes")
         found = duck.execute("SELECT count(*), count(DISTINCT national_id) FROM changes_current").fetchone()
         if args.variant:
-            differ = duck.execute(
-                "SELECT count(*) FROM ((SELECT * FROM changes_current EXCEPT ALL SELECT * FROM changes_variant) "
-                "UNION ALL (SELECT * FROM changes_variant EXCEPT ALL SELECT * FROM changes_current))"
-            ).fetchone()
-            print(f"rows that differ between the two: {differ[0] if differ else '?'}")
+            print(f"rows that differ between the two: {rows_that_differ(duck, 'changes_current', 'changes_variant')}")
     print(f"register {persons:,} persons; one in {every:,} changed")
     if found:
         print(f"rows found {found[0]:,} ({found[1]:,} IDs)")
-    for name, runs in seconds.items():
-        listed = ", ".join(f"{s:.3f}" for s in runs)
-        print(f"{name}: {listed}; median {statistics.median(runs):.3f} s")
+    print_medians(seconds)
 
 
 if __name__ == "__main__":

@@ -14,16 +14,16 @@ DuckDB limits (``duckdb_session``).
 """
 
 import argparse
-import statistics
-import time
+import sys
 from pathlib import Path
-
-import duckdb
 
 from popsync.db.duck import duckdb_session, sql_string
 from popsync.db.sql_files import read_sql
 from popsync.pipeline.reconcile import with_id_variants
 from popsync.reference.snapshot import snapshot_path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.side_by_side import add_statement_arguments, print_medians, rows_that_differ, time_alternating
 
 _RECORDS = """
 CREATE TABLE reconciled AS
@@ -54,18 +54,10 @@ FROM picked
 """
 
 
-def _time(duck: duckdb.DuckDBPyConnection, statement: str) -> float:
-    started = time.perf_counter()
-    duck.execute(statement)
-    return time.perf_counter() - started
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--snapshot", type=Path, default=None, help="default: the home's register snapshot")
     parser.add_argument("--unlinked", type=int, default=40_000, help="records that do not link")
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--variant", type=Path, help="another suggestions.sql to time side by side")
+    add_statement_arguments(parser, "suggestions.sql")
     args = parser.parse_args()
     snapshot = args.snapshot or snapshot_path()
     statements = {"current": with_id_variants(read_sql("duckdb/suggestions.sql"))}
@@ -85,24 +77,15 @@ def main() -> None:
             "CREATE TABLE province_successors AS SELECT DISTINCT residence_province AS code, "
             "residence_province AS current_code FROM register_all WHERE residence_province IS NOT NULL"
         )
-        seconds: dict[str, list[float]] = {name: [] for name in statements}
-        for round_ in range(args.rounds):
-            order = list(statements) if round_ % 2 == 0 else list(reversed(statements))
-            for name in order:
-                seconds[name].append(_time(duck, f"CREATE OR REPLACE TABLE candidates_{name} AS {statements[name]}"))
+        seconds = time_alternating(duck, statements, args.rounds, "candidates")
         counts = duck.execute("SELECT count(*), count(DISTINCT record_id) FROM candidates_current").fetchone()
         if args.variant:
-            differ = duck.execute(
-                "SELECT count(*) FROM ((SELECT * FROM candidates_current EXCEPT ALL SELECT * FROM candidates_variant) "
-                "UNION ALL (SELECT * FROM candidates_variant EXCEPT ALL SELECT * FROM candidates_current))"
-            ).fetchone()
-            print(f"rows that differ between the two: {differ[0] if differ else '?'}")
+            differ = rows_that_differ(duck, "candidates_current", "candidates_variant")
+            print(f"rows that differ between the two: {differ}")
     print(f"register {persons:,} persons; records that do not link {args.unlinked:,}")
     if counts:
         print(f"candidates {counts[0]:,} for {counts[1]:,} records")
-    for name, runs in seconds.items():
-        listed = ", ".join(f"{s:.3f}" for s in runs)
-        print(f"{name}: {listed}; median {statistics.median(runs):.3f} s")
+    print_medians(seconds)
 
 
 if __name__ == "__main__":
