@@ -43,6 +43,9 @@ FAMILIES = [
     ("soft hyphen", NAME.replace("Nguyễn", "Nguy\u00adễn"), None, True),
     ("no diacritics", "Nguyen Thi Le Dang", "NAME_DIACRITICS", False),
     ("other name", "Nguyễn Thị Lan Đặng", "NAME_MISMATCH", False),
+    # misencoded, but its repair is another name than the register's: a mismatch, not an encoding
+    ("other name in tcvn3", encode_mojibake("Nguyễn Thị Lan Đặng", "tcvn3"), "NAME_MISMATCH", True),
+    ("other name, utf-8 as cp1252", encode_utf8_misread("Nguyễn Thị Lan Đặng"), "NAME_MISMATCH", True),
 ]
 
 
@@ -53,3 +56,17 @@ def test_name_family(family: str, name: str, reason: str | None, garbled: bool) 
     assert normalised["name_garbled"] is garbled, family
     [row] = reconcile_rows([record], [PERSON], dataset())
     assert row["reasons"] == ([reason] if reason else []), family
+
+
+def test_one_misencoded_name_is_judged_against_each_persons_name() -> None:
+    """Two records carry the same misencoded name (repaired once), linked to two persons: the one
+    whose register name the repair gives is NAME_ENCODING, the other NAME_MISMATCH."""
+    other = {**PERSON, "national_id": "001185012346", "full_name": "Trần Văn Bình", "gender": "M"}
+    garbled = encode_mojibake(NAME, "tcvn3")
+    records = [
+        {"national_id": PERSON["national_id"], "full_name": garbled, "birth_date": "04/03/1985", "gender": "Nữ"},
+        {"national_id": other["national_id"], "full_name": garbled, "birth_date": "04/03/1985", "gender": "Nam"},
+    ]
+    rows = reconcile_rows(records, [PERSON, other], dataset())
+    reasons = {row["national_id"]: row["reasons"] for row in rows}
+    assert reasons == {PERSON["national_id"]: ["NAME_ENCODING"], other["national_id"]: ["NAME_MISMATCH"]}

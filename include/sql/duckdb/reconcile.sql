@@ -22,7 +22,11 @@ resolved AS (
         ON records.id_kind = 'cmnd' AND legacy_ids.former_cmnd = records.national_id
 ),
 
-linked AS NOT MATERIALIZED (
+linked AS MATERIALIZED (
+    -- read three times (the groups, the encoding repairs, the comparison): materialised, the join
+    -- with the register runs once. Inlined, it ran three times, and at 3.47M records in one
+    -- bucket (a 306 MiB share) the statement took 25.9-29.2 s against 17.9-21.5 and once ran out
+    -- of memory (benchmarks/results/classify-statement-round14.md)
     SELECT
         resolved.*,
         register.national_id AS linked_national_id,
@@ -60,17 +64,31 @@ previous AS (
     GROUP BY source_key
 ),
 
-encoding_repairs AS (
+encoding_suspects AS (
     -- NAME_ENCODING: a sector name that a repair under some encoding family (TCVN3, VNI, VIQR,
-    -- Windows-1258, UTF-8 misread) turns into the register name's key. Set-based: one row per
-    -- repair candidate of the few linked names that differ and may be misencoded.
+    -- Windows-1258, UTF-8 misread) turns into the register name's key. The few linked names that
+    -- differ from the register's and may be misencoded, each pair of names once.
     SELECT DISTINCT full_name, register_name_key
+    FROM linked
+    WHERE linked_national_id IS NOT NULL AND name_key <> register_name_key AND may_be_misencoded(full_name)
+),
+
+repaired_name_keys AS (
+    -- every repair candidate of each suspect name, as a name key: the repair is a Python function
+    -- called row by row, so each distinct name is repaired once, however many records carry it
+    SELECT full_name, name_key(repaired) AS repaired_key
     FROM (
-        SELECT full_name, register_name_key, unnest(name_repairs(full_name)) AS repaired
-        FROM linked
-        WHERE linked_national_id IS NOT NULL AND name_key <> register_name_key AND may_be_misencoded(full_name)
+        SELECT full_name, unnest(name_repairs(full_name)) AS repaired
+        FROM (SELECT DISTINCT full_name FROM encoding_suspects) AS suspect_names
     ) AS repairs
-    WHERE name_key(repaired) = register_name_key
+),
+
+encoding_repairs AS (
+    SELECT DISTINCT encoding_suspects.full_name, encoding_suspects.register_name_key
+    FROM encoding_suspects
+    JOIN repaired_name_keys
+        ON repaired_name_keys.full_name = encoding_suspects.full_name
+        AND repaired_name_keys.repaired_key = encoding_suspects.register_name_key
 ),
 
 compared AS (
