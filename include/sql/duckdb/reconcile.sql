@@ -24,9 +24,10 @@ resolved AS (
 
 linked AS MATERIALIZED (
     -- read three times (the groups, the encoding repairs, the comparison): materialised, the join
-    -- with the register runs once. Inlined, it ran three times, and at 3.47M records in one
-    -- bucket (a 306 MiB share) the statement took 25.9-29.2 s against 17.9-21.5 and once ran out
-    -- of memory (benchmarks/results/classify-statement-round14.md)
+    -- with the register runs once. Inlined, it ran three times: the statement took 4.44 s against
+    -- 3.16 at 1M records, and at 3.47M in one bucket (a 306 MiB share) 25.9-29.2 s against
+    -- 17.9-21.5, where it also ran out of memory through the scheduler
+    -- (benchmarks/results/classify-statement-round14.md; the repairs below changed with it)
     SELECT
         resolved.*,
         register.national_id AS linked_national_id,
