@@ -14,22 +14,16 @@ fresh process the session's share is larger than a task's. Medians of ``--rounds
 import argparse
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
-from popsync.db.databases import ensure_server
 from popsync.db.duck import duckdb_session
 from popsync.db.sql_files import read_sql
-from popsync.local.airflow_env import apply_airflow_environment
-from popsync.pipeline.extract import extract_reader
-from popsync.pipeline.normalise import normalise_stream
-from popsync.pipeline.reconcile import _load_register, legacy_ids_query
+from popsync.pipeline.reconcile import legacy_ids_query, load_register
 from popsync.pipeline.register_source import open_register
-from popsync.pipeline.run import DatasetRun
-from popsync.sectors import load_sectors
-from popsync.settings import get_settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.home_cards import cards_run, extract_cards, session_limits
 from benchmarks.side_by_side import print_medians, rows_that_differ, time_alternating
 
 
@@ -51,21 +45,16 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--variant", type=Path, help="another reconcile.sql to time side by side")
     args = parser.parse_args()
-    settings = get_settings()
-    apply_airflow_environment(settings)
-    ensure_server(settings)  # the home's embedded server, left running
-    sector = next(s for s in load_sectors() if s.sector == "health_insurance")
-    run = DatasetRun(sector, sector.datasets[0], f"bench__classify_{time.time_ns()}", datetime.now(UTC))
+    run = cards_run("classify")
     statements = {"current": _statement(read_sql("duckdb/reconcile.sql"), run.logical_date)}
     if args.variant:
         statements["variant"] = _statement(args.variant.read_text(encoding="utf-8"), run.logical_date)
     with duckdb_session() as duck:
-        limits = duck.execute("SELECT current_setting('memory_limit'), current_setting('threads')").fetchall()[0]
+        limits = session_limits(duck)
         started = time.perf_counter()
-        with extract_reader(run) as reader:
-            records = normalise_stream(duck, reader, run.dataset, run.logical_date.date(), row_hashes=False)
+        records = extract_cards(duck, run)
         register = open_register(duck)
-        _load_register(duck, register.relation)
+        load_register(duck, register.relation)
         duck.execute(f"CREATE TABLE legacy_ids AS {legacy_ids_query('register')}")
         duck.execute("CREATE TABLE previous_mismatches (source_key VARCHAR, first_seen TIMESTAMPTZ)")
         loaded = time.perf_counter() - started

@@ -23,6 +23,7 @@ from popsync.db.sql_files import read_sql
 from popsync.reference.snapshot import snapshot_path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.home_cards import scratch_folder
 from benchmarks.side_by_side import add_statement_arguments, print_medians, rows_that_differ, time_alternating
 
 _PREVIOUS = """
@@ -63,8 +64,7 @@ def main() -> None:
     if args.variant:
         statements["variant"] = args.variant.read_text(encoding="utf-8")
     with duckdb_session() as duck:
-        scratch = Path(str(duck.execute("SELECT current_setting('temp_directory')").fetchall()[0][0])).parent
-        previous = scratch / "previous_register.parquet"
+        previous = scratch_folder(duck) / "previous_register.parquet"
         every = max(1, round(1 / args.changed))
         made = _PREVIOUS.replace("$current", sql_string(snapshot)).replace("$previous", sql_string(previous))
         duck.execute(made.replace("$every", str(every)))

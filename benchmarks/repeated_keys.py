@@ -16,12 +16,15 @@ results. Medians of ``--rounds`` runs; the task's DuckDB limits (``duckdb_sessio
 """
 
 import argparse
-import statistics
+import sys
 import time
 from pathlib import Path
 
 from popsync.db.duck import duckdb_session, sql_string
 from popsync.db.sql_files import read_sql
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.side_by_side import print_medians, rows_that_differ
 
 PROFILE = "duckdb/profile.sql"
 KEYED_ROWS = "duckdb/incremental/keyed_rows.sql"
@@ -89,15 +92,10 @@ def main() -> None:
                 )
                 seconds[f"keyed_rows {version}"].append(time.perf_counter() - started)
         if args.variant_sql:
-            differ = duck.execute(
-                "SELECT count(*) FROM ((SELECT * FROM keyed_shipped EXCEPT ALL SELECT * FROM keyed_variant) "
-                "UNION ALL (SELECT * FROM keyed_variant EXCEPT ALL SELECT * FROM keyed_shipped))"
-            ).fetchone()
-            print(f"keyed_rows rows that differ: {differ[0] if differ else '?'}")
+            print(f"keyed_rows rows that differ: {rows_that_differ(duck, 'keyed_shipped', 'keyed_variant')}")
             print(f"profiles equal: {profiles['shipped'] == profiles['variant']}")
     print(f"records {records:,}; distinct keys {keys:,}; state {args.state.name}")
-    for name, runs in seconds.items():
-        print(f"{name}: {', '.join(f'{s:.3f}' for s in runs)}; median {statistics.median(runs):.3f} s")
+    print_medians(seconds)
 
 
 if __name__ == "__main__":

@@ -14,21 +14,17 @@ files back into a table, as a bucket task reads them. Set the DuckDB limits of a
 import argparse
 import shutil
 import statistics
+import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
-from popsync.db.databases import ensure_server
 from popsync.db.duck import duckdb_session, sql_string
 from popsync.db.sql_files import read_sql
-from popsync.local.airflow_env import apply_airflow_environment
-from popsync.pipeline.extract import extract_reader
-from popsync.pipeline.normalise import normalise_stream
 from popsync.pipeline.reconcile import legacy_ids_query
 from popsync.pipeline.register_source import open_register
-from popsync.pipeline.run import DatasetRun
-from popsync.sectors import load_sectors
-from popsync.settings import get_settings
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.home_cards import cards_run, extract_cards, scratch_folder, session_limits
 
 
 def main() -> None:
@@ -38,24 +34,18 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     sizes = [int(text) for text in args.row_groups.split(",")]
-    settings = get_settings()
-    apply_airflow_environment(settings)
-    ensure_server(settings)  # the home's embedded server, left running
-    sector = next(s for s in load_sectors() if s.sector == "health_insurance")
-    run = DatasetRun(sector, sector.datasets[0], f"bench__split_{time.time_ns()}", datetime.now(UTC))
+    run = cards_run("split")
     with duckdb_session() as duck:
-        limits = duck.execute("SELECT current_setting('memory_limit'), current_setting('threads')").fetchall()[0]
-        scratch = Path(str(duck.execute("SELECT current_setting('temp_directory')").fetchall()[0][0])).parent
+        limits = session_limits(duck)
         started = time.perf_counter()
-        with extract_reader(run) as reader:
-            records = normalise_stream(duck, reader, run.dataset, run.logical_date.date(), row_hashes=False)
+        records = extract_cards(duck, run)
         register = open_register(duck)
         duck.execute(f"CREATE TABLE legacy_ids AS {legacy_ids_query(register.relation)}")
         print(f"{records:,} records extracted and normalised in {time.perf_counter() - started:.1f} s")
         keyed = read_sql("duckdb/bucket_keys.sql")
         writes: dict[int, list[float]] = {size: [] for size in sizes}
         reads: dict[int, list[float]] = {size: [] for size in sizes}
-        folder = scratch / "split"
+        folder = scratch_folder(duck) / "split"
         for round_ in range(args.rounds):
             for size in sizes if round_ % 2 == 0 else list(reversed(sizes)):
                 shutil.rmtree(folder, ignore_errors=True)

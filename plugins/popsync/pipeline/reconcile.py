@@ -62,7 +62,7 @@ def with_id_variants(text: str) -> str:
     return text.replace("__id_variants_sql__", read_sql("duckdb/id_variants.sql"))
 
 
-def _load_register(duck: duckdb.DuckDBPyConnection, source: str, slots: tuple[int, int] | None = None) -> None:
+def load_register(duck: duckdb.DuckDBPyConnection, source: str, slots: tuple[int, int] | None = None) -> None:
     """``register`` (the persons the session's records can link to) and ``register_all`` (what the
     suggestion search may read) from the whole register relation ``source`` (``RegisterSource.relation``).
 
@@ -287,7 +287,7 @@ def reconcile_bucket(run: DatasetRun, planned: PlanResult, bucket: int) -> Bucke
         elif keeps_state and baseline is None:
             step("row_hashes", lambda: add_row_hashes(duck))
         slots = slot_range(bucket, planned.buckets) if planned.split else None
-        step("load_register", lambda: _load_inputs(run, duck, pg, lambda: _load_register(duck, source, slots)))
+        step("load_register", lambda: _load_inputs(run, duck, pg, lambda: load_register(duck, source, slots)))
         checks_deceased = run.dataset.columns.is_active is not None
         checks_death = run.dataset.columns.death_date is not None
         links = "duckdb/dataset_links.sql" if baseline is None else "duckdb/incremental/dataset_links.sql"
