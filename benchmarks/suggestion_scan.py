@@ -19,7 +19,6 @@ from pathlib import Path
 
 from popsync.db.duck import duckdb_session, sql_string
 from popsync.db.sql_files import read_sql
-from popsync.pipeline.reconcile import with_id_variants
 from popsync.reference.snapshot import snapshot_path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -60,9 +59,9 @@ def main() -> None:
     add_statement_arguments(parser, "suggestions.sql")
     args = parser.parse_args()
     snapshot = args.snapshot or snapshot_path()
-    statements = {"current": with_id_variants(read_sql("duckdb/suggestions.sql"))}
+    statements = {"current": read_sql("duckdb/suggestions.sql")}
     if args.variant:
-        statements["variant"] = with_id_variants(args.variant.read_text(encoding="utf-8"))
+        statements["variant"] = args.variant.read_text(encoding="utf-8")
     with duckdb_session() as duck:
         duck.execute(f"CREATE VIEW register_all AS SELECT * FROM read_parquet({sql_string(snapshot)})")
         row = duck.execute("SELECT count(*) FROM register_all").fetchone()

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from popsync.db.duck import duckdb_session
 from popsync.db.sql_files import read_sql
-from popsync.pipeline.reconcile import with_id_variants
 
 _SETUP = """
 CREATE TABLE register_all AS
@@ -63,7 +62,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--before", type=Path, help="an older suggestions.sql to time on the same data")
     args = parser.parse_args()
-    search = with_id_variants(read_sql("duckdb/suggestions.sql"))
+    search = read_sql("duckdb/suggestions.sql")
     with duckdb_session() as duck:
         setup = _SETUP.replace("$persons", str(args.persons)).replace("$records", str(args.records))
         duck.execute(setup)

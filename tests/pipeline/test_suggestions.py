@@ -1,11 +1,13 @@
 """Suggested IDs (include/sql/duckdb/suggestions.sql) and the name folding of macros.sql."""
 
 import json
+import random
 from datetime import date
 from typing import Any
 
 import pytest
 
+from popsync.domain.id_suggestions import LETTER_DIGITS, SuggestionMethod, id_method
 from popsync.domain.name_repairs import INVISIBLE, LOOKALIKES, SPACES, fold_name
 from popsync.generate.names import name_key as drawn_name_key
 from tests.pipeline.helpers import dataset, reconcile_rows, session
@@ -108,6 +110,80 @@ def test_sql_name_key_folds_like_python() -> None:
     with session() as duck:
         rows = duck.execute("SELECT t, name_key(t) FROM unnest(?::VARCHAR[]) AS u(t)", [texts]).fetchall()
     assert {text: key for text, key in rows} == {text: drawn_name_key(fold_name(text)) for text in texts}
+
+
+_SLIP_RANKS = {
+    SuggestionMethod.ID_LEADING_ZERO: 1,
+    SuggestionMethod.ID_LETTER_DIGIT: 2,
+    SuggestionMethod.ID_TRANSPOSITION: 3,
+    SuggestionMethod.ID_TYPO: 4,
+}
+
+
+def _id_kind(text: str) -> str:
+    """The kind normalise.sql gives a well-formed or malformed ID (a 12-digit ID of an unknown
+    province is also ``invalid``: the slips of a 12-digit ID do not depend on its kind)."""
+    if not text:
+        return "missing"
+    if text.isdigit() and len(text) in (9, 12):
+        return "cmnd" if len(text) == 9 else "cccd"
+    return "invalid"
+
+
+def _slipped(person: str, rng: random.Random) -> list[str]:
+    """IDs a record may carry for ``person``: each slip, slips that are not one, and other IDs."""
+    where, far = rng.randrange(11), rng.randrange(10)
+    digit = str((int(person[where]) + rng.randrange(1, 10)) % 10)
+    letters = {digit: [letter for letter, value in LETTER_DIGITS.items() if value == digit] for digit in "0125679"}
+    looks = "".join(rng.choice(letters[c]) if c in letters and rng.random() < 0.4 else c for c in person)
+    return [
+        person,  # the ID itself: no slip
+        person[:where] + digit + person[where + 1 :],  # a typo
+        person[:where] + person[where + 1] + person[where] + person[where + 2 :],  # a transposition (or itself)
+        person[:far] + person[far + 2] + person[far + 1] + person[far] + person[far + 3 :],  # not adjacent
+        person.lstrip("0") or "0",  # leading zeros lost (or too short to be a slip)
+        person[1:],  # one leading digit lost, whatever it was
+        person[:where] + person[where + 1 :],  # a digit lost inside
+        looks,  # letters that look like the digits (or the ID itself when none was drawn)
+        looks + "X",  # a letter no table maps
+        "".join(rng.choice("0123456789") for _ in range(12)),  # another person's ID
+        person[:9],  # a 9-digit number (a CMND)
+        "",
+    ]
+
+
+def test_sql_id_slip_is_the_python_id_method() -> None:
+    """macros.sql ``id_slip`` (how the search compares a record's ID with the IDs of its name block)
+    finds exactly the slips ``popsync.domain.id_suggestions.id_method`` finds, and ranks them as the
+    methods' order."""
+    rng = random.Random(20261207)
+    persons = ["001085012345", "000000000001", "100000000000", "079190000124"]
+    persons += ["".join(rng.choice("0012") for _ in range(12)) for _ in range(150)]  # zeros, repeats
+    persons += ["".join(rng.choice("0123456789") for _ in range(12)) for _ in range(150)]
+    pairs = [(text, _id_kind(text), person) for person in persons for text in _slipped(person, rng)]
+    with session() as duck:
+        rows = duck.execute(
+            "SELECT id_slip(r.text, r.kind, r.person) "
+            "FROM unnest(?::STRUCT(text VARCHAR, kind VARCHAR, person VARCHAR)[]) AS u(r)",
+            [[{"text": text, "kind": kind, "person": person} for text, kind, person in pairs]],
+        ).fetchall()
+    found = [row[0] for row in rows]
+    methods = [id_method(text, person) for text, _, person in pairs]
+    expected = [None if method is None else _SLIP_RANKS[method] for method in methods]
+    assert found == expected
+    assert {rank for rank in expected if rank} == {1, 2, 3, 4}  # every slip is drawn
+
+
+@pytest.mark.parametrize("person", ["00108501234", "0010850123456", "00108501234A", None])
+def test_sql_id_slip_needs_a_twelve_digit_person_id(person: str | None) -> None:
+    """A register ID that is not 12 digits is no slip's target (the methods lead to a 12-digit ID)."""
+    with session() as duck:
+        rows = duck.execute(
+            "SELECT id_slip(t, 'invalid', ?) FROM unnest(['001085012345', '00108501234', '1085012345', 'OO1O85O1234']) "
+            "AS u(t)",
+            [person],
+        ).fetchall()
+    assert [row[0] for row in rows] == [None] * 4
 
 
 # --- candidate lists and their evidence (docs/reconciliation-rules.md, "Candidate lists") --------

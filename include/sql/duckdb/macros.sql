@@ -62,6 +62,31 @@ CREATE OR REPLACE MACRO dates_agree(a, a_precision, b, b_precision) AS
         ELSE year(a) = year(b)
     END;
 
+-- How a register person's ID (`person_nid`) is one slip away from a record's ID (`record_nid`, of
+-- kind `record_id_kind`): 1 leading zeros lost (10 or 11 digits padded on the left), 2 letters typed
+-- for the digits they look like, 3 two adjacent digits swapped, 4 one digit mistyped; NULL when
+-- it is none of these (the ID itself included). The suggested-ID search compares a record's ID
+-- with the IDs of the persons in its name blocks (suggestions.sql). Same relation and letter table
+-- as popsync.domain.id_suggestions.id_method; tests compare the two.
+CREATE OR REPLACE MACRO id_slip(record_nid, record_id_kind, person_nid) AS
+    CASE
+        WHEN NOT regexp_full_match(person_nid, '[0-9]{12}') THEN NULL
+        WHEN regexp_full_match(record_nid, '[0-9]{12}') THEN
+            CASE hamming(record_nid, person_nid)
+                WHEN 1 THEN 4
+                WHEN 2 THEN CASE WHEN list_contains(
+                    [substr(record_nid, 1, p - 1) || substr(record_nid, p + 1, 1) || substr(record_nid, p, 1)
+                        || substr(record_nid, p + 2) FOR p IN range(1, 12)],
+                    person_nid
+                ) THEN 3 END
+            END
+        WHEN record_id_kind <> 'invalid' THEN NULL
+        WHEN regexp_full_match(record_nid, '[0-9]{10,11}') THEN
+            CASE WHEN lpad(record_nid, 12, '0') = person_nid THEN 1 END
+        WHEN regexp_matches(record_nid, '[^0-9]') THEN
+            CASE WHEN translate(record_nid, 'OoQDIlLi|ZzSsGTBgq', '000011111225567899') = person_nid THEN 2 END
+    END;
+
 -- Old-style tone placement (hòa, thúy, khỏe) rewritten to the new style (hoà, thuý, khoẻ).
 CREATE OR REPLACE MACRO new_style_tones(txt) AS
     CASE WHEN NOT regexp_matches(txt, '[òóỏõọ][ae]|[ùúủũụ]y') THEN txt ELSE

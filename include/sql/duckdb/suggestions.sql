@@ -8,10 +8,11 @@
 --         confidence, rank within the record, whether it is plausible and whether it is the
 --         record's single suggested ID (and which evidence separated it from the others).
 -- Rules: docs/reconciliation-rules.md, "Suggested IDs" and "Candidate lists and their evidence".
--- Candidates come from exact lookups only (the register's ID, or name key, gender and birth year):
--- at most 108 + 11 + 2 ID variants per record, never a pairwise comparison. A name is looked up as
--- written, without diacritics when it is written without any (against the register's names
--- without diacritics), and by the key of every repair of an encoding accident.
+-- Every fit agrees with its record on a name key (as written, a repair's, or without diacritics),
+-- gender and birth year, an ID method's fit too: so the search reads the register once, for the
+-- persons of the records' name blocks, and compares a record's ID only with the IDs of the persons
+-- in its blocks (macros.sql: id_slip) — exact lookups and comparisons within a block, never a
+-- comparison across the register.
 WITH unlinked AS MATERIALIZED (
     SELECT
         rowid AS record_id,
@@ -43,15 +44,6 @@ search_keys AS MATERIALIZED (
     WHERE search_key <> name_key
 ),
 
-twelve_digits AS (
-    SELECT * FROM unlinked WHERE regexp_full_match(national_id, '[0-9]{12}')
-),
-
-variants AS (
-    -- id_variants.sql: leading zeros, look-alike letters, a transposition, a typo
-    __id_variants_sql__
-),
-
 -- Blocking key of the name lookup: name key (or the name without diacritics), gender and birth year
 -- (two valid dates that agree at the coarser precision always share the year).
 name_blocks AS (
@@ -60,28 +52,22 @@ name_blocks AS (
     JOIN unlinked ON unlinked.record_id = search_keys.record_id
 ),
 
--- Only the register persons some record could be pointing at, in one pass over the register:
--- by one of the ID variants, or in a name block (as is, or without diacritics).
+-- The register persons of the records' name blocks (as written, or without diacritics), in one pass
+-- over the register. A block is looked up by its 64-bit hash; a person a collision lets through
+-- is in no record's block, and the equality joins below never take it.
 reachable AS MATERIALIZED (
     SELECT *
     FROM (
         SELECT
             national_id, former_cmnd, name_key, folded_key, birth_date, birth_date_precision, gender,
             residence_province,
-            national_id IN (SELECT candidate_id FROM variants) AS by_id_hit,
-            (name_key, gender, year(birth_date))
-                IN (SELECT (search_key, gender, birth_year) FROM name_blocks WHERE NOT folded) AS name_hit,
-            (folded_key, gender, year(birth_date))
-                IN (SELECT (search_key, gender, birth_year) FROM name_blocks WHERE folded) AS folded_hit
+            hash(name_key, gender, year(birth_date))
+                IN (SELECT hash(search_key, gender, birth_year) FROM name_blocks WHERE NOT folded) AS name_hit,
+            hash(folded_key, gender, year(birth_date))
+                IN (SELECT hash(search_key, gender, birth_year) FROM name_blocks WHERE folded) AS folded_hit
         FROM register_all
     ) AS register_flags
-    WHERE by_id_hit OR name_hit OR folded_hit
-),
-
-by_id AS MATERIALIZED (
-    SELECT national_id, name_key, folded_key, birth_date, birth_date_precision, gender
-    FROM reachable
-    WHERE by_id_hit
+    WHERE name_hit OR folded_hit
 ),
 
 -- The register persons of the name blocks, with the key that found them (a person in a block of
@@ -102,35 +88,6 @@ agreement_order AS (
         AS agreement_order(name_agreement, agreement_rank)
 ),
 
--- The ID lookup's persons under both keys a record's name may be compared by (equality joins only).
-by_id_keys AS (
-    SELECT national_id, name_key AS search_key, false AS folded FROM by_id
-    UNION ALL
-    SELECT national_id, folded_key, true FROM by_id
-),
-
-id_fits AS (
-    SELECT
-        variants.record_id,
-        by_id.national_id,
-        min(variants.rank) AS rank,
-        arg_min(search_keys.name_agreement, agreement_order.agreement_rank) AS name_agreement,
-        NULL::VARCHAR AS search_key,
-        NULL::BOOLEAN AS folded
-    FROM variants
-    JOIN by_id ON by_id.national_id = variants.candidate_id
-    JOIN unlinked ON unlinked.record_id = variants.record_id
-    JOIN by_id_keys ON by_id_keys.national_id = by_id.national_id
-    JOIN search_keys
-        ON search_keys.record_id = variants.record_id
-        AND search_keys.search_key = by_id_keys.search_key
-        AND search_keys.folded = by_id_keys.folded
-    JOIN agreement_order ON agreement_order.name_agreement = search_keys.name_agreement
-    WHERE by_id.gender = unlinked.gender
-        AND dates_agree(unlinked.birth_date, unlinked.birth_date_precision, by_id.birth_date, by_id.birth_date_precision)
-    GROUP BY variants.record_id, by_id.national_id
-),
-
 -- How common the name is at the register's size: persons per name key (or name without
 -- diacritics), gender and birth year.
 block_sizes AS (
@@ -139,14 +96,17 @@ block_sizes AS (
     GROUP BY ALL
 ),
 
-name_fits AS (
+-- Every record with every person of its name blocks whose gender and birth date agree (at the
+-- coarser precision), by the closest name agreement, and the slip (macros.sql: id_slip; NULL:
+-- none) from the record's ID to the person's.
+block_pairs AS MATERIALIZED (
     SELECT
         search_keys.record_id,
         by_name.national_id,
-        5 AS rank,
         arg_min(search_keys.name_agreement, agreement_order.agreement_rank) AS name_agreement,
         arg_min(search_keys.search_key, agreement_order.agreement_rank) AS search_key,
-        arg_min(search_keys.folded, agreement_order.agreement_rank) AS folded
+        arg_min(search_keys.folded, agreement_order.agreement_rank) AS folded,
+        id_slip(any_value(unlinked.national_id), any_value(unlinked.id_kind), by_name.national_id) AS slip
     FROM search_keys
     JOIN agreement_order ON agreement_order.name_agreement = search_keys.name_agreement
     JOIN unlinked ON unlinked.record_id = search_keys.record_id
@@ -156,8 +116,22 @@ name_fits AS (
         AND by_name.gender = unlinked.gender
         AND year(by_name.birth_date) = year(unlinked.birth_date)
     WHERE dates_agree(unlinked.birth_date, unlinked.birth_date_precision, by_name.birth_date, by_name.birth_date_precision)
-        AND search_keys.record_id NOT IN (SELECT record_id FROM id_fits)
     GROUP BY search_keys.record_id, by_name.national_id
+),
+
+-- The ID methods first: the persons whose ID is one slip from the record's (1 leading zeros, 2
+-- look-alike letters, 3 a transposition, 4 a typo).
+id_fits AS (
+    SELECT record_id, national_id, slip AS rank, name_agreement, NULL::VARCHAR AS search_key, NULL::BOOLEAN AS folded
+    FROM block_pairs
+    WHERE slip IS NOT NULL
+),
+
+-- Only when no ID method fits: every person of the record's blocks (name key, gender, birth date).
+name_fits AS (
+    SELECT record_id, national_id, 5 AS rank, name_agreement, search_key, folded
+    FROM block_pairs
+    WHERE record_id NOT IN (SELECT record_id FROM id_fits)
 ),
 
 fits AS MATERIALIZED (

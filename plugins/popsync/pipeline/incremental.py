@@ -77,7 +77,6 @@ _RULE_FILES = (
     "duckdb/reconciled.sql",
     "duckdb/linkable_persons.sql",
     "duckdb/suggestions.sql",
-    "duckdb/id_variants.sql",
     "duckdb/suggestions_per_record.sql",
     "duckdb/matches_output.sql",
     "duckdb/mismatches_output.sql",

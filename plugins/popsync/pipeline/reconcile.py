@@ -57,11 +57,6 @@ def legacy_ids_query(persons: str) -> str:
     return f"WITH legacy_candidates AS ({candidates})\n{read_sql('duckdb/legacy_ids.sql')}"
 
 
-def with_id_variants(text: str) -> str:
-    """``text`` with its ``__id_variants_sql__`` placeholder replaced by ``id_variants.sql``."""
-    return text.replace("__id_variants_sql__", read_sql("duckdb/id_variants.sql"))
-
-
 def load_register(duck: duckdb.DuckDBPyConnection, source: str, slots: tuple[int, int] | None = None) -> None:
     """``register`` (the persons the session's records can link to) and ``register_all`` (what the
     suggestion search may read) from the whole register relation ``source`` (``RegisterSource.relation``).
@@ -191,8 +186,7 @@ def search_suggestions(duck: duckdb.DuckDBPyConnection) -> None:
     """Create ``suggestion_candidates`` (the candidate lists of records that do not link) from
     ``reconciled``, ``dataset_links`` and ``register_all``, and ``suggestions`` (one row per record
     with a candidate) from those."""
-    search = with_id_variants(read_sql("duckdb/suggestions.sql"))
-    duck.execute(f"CREATE OR REPLACE TABLE suggestion_candidates AS {search}")
+    duck.execute(f"CREATE OR REPLACE TABLE suggestion_candidates AS {read_sql('duckdb/suggestions.sql')}")
     duck.execute(f"CREATE OR REPLACE TABLE suggestions AS {read_sql('duckdb/suggestions_per_record.sql')}")
 
 
