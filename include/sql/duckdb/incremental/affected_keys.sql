@@ -90,41 +90,16 @@ evidence_persons AS (
     -- (4) persons whose candidacy or link count can have changed: changed persons (both
     -- versions) and the persons some first-ring record linked or can link to (the register's
     -- key is national_id, so the persons with a touched ID are ring_persons)
-    SELECT national_id, name_key, gender, birth_year FROM register_changes
+    SELECT name_key, gender, birth_year FROM register_changes
     UNION
-    SELECT national_id, name_key, gender, birth_year FROM ring_persons
+    SELECT name_key, gender, birth_year FROM ring_persons
 ),
 
-evidence_ids AS (
-    -- the IDs of those persons, and every ID one transposition or one mistyped digit away
-    -- (the search of suggestions.sql, run backwards from the person)
-    -- (UNION ALL: read only by IN, where a repeated ID changes nothing; a million variants at 1M)
-    SELECT national_id AS id FROM evidence_persons
-    UNION ALL
-    SELECT substr(national_id, 1, p - 1) || substr(national_id, p + 1, 1) || substr(national_id, p, 1)
-        || substr(national_id, p + 2)
-    FROM evidence_persons, range(1, 12) AS positions(p)
-    WHERE regexp_full_match(national_id, '[0-9]{12}')
-    UNION ALL
-    SELECT substr(national_id, 1, p - 1) || d::VARCHAR || substr(national_id, p + 1)
-    FROM evidence_persons, range(1, 13) AS positions(p), range(0, 10) AS digits(d)
-    WHERE regexp_full_match(national_id, '[0-9]{12}')
-),
-
-suggestible_ids AS (
-    SELECT DISTINCT national_id FROM previous_state
-    WHERE suggestible AND source_key IS NOT NULL AND national_id IS NOT NULL
-),
-
-variant_hits AS (
-    -- the evidence IDs and variants that a suggestible record holds: the join builds on the
-    -- records' IDs (a few per cent of the dataset), the variants (a hundred per person) stream
-    SELECT id FROM evidence_ids WHERE id IN (SELECT national_id FROM suggestible_ids)
-),
-
--- (4) the suggestible records in the name block of an evidence person: each record's search keys
--- (without diacritics) against the evidence persons' keys without diacritics, by equality joins
-block_touched AS (
+-- (4) unchanged records that do not link and whose candidates can have changed: the suggestible
+-- records in a name block of an evidence person. Every candidate is in one of its record's blocks,
+-- an ID method's too (suggestions.sql), so no ID is compared here. Each record's search keys
+-- (without diacritics) against the evidence persons' keys without diacritics, by equality joins.
+unlinked_touched AS (
     SELECT DISTINCT record_keys.source_key
     FROM (
         SELECT source_key, unnest(search_keys) AS search_key, gender, birth_year
@@ -135,21 +110,6 @@ block_touched AS (
         ON person_keys.search_key = record_keys.search_key
         AND person_keys.gender = record_keys.gender
         AND person_keys.birth_year = record_keys.birth_year
-),
-
-unlinked_touched AS (
-    -- (4) unchanged records that do not link and whose candidates can have changed
-    SELECT source_key FROM block_touched
-    UNION
-    SELECT previous_state.source_key
-    FROM previous_state
-    WHERE previous_state.suggestible AND previous_state.source_key IS NOT NULL
-        AND (
-            previous_state.national_id IN (SELECT id FROM variant_hits)
-            OR lpad(previous_state.national_id, 12, '0') IN (SELECT national_id FROM evidence_persons)
-            OR translate(previous_state.national_id, 'OoQDIlLi|ZzSsGTBgq', '000011111225567899')
-                IN (SELECT national_id FROM evidence_persons)
-        )
 ),
 
 group_ids AS (
