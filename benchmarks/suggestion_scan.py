@@ -4,7 +4,7 @@
         [--variant FILE] [--rounds 5]
 
 The search reads the whole register once per run (per bucket of a split run), whatever the number
-of records that do not link: ``reachable`` picks the persons some record can point at. This
+of records that do not link: ``reachable`` picks the persons of the records' name blocks. This
 harness times that search on the home's register snapshot (``reference/persons.parquet``) for a
 sample of records that do not link, made from register persons with their IDs damaged (a digit
 mistyped, two digits transposed, an unknown ID, no ID) and names as the register writes them.

@@ -19,9 +19,10 @@ The bucket key keeps together whatever a rule compares across records (docs/perf
   persons it can link to from its own stretch of the snapshot only (:func:`slot_range`). Whether a
   former CMND has exactly one holder is judged here, over the whole register, and handed to every
   bucket (``LEGACY_FILE``): the holders of one former CMND lie in any stretch.
-- The suggestion search still reads the whole snapshot in every bucket (ID slips and name blocks
-  lie anywhere). Reading the register once here for every bucket's search was measured and
-  withdrawn in round 8: at 10M it cost more than the scans it saved and ran out of a task's memory
+- The suggestion search still reads the whole snapshot in every bucket (a record's name blocks lie
+  anywhere), once, for the persons of its records' name blocks (an ID slip's person is one of
+  them). Reading the register once here for every bucket's search was measured and withdrawn in
+  round 8: at 10M it cost more than the scans it saved and ran out of a task's memory
   (docs/performance.md, "Partitioned dataset runs").
 - The gate's profile (repeated source keys among them) is computed here, over every record.
 - A dataset that keeps incremental state: the plan reads each row's hash with it (computed by a
