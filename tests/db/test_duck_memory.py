@@ -1,8 +1,9 @@
 """DuckDB's memory limit: an explicit setting, or the task budget's share left for DuckDB."""
 
+import duckdb
 import pytest
 
-from popsync.db.duck import duckdb_session, memory_limit_mb
+from popsync.db.duck import configured_threads, duckdb_session, memory_limit_mb
 from popsync.settings import MIN_DUCKDB_MB, OUTSIDE_DUCKDB_MB
 
 
@@ -83,3 +84,20 @@ def test_an_explicit_limit_keeps_the_configured_threads(monkeypatch: pytest.Monk
     monkeypatch.setenv("POPSYNC_DUCKDB_THREADS", "2")
     with duckdb_session() as duck:
         assert _threads(duck) == 2
+
+
+def test_a_statement_may_run_the_configured_threads_and_the_session_gets_its_own_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``configured_threads`` (the plan's split) runs with POPSYNC_DUCKDB_THREADS, then restores
+    the one thread a task's small share gives, also when the statement fails."""
+    monkeypatch.delenv("POPSYNC_DUCKDB_MEMORY_LIMIT", raising=False)
+    monkeypatch.setenv("POPSYNC_DUCKDB_THREADS", "2")
+    monkeypatch.setenv("POPSYNC_TASK_MEMORY_MB", str(MIN_DUCKDB_MB + OUTSIDE_DUCKDB_MB))
+    with duckdb_session() as duck:
+        with configured_threads(duck):
+            assert _threads(duck) == 2
+        assert _threads(duck) == 1
+        with pytest.raises(duckdb.Error), configured_threads(duck):
+            duck.execute("SELECT * FROM no_such_table")
+        assert _threads(duck) == 1

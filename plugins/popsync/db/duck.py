@@ -120,6 +120,24 @@ def store_arrow(
         duck.unregister(source)
 
 
+@contextmanager
+def configured_threads(duck: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Run the statements inside with the configured DuckDB threads (``POPSYNC_DUCKDB_THREADS``),
+    whatever the session's share gives (:func:`threads_for`), then restore the session's.
+
+    For a statement that streams its input out and holds little per thread: the plan's partitioned
+    ``COPY`` of the records into bucket files, where a second thread cost no memory error at a
+    task's share and took a third to two fifths off the write (``pipeline/plan.py``: ``write_records``).
+    """
+    row = duck.execute("SELECT current_setting('threads')").fetchone()
+    session_threads = int(row[0]) if row else 1
+    duck.execute(f"SET threads = {duckdb_threads()}")
+    try:
+        yield
+    finally:
+        duck.execute(f"SET threads = {session_threads}")
+
+
 def _repair(text: str | None) -> str | None:
     return None if text is None else repair_mojibake(text)
 

@@ -188,7 +188,7 @@ def plan(run: DatasetRun) -> PlanResult:
 
 def _split(run: DatasetRun, timings: list[tuple[str, float]], *, source_hashes: bool) -> PlanResult:
     # DuckDB and Arrow are imported by the process that splits, not by whoever reads a plan
-    from popsync.db.duck import duckdb_session, sql_string
+    from popsync.db.duck import configured_threads, duckdb_session, sql_string
     from popsync.pipeline.extract import extract_reader
     from popsync.pipeline.normalise import normalise_stream, profile
     from popsync.pipeline.reconcile import legacy_ids_query
@@ -221,13 +221,17 @@ def _split(run: DatasetRun, timings: list[tuple[str, float]], *, source_hashes: 
 
         def write_records() -> None:
             # one partitioned COPY: one COPY per bucket was faster on a narrow 9M table but slower
-            # in the 10M run, where each re-read the spilled records (split-copies-9m.md)
+            # in the 10M run, where each re-read the spilled records (split-copies-9m.md). With the
+            # configured threads (two), not the one a task's share gives: in that share the write
+            # took 7.91 s instead of 11.08 at 4M and 15.38 instead of 25.35 at 10M
+            # (split-threads-round15.md); the plan runs before any bucket, so no task waits for the core
             keyed = read_sql("duckdb/bucket_keys.sql")
-            duck.execute(
-                f"COPY ({keyed}) TO {sql_string(folder)} "
-                f"(FORMAT parquet, PARTITION_BY (bucket), OVERWRITE_OR_IGNORE, ROW_GROUP_SIZE {BUCKET_ROW_GROUP_ROWS})",
-                {"buckets": run.buckets},
-            )
+            with configured_threads(duck):
+                duck.execute(
+                    f"COPY ({keyed}) TO {sql_string(folder)} (FORMAT parquet, PARTITION_BY (bucket), "
+                    f"OVERWRITE_OR_IGNORE, ROW_GROUP_SIZE {BUCKET_ROW_GROUP_ROWS})",
+                    {"buckets": run.buckets},
+                )
             duck.execute(
                 f"COPY (SELECT * FROM normalised LIMIT 0) TO {sql_string(folder / EMPTY_BUCKET_FILE)} (FORMAT parquet)"
             )
