@@ -130,12 +130,15 @@ def _id_kind(text: str) -> str:
     return "invalid"
 
 
+_LOOKALIKES = {digit: [letter for letter, value in LETTER_DIGITS.items() if value == digit] for digit in "0125679"}
+"""The letters typed for each digit they look like (``LETTER_DIGITS`` read the other way)."""
+
+
 def _slipped(person: str, rng: random.Random) -> list[str]:
     """IDs a record may carry for ``person``: each slip, slips that are not one, and other IDs."""
     where, far = rng.randrange(11), rng.randrange(10)
     digit = str((int(person[where]) + rng.randrange(1, 10)) % 10)
-    letters = {digit: [letter for letter, value in LETTER_DIGITS.items() if value == digit] for digit in "0125679"}
-    looks = "".join(rng.choice(letters[c]) if c in letters and rng.random() < 0.4 else c for c in person)
+    looks = "".join(rng.choice(_LOOKALIKES[c]) if c in _LOOKALIKES and rng.random() < 0.4 else c for c in person)
     return [
         person,  # the ID itself: no slip
         person[:where] + digit + person[where + 1 :],  # a typo
